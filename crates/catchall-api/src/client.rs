@@ -1,0 +1,429 @@
+//! The HTTP client.
+
+use crate::error::{excerpt, ApiError, EXCERPT_MAX_CHARS};
+use crate::models::*;
+use crate::retry::{retry_hint, should_retry, Failure, RequestKind, RetryPolicy};
+use crate::secret::ApiKey;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// The real service.
+pub const DEFAULT_BASE_URL: &str = "https://catchall.newscatcherapi.com";
+
+/// Largest `page_size` the service accepts.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// How to reach the service.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// e.g. `https://catchall.newscatcherapi.com` or a sandbox's
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    pub api_key: ApiKey,
+    /// For one request, connection to last byte.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    /// Defaults: 60 s timeout, the SDKs' retry policy.
+    pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
+        ClientConfig { base_url: base_url.into(), api_key, timeout: Duration::from_secs(60), retry: RetryPolicy::default() }
+    }
+}
+
+/// A CatchAll client. Cheap to clone (shares one connection pool).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    key: ApiKey,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base.as_str())
+            .field("api_key", &self.inner.key)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+/// What a request is, for retries and error messages.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    kind: RequestKind,
+    job_id: Option<&'a str>,
+}
+
+const READ: Call<'static> = Call { kind: RequestKind::Read, job_id: None };
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
+        let base_text = cfg.base_url.trim();
+        let base = Url::parse(base_text).map_err(|e| ApiError::Config {
+            message: format!("The server address \"{base_text}\" is not a valid URL ({e})."),
+        })?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(ApiError::Config {
+                message: format!("The server address \"{base_text}\" must start with https:// (or http://)."),
+            });
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if !cfg.api_key.is_empty() {
+            let mut v = HeaderValue::from_str(cfg.api_key.expose()).map_err(|_| ApiError::Config {
+                message: "The API key contains characters that cannot be sent (spaces or line breaks inside it?). Paste it again.".into(),
+            })?;
+            v.set_sensitive(true);
+            headers.insert("x-api-key", v);
+        }
+        let timeout = if cfg.timeout.is_zero() { Duration::from_secs(60) } else { cfg.timeout };
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("catchall-desk/", env!("CARGO_PKG_VERSION")))
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(15)))
+            .build()
+            .map_err(|e| ApiError::Config { message: format!("Could not set up the HTTP client: {e}") })?;
+        Ok(Client { inner: Arc::new(Inner { http, base, key: cfg.api_key, timeout, retry: cfg.retry }) })
+    }
+
+    /// The server address in use.
+    pub fn base_url(&self) -> &str {
+        self.inner.base.as_str()
+    }
+
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    // -- endpoints ---------------------------------------------------------
+
+    /// `POST /catchAll/initialize`: suggested validators and enrichments
+    /// for a query (a preview: no job, no credits).
+    pub async fn initialize(&self, req: &InitializeRequest) -> Result<InitializeResponse, ApiError> {
+        self.json(Method::POST, &["catchAll", "initialize"], &[], Some(req), READ).await
+    }
+
+    /// `POST /catchAll/validate`: how good a query is.
+    pub async fn validate(&self, query: &str) -> Result<ValidateQueryResponse, ApiError> {
+        let req = ValidateRequest { query: query.to_owned() };
+        self.json(Method::POST, &["catchAll", "validate"], &[], Some(&req), READ).await
+    }
+
+    /// `POST /catchAll/submit`: starts a job, returns its id. Retried only
+    /// when no job can have been created (429, connection refused).
+    pub async fn submit(&self, req: &SubmitRequest) -> Result<String, ApiError> {
+        let call = Call { kind: RequestKind::CreatesJob, job_id: None };
+        let (status, body) = self.send(Method::POST, &["catchAll", "submit"], &[], Some(req), call).await?;
+        let resp: SubmitResponse = self.decode(status, &body)?;
+        match resp.job_id.filter(|id| !id.trim().is_empty()) {
+            Some(id) => Ok(id),
+            None => Err(self.scrub(ApiError::Malformed {
+                status,
+                reason: "the answer has no job_id".into(),
+                excerpt: excerpt(&body, EXCERPT_MAX_CHARS),
+            })),
+        }
+    }
+
+    /// `GET /catchAll/status/{job_id}`.
+    pub async fn status(&self, job_id: &str) -> Result<StatusResponse, ApiError> {
+        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
+        let mut s: StatusResponse = self.json::<_, ()>(Method::GET, &["catchAll", "status", job_id], &[], None, call).await?;
+        if s.job_id.is_empty() {
+            s.job_id = job_id.to_owned();
+        }
+        Ok(s)
+    }
+
+    /// `GET /catchAll/pull/{job_id}?page&page_size`: one page (pages start at 1).
+    pub async fn pull_page(&self, job_id: &str, page: u32, page_size: u32) -> Result<PullResponse, ApiError> {
+        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
+        let q = [("page", page.to_string()), ("page_size", page_size.to_string())];
+        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call).await
+    }
+
+    /// Like [`pull_page`](Self::pull_page), with each record kept as the raw
+    /// JSON text the service sent (plus its `record_id`).
+    pub async fn pull_page_raw(&self, job_id: &str, page: u32, page_size: u32) -> Result<RawPullPage, ApiError> {
+        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
+        let q = [("page", page.to_string()), ("page_size", page_size.to_string())];
+        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call).await
+    }
+
+    /// Every page: the first, then the rest with at most `concurrency`
+    /// requests in flight. Records come in page order; the metadata is the
+    /// first page's (`page` 1, `total_pages` as it said). `page_size` is
+    /// clamped to 1..=1000.
+    pub async fn pull_all(&self, job_id: &str, page_size: u32, concurrency: usize) -> Result<PullResponse, ApiError> {
+        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
+        let mut first = self.pull_page(job_id, 1, page_size).await?;
+        let total = first.total_pages.unwrap_or(1);
+        if total > 1 {
+            let pages: Vec<PullResponse> = stream::iter(2..=total)
+                .map(|p| self.pull_page(job_id, p, page_size))
+                .buffered(concurrency.max(1))
+                .try_collect()
+                .await?;
+            let extra: usize = pages.iter().map(|p| p.all_records.len()).sum();
+            first.all_records.reserve(extra);
+            for p in pages {
+                first.all_records.extend(p.all_records);
+            }
+        }
+        Ok(first)
+    }
+
+    /// [`pull_all`](Self::pull_all) with raw records.
+    pub async fn pull_all_raw(&self, job_id: &str, page_size: u32, concurrency: usize) -> Result<RawPullPage, ApiError> {
+        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
+        let mut first = self.pull_page_raw(job_id, 1, page_size).await?;
+        let total = first.meta.total_pages.unwrap_or(1);
+        if total > 1 {
+            let pages: Vec<RawPullPage> = stream::iter(2..=total)
+                .map(|p| self.pull_page_raw(job_id, p, page_size))
+                .buffered(concurrency.max(1))
+                .try_collect()
+                .await?;
+            let extra: usize = pages.iter().map(|p| p.records.len()).sum();
+            first.records.reserve(extra);
+            for p in pages {
+                first.records.extend(p.records);
+            }
+        }
+        Ok(first)
+    }
+
+    /// `GET /catchAll/pull/{job_id}/csv`: the service's own CSV export.
+    pub async fn pull_csv(&self, job_id: &str) -> Result<String, ApiError> {
+        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
+        let (status, body) = self.send::<()>(Method::GET, &["catchAll", "pull", job_id, "csv"], &[], None, call).await?;
+        String::from_utf8(body).map_err(|e| {
+            let bytes = e.into_bytes();
+            self.scrub(ApiError::Malformed {
+                status,
+                reason: "the CSV is not valid UTF-8 text".into(),
+                excerpt: excerpt(&bytes, EXCERPT_MAX_CHARS),
+            })
+        })
+    }
+
+    /// `POST /catchAll/continue`: raise a job's limit. Retried only when no
+    /// job can have been changed (429, connection refused).
+    pub async fn continue_job(&self, job_id: &str, new_limit: Option<u64>) -> Result<ContinueResponse, ApiError> {
+        let req = ContinueRequest { job_id: job_id.to_owned(), new_limit };
+        let call = Call { kind: RequestKind::CreatesJob, job_id: Some(job_id) };
+        let mut r: ContinueResponse = self.json(Method::POST, &["catchAll", "continue"], &[], Some(&req), call).await?;
+        if r.job_id.is_empty() {
+            r.job_id = job_id.to_owned();
+        }
+        Ok(r)
+    }
+
+    /// `GET /catchAll/jobs/user`: the account's jobs, paged.
+    pub async fn list_jobs(&self, q: &ListJobsQuery) -> Result<UserJobsPage, ApiError> {
+        self.json::<_, ()>(Method::GET, &["catchAll", "jobs", "user"], &q.pairs(), None, READ).await
+    }
+
+    /// `DELETE /catchAll/jobs/{job_id}`: soft delete (deleting twice is fine).
+    pub async fn delete_job(&self, job_id: &str) -> Result<DeleteResponse, ApiError> {
+        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
+        self.json::<_, ()>(Method::DELETE, &["catchAll", "jobs", job_id], &[], None, call).await
+    }
+
+    /// `POST /catchAll/user/limits`: the plan's features and usage.
+    pub async fn limits(&self) -> Result<LimitsResponse, ApiError> {
+        self.json::<_, ()>(Method::POST, &["catchAll", "user", "limits"], &[], None, READ).await
+    }
+
+    /// `GET /health`.
+    pub async fn health(&self) -> Result<bool, ApiError> {
+        let h: HealthResponse = self.json::<_, ()>(Method::GET, &["health"], &[], None, READ).await?;
+        Ok(h.healthy)
+    }
+
+    /// `GET /version`.
+    pub async fn version(&self) -> Result<String, ApiError> {
+        let (status, body) = self.send::<()>(Method::GET, &["version"], &[], None, READ).await?;
+        let v: VersionResponse = self.decode(status, &body)?;
+        v.version.ok_or_else(|| {
+            self.scrub(ApiError::Malformed {
+                status,
+                reason: "the answer has no version".into(),
+                excerpt: excerpt(&body, EXCERPT_MAX_CHARS),
+            })
+        })
+    }
+
+    // -- plumbing ----------------------------------------------------------
+
+    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
+        let mut url = self.inner.base.clone();
+        {
+            // `cannot_be_a_base` was ruled out in `new`.
+            let mut p = url.path_segments_mut().expect("base URL");
+            p.pop_if_empty();
+            p.extend(segments);
+        }
+        url.set_query(None);
+        if !query.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    async fn json<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+        call: Call<'_>,
+    ) -> Result<T, ApiError> {
+        let (status, bytes) = self.send(method, segments, query, body, call).await?;
+        self.decode(status, &bytes)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<T, ApiError> {
+        decode(body).map_err(|e| {
+            let reason = if e.is_eof() {
+                "the answer was cut off".to_owned()
+            } else if e.is_syntax() {
+                format!("it is not valid JSON: {e}")
+            } else {
+                format!("unexpected shape: {e}")
+            };
+            self.scrub(ApiError::Malformed { status, reason, excerpt: excerpt(body, EXCERPT_MAX_CHARS) })
+        })
+    }
+
+    fn scrub(&self, e: ApiError) -> ApiError {
+        e.redact(self.inner.key.expose())
+    }
+
+    /// Sends with retries; returns the status and body of a 2xx answer.
+    async fn send<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+        call: Call<'_>,
+    ) -> Result<(u16, Vec<u8>), ApiError> {
+        let url = self.url(segments, query);
+        let payload = match body {
+            Some(b) => Some(bytes_of(b).map_err(|e| ApiError::Config { message: format!("Could not encode the request: {e}") })?),
+            None => None,
+        };
+        let policy = &self.inner.retry;
+        let mut retry = 0u32;
+        loop {
+            let mut rb = self.inner.http.request(method.clone(), url.clone());
+            if let Some(p) = &payload {
+                rb = rb.header(CONTENT_TYPE, "application/json").body(p.clone());
+            }
+            let (failure, hint, error) = match rb.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let hint = retry_hint(resp.headers(), SystemTime::now());
+                    match resp.bytes().await {
+                        Ok(bytes) if (200..300).contains(&status) => return Ok((status, bytes.to_vec())),
+                        Ok(bytes) => {
+                            let err = ApiError::from_status(status, &bytes, call.kind, call.job_id, hint);
+                            (Failure::Status(status), hint, err)
+                        }
+                        Err(e) => {
+                            let (f, err) = self.transport_error(&e, call.kind);
+                            (f, None, err)
+                        }
+                    }
+                }
+                Err(e) => {
+                    let (f, err) = self.transport_error(&e, call.kind);
+                    (f, None, err)
+                }
+            };
+            if retry < policy.max_retries && should_retry(call.kind, failure) {
+                let wait = policy.delay(retry, hint);
+                tracing::debug!(url = %url, failure = ?failure, wait_ms = wait.as_millis() as u64, "retrying CatchAll request");
+                tokio::time::sleep(wait).await;
+                retry += 1;
+                continue;
+            }
+            return Err(self.scrub(error));
+        }
+    }
+
+    fn transport_error(&self, e: &reqwest::Error, kind: RequestKind) -> (Failure, ApiError) {
+        let creates = kind == RequestKind::CreatesJob;
+        if e.is_connect() {
+            let reason = connect_reason(e, &self.inner.base);
+            return (Failure::Connect, ApiError::Network { reason, job_maybe_created: false });
+        }
+        if e.is_timeout() {
+            return (Failure::Timeout, ApiError::Timeout { after: self.inner.timeout, job_maybe_created: creates });
+        }
+        let reason = format!("the connection broke: {}", root_cause(e));
+        (Failure::Transport, ApiError::Network { reason, job_maybe_created: creates })
+    }
+}
+
+fn bytes_of<B: Serialize + ?Sized>(b: &B) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(b)
+}
+
+/// The innermost error text (e.g. "Connection refused (os error 111)").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    let s = cur.to_string();
+    if s.is_empty() {
+        e.to_string()
+    } else {
+        s
+    }
+}
+
+fn connect_reason(e: &reqwest::Error, base: &Url) -> String {
+    let host = base.host_str().unwrap_or("?");
+    let place = match base.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    };
+    let cause = root_cause(e);
+    let lc = cause.to_ascii_lowercase();
+    let what = if lc.contains("refused") {
+        "connection refused".to_owned()
+    } else if lc.contains("dns") || lc.contains("resolve") || lc.contains("name or service") || lc.contains("nodename") {
+        "the server name could not be looked up".to_owned()
+    } else if lc.contains("certificate") || lc.contains("tls") {
+        format!("secure connection failed: {cause}")
+    } else if lc.contains("timed out") || e.is_timeout() {
+        "connecting timed out".to_owned()
+    } else {
+        cause
+    };
+    format!("{what} at {place}")
+}

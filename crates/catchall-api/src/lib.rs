@@ -1,0 +1,23 @@
+//! The CatchAll API client (NewsCatcher CatchAll), following
+//! `shared/catchall-api.md`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), catchall_api::ApiError> {
+//! use catchall_api::*;
+//! let client = Client::new(ClientConfig::new(DEFAULT_BASE_URL, ApiKey::new("...")))?;
+//! let job = client.submit(&SubmitRequest { limit: Some(10), ..SubmitRequest::new("Series A rounds in fintech") }).await?;
+//! let status = client.status(&job).await?;
+//! # let _ = status; Ok(()) }
+//! ```
+
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod retry;
+pub mod secret;
+
+pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, MAX_PAGE_SIZE};
+pub use error::ApiError;
+pub use models::*;
+pub use retry::{RequestKind, RetryPolicy};
+pub use secret::ApiKey;

@@ -1,0 +1,1070 @@
+//! The request and response shapes of the CatchAll API
+//! (`shared/catchall-api.md`, section "Shapes").
+//!
+//! Rules applied everywhere:
+//! - every optional field accepts both "missing" and `null`;
+//! - lists and flags that are missing or `null` decode as empty / `false`;
+//! - unknown fields are ignored (or kept, on [`Record`]), never an error;
+//! - enums whose set of names may grow ([`Stage`], [`EnrichmentType`],
+//!   [`JobMode`], ...) keep an unknown name in an `Unknown(String)` variant;
+//! - request structs never serialize `None` fields.
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::fmt;
+
+// ---------------------------------------------------------------------------
+// serde helpers
+
+/// `null` or missing → `T::default()`.
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A message that should be a string but may come as any JSON value:
+/// strings are kept, `null` is `None`, anything else becomes its JSON text.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// A count that should be an integer but may come as a float or a numeric
+/// string; anything else decodes as `None` rather than failing the page.
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?.as_ref().and_then(value_as_u64))
+}
+
+fn lenient_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(lenient_u64(d)?.and_then(|v| u32::try_from(v).ok()))
+}
+
+fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Reads a JSON number (or numeric string) as a non-negative integer.
+pub fn value_as_u64(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<u64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+        }
+        _ => None,
+    }
+}
+
+/// Declares a string enum whose set of names may grow: known names map to
+/// variants, anything else is kept verbatim in `Unknown(String)`.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A name this version of the app does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The wire name.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $text, )+
+                    $name::Unknown(s) => s.as_str(),
+                }
+            }
+
+            /// Parses a wire name (case-insensitive, surrounding space
+            /// ignored); never fails.
+            pub fn parse(s: &str) -> Self {
+                let t = s.trim();
+                $( if t.eq_ignore_ascii_case($text) { return $name::$variant; } )+
+                $name::Unknown(s.to_owned())
+            }
+
+            /// `true` for a name this version does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::parse(s))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self::parse(s)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " name"))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::parse(v))
+                    }
+                    // Be tolerant of a number or a bool where a name was
+                    // expected: keep its text rather than fail the response.
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<$name, E> {
+                        Ok($name::Unknown(v.to_string()))
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<$name, E> {
+                        Ok($name::Unknown(v.to_string()))
+                    }
+                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<$name, E> {
+                        Ok($name::Unknown(v.to_string()))
+                    }
+                    fn visit_bool<E: de::Error>(self, v: bool) -> Result<$name, E> {
+                        Ok($name::Unknown(v.to_string()))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------
+// enums
+
+open_enum! {
+    /// A job's stage. Known stages in order: submitted(1) analyzing(2)
+    /// fetching(3) clustering(4) enriching(5), then completed(6) or failed(7).
+    pub enum Stage {
+        Submitted = "submitted",
+        Analyzing = "analyzing",
+        Fetching = "fetching",
+        Clustering = "clustering",
+        Enriching = "enriching",
+        Completed = "completed",
+        Failed = "failed",
+    }
+}
+
+impl Stage {
+    /// The stage's position in the lifecycle (1..=7); 0 for an unknown stage.
+    pub fn order(&self) -> u32 {
+        match self {
+            Stage::Submitted => 1,
+            Stage::Analyzing => 2,
+            Stage::Fetching => 3,
+            Stage::Clustering => 4,
+            Stage::Enriching => 5,
+            Stage::Completed => 6,
+            Stage::Failed => 7,
+            Stage::Unknown(_) => 0,
+        }
+    }
+
+    /// `completed` or `failed`: polling can stop.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Stage::Completed | Stage::Failed)
+    }
+
+    /// Pulling works from `enriching` on (partial results while enriching;
+    /// a failed job's pull carries its `error`). Unknown stages: `false`.
+    pub fn allows_pull(&self) -> bool {
+        matches!(self, Stage::Enriching | Stage::Completed | Stage::Failed)
+    }
+
+    /// A short label for the UI ("Enriching").
+    pub fn label(&self) -> String {
+        let s = self.as_str();
+        let mut c = s.chars();
+        match c.next() {
+            Some(first) => first.to_uppercase().chain(c).collect(),
+            None => "Unknown".to_owned(),
+        }
+    }
+}
+
+impl Default for Stage {
+    fn default() -> Self {
+        Stage::Unknown(String::new())
+    }
+}
+
+open_enum! {
+    /// The type of an enrichment field.
+    pub enum EnrichmentType {
+        Text = "text",
+        Number = "number",
+        Date = "date",
+        Option = "option",
+        Url = "url",
+        Company = "company",
+    }
+}
+
+impl Default for EnrichmentType {
+    fn default() -> Self {
+        EnrichmentType::Text
+    }
+}
+
+open_enum! {
+    /// `base` (full enrichment) or `lite` (titles and citations only).
+    pub enum JobMode {
+        Base = "base",
+        Lite = "lite",
+    }
+}
+
+open_enum! {
+    /// Verdict of `/catchAll/validate`.
+    pub enum ValidationStatus {
+        Good = "good",
+        NeedsWork = "needs_work",
+        Critical = "critical",
+    }
+}
+
+impl Default for ValidationStatus {
+    fn default() -> Self {
+        ValidationStatus::Unknown(String::new())
+    }
+}
+
+open_enum! {
+    /// An issue found by `/catchAll/validate`.
+    pub enum QueryIssue {
+        MissingEventType = "missing_event_type",
+        TooVague = "too_vague",
+        TooSpecific = "too_specific",
+        WrongTimeframe = "wrong_timeframe",
+        StaticContent = "static_content",
+        ArticleRequest = "article_request",
+        MultipleEventTypes = "multiple_event_types",
+        TooShort = "too_short",
+        TooLong = "too_long",
+    }
+}
+
+/// Whose jobs `/catchAll/jobs/user` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ownership {
+    All,
+    Own,
+    Shared,
+}
+
+impl Ownership {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Ownership::All => "all",
+            Ownership::Own => "own",
+            Ownership::Shared => "shared",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// building blocks
+
+/// A yes/no check a record must pass (`{name, description, type?: "boolean"}`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Validator {
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// A field extracted for each record (`{name, description, type}`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Enrichment {
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(rename = "type", default, deserialize_with = "null_default")]
+    pub kind: EnrichmentType,
+}
+
+/// `{start_date, end_date}` of a job (ISO 8601, kept as text).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct DateRange {
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+}
+
+/// One step of a job's progress.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Step {
+    #[serde(default, deserialize_with = "null_default")]
+    pub status: Stage,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub order: Option<u32>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub completed: bool,
+}
+
+/// A source page a record was found on.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Citation {
+    #[serde(default, deserialize_with = "null_default")]
+    pub title: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub link: String,
+    #[serde(default)]
+    pub published_date: Option<String>,
+}
+
+/// A `company` enrichment value:
+/// `{source_text, confidence, metadata: {name, domain_url?, domain_url_confidence?}}`.
+/// Read it out of a record's `enrichment` with [`CompanyValue::from_value`].
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct CompanyValue {
+    #[serde(default)]
+    pub source_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub confidence: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub metadata: CompanyMetadata,
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct CompanyMetadata {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub domain_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub domain_url_confidence: Option<String>,
+}
+
+impl CompanyValue {
+    /// `Some` when `v` is an object shaped like a company value
+    /// (it has `metadata` or `source_text`).
+    pub fn from_value(v: &Value) -> Option<CompanyValue> {
+        let obj = v.as_object()?;
+        if !obj.contains_key("metadata") && !obj.contains_key("source_text") {
+            return None;
+        }
+        CompanyValue::deserialize(v).ok()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// records
+
+/// One result record. `enrichment` keeps every key in the order the service
+/// sent it (the workspace's `serde_json` has `preserve_order`); fields this
+/// version does not know are kept in `extra`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct Record {
+    pub record_id: String,
+    pub record_title: String,
+    pub enrichment: Map<String, Value>,
+    pub citations: Vec<Citation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connected_entities: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Record {
+    /// `enrichment.enrichment_confidence` (`low|medium|high`), if present.
+    pub fn confidence(&self) -> Option<&str> {
+        self.enrichment.get("enrichment_confidence").and_then(Value::as_str)
+    }
+
+    /// The enrichment field names, in order, without `enrichment_confidence`.
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.enrichment
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "enrichment_confidence")
+    }
+}
+
+// Hand-written so that unknown fields go to `extra` in one pass: the derived
+// `#[serde(flatten)]` would buffer every field of every record first, which
+// costs about a third of the decoding time on a 1000-record page.
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Record;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a record object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+                let mut r = Record::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "record_id" => r.record_id = id_text(map.next_value::<Option<Value>>()?),
+                        "record_title" => {
+                            r.record_title = map.next_value::<Option<String>>()?.unwrap_or_default()
+                        }
+                        "enrichment" => {
+                            r.enrichment = match map.next_value::<Option<Value>>()? {
+                                Some(Value::Object(m)) => m,
+                                None | Some(Value::Null) => Map::new(),
+                                // Not an object: keep it rather than lose it.
+                                Some(other) => {
+                                    let mut m = Map::new();
+                                    m.insert("value".to_owned(), other);
+                                    m
+                                }
+                            }
+                        }
+                        "citations" => {
+                            r.citations = map.next_value::<Option<Vec<Citation>>>()?.unwrap_or_default()
+                        }
+                        "connected_entities" => {
+                            r.connected_entities = map.next_value::<Option<Value>>()?.filter(|v| !v.is_null())
+                        }
+                        "tags" => r.tags = map.next_value::<Option<Value>>()?.filter(|v| !v.is_null()),
+                        _ => {
+                            let v = map.next_value::<Value>()?;
+                            r.extra.insert(key.into_owned(), v);
+                        }
+                    }
+                }
+                Ok(r)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// An id that should be a string; a number is accepted as its text.
+fn id_text(v: Option<Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A record kept as the exact JSON text the service sent, plus its id:
+/// for storing records without building a `Value` tree.
+#[derive(Clone, Debug, Serialize)]
+pub struct RawRecord {
+    pub record_id: String,
+    pub json: Box<RawValue>,
+}
+
+impl PartialEq for RawRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.record_id == other.record_id && self.json.get() == other.json.get()
+    }
+}
+
+impl RawRecord {
+    /// Decodes the record (typed).
+    pub fn decode(&self) -> Result<Record, serde_json::Error> {
+        serde_json::from_str(self.json.get())
+    }
+
+    pub(crate) fn from_raw(json: Box<RawValue>) -> Result<RawRecord, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct IdOnly<'a> {
+            #[serde(default, borrow)]
+            record_id: Option<IdRef<'a>>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum IdRef<'a> {
+            Str(#[serde(borrow)] std::borrow::Cow<'a, str>),
+            Other(IgnoredAnyValue),
+        }
+        // Holds a non-string id as its JSON text.
+        struct IgnoredAnyValue(String);
+        impl<'de> Deserialize<'de> for IgnoredAnyValue {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Ok(IgnoredAnyValue(id_text(Some(Value::deserialize(d)?))))
+            }
+        }
+        let id: IdOnly<'_> = serde_json::from_str(json.get())?;
+        let record_id = match id.record_id {
+            None => String::new(),
+            Some(IdRef::Str(s)) => s.into_owned(),
+            Some(IdRef::Other(v)) => v.0,
+        };
+        Ok(RawRecord { record_id, json })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// requests
+
+/// `POST /catchAll/initialize` body.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct InitializeRequest {
+    pub query: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+}
+
+/// `POST /catchAll/validate` body.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ValidateRequest {
+    pub query: String,
+}
+
+/// `POST /catchAll/submit` body. Only the fields that are set are sent.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct SubmitRequest {
+    pub query: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// Records wanted (at least 10; default and maximum from the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// ISO 8601 UTC; bounds when pages were *discovered*.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validators: Option<Vec<Validator>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrichments: Option<Vec<Enrichment>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<JobMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_dataset_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ed_score_min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// At most 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_ids: Option<Vec<String>>,
+    /// At most 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_groups: Option<Vec<String>>,
+}
+
+impl SubmitRequest {
+    pub fn new(query: impl Into<String>) -> Self {
+        SubmitRequest { query: query.into(), ..Default::default() }
+    }
+}
+
+/// `POST /catchAll/continue` body.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContinueRequest {
+    pub job_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_limit: Option<u64>,
+}
+
+/// `GET /catchAll/jobs/user` query. Unset fields are not sent.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListJobsQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<Ownership>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<JobMode>,
+}
+
+impl ListJobsQuery {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        if let Some(p) = self.page {
+            v.push(("page", p.to_string()));
+        }
+        if let Some(p) = self.page_size {
+            v.push(("page_size", p.to_string()));
+        }
+        if let Some(s) = &self.search {
+            v.push(("search", s.clone()));
+        }
+        if let Some(o) = self.ownership {
+            v.push(("ownership", o.as_str().to_owned()));
+        }
+        if let Some(m) = &self.mode {
+            v.push(("mode", m.as_str().to_owned()));
+        }
+        v
+    }
+}
+
+// ---------------------------------------------------------------------------
+// responses
+
+/// `POST /catchAll/initialize` answer: suggested validators and enrichments
+/// (a preview; creates no job).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct InitializeResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub query: String,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub validators: Vec<Validator>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub enrichments: Vec<Enrichment>,
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    /// Why the dates were clamped to the plan's lookback, if they were.
+    #[serde(default, deserialize_with = "string_list")]
+    pub date_modification_message: Vec<String>,
+}
+
+/// A list of strings that may come as one string, `null` or a list.
+fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s],
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .filter(|v| !v.is_null())
+            .map(|v| match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect(),
+        Some(other) => vec![other.to_string()],
+    })
+}
+
+/// A suggestion from `/catchAll/validate`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Suggestion {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub issue: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub message: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub example: Option<String>,
+}
+
+/// `POST /catchAll/validate` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ValidateQueryResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub status: ValidationStatus,
+    #[serde(default, deserialize_with = "null_default")]
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "issue_list")]
+    pub issues: Vec<QueryIssue>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub suggestions: Vec<Suggestion>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub confidence: Option<f64>,
+}
+
+/// Issues are names; an object element is read through its `issue`/`type`
+/// field, anything else is kept as its JSON text.
+fn issue_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<QueryIssue>, D::Error> {
+    let raw: Option<Vec<Value>> = Option::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| !v.is_null())
+        .map(|v| match v {
+            Value::String(s) => QueryIssue::parse(&s),
+            Value::Object(ref o) => match o.get("issue").or_else(|| o.get("type")).and_then(Value::as_str) {
+                Some(s) => QueryIssue::parse(s),
+                None => QueryIssue::Unknown(v.to_string()),
+            },
+            other => QueryIssue::Unknown(other.to_string()),
+        })
+        .collect())
+}
+
+/// `POST /catchAll/submit` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct SubmitResponse {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub job_id: Option<String>,
+}
+
+/// `GET /catchAll/status/{job_id}` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct StatusResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub job_id: String,
+    #[serde(default)]
+    pub status: Option<Stage>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub steps: Vec<Step>,
+}
+
+impl StatusResponse {
+    /// The job's stage: `status` when sent, otherwise the furthest completed
+    /// step (or the first one not completed).
+    pub fn stage(&self) -> Option<Stage> {
+        if let Some(s) = &self.status {
+            return Some(s.clone());
+        }
+        let mut steps: Vec<&Step> = self.steps.iter().collect();
+        steps.sort_by_key(|s| s.order.unwrap_or_else(|| s.status.order()));
+        steps
+            .iter()
+            .find(|s| !s.completed)
+            .or_else(|| steps.last())
+            .map(|s| s.status.clone())
+    }
+}
+
+/// `GET /catchAll/pull/{job_id}` answer: job metadata and one page of records.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct PullResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub job_id: String,
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub validators: Vec<Validator>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub enrichments: Vec<Enrichment>,
+    #[serde(default)]
+    pub status: Option<Stage>,
+    /// Why the job failed, when it did.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub error: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub limit: Option<u64>,
+    /// e.g. "15m".
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub duration: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub candidate_records: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub valid_records: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub progress_validated: Option<u64>,
+    #[serde(default)]
+    pub date_range: Option<DateRange>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub page_size: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub total_pages: Option<u32>,
+    #[serde(default)]
+    pub mode: Option<JobMode>,
+    #[serde(default)]
+    pub sharing_info: Option<Value>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub all_records: Vec<Record>,
+}
+
+/// One pull page with its records kept as raw JSON text
+/// ([`Client::pull_page_raw`](crate::Client::pull_page_raw)).
+/// `meta` is the page's metadata with an empty `all_records`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct RawPullPage {
+    pub meta: PullResponse,
+    pub records: Vec<RawRecord>,
+}
+
+// Reads `all_records` as raw text and everything else (small) into a map
+// that is then decoded as `PullResponse`.
+impl<'de> Deserialize<'de> for RawPullPage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawPullPage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a pull response object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPullPage, A::Error> {
+                let mut meta = Map::new();
+                let mut raw: Vec<Box<RawValue>> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "all_records" {
+                        raw = map.next_value::<Option<Vec<Box<RawValue>>>>()?.unwrap_or_default();
+                    } else {
+                        meta.insert(key, map.next_value::<Value>()?);
+                    }
+                }
+                let meta: PullResponse = serde_json::from_value(Value::Object(meta)).map_err(de::Error::custom)?;
+                let records = raw
+                    .into_iter()
+                    .filter(|r| r.get() != "null")
+                    .map(RawRecord::from_raw)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(de::Error::custom)?;
+                Ok(RawPullPage { meta, records })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `POST /catchAll/continue` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContinueResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub job_id: String,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub previous_limit: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub new_limit: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+}
+
+/// One of the account's jobs.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct UserJob {
+    #[serde(default, deserialize_with = "null_default")]
+    pub job_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub query: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub status: Option<Stage>,
+    #[serde(default)]
+    pub mode: Option<JobMode>,
+    #[serde(default)]
+    pub sharing_info: Option<Value>,
+    /// Masked by the service.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub user_key: Option<String>,
+}
+
+/// `GET /catchAll/jobs/user` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct UserJobsPage {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub page_size: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub total_pages: Option<u32>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub jobs: Vec<UserJob>,
+}
+
+/// `DELETE /catchAll/jobs/{job_id}` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct DeleteResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub success: bool,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub job_id: Option<String>,
+}
+
+/// A plan feature from `/catchAll/user/limits`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct PlanFeature {
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub code: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub value_type: Option<String>,
+    #[serde(default)]
+    pub value: Option<Value>,
+    #[serde(default)]
+    pub current_usage: Option<Value>,
+}
+
+impl PlanFeature {
+    /// `value` as an integer (numbers and numeric strings).
+    pub fn value_u64(&self) -> Option<u64> {
+        self.value.as_ref().and_then(value_as_u64)
+    }
+    /// `current_usage` as an integer.
+    pub fn usage_u64(&self) -> Option<u64> {
+        self.current_usage.as_ref().and_then(value_as_u64)
+    }
+}
+
+/// `POST /catchAll/user/limits` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct LimitsResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub features: Vec<PlanFeature>,
+}
+
+impl LimitsResponse {
+    pub const JOBS_CONCURRENCY: &'static str = "Jobs_Concurrency";
+    pub const JOB_MAX_RESULTS: &'static str = "Job_Max_Results";
+    pub const MONTHLY_FREE_CREDITS: &'static str = "monthly_free_credits";
+
+    /// The feature with this code (case-insensitive).
+    pub fn feature(&self, code: &str) -> Option<&PlanFeature> {
+        self.features.iter().find(|f| f.code.eq_ignore_ascii_case(code))
+    }
+    /// `Jobs_Concurrency`: how many jobs may run at once.
+    pub fn concurrency(&self) -> Option<u64> {
+        self.feature(Self::JOBS_CONCURRENCY).and_then(PlanFeature::value_u64)
+    }
+    /// Jobs running now, when the service reports it.
+    pub fn concurrency_in_use(&self) -> Option<u64> {
+        self.feature(Self::JOBS_CONCURRENCY).and_then(PlanFeature::usage_u64)
+    }
+    /// `Job_Max_Results`: the largest `limit` a job may have.
+    pub fn max_results(&self) -> Option<u64> {
+        self.feature(Self::JOB_MAX_RESULTS).and_then(PlanFeature::value_u64)
+    }
+}
+
+/// `GET /health` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct HealthResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub healthy: bool,
+}
+
+/// `GET /version` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct VersionResponse {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub version: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// error bodies
+
+/// A 422 field-level error: `{loc: [...], msg, type}`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct FieldError {
+    #[serde(default, deserialize_with = "null_default")]
+    pub loc: Vec<Value>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub msg: String,
+    #[serde(rename = "type", default, deserialize_with = "lenient_string")]
+    pub kind: Option<String>,
+}
+
+impl FieldError {
+    /// `limit: Input should be greater than or equal to 10`. The leading
+    /// `body`/`query`/`path` location part is left out.
+    pub fn render(&self) -> String {
+        let mut parts: Vec<String> = self
+            .loc
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        if parts.len() > 1 && matches!(parts[0].as_str(), "body" | "query" | "path" | "header") {
+            parts.remove(0);
+        }
+        let field = parts.join(".");
+        if field.is_empty() {
+            self.msg.clone()
+        } else {
+            format!("{field}: {}", self.msg)
+        }
+    }
+}
+
+/// The `detail` of an error body, as far as it could be read.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ErrorDetail {
+    Message(String),
+    Fields(Vec<FieldError>),
+    None,
+}
+
+impl ErrorDetail {
+    pub(crate) fn parse(body: &[u8]) -> ErrorDetail {
+        let Ok(v) = serde_json::from_slice::<Value>(body) else {
+            return ErrorDetail::None;
+        };
+        let detail = match v {
+            Value::Object(mut o) => match o.remove("detail").or_else(|| o.remove("message")).or_else(|| o.remove("error")) {
+                Some(d) => d,
+                None => return ErrorDetail::None,
+            },
+            Value::String(s) => Value::String(s),
+            _ => return ErrorDetail::None,
+        };
+        match detail {
+            Value::Null => ErrorDetail::None,
+            Value::String(s) => ErrorDetail::Message(s),
+            Value::Array(items) => {
+                let fields: Vec<FieldError> = items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Value::Object(_) => FieldError::deserialize(i).ok(),
+                        Value::String(s) => Some(FieldError { msg: s.clone(), ..Default::default() }),
+                        _ => None,
+                    })
+                    .collect();
+                if fields.is_empty() {
+                    ErrorDetail::Message(Value::Array(items).to_string())
+                } else {
+                    ErrorDetail::Fields(fields)
+                }
+            }
+            Value::Object(ref o) => match o.get("message").or_else(|| o.get("msg")).and_then(Value::as_str) {
+                Some(m) => ErrorDetail::Message(m.to_owned()),
+                None => ErrorDetail::Message(detail.to_string()),
+            },
+            other => ErrorDetail::Message(other.to_string()),
+        }
+    }
+}
+
+/// Decodes a JSON body into `T`.
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(body)
+}

@@ -1,0 +1,479 @@
+//! The shapes the app shows: what crosses into the UI (through the Tauri
+//! shell) and what the command line prints. Plain data, camelCase on the
+//! wire, no secrets: the key itself never appears in any of these.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Which server the app talks to.
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Connection {
+    /// The built-in sandbox on loopback: sample data, no account needed.
+    Sandbox,
+    /// The real CatchAll service (or another base URL set in Settings).
+    Live,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    Dark,
+    System,
+}
+
+/// What the UI may know about the API key: whether one is there, and its
+/// last four characters. Never the key.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyStatus {
+    pub stored: bool,
+    /// Last four characters, for "key ending …abcd".
+    pub last4: Option<String>,
+    /// The key lives in memory for this run only (no keyring, or the user
+    /// chose not to remember it).
+    pub session_only: bool,
+    pub keyring_available: bool,
+    /// Plain words on why the keyring cannot be used and what to install.
+    pub keyring_message: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub connection: Connection,
+    /// The base URL in use (the sandbox's loopback URL in sandbox mode).
+    pub base_url: String,
+    pub key: KeyStatus,
+    pub data_dir: String,
+    pub dev_build: bool,
+    /// True until the user has chosen "use my key" or "try the sandbox".
+    pub first_run: bool,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Base URL of the live service.
+    pub base_url: String,
+    /// Seconds between status polls against the live service (30-60 is the
+    /// documented cadence; the sandbox is polled faster).
+    pub poll_interval_secs: u32,
+    pub theme: Theme,
+}
+
+// ---------------------------------------------------------------- compose
+
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Number,
+    Date,
+    Option,
+    Url,
+    Company,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Full records with enrichments.
+    #[default]
+    Base,
+    /// Titles and citations only, faster.
+    Lite,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidatorSpec {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrichmentSpec {
+    pub name: String,
+    pub description: String,
+    pub kind: FieldKind,
+}
+
+/// What the composer holds, and exactly what a submit sends.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct JobDraft {
+    pub query: String,
+    pub context: Option<String>,
+    /// ISO 8601 date or date-time (UTC). None: the service's default window.
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// Maximum records. None: the plan's maximum.
+    pub limit: Option<u32>,
+    pub mode: Mode,
+    /// None: let the service choose. Some: send exactly these.
+    pub validators: Option<Vec<ValidatorSpec>>,
+    pub enrichments: Option<Vec<EnrichmentSpec>>,
+}
+
+/// A problem with the draft found before any request, next to its field.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldProblem {
+    /// "query", "limit", "startDate", "endDate", "validators.2.name", ...
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct QuerySuggestion {
+    pub issue: String,
+    pub message: String,
+    pub example: Option<String>,
+}
+
+/// The service's verdict on a query (validate).
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryCheck {
+    /// "good" | "needs_work" | "critical" (or a newer word from the service).
+    pub status: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub issues: Vec<String>,
+    pub suggestions: Vec<QuerySuggestion>,
+    pub confidence: Option<f64>,
+}
+
+/// The service's suggestions for a query (initialize).
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestions {
+    pub validators: Vec<ValidatorSpec>,
+    pub enrichments: Vec<EnrichmentSpec>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// Why the service changed the dates, in its words.
+    pub date_messages: Vec<String>,
+}
+
+// ------------------------------------------------------------------- jobs
+
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JobOrigin {
+    /// Submitted from this app.
+    Local,
+    /// Found in the account's job list (started elsewhere).
+    Account,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSummary {
+    pub local_id: i64,
+    /// The service's id; None while the job waits in the local queue.
+    pub job_id: Option<String>,
+    pub query: String,
+    /// "queued" (local), then the service's stage names: submitted,
+    /// analyzing, fetching, clustering, enriching, completed, failed, or a
+    /// newer name kept as the service sent it.
+    pub stage: String,
+    pub origin: JobOrigin,
+    pub mode: Mode,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+    pub limit: Option<u32>,
+    pub valid_records: Option<u32>,
+    /// Records already stored on this machine.
+    pub stored_records: u32,
+    pub error: Option<String>,
+    /// Why the job waits locally (e.g. all job slots busy).
+    pub queued_reason: Option<String>,
+    /// Still being tracked (polled) by the app.
+    pub tracking: bool,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StepInfo {
+    pub stage: String,
+    pub order: u32,
+    pub completed: bool,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StageEntry {
+    pub stage: String,
+    /// RFC 3339, when the app first saw this stage.
+    pub at: String,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub candidate_records: Option<u32>,
+    pub progress_validated: Option<u32>,
+    pub valid_records: Option<u32>,
+}
+
+/// Everything a view needs to show one job, for views that open late:
+/// fetch this, then follow `JobEvent`s.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSnapshot {
+    pub summary: JobSummary,
+    /// What was submitted (validators/enrichments as sent, or as the
+    /// service reported them).
+    pub request: JobDraft,
+    pub steps: Vec<StepInfo>,
+    pub history: Vec<StageEntry>,
+    pub progress: Progress,
+    /// e.g. "15m", as the service reports it.
+    pub duration: Option<String>,
+    /// Continue is possible: the job completed and was submitted with a limit.
+    pub can_continue: bool,
+    /// Current tracking trouble in plain words (offline, retrying in N s).
+    pub trouble: Option<String>,
+}
+
+/// What happened to one job; emitted as it happens.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum JobEventKind {
+    Queued {
+        reason: String,
+    },
+    Submitted {
+        job_id: String,
+    },
+    StageChanged {
+        stage: String,
+        steps: Vec<StepInfo>,
+    },
+    Progress {
+        progress: Progress,
+    },
+    RecordsStored {
+        new_records: u32,
+        stored_records: u32,
+    },
+    Completed {
+        valid_records: u32,
+    },
+    Failed {
+        error: String,
+    },
+    Trouble {
+        message: String,
+        retry_in_secs: u32,
+    },
+    Deleted,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct JobEvent {
+    pub local_id: i64,
+    pub event: JobEventKind,
+}
+
+// ---------------------------------------------------------------- results
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Column {
+    /// "record_title", an enrichment name, "enrichment_confidence",
+    /// "citations".
+    pub key: String,
+    /// Human label ("Funding amount" for funding_amount).
+    pub label: String,
+    /// "title" | "text" | "number" | "date" | "option" | "url" | "company"
+    /// | "confidence" | "citations".
+    pub kind: String,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SortSpec {
+    pub key: String,
+    pub descending: bool,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnFilter {
+    pub key: String,
+    pub contains: String,
+}
+
+/// Sort, filter and search of a results table; done by the engine.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewSpec {
+    pub sort: Option<SortSpec>,
+    pub search: Option<String>,
+    pub filters: Vec<ColumnFilter>,
+}
+
+/// One table cell as display strings only.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Cell {
+    pub text: String,
+    /// Company domain or URL value.
+    pub link: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    pub record_id: String,
+    /// In `Column` order.
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordsWindow {
+    /// Rows matching the view.
+    pub total: u32,
+    pub start: u32,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub kind: String,
+    /// Display text (multi-line for nested values).
+    pub text: String,
+    pub link: Option<String>,
+    /// For company fields: the match confidence.
+    pub confidence: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CitationView {
+    pub title: String,
+    pub link: String,
+    pub published_date: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordDetail {
+    pub record_id: String,
+    pub title: String,
+    pub confidence: Option<String>,
+    pub fields: Vec<FieldView>,
+    pub citations: Vec<CitationView>,
+}
+
+// ---------------------------------------------------------------- account
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountJob {
+    pub job_id: String,
+    pub query: String,
+    pub created_at: String,
+    pub status: String,
+    pub mode: Option<String>,
+    /// Set when this job is also in the local history.
+    pub local_id: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountJobsPage {
+    pub total: u32,
+    pub page: u32,
+    pub total_pages: u32,
+    pub jobs: Vec<AccountJob>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanLimit {
+    pub code: String,
+    pub name: String,
+    /// Display string of the limit ("20", "100,000", "yes").
+    pub value: Option<String>,
+    pub current_usage: Option<String>,
+}
+
+// ----------------------------------------------------------------- export
+
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Jsonl,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub path: String,
+    pub records: u32,
+    pub bytes: f64,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportProgress {
+    pub local_id: i64,
+    pub written: u32,
+    pub total: u32,
+}
+
+// ----------------------------------------------------------------- errors
+
+/// Every failure the UI can meet, as a stable tag it maps to plain words.
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Missing, wrong or revoked API key.
+    BadKey,
+    /// The plan does not allow this.
+    Forbidden,
+    NotFound,
+    /// The service refused the request (its message is shown as is).
+    Rejected,
+    /// The request failed validation (field-level details in the message).
+    Invalid,
+    /// All job slots are busy.
+    Busy,
+    Server,
+    Offline,
+    Timeout,
+    /// The service answered something that is not what the contract says.
+    Malformed,
+    /// No usable OS keyring.
+    Keyring,
+    /// The local database.
+    Storage,
+    Export,
+    /// Input rejected before any request.
+    Input,
+    Internal,
+}
+
+/// The error every command returns: `{kind, message}`.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+pub struct IpcError {
+    pub kind: ErrorKind,
+    pub message: String,
+}

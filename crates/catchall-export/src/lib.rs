@@ -1,0 +1,326 @@
+//! catchall-export: a job's records as CSV, XLSX, JSON or JSON Lines.
+//!
+//! Input is a re-iterable stream of records, each the raw JSON text the
+//! service gave (see [`RecordSource`]). Each record is parsed on its own into
+//! borrowed values and dropped before the next, so memory stays flat however
+//! big the job. The crate knows nothing of SQLite, HTTP or Tauri.
+//!
+//! # Table layout (CSV and the XLSX Records sheet)
+//! `record_id`, `record_title`, then the job's enrichment fields in the job's
+//! order ([`RunInfo::enrichments`]), then fields seen in records but not
+//! declared, in first-seen order (found by a first pass over the records),
+//! then `enrichment_confidence`, `citation_count`, `first_source_title`,
+//! `first_source_url`, `first_source_date`, `all_sources` (one
+//! `title <url>` per line).
+//! - A `company` field (declared as such, or shaped
+//!   `{source_text, confidence, metadata: {name, domain_url?}}`) becomes
+//!   `<name>` (metadata.name, else source_text), `<name>_domain`,
+//!   `<name>_confidence`.
+//! - Other nested objects flatten to dotted names (`<name>.<key>.<key>`);
+//!   a field that is sometimes an object and sometimes not keeps its plain
+//!   column too.
+//! - Arrays join their items with `"; "` (objects inside as compact JSON);
+//!   nulls are empty cells; numbers are written in shortest round-trip form.
+//!
+//! # Formula neutralisation (CSV)
+//! A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+//! gets a leading apostrophe, so a spreadsheet shows it instead of running it.
+//! JSON numbers are never touched. Text that is a plain decimal number
+//! (`"-12.5"`, `"+3"`, `"1e6"`: optional sign, digits, optional fraction and
+//! exponent, nothing else) is not touched either: a spreadsheet reads it as
+//! that number, it cannot run anything, and an apostrophe would turn a
+//! number field into text. In XLSX, text is stored as string cells, which
+//! Excel never evaluates, so it is written unchanged.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+mod csv;
+mod json;
+mod table;
+mod value;
+mod xlsx;
+
+pub use crate::csv::{needs_neutralising, write_csv};
+pub use crate::json::{write_json, write_jsonl};
+pub use crate::table::{Column, ColumnType, Table};
+pub use crate::xlsx::{write_xlsx, write_xlsx_in, MAX_CELL_CHARS, MAX_LINKS_PER_SHEET, ZIP_LEVEL};
+
+/// Export file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Json,
+    Jsonl,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Csv, Format::Xlsx, Format::Json, Format::Jsonl];
+
+    /// The usual file extension (without the dot), also the `FromStr` name.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Json => "application/json",
+            Format::Jsonl => "application/jsonl",
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = ExportError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "json" => Ok(Format::Json),
+            "jsonl" => Ok(Format::Jsonl),
+            other => Err(ExportError::UnknownFormat(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// A declared enrichment field of the job.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: String,
+    pub description: String,
+    /// `text|number|date|option|url|company`, or anything else (treated as text).
+    pub kind: String,
+}
+
+/// What the job was; the XLSX Run sheet shows it, and its `enrichments`
+/// give the column order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunInfo {
+    pub job_id: String,
+    pub query: String,
+    pub context: Option<String>,
+    /// (name, description)
+    pub validators: Vec<(String, String)>,
+    pub enrichments: Vec<FieldSpec>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub mode: Option<String>,
+    pub limit: Option<u64>,
+    pub status: String,
+    pub app_version: String,
+}
+
+/// A re-iterable stream of records, each the record's JSON text exactly as
+/// the service gave it. `for_each` may be called more than once (CSV and
+/// XLSX make one pass to discover undeclared columns, then one to write),
+/// and must yield the same records in the same order each time. An error
+/// returned by `f` must be passed back unchanged.
+pub trait RecordSource {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError>;
+}
+
+impl RecordSource for [String] {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        self.iter().try_for_each(|s| f(s))
+    }
+}
+
+impl RecordSource for Vec<String> {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        self.as_slice().for_each(f)
+    }
+}
+
+impl RecordSource for [&str] {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        self.iter().try_for_each(|s| f(s))
+    }
+}
+
+impl RecordSource for Vec<&str> {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        self.as_slice().for_each(f)
+    }
+}
+
+impl<T: RecordSource + ?Sized> RecordSource for &T {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        (**self).for_each(f)
+    }
+}
+
+/// Records read line by line from a JSON Lines file (blank lines skipped).
+/// Used by the benchmark and handy for scripts; the app reads SQLite.
+#[derive(Debug, Clone)]
+pub struct JsonLinesFile {
+    pub path: PathBuf,
+}
+
+impl JsonLinesFile {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        JsonLinesFile { path: path.into() }
+    }
+}
+
+impl RecordSource for JsonLinesFile {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        let file = std::fs::File::open(&self.path)?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut line = Vec::with_capacity(16 * 1024);
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return Ok(());
+            }
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text = std::str::from_utf8(&line)
+                .map_err(|e| ExportError::Source(format!("{}: {e}", self.path.display())))?;
+            f(text)?;
+        }
+    }
+}
+
+/// Progress callback: records written so far, called every ~1000 records
+/// and once at the end.
+pub type ProgressFn = Box<dyn FnMut(u64) + Send>;
+
+pub struct ExportOptions {
+    /// Start CSV files with a UTF-8 byte order mark (what Excel needs to
+    /// read UTF-8). Default true. JSON never gets one.
+    pub bom: bool,
+    pub progress: Option<ProgressFn>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions { bom: true, progress: None }
+    }
+}
+
+impl std::fmt::Debug for ExportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportOptions")
+            .field("bom", &self.bom)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+pub(crate) struct Progress {
+    f: Option<ProgressFn>,
+}
+
+impl Progress {
+    pub(crate) fn new(f: Option<ProgressFn>) -> Self {
+        Progress { f }
+    }
+    #[inline]
+    pub(crate) fn tick(&mut self, n: u64) {
+        if n % 1000 == 0 {
+            if let Some(f) = &mut self.f {
+                f(n);
+            }
+        }
+    }
+    pub(crate) fn done(&mut self, n: u64) {
+        if let Some(f) = &mut self.f {
+            f(n);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub records: u64,
+    pub bytes: u64,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("record {index} is not valid JSON: {source}")]
+    Json {
+        index: u64,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("xlsx error: {0}")]
+    Xlsx(String),
+    #[error("unknown export format {0:?} (expected csv, xlsx, json or jsonl)")]
+    UnknownFormat(String),
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// An error from the record source (e.g. the store).
+    #[error("reading records: {0}")]
+    Source(String),
+    #[error("export cancelled")]
+    Cancelled,
+}
+
+/// Writes the export to a temp file beside `out_path`, then renames it into
+/// place: a failed export leaves neither a half file nor a temp file, and an
+/// existing file at `out_path` is replaced only on success.
+pub fn export(
+    format: Format,
+    run: &RunInfo,
+    records: &dyn RecordSource,
+    out_path: &Path,
+    opts: ExportOptions,
+) -> Result<ExportSummary, ExportError> {
+    let dir = match out_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".part")
+        .tempfile_in(&dir)?;
+    let records_written = {
+        let file = tmp.as_file();
+        match format {
+            Format::Csv => write_csv(run, records, file, opts)?,
+            Format::Json => write_json(run, records, file, opts)?,
+            Format::Jsonl => write_jsonl(run, records, file, opts)?,
+            Format::Xlsx => {
+                let w = std::io::BufWriter::with_capacity(256 * 1024, file);
+                write_xlsx_in(run, records, w, opts, Some(&dir), ZIP_LEVEL)?
+            }
+        }
+    };
+    tmp.as_file().flush()?;
+    let bytes = tmp.as_file().metadata()?.len();
+    tmp.persist(out_path).map_err(|e| ExportError::Io(e.error))?;
+    Ok(ExportSummary { records: records_written, bytes, path: out_path.to_path_buf() })
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

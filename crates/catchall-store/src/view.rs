@@ -1,0 +1,486 @@
+//! Views over a job's records: columns, materialized orders, windows, search.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::parse::{self, CellsRef};
+use crate::{ColumnInfo, ColumnKind, Store, StoreError};
+
+pub const KEY_TITLE: &str = "record_title";
+pub const KEY_CONFIDENCE: &str = "enrichment_confidence";
+pub const KEY_CITATIONS: &str = "citations";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SortSpec {
+    /// `record_title`, an enrichment name, `enrichment_confidence` or `citations`.
+    pub key: String,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ColumnFilter {
+    /// Column key as in `SortSpec::key`.
+    pub key: String,
+    /// Case-insensitive substring of the cell's display text.
+    pub contains: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ViewSpec {
+    pub sort: Option<SortSpec>,
+    /// Full-text search over title and enrichment text (words, prefix-matched, all required).
+    pub search: Option<String>,
+    pub filters: Vec<ColumnFilter>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    /// Rows matching the view.
+    pub total: u64,
+    pub start: u64,
+    pub rows: Vec<RowCells>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RowCells {
+    pub record_id: String,
+    /// In `columns()` order, then enrichment_confidence, then citation count.
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub text: String,
+    pub link: Option<String>,
+}
+
+/// Normalized view: what actually decides the order and membership.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ViewKey {
+    sort: Option<SortSpec>,
+    search: Option<String>,
+    filters: Vec<(String, String)>,
+}
+
+fn normalize(v: &ViewSpec) -> ViewKey {
+    ViewKey {
+        sort: v.sort.clone(),
+        search: v.search.as_deref().and_then(fts_query),
+        filters: v
+            .filters
+            .iter()
+            .filter(|f| !f.contains.trim().is_empty())
+            .map(|f| (f.key.clone(), f.contains.trim().to_lowercase()))
+            .collect(),
+    }
+}
+
+/// User words → an FTS5 query: every word required, prefix-matched.
+fn fts_query(s: &str) -> Option<String> {
+    let words: Vec<String> = s
+        .split_whitespace()
+        .map(|w| w.replace('"', ""))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    if words.is_empty() {
+        None
+    } else {
+        Some(words.join(" "))
+    }
+}
+
+struct Entry {
+    job: i64,
+    key: ViewKey,
+    version: i64,
+    ids: Arc<Vec<i64>>,
+    used: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct ViewCache {
+    entries: Vec<Entry>,
+    tick: u64,
+}
+
+const CACHE_VIEWS: usize = 8;
+
+impl ViewCache {
+    fn get(&mut self, job: i64, key: &ViewKey, version: i64) -> Option<Arc<Vec<i64>>> {
+        self.tick += 1;
+        let tick = self.tick;
+        // Drop anything stale for this job.
+        self.entries.retain(|e| e.job != job || e.version == version);
+        let e = self.entries.iter_mut().find(|e| e.job == job && &e.key == key)?;
+        e.used = tick;
+        Some(e.ids.clone())
+    }
+
+    fn put(&mut self, job: i64, key: ViewKey, version: i64, ids: Arc<Vec<i64>>) {
+        self.tick += 1;
+        self.entries.retain(|e| !(e.job == job && e.key == key));
+        if self.entries.len() >= CACHE_VIEWS {
+            if let Some((i, _)) = self.entries.iter().enumerate().min_by_key(|(_, e)| e.used) {
+                self.entries.swap_remove(i);
+            }
+        }
+        self.entries.push(Entry { job, key, version, ids, used: self.tick });
+    }
+
+    pub(crate) fn forget_job(&mut self, job: i64) {
+        self.entries.retain(|e| e.job != job);
+    }
+}
+
+/// Tracks enrichment keys in first-seen order while a page is stored.
+pub(crate) struct ColumnTracker {
+    known: HashMap<String, Option<ColumnKind>>,
+    next_ord: i64,
+    changed: Vec<(String, i64, Option<ColumnKind>)>,
+}
+
+impl ColumnTracker {
+    pub(crate) fn load(conn: &Connection, job: i64) -> Result<Self, StoreError> {
+        let mut st = conn.prepare_cached("SELECT key, ord, kind FROM job_columns WHERE job = ?1")?;
+        let mut known = HashMap::new();
+        let mut next_ord = 0;
+        let mut rows = st.query([job])?;
+        while let Some(r) = rows.next()? {
+            let key: String = r.get(0)?;
+            let ord: i64 = r.get(1)?;
+            let kind: Option<String> = r.get(2)?;
+            next_ord = next_ord.max(ord + 1);
+            known.insert(key, kind.as_deref().and_then(ColumnKind::parse));
+        }
+        Ok(ColumnTracker { known, next_ord, changed: Vec::new() })
+    }
+
+    pub(crate) fn see(&mut self, p: &parse::Parsed<'_>) {
+        for (k, v) in &p.fields {
+            match self.known.get_mut(k.as_ref()) {
+                Some(Some(_)) => {}
+                Some(slot @ None) => {
+                    if let Some(kind) = v.inferred_kind() {
+                        *slot = Some(kind);
+                        self.changed.push((k.to_string(), -1, Some(kind)));
+                    }
+                }
+                None => {
+                    let kind = v.inferred_kind();
+                    self.known.insert(k.to_string(), kind);
+                    self.changed.push((k.to_string(), self.next_ord, kind));
+                    self.next_ord += 1;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn save(self, conn: &Connection, job: i64) -> Result<(), StoreError> {
+        if self.changed.is_empty() {
+            return Ok(());
+        }
+        let mut ins = conn.prepare_cached(
+            "INSERT INTO job_columns (job, key, ord, kind) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (job, key) DO UPDATE SET kind = COALESCE(job_columns.kind, excluded.kind)",
+        )?;
+        for (key, ord, kind) in self.changed {
+            ins.execute(params![job, key, ord, kind.map(|k| k.as_str())])?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct DeclaredEnrichment {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
+
+fn declared_enrichments(json: &str) -> Vec<DeclaredEnrichment> {
+    #[derive(Deserialize)]
+    struct Holder {
+        #[serde(default)]
+        enrichments: Option<Vec<DeclaredEnrichment>>,
+    }
+    if let Ok(v) = serde_json::from_str::<Vec<DeclaredEnrichment>>(json) {
+        return v;
+    }
+    serde_json::from_str::<Holder>(json).ok().and_then(|h| h.enrichments).unwrap_or_default()
+}
+
+#[derive(Clone, Copy)]
+enum SortKind {
+    Title,
+    Confidence,
+    Citations,
+    Field(ColumnKind),
+}
+
+enum K {
+    None,
+    Num(f64),
+    Str(String),
+}
+
+fn field_text<'b>(c: &CellsRef<'b>, key: &str) -> Option<&'b str> {
+    match key {
+        KEY_TITLE => Some(c.title),
+        KEY_CONFIDENCE => Some(c.confidence),
+        _ => c.field(key).map(|f| f.text),
+    }
+}
+
+fn sort_key(c: &CellsRef<'_>, key: &str, kind: SortKind) -> K {
+    let text = |t: &str| if t.is_empty() { K::None } else { K::Str(t.to_lowercase()) };
+    match kind {
+        SortKind::Title => text(c.title),
+        SortKind::Confidence => parse::confidence_rank(c.confidence).map_or(K::None, |r| K::Num(r as f64)),
+        SortKind::Citations => K::Num(c.citations as f64),
+        SortKind::Field(kind) => match c.field(key) {
+            None => K::None,
+            Some(f) if f.tag == parse::TAG_NULL || f.text.is_empty() => K::None,
+            Some(f) => match kind {
+                ColumnKind::Number => f.num.or_else(|| parse::number_from_text(f.text)).map_or(K::None, K::Num),
+                ColumnKind::Date => K::Str(f.text.to_owned()),
+                _ => text(f.text),
+            },
+        },
+    }
+}
+
+fn cmp_keys(a: &K, b: &K, desc: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let o = match (a, b) {
+        (K::None, K::None) => return Equal,
+        (K::None, _) => return Greater, // empty cells last in both directions
+        (_, K::None) => return Less,
+        (K::Num(x), K::Num(y)) => x.total_cmp(y),
+        (K::Str(x), K::Str(y)) => x.cmp(y),
+        (K::Num(_), K::Str(_)) => Less,
+        (K::Str(_), K::Num(_)) => Greater,
+    };
+    if desc {
+        o.reverse()
+    } else {
+        o
+    }
+}
+
+impl Store {
+    /// Columns of a job's table: `record_title` first, then the job's
+    /// enrichments in the job's order (as submitted, else as reported by the
+    /// service), then any other enrichment keys in the order first seen in
+    /// records. `enrichment_confidence` and `citations` are not listed here;
+    /// every `RowCells` carries them after these columns.
+    pub fn columns(&self, local: i64) -> Result<Vec<ColumnInfo>, StoreError> {
+        let (params_json, enr_json): (String, Option<String>) = self
+            .conn
+            .prepare_cached("SELECT params_json, enrichments_json FROM jobs WHERE id = ?1")?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(StoreError::JobNotFound(local))?;
+        let mut declared = declared_enrichments(&params_json);
+        if declared.is_empty() {
+            if let Some(e) = &enr_json {
+                declared = declared_enrichments(e);
+            }
+        }
+        let mut seen: Vec<(String, Option<ColumnKind>)> = Vec::new();
+        {
+            let mut st = self.conn.prepare_cached("SELECT key, kind FROM job_columns WHERE job = ?1 ORDER BY ord")?;
+            let mut rows = st.query([local])?;
+            while let Some(r) = rows.next()? {
+                let kind: Option<String> = r.get(1)?;
+                seen.push((r.get(0)?, kind.as_deref().and_then(ColumnKind::parse)));
+            }
+        }
+        let mut out = vec![ColumnInfo { key: KEY_TITLE.into(), kind: ColumnKind::Text, description: None }];
+        let mut names: HashSet<String> = HashSet::new();
+        names.insert(KEY_TITLE.into());
+        names.insert(KEY_CONFIDENCE.into());
+        for d in declared {
+            if !names.insert(d.name.clone()) {
+                continue;
+            }
+            let seen_kind = seen.iter().find(|(k, _)| *k == d.name).and_then(|(_, k)| *k);
+            let kind = d.kind.as_deref().and_then(ColumnKind::parse).or(seen_kind).unwrap_or(ColumnKind::Text);
+            out.push(ColumnInfo { key: d.name, kind, description: d.description });
+        }
+        for (key, kind) in seen {
+            if names.insert(key.clone()) {
+                out.push(ColumnInfo { key, kind: kind.unwrap_or(ColumnKind::Text), description: None });
+            }
+        }
+        Ok(out)
+    }
+
+    fn records_version(&self, local: i64) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT records_version FROM jobs WHERE id = ?1")?
+            .query_row([local], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::JobNotFound(local))
+    }
+
+    /// Record row ids of the view, in view order (materialized once per view and records version).
+    pub(crate) fn view_ids(&self, local: i64, view: &ViewSpec) -> Result<Arc<Vec<i64>>, StoreError> {
+        let key = normalize(view);
+        let version = self.records_version(local)?;
+        if let Some(ids) = self.cache.borrow_mut().get(local, &key, version) {
+            return Ok(ids);
+        }
+        let ids = Arc::new(self.materialize(local, &key)?);
+        // Searching may have built the index, which does not change records_version.
+        self.cache.borrow_mut().put(local, key, version, ids.clone());
+        Ok(ids)
+    }
+
+    fn materialize(&self, local: i64, key: &ViewKey) -> Result<Vec<i64>, StoreError> {
+        let hits: Option<HashSet<i64>> = match &key.search {
+            None => None,
+            Some(q) => {
+                ensure_fts(self, local)?;
+                let mut st = self.conn.prepare_cached("SELECT rowid FROM record_fts WHERE record_fts MATCH ?1")?;
+                let set = st.query_map([q], |r| r.get::<_, i64>(0))?.collect::<Result<HashSet<_>, _>>()?;
+                Some(set)
+            }
+        };
+        if key.sort.is_none() && key.filters.is_empty() {
+            let mut st = self.conn.prepare_cached("SELECT id FROM records WHERE job = ?1")?;
+            let mut ids = st.query_map([local], |r| r.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
+            if let Some(h) = &hits {
+                ids.retain(|id| h.contains(id));
+            }
+            ids.sort_unstable();
+            return Ok(ids);
+        }
+        let sort = match &key.sort {
+            None => None,
+            Some(s) => {
+                let kind = match s.key.as_str() {
+                    KEY_TITLE => SortKind::Title,
+                    KEY_CONFIDENCE => SortKind::Confidence,
+                    KEY_CITATIONS => SortKind::Citations,
+                    k => SortKind::Field(
+                        self.columns(local)?.into_iter().find(|c| c.key == k).map_or(ColumnKind::Text, |c| c.kind),
+                    ),
+                };
+                Some((s.key.as_str(), s.descending, kind))
+            }
+        };
+        let mut keyed: Vec<(K, i64)> = Vec::new();
+        let mut st = self.conn.prepare_cached("SELECT id, cells FROM records WHERE job = ?1")?;
+        let mut rows = st.query([local])?;
+        let mut lower = String::new();
+        'rows: while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if let Some(h) = &hits {
+                if !h.contains(&id) {
+                    continue;
+                }
+            }
+            let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            let Some(c) = parse::decode_cells(blob) else { continue };
+            for (fk, needle) in &key.filters {
+                let t = if fk == KEY_CITATIONS {
+                    lower = c.citations.to_string();
+                    lower.as_str()
+                } else {
+                    let t = field_text(&c, fk).unwrap_or("");
+                    lower.clear();
+                    lower.extend(t.chars().flat_map(char::to_lowercase));
+                    lower.as_str()
+                };
+                if !t.contains(needle.as_str()) {
+                    continue 'rows;
+                }
+            }
+            let k = match sort {
+                Some((sk, _, kind)) => sort_key(&c, sk, kind),
+                None => K::None,
+            };
+            keyed.push((k, id));
+        }
+        let desc = sort.map(|s| s.1).unwrap_or(false);
+        keyed.sort_unstable_by(|a, b| cmp_keys(&a.0, &b.0, desc).then(a.1.cmp(&b.1)));
+        Ok(keyed.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// Up to `limit` display rows of the view starting at position `start`.
+    pub fn window(&self, local: i64, view: &ViewSpec, start: u64, limit: u32) -> Result<Window, StoreError> {
+        let ids = self.view_ids(local, view)?;
+        let total = ids.len() as u64;
+        let s = start.min(total) as usize;
+        let e = (start.saturating_add(limit as u64)).min(total) as usize;
+        let cols = self.columns(local)?;
+        let mut st = self.conn.prepare_cached("SELECT record_id, cells FROM records WHERE id = ?1")?;
+        let mut rows = Vec::with_capacity(e - s);
+        for id in &ids[s..e] {
+            let mut q = st.query([id])?;
+            let Some(r) = q.next()? else { continue };
+            let record_id: String = r.get(0)?;
+            let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            let Some(c) = parse::decode_cells(blob) else {
+                return Err(StoreError::Other(format!("stored cells of record {record_id} are unreadable")));
+            };
+            let mut cells = Vec::with_capacity(cols.len() + 2);
+            for col in &cols {
+                if col.key == KEY_TITLE {
+                    cells.push(Cell { text: c.title.to_owned(), link: None });
+                } else {
+                    match c.field(&col.key) {
+                        Some(f) => cells.push(Cell { text: f.text.to_owned(), link: f.link.map(str::to_owned) }),
+                        None => cells.push(Cell::default()),
+                    }
+                }
+            }
+            cells.push(Cell { text: c.confidence.to_owned(), link: None });
+            cells.push(Cell { text: c.citations.to_string(), link: None });
+            rows.push(RowCells { record_id, cells });
+        }
+        Ok(Window { total, start: s as u64, rows })
+    }
+}
+
+/// Index the job's records not yet in the FTS table (one transaction).
+pub(crate) fn ensure_fts(store: &Store, local: i64) -> Result<u64, StoreError> {
+    let conn = &store.conn;
+    let tx = conn.unchecked_transaction()?;
+    let upto: i64 = tx
+        .prepare_cached("SELECT fts_upto FROM jobs WHERE id = ?1")?
+        .query_row([local], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::JobNotFound(local))?;
+    let mut ids: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM records WHERE job = ?1 AND id > ?2")?
+        .query_map(params![local, upto], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    ids.sort_unstable();
+    {
+        let mut get = tx.prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
+        let mut ins = tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?;
+        for &id in &ids {
+            let mut q = get.query([id])?;
+            let Some(r) = q.next()? else { continue };
+            let json = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            // Stored records were parsed once already; a failure here cannot happen, skip defensively.
+            let Ok(p) = parse::parse_record(json) else { continue };
+            let body = p.search_body();
+            drop(q);
+            ins.execute(params![id, body])?;
+        }
+    }
+    tx.prepare_cached("UPDATE jobs SET fts_upto = ?2 WHERE id = ?1")?.execute(params![local, ids[ids.len() - 1]])?;
+    tx.commit()?;
+    Ok(ids.len() as u64)
+}

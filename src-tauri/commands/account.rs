@@ -1,0 +1,81 @@
+use catchall_engine::dto::*;
+use catchall_engine::Engine;
+use tauri::State;
+
+use super::{ipc, CmdResult};
+
+/// Version, connection, key status (never the key), first-run flag.
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(engine: State<'_, Engine>) -> AppInfo {
+    engine.app_info()
+}
+
+/// Checks the key with one cheap call, then stores it in the OS keyring
+/// (or for this session only when `remember` is false).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_api_key(
+    engine: State<'_, Engine>,
+    key: String,
+    remember: bool,
+) -> CmdResult<KeyStatus> {
+    ipc(engine.save_api_key(key, remember).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_api_key(engine: State<'_, Engine>) -> CmdResult<KeyStatus> {
+    ipc(engine.remove_api_key().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_connection(
+    engine: State<'_, Engine>,
+    connection: Connection,
+) -> CmdResult<AppInfo> {
+    ipc(engine.set_connection(connection).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(engine: State<'_, Engine>) -> CmdResult<Settings> {
+    ipc(engine.settings())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(
+    engine: State<'_, Engine>,
+    settings: Settings,
+) -> CmdResult<Settings> {
+    ipc(engine.save_settings(settings).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_limits(engine: State<'_, Engine>) -> CmdResult<Vec<PlanLimit>> {
+    ipc(engine.plan_limits().await)
+}
+
+/// The account's jobs on the service (page starts at 1).
+#[tauri::command]
+#[specta::specta]
+pub async fn account_jobs(
+    engine: State<'_, Engine>,
+    page: u32,
+    search: Option<String>,
+) -> CmdResult<AccountJobsPage> {
+    ipc(engine.account_jobs(page, search).await)
+}
+
+/// Brings a job started elsewhere into local history and tracks it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_account_job(
+    engine: State<'_, Engine>,
+    job_id: String,
+) -> CmdResult<JobSnapshot> {
+    ipc(engine.open_account_job(job_id).await)
+}

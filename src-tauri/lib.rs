@@ -1,0 +1,103 @@
+//! CatchAll Desk: the thin Tauri shell over the Tauri-free engine.
+//!
+//! Everything here is glue: commands forward to `catchall_engine::Engine`,
+//! engine reports become typed events, and errors become `{kind, message}`.
+
+mod commands;
+mod events;
+mod paths;
+mod sink;
+
+use std::sync::Arc;
+
+use catchall_engine::{Engine, EngineConfig};
+use tauri::Manager;
+
+/// The typed IPC surface; `ui/src/bindings.ts` is generated from it.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    use commands::*;
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            account::app_info,
+            account::save_api_key,
+            account::remove_api_key,
+            account::set_connection,
+            account::get_settings,
+            account::save_settings,
+            account::plan_limits,
+            account::account_jobs,
+            account::open_account_job,
+            compose::check_draft,
+            compose::validate_query,
+            compose::initialize_query,
+            compose::submit_job,
+            compose::save_draft,
+            compose::load_draft,
+            jobs::list_jobs,
+            jobs::job_snapshot,
+            jobs::continue_job,
+            jobs::delete_job,
+            results::job_columns,
+            results::records_window,
+            results::record_detail,
+            results::open_link,
+            export::export_job,
+        ])
+        .events(tauri_specta::collect_events![
+            events::JobUpdate,
+            events::ExportUpdate
+        ])
+        .dangerously_cast_bigints_to_number()
+}
+
+pub fn run() {
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let config = EngineConfig {
+                data_dir: paths::data_dir(),
+                dev: cfg!(debug_assertions),
+                force_sandbox: std::env::var_os("CATCHALL_SANDBOX").is_some(),
+                sandbox_pace: std::env::var("CATCHALL_SANDBOX_PACE")
+                    .unwrap_or_else(|_| "demo".into()),
+                use_keyring: std::env::var_os("CATCHALL_NO_KEYRING").is_none(),
+            };
+            let sink = Arc::new(sink::TauriSink::new(app.handle().clone()));
+            let engine = tauri::async_runtime::block_on(Engine::start(config, sink))?;
+            app.manage(engine);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running CatchAll Desk");
+}
+
+#[cfg(test)]
+mod bindings_test {
+    /// The committed bindings must match the Rust types. Regenerate with
+    /// `UPDATE_BINDINGS=1 cargo test -p catchall-desk bindings`.
+    #[test]
+    fn bindings_are_up_to_date() {
+        let committed_path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings.ts");
+        let tmp = std::env::temp_dir().join(format!("bindings-{}.ts", std::process::id()));
+        super::specta_builder()
+            .export(specta_typescript::Typescript::default(), &tmp)
+            .expect("export bindings");
+        let fresh = std::fs::read_to_string(&tmp).expect("read fresh bindings");
+        let _ = std::fs::remove_file(&tmp);
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed_path, &fresh).expect("write bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings.ts is out of date: run `UPDATE_BINDINGS=1 cargo test -p catchall-desk bindings` and commit it"
+        );
+    }
+}
