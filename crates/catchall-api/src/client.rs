@@ -34,7 +34,12 @@ pub struct ClientConfig {
 impl ClientConfig {
     /// Defaults: 60 s timeout, the SDKs' retry policy.
     pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
-        ClientConfig { base_url: base_url.into(), api_key, timeout: Duration::from_secs(60), retry: RetryPolicy::default() }
+        ClientConfig {
+            base_url: base_url.into(),
+            api_key,
+            timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+        }
     }
 }
 
@@ -70,7 +75,10 @@ struct Call<'a> {
     job_id: Option<&'a str>,
 }
 
-const READ: Call<'static> = Call { kind: RequestKind::Read, job_id: None };
+const READ: Call<'static> = Call {
+    kind: RequestKind::Read,
+    job_id: None,
+};
 
 impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
@@ -80,7 +88,9 @@ impl Client {
         })?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(ApiError::Config {
-                message: format!("The server address \"{base_text}\" must start with https:// (or http://)."),
+                message: format!(
+                    "The server address \"{base_text}\" must start with https:// (or http://)."
+                ),
             });
         }
         let mut headers = HeaderMap::new();
@@ -92,15 +102,29 @@ impl Client {
             v.set_sensitive(true);
             headers.insert("x-api-key", v);
         }
-        let timeout = if cfg.timeout.is_zero() { Duration::from_secs(60) } else { cfg.timeout };
+        let timeout = if cfg.timeout.is_zero() {
+            Duration::from_secs(60)
+        } else {
+            cfg.timeout
+        };
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(concat!("catchall-desk/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(15)))
             .build()
-            .map_err(|e| ApiError::Config { message: format!("Could not set up the HTTP client: {e}") })?;
-        Ok(Client { inner: Arc::new(Inner { http, base, key: cfg.api_key, timeout, retry: cfg.retry }) })
+            .map_err(|e| ApiError::Config {
+                message: format!("Could not set up the HTTP client: {e}"),
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                key: cfg.api_key,
+                timeout,
+                retry: cfg.retry,
+            }),
+        })
     }
 
     /// The server address in use.
@@ -117,21 +141,45 @@ impl Client {
 
     /// `POST /catchAll/initialize`: suggested validators and enrichments
     /// for a query (a preview: no job, no credits).
-    pub async fn initialize(&self, req: &InitializeRequest) -> Result<InitializeResponse, ApiError> {
-        self.json(Method::POST, &["catchAll", "initialize"], &[], Some(req), READ).await
+    pub async fn initialize(
+        &self,
+        req: &InitializeRequest,
+    ) -> Result<InitializeResponse, ApiError> {
+        self.json(
+            Method::POST,
+            &["catchAll", "initialize"],
+            &[],
+            Some(req),
+            READ,
+        )
+        .await
     }
 
     /// `POST /catchAll/validate`: how good a query is.
     pub async fn validate(&self, query: &str) -> Result<ValidateQueryResponse, ApiError> {
-        let req = ValidateRequest { query: query.to_owned() };
-        self.json(Method::POST, &["catchAll", "validate"], &[], Some(&req), READ).await
+        let req = ValidateRequest {
+            query: query.to_owned(),
+        };
+        self.json(
+            Method::POST,
+            &["catchAll", "validate"],
+            &[],
+            Some(&req),
+            READ,
+        )
+        .await
     }
 
     /// `POST /catchAll/submit`: starts a job, returns its id. Retried only
     /// when no job can have been created (429, connection refused).
     pub async fn submit(&self, req: &SubmitRequest) -> Result<String, ApiError> {
-        let call = Call { kind: RequestKind::CreatesJob, job_id: None };
-        let (status, body) = self.send(Method::POST, &["catchAll", "submit"], &[], Some(req), call).await?;
+        let call = Call {
+            kind: RequestKind::CreatesJob,
+            job_id: None,
+        };
+        let (status, body) = self
+            .send(Method::POST, &["catchAll", "submit"], &[], Some(req), call)
+            .await?;
         let resp: SubmitResponse = self.decode(status, &body)?;
         match resp.job_id.filter(|id| !id.trim().is_empty()) {
             Some(id) => Ok(id),
@@ -145,8 +193,19 @@ impl Client {
 
     /// `GET /catchAll/status/{job_id}`.
     pub async fn status(&self, job_id: &str) -> Result<StatusResponse, ApiError> {
-        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
-        let mut s: StatusResponse = self.json::<_, ()>(Method::GET, &["catchAll", "status", job_id], &[], None, call).await?;
+        let call = Call {
+            kind: RequestKind::Read,
+            job_id: Some(job_id),
+        };
+        let mut s: StatusResponse = self
+            .json::<_, ()>(
+                Method::GET,
+                &["catchAll", "status", job_id],
+                &[],
+                None,
+                call,
+            )
+            .await?;
         if s.job_id.is_empty() {
             s.job_id = job_id.to_owned();
         }
@@ -154,25 +213,54 @@ impl Client {
     }
 
     /// `GET /catchAll/pull/{job_id}?page&page_size`: one page (pages start at 1).
-    pub async fn pull_page(&self, job_id: &str, page: u32, page_size: u32) -> Result<PullResponse, ApiError> {
-        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
-        let q = [("page", page.to_string()), ("page_size", page_size.to_string())];
-        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call).await
+    pub async fn pull_page(
+        &self,
+        job_id: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<PullResponse, ApiError> {
+        let call = Call {
+            kind: RequestKind::Read,
+            job_id: Some(job_id),
+        };
+        let q = [
+            ("page", page.to_string()),
+            ("page_size", page_size.to_string()),
+        ];
+        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call)
+            .await
     }
 
     /// Like [`pull_page`](Self::pull_page), with each record kept as the raw
     /// JSON text the service sent (plus its `record_id`).
-    pub async fn pull_page_raw(&self, job_id: &str, page: u32, page_size: u32) -> Result<RawPullPage, ApiError> {
-        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
-        let q = [("page", page.to_string()), ("page_size", page_size.to_string())];
-        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call).await
+    pub async fn pull_page_raw(
+        &self,
+        job_id: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<RawPullPage, ApiError> {
+        let call = Call {
+            kind: RequestKind::Read,
+            job_id: Some(job_id),
+        };
+        let q = [
+            ("page", page.to_string()),
+            ("page_size", page_size.to_string()),
+        ];
+        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call)
+            .await
     }
 
     /// Every page: the first, then the rest with at most `concurrency`
     /// requests in flight. Records come in page order; the metadata is the
     /// first page's (`page` 1, `total_pages` as it said). `page_size` is
     /// clamped to 1..=1000.
-    pub async fn pull_all(&self, job_id: &str, page_size: u32, concurrency: usize) -> Result<PullResponse, ApiError> {
+    pub async fn pull_all(
+        &self,
+        job_id: &str,
+        page_size: u32,
+        concurrency: usize,
+    ) -> Result<PullResponse, ApiError> {
         let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
         let mut first = self.pull_page(job_id, 1, page_size).await?;
         let total = first.total_pages.unwrap_or(1);
@@ -192,7 +280,12 @@ impl Client {
     }
 
     /// [`pull_all`](Self::pull_all) with raw records.
-    pub async fn pull_all_raw(&self, job_id: &str, page_size: u32, concurrency: usize) -> Result<RawPullPage, ApiError> {
+    pub async fn pull_all_raw(
+        &self,
+        job_id: &str,
+        page_size: u32,
+        concurrency: usize,
+    ) -> Result<RawPullPage, ApiError> {
         let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
         let mut first = self.pull_page_raw(job_id, 1, page_size).await?;
         let total = first.meta.total_pages.unwrap_or(1);
@@ -213,8 +306,19 @@ impl Client {
 
     /// `GET /catchAll/pull/{job_id}/csv`: the service's own CSV export.
     pub async fn pull_csv(&self, job_id: &str) -> Result<String, ApiError> {
-        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
-        let (status, body) = self.send::<()>(Method::GET, &["catchAll", "pull", job_id, "csv"], &[], None, call).await?;
+        let call = Call {
+            kind: RequestKind::Read,
+            job_id: Some(job_id),
+        };
+        let (status, body) = self
+            .send::<()>(
+                Method::GET,
+                &["catchAll", "pull", job_id, "csv"],
+                &[],
+                None,
+                call,
+            )
+            .await?;
         String::from_utf8(body).map_err(|e| {
             let bytes = e.into_bytes();
             self.scrub(ApiError::Malformed {
@@ -227,10 +331,28 @@ impl Client {
 
     /// `POST /catchAll/continue`: raise a job's limit. Retried only when no
     /// job can have been changed (429, connection refused).
-    pub async fn continue_job(&self, job_id: &str, new_limit: Option<u64>) -> Result<ContinueResponse, ApiError> {
-        let req = ContinueRequest { job_id: job_id.to_owned(), new_limit };
-        let call = Call { kind: RequestKind::CreatesJob, job_id: Some(job_id) };
-        let mut r: ContinueResponse = self.json(Method::POST, &["catchAll", "continue"], &[], Some(&req), call).await?;
+    pub async fn continue_job(
+        &self,
+        job_id: &str,
+        new_limit: Option<u64>,
+    ) -> Result<ContinueResponse, ApiError> {
+        let req = ContinueRequest {
+            job_id: job_id.to_owned(),
+            new_limit,
+        };
+        let call = Call {
+            kind: RequestKind::CreatesJob,
+            job_id: Some(job_id),
+        };
+        let mut r: ContinueResponse = self
+            .json(
+                Method::POST,
+                &["catchAll", "continue"],
+                &[],
+                Some(&req),
+                call,
+            )
+            .await?;
         if r.job_id.is_empty() {
             r.job_id = job_id.to_owned();
         }
@@ -239,29 +361,57 @@ impl Client {
 
     /// `GET /catchAll/jobs/user`: the account's jobs, paged.
     pub async fn list_jobs(&self, q: &ListJobsQuery) -> Result<UserJobsPage, ApiError> {
-        self.json::<_, ()>(Method::GET, &["catchAll", "jobs", "user"], &q.pairs(), None, READ).await
+        self.json::<_, ()>(
+            Method::GET,
+            &["catchAll", "jobs", "user"],
+            &q.pairs(),
+            None,
+            READ,
+        )
+        .await
     }
 
     /// `DELETE /catchAll/jobs/{job_id}`: soft delete (deleting twice is fine).
     pub async fn delete_job(&self, job_id: &str) -> Result<DeleteResponse, ApiError> {
-        let call = Call { kind: RequestKind::Read, job_id: Some(job_id) };
-        self.json::<_, ()>(Method::DELETE, &["catchAll", "jobs", job_id], &[], None, call).await
+        let call = Call {
+            kind: RequestKind::Read,
+            job_id: Some(job_id),
+        };
+        self.json::<_, ()>(
+            Method::DELETE,
+            &["catchAll", "jobs", job_id],
+            &[],
+            None,
+            call,
+        )
+        .await
     }
 
     /// `POST /catchAll/user/limits`: the plan's features and usage.
     pub async fn limits(&self) -> Result<LimitsResponse, ApiError> {
-        self.json::<_, ()>(Method::POST, &["catchAll", "user", "limits"], &[], None, READ).await
+        self.json::<_, ()>(
+            Method::POST,
+            &["catchAll", "user", "limits"],
+            &[],
+            None,
+            READ,
+        )
+        .await
     }
 
     /// `GET /health`.
     pub async fn health(&self) -> Result<bool, ApiError> {
-        let h: HealthResponse = self.json::<_, ()>(Method::GET, &["health"], &[], None, READ).await?;
+        let h: HealthResponse = self
+            .json::<_, ()>(Method::GET, &["health"], &[], None, READ)
+            .await?;
         Ok(h.healthy)
     }
 
     /// `GET /version`.
     pub async fn version(&self) -> Result<String, ApiError> {
-        let (status, body) = self.send::<()>(Method::GET, &["version"], &[], None, READ).await?;
+        let (status, body) = self
+            .send::<()>(Method::GET, &["version"], &[], None, READ)
+            .await?;
         let v: VersionResponse = self.decode(status, &body)?;
         v.version.ok_or_else(|| {
             self.scrub(ApiError::Malformed {
@@ -313,7 +463,11 @@ impl Client {
             } else {
                 format!("unexpected shape: {e}")
             };
-            self.scrub(ApiError::Malformed { status, reason, excerpt: excerpt(body, EXCERPT_MAX_CHARS) })
+            self.scrub(ApiError::Malformed {
+                status,
+                reason,
+                excerpt: excerpt(body, EXCERPT_MAX_CHARS),
+            })
         })
     }
 
@@ -332,7 +486,9 @@ impl Client {
     ) -> Result<(u16, Vec<u8>), ApiError> {
         let url = self.url(segments, query);
         let payload = match body {
-            Some(b) => Some(bytes_of(b).map_err(|e| ApiError::Config { message: format!("Could not encode the request: {e}") })?),
+            Some(b) => Some(bytes_of(b).map_err(|e| ApiError::Config {
+                message: format!("Could not encode the request: {e}"),
+            })?),
             None => None,
         };
         let policy = &self.inner.retry;
@@ -347,9 +503,12 @@ impl Client {
                     let status = resp.status().as_u16();
                     let hint = retry_hint(resp.headers(), SystemTime::now());
                     match resp.bytes().await {
-                        Ok(bytes) if (200..300).contains(&status) => return Ok((status, bytes.to_vec())),
+                        Ok(bytes) if (200..300).contains(&status) => {
+                            return Ok((status, bytes.to_vec()))
+                        }
                         Ok(bytes) => {
-                            let err = ApiError::from_status(status, &bytes, call.kind, call.job_id, hint);
+                            let err =
+                                ApiError::from_status(status, &bytes, call.kind, call.job_id, hint);
                             (Failure::Status(status), hint, err)
                         }
                         Err(e) => {
@@ -378,13 +537,31 @@ impl Client {
         let creates = kind == RequestKind::CreatesJob;
         if e.is_connect() {
             let reason = connect_reason(e, &self.inner.base);
-            return (Failure::Connect, ApiError::Network { reason, job_maybe_created: false });
+            return (
+                Failure::Connect,
+                ApiError::Network {
+                    reason,
+                    job_maybe_created: false,
+                },
+            );
         }
         if e.is_timeout() {
-            return (Failure::Timeout, ApiError::Timeout { after: self.inner.timeout, job_maybe_created: creates });
+            return (
+                Failure::Timeout,
+                ApiError::Timeout {
+                    after: self.inner.timeout,
+                    job_maybe_created: creates,
+                },
+            );
         }
         let reason = format!("the connection broke: {}", root_cause(e));
-        (Failure::Transport, ApiError::Network { reason, job_maybe_created: creates })
+        (
+            Failure::Transport,
+            ApiError::Network {
+                reason,
+                job_maybe_created: creates,
+            },
+        )
     }
 }
 
@@ -416,7 +593,11 @@ fn connect_reason(e: &reqwest::Error, base: &Url) -> String {
     let lc = cause.to_ascii_lowercase();
     let what = if lc.contains("refused") {
         "connection refused".to_owned()
-    } else if lc.contains("dns") || lc.contains("resolve") || lc.contains("name or service") || lc.contains("nodename") {
+    } else if lc.contains("dns")
+        || lc.contains("resolve")
+        || lc.contains("name or service")
+        || lc.contains("nodename")
+    {
         "the server name could not be looked up".to_owned()
     } else if lc.contains("certificate") || lc.contains("tls") {
         format!("secure connection failed: {cause}")

@@ -10,13 +10,17 @@ use std::time::Duration;
 /// Longest excerpt of a response body shown in an error.
 pub const EXCERPT_MAX_CHARS: usize = 200;
 
-const CHECK_JOBS: &str = " The job may have been created anyway: check the job list before submitting again.";
+const CHECK_JOBS: &str =
+    " The job may have been created anyway: check the job list before submitting again.";
 
 /// Everything that can go wrong talking to CatchAll.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// 401/403 about the key: missing, mistyped, revoked.
-    #[error("The API key was not accepted (HTTP {status}). Check the key in Settings.{}", said(detail))]
+    #[error(
+        "The API key was not accepted (HTTP {status}). Check the key in Settings.{}",
+        said(detail)
+    )]
     BadKey { status: u16, detail: Option<String> },
 
     /// 403 that is not about the key: the plan does not include this.
@@ -25,7 +29,10 @@ pub enum ApiError {
 
     /// 404: unknown job, or one that belongs to another account.
     #[error("{}", not_found(job_id.as_deref(), detail.as_deref()))]
-    NotFound { job_id: Option<String>, detail: Option<String> },
+    NotFound {
+        job_id: Option<String>,
+        detail: Option<String>,
+    },
 
     /// 400: the service's message, shown as is.
     #[error("The service rejected the request: {detail}")]
@@ -40,10 +47,16 @@ pub enum ApiError {
         "All of your plan's job slots are busy. Wait for a running job to finish, then submit again.{}",
         retry_in(retry_after)
     )]
-    Busy { retry_after: Option<Duration>, detail: Option<String> },
+    Busy {
+        retry_after: Option<Duration>,
+        detail: Option<String>,
+    },
 
     /// 429 on any other call.
-    #[error("The service is limiting requests right now. Wait a moment and try again.{}", retry_in(retry_after))]
+    #[error(
+        "The service is limiting requests right now. Wait a moment and try again.{}",
+        retry_in(retry_after)
+    )]
     RateLimited { retry_after: Option<Duration> },
 
     /// 5xx (and 408): trouble on the service's side.
@@ -52,14 +65,21 @@ pub enum ApiError {
         said(detail),
         if *job_maybe_created { CHECK_JOBS } else { "" }
     )]
-    Server { status: u16, detail: Option<String>, job_maybe_created: bool },
+    Server {
+        status: u16,
+        detail: Option<String>,
+        job_maybe_created: bool,
+    },
 
     /// The service could not be reached, or the connection broke.
     #[error(
         "Could not reach the CatchAll service ({reason}). Check your internet connection and the server address.{}",
         if *job_maybe_created { CHECK_JOBS } else { "" }
     )]
-    Network { reason: String, job_maybe_created: bool },
+    Network {
+        reason: String,
+        job_maybe_created: bool,
+    },
 
     /// No answer within the configured timeout.
     #[error(
@@ -67,14 +87,24 @@ pub enum ApiError {
         secs(after),
         if *job_maybe_created { CHECK_JOBS } else { "" }
     )]
-    Timeout { after: Duration, job_maybe_created: bool },
+    Timeout {
+        after: Duration,
+        job_maybe_created: bool,
+    },
 
     /// A success answer that is not what the contract says.
     #[error("The service sent an answer this app cannot read ({reason}). It began: \"{excerpt}\"")]
-    Malformed { status: u16, reason: String, excerpt: String },
+    Malformed {
+        status: u16,
+        reason: String,
+        excerpt: String,
+    },
 
     /// Any other HTTP status.
-    #[error("The service answered with an unexpected status (HTTP {status}).{}", said(detail))]
+    #[error(
+        "The service answered with an unexpected status (HTTP {status}).{}",
+        said(detail)
+    )]
     Http { status: u16, detail: Option<String> },
 
     /// The client could not be set up (bad server address, bad key text).
@@ -121,7 +151,11 @@ fn render_fields(details: &[FieldError]) -> String {
     if details.is_empty() {
         return "no details given.".to_owned();
     }
-    details.iter().map(FieldError::render).collect::<Vec<_>>().join("; ")
+    details
+        .iter()
+        .map(FieldError::render)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl ApiError {
@@ -163,7 +197,9 @@ impl ApiError {
     /// The service's `Retry-After`, when it gave one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ApiError::Busy { retry_after, .. } | ApiError::RateLimited { retry_after } => *retry_after,
+            ApiError::Busy { retry_after, .. } | ApiError::RateLimited { retry_after } => {
+                *retry_after
+            }
             _ => None,
         }
     }
@@ -186,9 +222,16 @@ impl ApiError {
     pub fn job_maybe_created(&self) -> bool {
         matches!(
             self,
-            ApiError::Server { job_maybe_created: true, .. }
-                | ApiError::Network { job_maybe_created: true, .. }
-                | ApiError::Timeout { job_maybe_created: true, .. }
+            ApiError::Server {
+                job_maybe_created: true,
+                ..
+            } | ApiError::Network {
+                job_maybe_created: true,
+                ..
+            } | ApiError::Timeout {
+                job_maybe_created: true,
+                ..
+            }
         )
     }
 
@@ -211,9 +254,9 @@ impl ApiError {
             }
         };
         match &mut self {
-            ApiError::BadKey { detail, .. } | ApiError::Http { detail, .. } | ApiError::Busy { detail, .. } => {
-                scrub_opt(detail)
-            }
+            ApiError::BadKey { detail, .. }
+            | ApiError::Http { detail, .. }
+            | ApiError::Busy { detail, .. } => scrub_opt(detail),
             ApiError::Server { detail, .. } => scrub_opt(detail),
             ApiError::NotFound { job_id, detail } => {
                 scrub_opt(job_id);
@@ -232,7 +275,9 @@ impl ApiError {
                 }
             }
             ApiError::Network { reason, .. } => scrub(reason),
-            ApiError::Malformed { reason, excerpt, .. } => {
+            ApiError::Malformed {
+                reason, excerpt, ..
+            } => {
                 scrub(reason);
                 scrub(excerpt)
             }
@@ -265,22 +310,41 @@ impl ApiError {
             400 => ApiError::Rejected {
                 detail: message.unwrap_or_else(|| "no reason was given (HTTP 400).".to_owned()),
             },
-            401 => ApiError::BadKey { status, detail: message },
+            401 => ApiError::BadKey {
+                status,
+                detail: message,
+            },
             403 => match message {
                 Some(m) if !is_about_the_key(&m) => ApiError::Forbidden { detail: m },
                 m => ApiError::BadKey { status, detail: m },
             },
-            404 => ApiError::NotFound { job_id: job_id.map(str::to_owned), detail: message },
+            404 => ApiError::NotFound {
+                job_id: job_id.map(str::to_owned),
+                detail: message,
+            },
             422 => ApiError::Invalid {
                 details: match detail {
                     ErrorDetail::Fields(f) => f,
-                    _ => vec![FieldError { msg: message.unwrap_or_default(), ..Default::default() }],
+                    _ => vec![FieldError {
+                        msg: message.unwrap_or_default(),
+                        ..Default::default()
+                    }],
                 },
             },
-            429 if creates => ApiError::Busy { retry_after: hint, detail: message },
+            429 if creates => ApiError::Busy {
+                retry_after: hint,
+                detail: message,
+            },
             429 => ApiError::RateLimited { retry_after: hint },
-            408 | 500..=599 => ApiError::Server { status, detail: message, job_maybe_created: creates },
-            _ => ApiError::Http { status, detail: message },
+            408 | 500..=599 => ApiError::Server {
+                status,
+                detail: message,
+                job_maybe_created: creates,
+            },
+            _ => ApiError::Http {
+                status,
+                detail: message,
+            },
         }
     }
 }
@@ -288,6 +352,9 @@ impl ApiError {
 /// A non-JSON error body (a proxy's text page) as a short detail; HTML is
 /// left out, it would be noise.
 fn plain_text_detail(body: &[u8]) -> Option<String> {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return None; // JSON without a usable `detail`
+    }
     let text = excerpt(body, EXCERPT_MAX_CHARS);
     if text.is_empty() || text.starts_with('<') {
         None
@@ -300,8 +367,22 @@ fn plain_text_detail(body: &[u8]) -> Option<String> {
 fn is_about_the_key(detail: &str) -> bool {
     let d = detail.to_ascii_lowercase();
     let d = d.trim().trim_end_matches('.');
-    const GENERIC: [&str; 5] = ["forbidden", "access denied", "not authenticated", "unauthorized", "unauthorised"];
-    const KEY_WORDS: [&str; 7] = ["key", "auth", "credential", "token", "unauthori", "signature", "login"];
+    const GENERIC: [&str; 5] = [
+        "forbidden",
+        "access denied",
+        "not authenticated",
+        "unauthorized",
+        "unauthorised",
+    ];
+    const KEY_WORDS: [&str; 7] = [
+        "key",
+        "auth",
+        "credential",
+        "token",
+        "unauthori",
+        "signature",
+        "login",
+    ];
     d.is_empty() || GENERIC.contains(&d) || KEY_WORDS.iter().any(|w| d.contains(w))
 }
 
@@ -316,7 +397,11 @@ pub fn excerpt(body: &[u8], max_chars: usize) -> String {
     let mut last_space = true;
     let mut cut = prefix.len() < body.len();
     for c in text.chars() {
-        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
+        let c = if c.is_whitespace() || c.is_control() {
+            ' '
+        } else {
+            c
+        };
         if c == ' ' && last_space {
             continue;
         }
@@ -352,8 +437,17 @@ mod tests {
         let e = map(401, r#"{"detail":"X-API-Key header is required"}"#, Read);
         assert_eq!(e.kind(), "bad_key");
         assert!(e.to_string().contains("not accepted"), "{e}");
-        assert!(e.to_string().contains("X-API-Key header is required"), "{e}");
-        for body in [r#"{"detail":"Invalid API key"}"#, r#"{"detail":"Forbidden"}"#, "", r#"{"detail":null}"#, "<html>403</html>"] {
+        assert!(
+            e.to_string().contains("X-API-Key header is required"),
+            "{e}"
+        );
+        for body in [
+            r#"{"detail":"Invalid API key"}"#,
+            r#"{"detail":"Forbidden"}"#,
+            "",
+            r#"{"detail":null}"#,
+            "<html>403</html>",
+        ] {
             let e = map(403, body, Read);
             assert_eq!(e.kind(), "bad_key", "{body}");
         }
@@ -361,7 +455,11 @@ mod tests {
 
     #[test]
     fn forbidden_by_plan() {
-        let e = map(403, r#"{"detail":"Your plan does not include company watchlists"}"#, CreatesJob);
+        let e = map(
+            403,
+            r#"{"detail":"Your plan does not include company watchlists"}"#,
+            CreatesJob,
+        );
         assert_eq!(e.kind(), "forbidden");
         assert!(e.to_string().contains("plan does not allow"), "{e}");
         assert!(e.to_string().contains("company watchlists"), "{e}");
@@ -378,7 +476,11 @@ mod tests {
 
     #[test]
     fn rejected_shows_the_message_as_is() {
-        let e = map(400, r#"{"detail":"start_date is outside your plan: your plan limited to lookback 365 days"}"#, CreatesJob);
+        let e = map(
+            400,
+            r#"{"detail":"start_date is outside your plan: your plan limited to lookback 365 days"}"#,
+            CreatesJob,
+        );
         assert_eq!(e.kind(), "rejected");
         assert_eq!(
             e.to_string(),
@@ -412,7 +514,13 @@ mod tests {
 
     #[test]
     fn busy_only_for_job_creation() {
-        let e = ApiError::from_status(429, br#"{"detail":"Too many concurrent jobs"}"#, CreatesJob, None, Some(Duration::from_secs(30)));
+        let e = ApiError::from_status(
+            429,
+            br#"{"detail":"Too many concurrent jobs"}"#,
+            CreatesJob,
+            None,
+            Some(Duration::from_secs(30)),
+        );
         assert_eq!(e.kind(), "busy");
         assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
         assert!(e.to_string().contains("job slots are busy"), "{e}");
@@ -425,7 +533,10 @@ mod tests {
     fn server_trouble() {
         let e = map(503, "<html><body>Service Unavailable</body></html>", Read);
         assert_eq!(e.kind(), "server");
-        assert_eq!(e.to_string(), "The CatchAll service is having trouble (HTTP 503). Try again in a few minutes.");
+        assert_eq!(
+            e.to_string(),
+            "The CatchAll service is having trouble (HTTP 503). Try again in a few minutes."
+        );
         let e = map(500, r#"{"detail":"Internal error"}"#, CreatesJob);
         assert!(e.job_maybe_created());
         assert!(e.to_string().contains("check the job list"), "{e}");
@@ -442,11 +553,17 @@ mod tests {
 
     #[test]
     fn excerpt_is_short_and_single_line() {
-        let long = format!("{{\"job_id\": \"x\",\n\n  \"all_records\": [{}", "\"é\",".repeat(500));
+        let long = format!(
+            "{{\"job_id\": \"x\",\n\n  \"all_records\": [{}",
+            "\"é\",".repeat(500)
+        );
         let ex = excerpt(long.as_bytes(), EXCERPT_MAX_CHARS);
         assert!(ex.chars().count() <= 200, "{}", ex.chars().count());
         assert!(ex.ends_with('…'));
-        assert!(ex.starts_with("{\"job_id\": \"x\", \"all_records\""), "{ex}");
+        assert!(
+            ex.starts_with("{\"job_id\": \"x\", \"all_records\""),
+            "{ex}"
+        );
         assert_eq!(excerpt(b"  short \n body ", 200), "short body");
         assert_eq!(excerpt(b"", 200), "");
         // Invalid UTF-8 does not panic.
@@ -457,16 +574,45 @@ mod tests {
     fn redact_scrubs_every_text() {
         let k = "sk-secret-XYZ";
         let errs = vec![
-            ApiError::BadKey { status: 403, detail: Some(format!("key {k} is invalid")) },
+            ApiError::BadKey {
+                status: 403,
+                detail: Some(format!("key {k} is invalid")),
+            },
             ApiError::Forbidden { detail: k.into() },
             ApiError::Rejected { detail: k.into() },
-            ApiError::Invalid { details: vec![FieldError { loc: vec![k.into()], msg: k.into(), kind: Some(k.into()) }] },
-            ApiError::Network { reason: k.into(), job_maybe_created: false },
-            ApiError::Malformed { status: 200, reason: k.into(), excerpt: k.into() },
-            ApiError::Server { status: 500, detail: Some(k.into()), job_maybe_created: false },
-            ApiError::Http { status: 418, detail: Some(k.into()) },
-            ApiError::NotFound { job_id: Some(k.into()), detail: Some(k.into()) },
-            ApiError::Busy { retry_after: None, detail: Some(k.into()) },
+            ApiError::Invalid {
+                details: vec![FieldError {
+                    loc: vec![k.into()],
+                    msg: k.into(),
+                    kind: Some(k.into()),
+                }],
+            },
+            ApiError::Network {
+                reason: k.into(),
+                job_maybe_created: false,
+            },
+            ApiError::Malformed {
+                status: 200,
+                reason: k.into(),
+                excerpt: k.into(),
+            },
+            ApiError::Server {
+                status: 500,
+                detail: Some(k.into()),
+                job_maybe_created: false,
+            },
+            ApiError::Http {
+                status: 418,
+                detail: Some(k.into()),
+            },
+            ApiError::NotFound {
+                job_id: Some(k.into()),
+                detail: Some(k.into()),
+            },
+            ApiError::Busy {
+                retry_after: None,
+                detail: Some(k.into()),
+            },
             ApiError::Config { message: k.into() },
         ];
         for e in errs {
@@ -478,12 +624,36 @@ mod tests {
 
     #[test]
     fn kinds_are_stable() {
-        let e = ApiError::Timeout { after: Duration::from_millis(1500), job_maybe_created: true };
+        let e = ApiError::Timeout {
+            after: Duration::from_millis(1500),
+            job_maybe_created: true,
+        };
         assert_eq!(e.kind(), "timeout");
         assert!(e.to_string().contains("1.5 s"), "{e}");
         assert!(e.job_maybe_created());
-        assert_eq!(ApiError::Network { reason: "x".into(), job_maybe_created: false }.kind(), "network");
-        assert_eq!(ApiError::Malformed { status: 200, reason: "x".into(), excerpt: "y".into() }.kind(), "malformed");
-        assert_eq!(ApiError::Config { message: "x".into() }.kind(), "config");
+        assert_eq!(
+            ApiError::Network {
+                reason: "x".into(),
+                job_maybe_created: false
+            }
+            .kind(),
+            "network"
+        );
+        assert_eq!(
+            ApiError::Malformed {
+                status: 200,
+                reason: "x".into(),
+                excerpt: "y".into()
+            }
+            .kind(),
+            "malformed"
+        );
+        assert_eq!(
+            ApiError::Config {
+                message: "x".into()
+            }
+            .kind(),
+            "config"
+        );
     }
 }

@@ -40,7 +40,9 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
 /// A count that should be an integer but may come as a float or a numeric
 /// string; anything else decodes as `None` rather than failing the page.
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(Option::<Value>::deserialize(d)?.as_ref().and_then(value_as_u64))
+    Ok(Option::<Value>::deserialize(d)?
+        .as_ref()
+        .and_then(value_as_u64))
 }
 
 fn lenient_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -58,14 +60,19 @@ fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
 /// Reads a JSON number (or numeric string) as a non-negative integer.
 pub fn value_as_u64(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
         Value::String(s) => {
             let s = s.trim();
-            s.parse::<u64>()
-                .ok()
-                .or_else(|| s.parse::<f64>().ok().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+            s.parse::<u64>().ok().or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                    .map(|f| f as u64)
+            })
         }
         _ => None,
     }
@@ -238,6 +245,7 @@ open_enum! {
     }
 }
 
+#[allow(clippy::derivable_impls)] // the enum is macro-made
 impl Default for EnrichmentType {
     fn default() -> Self {
         EnrichmentType::Text
@@ -415,7 +423,9 @@ pub struct Record {
 impl Record {
     /// `enrichment.enrichment_confidence` (`low|medium|high`), if present.
     pub fn confidence(&self) -> Option<&str> {
-        self.enrichment.get("enrichment_confidence").and_then(Value::as_str)
+        self.enrichment
+            .get("enrichment_confidence")
+            .and_then(Value::as_str)
     }
 
     /// The enrichment field names, in order, without `enrichment_confidence`.
@@ -459,12 +469,17 @@ impl<'de> Deserialize<'de> for Record {
                             }
                         }
                         "citations" => {
-                            r.citations = map.next_value::<Option<Vec<Citation>>>()?.unwrap_or_default()
+                            r.citations = map
+                                .next_value::<Option<Vec<Citation>>>()?
+                                .unwrap_or_default()
                         }
                         "connected_entities" => {
-                            r.connected_entities = map.next_value::<Option<Value>>()?.filter(|v| !v.is_null())
+                            r.connected_entities =
+                                map.next_value::<Option<Value>>()?.filter(|v| !v.is_null())
                         }
-                        "tags" => r.tags = map.next_value::<Option<Value>>()?.filter(|v| !v.is_null()),
+                        "tags" => {
+                            r.tags = map.next_value::<Option<Value>>()?.filter(|v| !v.is_null())
+                        }
                         _ => {
                             let v = map.next_value::<Value>()?;
                             r.extra.insert(key.into_owned(), v);
@@ -589,7 +604,10 @@ pub struct SubmitRequest {
 
 impl SubmitRequest {
     pub fn new(query: impl Into<String>) -> Self {
-        SubmitRequest { query: query.into(), ..Default::default() }
+        SubmitRequest {
+            query: query.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -717,7 +735,11 @@ fn issue_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<QueryIssue>, D::Err
         .filter(|v| !v.is_null())
         .map(|v| match v {
             Value::String(s) => QueryIssue::parse(&s),
-            Value::Object(ref o) => match o.get("issue").or_else(|| o.get("type")).and_then(Value::as_str) {
+            Value::Object(ref o) => match o
+                .get("issue")
+                .or_else(|| o.get("type"))
+                .and_then(Value::as_str)
+            {
                 Some(s) => QueryIssue::parse(s),
                 None => QueryIssue::Unknown(v.to_string()),
             },
@@ -830,12 +852,15 @@ impl<'de> Deserialize<'de> for RawPullPage {
                 let mut raw: Vec<Box<RawValue>> = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "all_records" {
-                        raw = map.next_value::<Option<Vec<Box<RawValue>>>>()?.unwrap_or_default();
+                        raw = map
+                            .next_value::<Option<Vec<Box<RawValue>>>>()?
+                            .unwrap_or_default();
                     } else {
                         meta.insert(key, map.next_value::<Value>()?);
                     }
                 }
-                let meta: PullResponse = serde_json::from_value(Value::Object(meta)).map_err(de::Error::custom)?;
+                let meta: PullResponse =
+                    serde_json::from_value(Value::Object(meta)).map_err(de::Error::custom)?;
                 let records = raw
                     .into_iter()
                     .filter(|r| r.get() != "null")
@@ -948,19 +973,24 @@ impl LimitsResponse {
 
     /// The feature with this code (case-insensitive).
     pub fn feature(&self, code: &str) -> Option<&PlanFeature> {
-        self.features.iter().find(|f| f.code.eq_ignore_ascii_case(code))
+        self.features
+            .iter()
+            .find(|f| f.code.eq_ignore_ascii_case(code))
     }
     /// `Jobs_Concurrency`: how many jobs may run at once.
     pub fn concurrency(&self) -> Option<u64> {
-        self.feature(Self::JOBS_CONCURRENCY).and_then(PlanFeature::value_u64)
+        self.feature(Self::JOBS_CONCURRENCY)
+            .and_then(PlanFeature::value_u64)
     }
     /// Jobs running now, when the service reports it.
     pub fn concurrency_in_use(&self) -> Option<u64> {
-        self.feature(Self::JOBS_CONCURRENCY).and_then(PlanFeature::usage_u64)
+        self.feature(Self::JOBS_CONCURRENCY)
+            .and_then(PlanFeature::usage_u64)
     }
     /// `Job_Max_Results`: the largest `limit` a job may have.
     pub fn max_results(&self) -> Option<u64> {
-        self.feature(Self::JOB_MAX_RESULTS).and_then(PlanFeature::value_u64)
+        self.feature(Self::JOB_MAX_RESULTS)
+            .and_then(PlanFeature::value_u64)
     }
 }
 
@@ -1030,7 +1060,11 @@ impl ErrorDetail {
             return ErrorDetail::None;
         };
         let detail = match v {
-            Value::Object(mut o) => match o.remove("detail").or_else(|| o.remove("message")).or_else(|| o.remove("error")) {
+            Value::Object(mut o) => match o
+                .remove("detail")
+                .or_else(|| o.remove("message"))
+                .or_else(|| o.remove("error"))
+            {
                 Some(d) => d,
                 None => return ErrorDetail::None,
             },
@@ -1045,7 +1079,10 @@ impl ErrorDetail {
                     .iter()
                     .filter_map(|i| match i {
                         Value::Object(_) => FieldError::deserialize(i).ok(),
-                        Value::String(s) => Some(FieldError { msg: s.clone(), ..Default::default() }),
+                        Value::String(s) => Some(FieldError {
+                            msg: s.clone(),
+                            ..Default::default()
+                        }),
                         _ => None,
                     })
                     .collect();
@@ -1055,7 +1092,11 @@ impl ErrorDetail {
                     ErrorDetail::Fields(fields)
                 }
             }
-            Value::Object(ref o) => match o.get("message").or_else(|| o.get("msg")).and_then(Value::as_str) {
+            Value::Object(ref o) => match o
+                .get("message")
+                .or_else(|| o.get("msg"))
+                .and_then(Value::as_str)
+            {
                 Some(m) => ErrorDetail::Message(m.to_owned()),
                 None => ErrorDetail::Message(detail.to_string()),
             },
@@ -1067,4 +1108,422 @@ impl ErrorDetail {
 /// Decodes a JSON body into `T`.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
     serde_json::from_slice(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PULL: &str = r#"{
+      "job_id": "5f0c-job",
+      "query": "Series A rounds in European fintech",
+      "context": null,
+      "validators": [{"name": "is_funding_round", "description": "The article reports a funding round", "type": "boolean"}],
+      "enrichments": [
+        {"name": "company", "description": "Who raised", "type": "company"},
+        {"name": "amount", "description": "How much", "type": "number"},
+        {"name": "sentiment", "description": "Mood", "type": "vibe"}
+      ],
+      "status": "completed",
+      "error": null,
+      "limit": 10,
+      "duration": "15m",
+      "candidate_records": 14,
+      "valid_records": 10,
+      "progress_validated": 14,
+      "date_range": {"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-01-05T00:00:00Z"},
+      "page": 1, "page_size": 100, "total_pages": 1,
+      "mode": "base",
+      "sharing_info": {"shared_with": []},
+      "brand_new_top_level_field": {"x": 1},
+      "all_records": [
+        {
+          "record_id": "r1",
+          "record_title": "Acme raises €10M, led by \"Foo\" Ventures",
+          "enrichment": {
+            "zeta_first": "kept first",
+            "company": {"source_text": "Acme GmbH", "confidence": "high",
+                        "metadata": {"name": "Acme", "domain_url": "acme.example", "domain_url_confidence": 0.92}},
+            "amount": 10000000,
+            "round_date": "2025-01-02",
+            "note": null,
+            "nested": {"a": [1, 2, {"b": "c"}]},
+            "alpha_last": "=SUM(A1)",
+            "enrichment_confidence": "medium"
+          },
+          "citations": [{"title": "Acme raises", "link": "https://news.example/acme", "published_date": "2025-01-02T10:00:00Z", "source": "x"}],
+          "connected_entities": [{"id": "e1"}],
+          "tags": null,
+          "score": 0.7,
+          "new_record_field": "kept"
+        },
+        {
+          "record_id": 42,
+          "record_title": null,
+          "enrichment": null,
+          "citations": null
+        }
+      ]
+    }"#;
+
+    #[test]
+    fn pull_response_decodes_with_unknown_fields_and_nulls() {
+        let p: PullResponse = serde_json::from_str(PULL).unwrap();
+        assert_eq!(p.job_id, "5f0c-job");
+        assert_eq!(p.status, Some(Stage::Completed));
+        assert_eq!(p.context, None);
+        assert_eq!(p.error, None);
+        assert_eq!(p.limit, Some(10));
+        assert_eq!(p.duration.as_deref(), Some("15m"));
+        assert_eq!(p.mode, Some(JobMode::Base));
+        assert_eq!(p.total_pages, Some(1));
+        assert_eq!(
+            p.date_range.as_ref().unwrap().start_date.as_deref(),
+            Some("2025-01-01T00:00:00Z")
+        );
+        assert_eq!(p.validators[0].kind.as_deref(), Some("boolean"));
+        assert_eq!(p.enrichments[0].kind, EnrichmentType::Company);
+        assert_eq!(p.enrichments[1].kind, EnrichmentType::Number);
+        assert_eq!(
+            p.enrichments[2].kind,
+            EnrichmentType::Unknown("vibe".into())
+        );
+        assert_eq!(p.all_records.len(), 2);
+
+        let r = &p.all_records[0];
+        assert_eq!(r.record_id, "r1");
+        assert_eq!(r.confidence(), Some("medium"));
+        assert_eq!(
+            r.citations[0].published_date.as_deref(),
+            Some("2025-01-02T10:00:00Z")
+        );
+        assert_eq!(r.extra.get("score"), Some(&json!(0.7)));
+        assert_eq!(r.extra.get("new_record_field"), Some(&json!("kept")));
+        assert_eq!(r.connected_entities, Some(json!([{"id": "e1"}])));
+        assert_eq!(r.tags, None);
+        assert_eq!(r.enrichment.get("note"), Some(&Value::Null));
+
+        let r2 = &p.all_records[1];
+        assert_eq!(r2.record_id, "42");
+        assert_eq!(r2.record_title, "");
+        assert!(r2.enrichment.is_empty());
+        assert!(r2.citations.is_empty());
+    }
+
+    #[test]
+    fn enrichment_key_order_is_kept() {
+        let p: PullResponse = serde_json::from_str(PULL).unwrap();
+        let keys: Vec<&str> = p.all_records[0]
+            .enrichment
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "zeta_first",
+                "company",
+                "amount",
+                "round_date",
+                "note",
+                "nested",
+                "alpha_last",
+                "enrichment_confidence"
+            ]
+        );
+        let names: Vec<&str> = p.all_records[0].field_names().collect();
+        assert_eq!(names.last(), Some(&"alpha_last"));
+        // And survives a round trip.
+        let text = serde_json::to_string(&p.all_records[0]).unwrap();
+        let back: Record = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, p.all_records[0]);
+        assert!(text.find("zeta_first").unwrap() < text.find("alpha_last").unwrap());
+    }
+
+    #[test]
+    fn company_enrichment_objects() {
+        let p: PullResponse = serde_json::from_str(PULL).unwrap();
+        let c = CompanyValue::from_value(&p.all_records[0].enrichment["company"]).unwrap();
+        assert_eq!(c.source_text.as_deref(), Some("Acme GmbH"));
+        assert_eq!(c.confidence.as_deref(), Some("high"));
+        assert_eq!(c.metadata.name.as_deref(), Some("Acme"));
+        assert_eq!(c.metadata.domain_url.as_deref(), Some("acme.example"));
+        assert_eq!(c.metadata.domain_url_confidence.as_deref(), Some("0.92"));
+        assert!(CompanyValue::from_value(&json!("Acme")).is_none());
+        assert!(CompanyValue::from_value(&json!({"a": 1})).is_none());
+        let minimal =
+            CompanyValue::from_value(&json!({"metadata": null, "source_text": "X"})).unwrap();
+        assert_eq!(minimal.metadata, CompanyMetadata::default());
+    }
+
+    #[test]
+    fn stages_known_and_unknown() {
+        for (name, stage, order) in [
+            ("submitted", Stage::Submitted, 1),
+            ("analyzing", Stage::Analyzing, 2),
+            ("fetching", Stage::Fetching, 3),
+            ("clustering", Stage::Clustering, 4),
+            ("enriching", Stage::Enriching, 5),
+            ("completed", Stage::Completed, 6),
+            ("failed", Stage::Failed, 7),
+        ] {
+            let s: Stage = serde_json::from_value(json!(name)).unwrap();
+            assert_eq!(s, stage);
+            assert_eq!(s.order(), order);
+            assert_eq!(serde_json::to_value(&s).unwrap(), json!(name));
+        }
+        let s: Stage = serde_json::from_value(json!("deduplicating")).unwrap();
+        assert_eq!(s, Stage::Unknown("deduplicating".into()));
+        assert_eq!(serde_json::to_value(&s).unwrap(), json!("deduplicating"));
+        assert!(!s.is_terminal() && !s.allows_pull());
+        assert_eq!(s.order(), 0);
+        assert_eq!(Stage::parse("COMPLETED"), Stage::Completed);
+        assert!(Stage::Completed.is_terminal() && Stage::Failed.is_terminal());
+        assert!(!Stage::Enriching.is_terminal());
+        assert!(Stage::Enriching.allows_pull() && Stage::Completed.allows_pull());
+        assert!(!Stage::Clustering.allows_pull());
+        assert_eq!(Stage::Enriching.label(), "Enriching");
+    }
+
+    #[test]
+    fn status_response_with_steps_and_unknown_stage() {
+        let s: StatusResponse = serde_json::from_str(
+            r#"{"job_id":"j","status":"reticulating","steps":[
+                {"status":"submitted","order":1,"completed":true},
+                {"status":"reticulating","order":2.0,"completed":null},
+                {"status":"enriching","order":5,"completed":false,"eta":"3m"}],
+               "extra":{"x":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.status, Some(Stage::Unknown("reticulating".into())));
+        assert_eq!(s.steps[1].order, Some(2));
+        assert!(!s.steps[1].completed);
+        assert_eq!(s.stage(), Some(Stage::Unknown("reticulating".into())));
+
+        let s: StatusResponse = serde_json::from_str(
+            r#"{"job_id":"j","status":null,"steps":[
+                {"status":"submitted","order":1,"completed":true},
+                {"status":"analyzing","order":2,"completed":true},
+                {"status":"fetching","order":3,"completed":false}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.stage(), Some(Stage::Fetching));
+        let s: StatusResponse = serde_json::from_str(r#"{"job_id":"j"}"#).unwrap();
+        assert_eq!(s.stage(), None);
+        let s: StatusResponse = serde_json::from_str(r#"{"job_id":"j","steps":null}"#).unwrap();
+        assert!(s.steps.is_empty());
+    }
+
+    #[test]
+    fn enrichment_types_lowercase_and_unknown() {
+        for (t, e) in [
+            ("text", EnrichmentType::Text),
+            ("number", EnrichmentType::Number),
+            ("date", EnrichmentType::Date),
+            ("option", EnrichmentType::Option),
+            ("url", EnrichmentType::Url),
+            ("company", EnrichmentType::Company),
+        ] {
+            let en: Enrichment =
+                serde_json::from_value(json!({"name": "f", "description": "d", "type": t}))
+                    .unwrap();
+            assert_eq!(en.kind, e);
+            assert_eq!(serde_json::to_value(&en).unwrap()["type"], json!(t));
+        }
+        let en: Enrichment =
+            serde_json::from_value(json!({"name": "f", "type": "geo_point"})).unwrap();
+        assert_eq!(en.kind, EnrichmentType::Unknown("geo_point".into()));
+        let en: Enrichment =
+            serde_json::from_value(json!({"name": "f", "type": null, "description": null}))
+                .unwrap();
+        assert_eq!(en.kind, EnrichmentType::Text);
+    }
+
+    #[test]
+    fn initialize_and_validate_responses() {
+        let i: InitializeResponse = serde_json::from_str(
+            r#"{"query":"q","context":null,"validators":[{"name":"v","description":"d"}],
+                "enrichments":[{"name":"c","description":"d","type":"company"}],
+                "start_date":"2024-01-01T00:00:00Z","end_date":null,
+                "date_modification_message":["Start date moved to fit your plan's 365-day lookback"],
+                "suggested_limit": 50}"#,
+        )
+        .unwrap();
+        assert_eq!(i.validators[0].kind, None);
+        assert_eq!(i.end_date, None);
+        assert_eq!(i.date_modification_message.len(), 1);
+        let i: InitializeResponse = serde_json::from_str(
+            r#"{"query":"q","validators":null,"date_modification_message":"one"}"#,
+        )
+        .unwrap();
+        assert!(i.validators.is_empty() && i.enrichments.is_empty());
+        assert_eq!(i.date_modification_message, ["one"]);
+
+        let v: ValidateQueryResponse = serde_json::from_str(
+            r#"{"status":"needs_work","title":"Too vague","description":null,
+                "issues":["too_vague","missing_event_type",{"issue":"too_short"},"brand_new_issue"],
+                "suggestions":[{"issue":"too_vague","message":"Say what happened","example":"Acme raised a Series A"},
+                               {"issue":null,"message":"m","example":null}],
+                "confidence":0.85,"model":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(v.status, ValidationStatus::NeedsWork);
+        assert_eq!(
+            v.issues,
+            [
+                QueryIssue::TooVague,
+                QueryIssue::MissingEventType,
+                QueryIssue::TooShort,
+                QueryIssue::Unknown("brand_new_issue".into())
+            ]
+        );
+        assert_eq!(
+            v.suggestions[0].example.as_deref(),
+            Some("Acme raised a Series A")
+        );
+        assert_eq!(v.confidence, Some(0.85));
+        let v: ValidateQueryResponse =
+            serde_json::from_str(r#"{"status":"good","title":"ok","confidence":"0.9"}"#).unwrap();
+        assert_eq!(v.status, ValidationStatus::Good);
+        assert_eq!(v.confidence, Some(0.9));
+        assert!(v.issues.is_empty());
+    }
+
+    #[test]
+    fn jobs_limits_delete_continue() {
+        let page: UserJobsPage = serde_json::from_str(
+            r#"{"total":2,"page":1,"page_size":10,"total_pages":1,"jobs":[
+                {"job_id":"a","query":"q","created_at":"2025-01-01T00:00:00Z","status":"completed","mode":"lite","user_key":"****abcd","owner":"me"},
+                {"job_id":"b","query":"q2","created_at":null,"status":"quantum","mode":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(page.jobs[0].mode, Some(JobMode::Lite));
+        assert_eq!(page.jobs[1].status, Some(Stage::Unknown("quantum".into())));
+
+        let l: LimitsResponse = serde_json::from_str(
+            r#"{"features":[
+                {"name":"Concurrent jobs","code":"Jobs_Concurrency","value_type":"int","value":20,"current_usage":3},
+                {"name":"Max results","code":"Job_Max_Results","value":"100000","current_usage":null},
+                {"name":"Credits","code":"monthly_free_credits","value":null},
+                {"name":"Weird","code":"Something_New","value":{"x":1}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(l.concurrency(), Some(20));
+        assert_eq!(l.concurrency_in_use(), Some(3));
+        assert_eq!(l.max_results(), Some(100_000));
+        assert_eq!(l.feature("MONTHLY_FREE_CREDITS").unwrap().value_u64(), None);
+        let empty: LimitsResponse = serde_json::from_str(r#"{"features":null}"#).unwrap();
+        assert_eq!(empty.concurrency(), None);
+
+        let d: DeleteResponse =
+            serde_json::from_str(r#"{"success":true,"message":"Job deleted","job_id":"a"}"#)
+                .unwrap();
+        assert!(d.success);
+        let c: ContinueResponse = serde_json::from_str(
+            r#"{"job_id":"a","previous_limit":null,"new_limit":200,"status":"enriching"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.new_limit, Some(200));
+        assert_eq!(c.previous_limit, None);
+    }
+
+    #[test]
+    fn requests_skip_unset_fields() {
+        let r = SubmitRequest {
+            limit: Some(10),
+            mode: Some(JobMode::Lite),
+            ..SubmitRequest::new("q")
+        };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"query": "q", "limit": 10, "mode": "lite"})
+        );
+        let r = InitializeRequest {
+            query: "q".into(),
+            context: None,
+        };
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"query": "q"}));
+        let r = ContinueRequest {
+            job_id: "j".into(),
+            new_limit: None,
+        };
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"job_id": "j"}));
+        let q = ListJobsQuery {
+            search: Some("acme".into()),
+            ownership: Some(Ownership::Own),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.pairs(),
+            [
+                ("search", "acme".to_owned()),
+                ("ownership", "own".to_owned())
+            ]
+        );
+        // An initialize answer's suggestions go into a submit unchanged.
+        let i: InitializeResponse = serde_json::from_str(
+            r#"{"query":"q","validators":[{"name":"v","description":"d","type":"boolean"}],"enrichments":[{"name":"c","description":"d","type":"company"}]}"#,
+        )
+        .unwrap();
+        let s = SubmitRequest {
+            validators: Some(i.validators),
+            enrichments: Some(i.enrichments),
+            ..SubmitRequest::new("q")
+        };
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({"query":"q","validators":[{"name":"v","description":"d","type":"boolean"}],"enrichments":[{"name":"c","description":"d","type":"company"}]})
+        );
+    }
+
+    #[test]
+    fn raw_pull_page_keeps_exact_record_text() {
+        let raw: RawPullPage = serde_json::from_str(PULL).unwrap();
+        assert_eq!(raw.meta.job_id, "5f0c-job");
+        assert_eq!(raw.meta.total_pages, Some(1));
+        assert!(raw.meta.all_records.is_empty());
+        assert_eq!(raw.records.len(), 2);
+        assert_eq!(raw.records[0].record_id, "r1");
+        assert_eq!(raw.records[1].record_id, "42");
+        assert!(raw.records[0]
+            .json
+            .get()
+            .starts_with("{\n          \"record_id\": \"r1\""));
+        let typed: PullResponse = serde_json::from_str(PULL).unwrap();
+        assert_eq!(raw.records[0].decode().unwrap(), typed.all_records[0]);
+        let empty: RawPullPage =
+            serde_json::from_str(r#"{"job_id":"j","all_records":null}"#).unwrap();
+        assert!(empty.records.is_empty());
+    }
+
+    #[test]
+    fn error_details() {
+        assert_eq!(
+            ErrorDetail::parse(br#"{"detail":"nope"}"#),
+            ErrorDetail::Message("nope".into())
+        );
+        match ErrorDetail::parse(
+            br#"{"detail":[{"loc":["query","page_size"],"msg":"too big","type":"le"}]}"#,
+        ) {
+            ErrorDetail::Fields(f) => assert_eq!(f[0].render(), "page_size: too big"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(ErrorDetail::parse(b"not json"), ErrorDetail::None);
+        assert_eq!(
+            ErrorDetail::parse(br#"{"detail":{"message":"m"}}"#),
+            ErrorDetail::Message("m".into())
+        );
+    }
+
+    #[test]
+    fn tolerant_counts() {
+        let p: PullResponse =
+            serde_json::from_str(r#"{"job_id":"j","candidate_records":"120","valid_records":100.0,"progress_validated":"lots","error":{"code":1}}"#)
+                .unwrap();
+        assert_eq!(p.candidate_records, Some(120));
+        assert_eq!(p.valid_records, Some(100));
+        assert_eq!(p.progress_validated, None);
+        assert_eq!(p.error.as_deref(), Some(r#"{"code":1}"#));
+    }
 }

@@ -40,7 +40,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy { max_retries: 0, ..Default::default() }
+        RetryPolicy {
+            max_retries: 0,
+            ..Default::default()
+        }
     }
 
     /// The backoff before retry number `retry` (0 for the first retry):
@@ -48,7 +51,11 @@ impl RetryPolicy {
     pub fn backoff(&self, retry: u32) -> Duration {
         let base = self.base_delay.as_secs_f64() * 2f64.powi(retry.min(30) as i32);
         let jitter = self.jitter.clamp(0.0, 1.0);
-        let factor = if jitter > 0.0 { rand::rng().random_range(1.0 - jitter..=1.0 + jitter) } else { 1.0 };
+        let factor = if jitter > 0.0 {
+            rand::rng().random_range(1.0 - jitter..=1.0 + jitter)
+        } else {
+            1.0
+        };
         let secs = (base * factor).min(self.max_delay.as_secs_f64()).max(0.0);
         Duration::from_secs_f64(secs)
     }
@@ -162,7 +169,10 @@ mod tests {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(parse_retry_after("", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
@@ -172,21 +182,42 @@ mod tests {
     fn retry_after_http_date() {
         // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480
         let now = at(1_445_412_480 - 10);
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(10))
+        );
         // In the past: retry at once.
         let later = at(1_445_412_480 + 100);
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", later), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", later),
+            Some(Duration::ZERO)
+        );
         // The obsolete RFC 850 form is accepted too.
-        assert_eq!(parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(
+            parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now),
+            Some(Duration::from_secs(10))
+        );
     }
 
     #[test]
     fn rate_limit_reset_delta_and_epoch() {
         let now = at(1_700_000_000);
-        assert_eq!(parse_rate_limit_reset("5", now), Some(Duration::from_secs(5)));
-        assert_eq!(parse_rate_limit_reset("1700000007", now), Some(Duration::from_secs(7)));
-        assert_eq!(parse_rate_limit_reset("1700000002000", now), Some(Duration::from_secs(2)));
-        assert_eq!(parse_rate_limit_reset("1600000000", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_rate_limit_reset("5", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("1700000007", now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("1700000002000", now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("1600000000", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_rate_limit_reset("x", now), None);
     }
 
@@ -213,15 +244,27 @@ mod tests {
             assert!((3.2..=4.8).contains(&d2), "{d2}");
         }
         assert!(p.backoff(20) <= p.max_delay);
-        let exact = RetryPolicy { jitter: 0.0, ..RetryPolicy::default() };
+        let exact = RetryPolicy {
+            jitter: 0.0,
+            ..RetryPolicy::default()
+        };
         assert_eq!(exact.backoff(3), Duration::from_secs(8));
     }
 
     #[test]
     fn hints_are_capped_by_max_delay() {
-        let p = RetryPolicy { max_delay: Duration::from_secs(5), ..Default::default() };
-        assert_eq!(p.delay(0, Some(Duration::from_secs(3600))), Duration::from_secs(5));
-        assert_eq!(p.delay(0, Some(Duration::from_secs(2))), Duration::from_secs(2));
+        let p = RetryPolicy {
+            max_delay: Duration::from_secs(5),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(3600))),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
         assert_eq!(p.delay(0, Some(Duration::ZERO)), Duration::ZERO);
     }
 
@@ -237,7 +280,17 @@ mod tests {
     #[test]
     fn reads_retry_on_transient_failures() {
         use Failure::*;
-        for f in [Status(408), Status(429), Status(500), Status(502), Status(503), Status(504), Connect, Timeout, Transport] {
+        for f in [
+            Status(408),
+            Status(429),
+            Status(500),
+            Status(502),
+            Status(503),
+            Status(504),
+            Connect,
+            Timeout,
+            Transport,
+        ] {
             assert!(should_retry(RequestKind::Read, f), "{f:?}");
         }
         for s in [400, 401, 403, 404, 409, 422] {
@@ -250,7 +303,16 @@ mod tests {
         use Failure::*;
         assert!(should_retry(RequestKind::CreatesJob, Status(429)));
         assert!(should_retry(RequestKind::CreatesJob, Connect));
-        for f in [Status(408), Status(500), Status(502), Status(503), Timeout, Transport, Status(400), Status(422)] {
+        for f in [
+            Status(408),
+            Status(500),
+            Status(502),
+            Status(503),
+            Timeout,
+            Transport,
+            Status(400),
+            Status(422),
+        ] {
             assert!(!should_retry(RequestKind::CreatesJob, f), "{f:?}");
         }
     }

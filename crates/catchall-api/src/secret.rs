@@ -116,7 +116,9 @@ mod tests {
         struct Holder {
             key: ApiKey,
         }
-        let h = Holder { key: ApiKey::new("sk-secret-XYZ") };
+        let h = Holder {
+            key: ApiKey::new("sk-secret-XYZ"),
+        };
         assert!(!format!("{h:?}").contains("sk-secret"));
     }
 }

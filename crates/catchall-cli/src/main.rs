@@ -1,1 +1,30 @@
-fn main() {}
+//! `catchall`: the CatchAll API from a terminal, for power users and
+//! scripts, built on the same crates as CatchAll Desk.
+
+mod args;
+mod commands;
+mod connect;
+mod error;
+mod output;
+
+use clap::Parser;
+
+fn main() {
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("catchall could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = runtime.block_on(commands::run(cli));
+    if let Err(e) = result {
+        eprintln!("{e}");
+        std::process::exit(e.exit_code());
+    }
+}

@@ -245,7 +245,7 @@ pub struct JobSnapshot {
 
 /// What happened to one job; emitted as it happens.
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum JobEventKind {
     Queued {
         reason: String,
@@ -423,7 +423,7 @@ pub enum ExportFormat {
     Jsonl,
 }
 
-#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
     pub path: String,

@@ -1,12 +1,20 @@
-//! The engine facade: one method per thing the app does.
-//! SKELETON: signatures are the contract with the app shell and the UI;
-//! bodies are being filled in.
+//! The engine facade: one method per thing the app does. The Tauri shell
+//! and the command line call these; everything below is Tauri-free.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
+use catchall_api::{ApiError, ApiKey, InitializeRequest, LimitsResponse, ListJobsQuery, SubmitRequest};
+use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
+use tokio::sync::{watch, Notify};
+
+use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
 use crate::dto::*;
-use crate::EngineError;
+use crate::secret::{self, KeyringStore};
+use crate::{convert, draft, exporting, pull, queue, tracker, EngineError};
 
 /// Where the engine keeps its data and which keyring entry it uses.
 #[derive(Clone, Debug)]
@@ -23,6 +31,36 @@ pub struct EngineConfig {
     pub use_keyring: bool,
 }
 
+/// Knobs for tests, benchmarks and the command line; the app uses the
+/// defaults.
+#[derive(Clone, Default)]
+pub struct EngineOptions {
+    /// Use a sandbox that is already running at this address instead of
+    /// starting one in-process (it then outlives the engine: restart tests).
+    pub sandbox_url: Option<String>,
+    /// Poll every job at this interval, whatever the server.
+    pub poll_interval: Option<Duration>,
+    /// Per-request timeout (default 60 s live, 30 s sandbox).
+    pub request_timeout: Option<Duration>,
+    /// How often the submit queue retries on its own (default: 0.5 s at
+    /// sandbox test pace, 5 s other sandbox paces, 30 s live).
+    pub queue_retry: Option<Duration>,
+    /// A keyring entry to use instead of the OS one (tests use keyring's
+    /// mock). Only used when `EngineConfig::use_keyring` is true.
+    pub keyring: Option<Arc<KeyringStore>>,
+}
+
+impl std::fmt::Debug for EngineOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineOptions")
+            .field("sandbox_url", &self.sandbox_url)
+            .field("poll_interval", &self.poll_interval)
+            .field("request_timeout", &self.request_timeout)
+            .field("queue_retry", &self.queue_retry)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Receives what the engine reports; the Tauri shell turns these into
 /// typed events and OS notifications.
 pub trait EventSink: Send + Sync + 'static {
@@ -32,108 +70,885 @@ pub trait EventSink: Send + Sync + 'static {
     fn job_finished(&self, summary: &JobSummary);
 }
 
+/// The engine. Cheap to clone; tracking stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Engine {
-    _sink: Arc<dyn EventSink>,
-    _config: EngineConfig,
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.inner.conn.lock().unwrap();
+        f.debug_struct("Engine")
+            .field("data_dir", &self.inner.config.data_dir)
+            .field("connection", &st.mode)
+            .field("key", &st.key.as_ref().map(|(k, _)| k.redacted()))
+            .field("tracking", &self.inner.trackers.lock().unwrap().len())
+            .finish()
+    }
+}
+
+/// State shared by the facade, the trackers and the queue.
+pub(crate) struct Inner {
+    pub config: EngineConfig,
+    pub options: EngineOptions,
+    pub sink: Arc<dyn EventSink>,
+    store: Mutex<Store>,
+    pub db_path: PathBuf,
+    pub conn: Mutex<ConnState>,
+    pub keyring: Option<Arc<KeyringStore>>,
+    /// True once the keyring read started at launch has finished.
+    pub key_loaded: watch::Sender<bool>,
+    pub sandbox: tokio::sync::OnceCell<SandboxConn>,
+    pub limits_cache: Mutex<HashMap<Server, (Instant, Arc<LimitsResponse>)>>,
+    pub trackers: Mutex<HashMap<i64, tracker::TrackerHandle>>,
+    /// Current tracking trouble per job, for snapshots.
+    pub trouble: Mutex<HashMap<i64, String>>,
+    pub queue_lock: tokio::sync::Mutex<()>,
+    pub queue_wake: Arc<Notify>,
+    queue_task: Mutex<Option<tokio::task::AbortHandle>>,
+    gen: AtomicU64,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        for (_, h) in self.trackers.get_mut().unwrap().drain() {
+            h.abort.abort();
+        }
+        if let Some(q) = self.queue_task.get_mut().unwrap().take() {
+            q.abort();
+        }
+    }
 }
 
 type R<T> = Result<T, EngineError>;
 
-impl Engine {
-    pub async fn start(config: EngineConfig, sink: Arc<dyn EventSink>) -> R<Engine> {
-        Ok(Engine {
-            _sink: sink,
-            _config: config,
+const SETTING_CONNECTION: &str = "connection";
+const SETTING_BASE_URL: &str = "base_url";
+const SETTING_POLL: &str = "poll_interval_secs";
+const SETTING_THEME: &str = "theme";
+const DRAFT_NAME: &str = "composer";
+const DEFAULT_POLL_SECS: u32 = 30;
+
+fn job_server_key(local: i64) -> String {
+    format!("job_server.{local}")
+}
+
+impl Inner {
+    /// The store; held only for short synchronous work, never across an await.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn emit(&self, event: JobEvent) {
+        self.sink.job_event(event);
+    }
+
+    pub(crate) fn next_gen(&self) -> u64 {
+        self.gen.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn job_server(&self, local: i64) -> Server {
+        self.store()
+            .get_setting(&job_server_key(local))
+            .ok()
+            .flatten()
+            .map(|s| Server::parse(&s))
+            .unwrap_or(Server::Sandbox)
+    }
+
+    /// Forgets the engine's bookkeeping of a deleted job.
+    pub(crate) fn forget_job(&self, local: i64) {
+        let _ = self.store().delete_setting(&job_server_key(local));
+        self.trouble.lock().unwrap().remove(&local);
+    }
+
+    pub(crate) fn settings(&self) -> R<Settings> {
+        let store = self.store();
+        let base_url = store
+            .get_setting(SETTING_BASE_URL)?
+            .unwrap_or_else(|| catchall_api::DEFAULT_BASE_URL.to_owned());
+        let poll = store
+            .get_setting(SETTING_POLL)?
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(DEFAULT_POLL_SECS);
+        let theme = match store.get_setting(SETTING_THEME)?.as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        };
+        Ok(Settings {
+            base_url,
+            poll_interval_secs: poll,
+            theme,
         })
     }
-    pub fn app_info(&self) -> AppInfo {
-        AppInfo {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            connection: Connection::Sandbox,
-            base_url: String::new(),
-            key: KeyStatus {
-                stored: false,
-                last4: None,
-                session_only: false,
-                keyring_available: false,
-                keyring_message: None,
+
+    pub(crate) fn live_base_url(&self) -> String {
+        self.settings()
+            .map(|s| s.base_url)
+            .unwrap_or_else(|_| catchall_api::DEFAULT_BASE_URL.to_owned())
+    }
+
+    /// The cadence: 30-60 s against the live service (the documented
+    /// range), faster in the sandbox where jobs take seconds to minutes.
+    pub(crate) fn poll_interval(&self, server: Server) -> Duration {
+        if let Some(d) = self.options.poll_interval {
+            return d;
+        }
+        match server {
+            Server::Sandbox => match pace_of(&self.config.sandbox_pace) {
+                catchall_sandbox::Pace::Test => Duration::from_millis(250),
+                catchall_sandbox::Pace::Demo => Duration::from_secs(2),
+                catchall_sandbox::Pace::Real => Duration::from_secs(10),
             },
-            data_dir: String::new(),
-            dev_build: true,
-            first_run: true,
+            Server::Live => {
+                let secs = self
+                    .settings()
+                    .map(|s| s.poll_interval_secs)
+                    .unwrap_or(DEFAULT_POLL_SECS);
+                Duration::from_secs(u64::from(secs.clamp(30, 60)))
+            }
         }
     }
-    pub async fn save_api_key(&self, _key: String, _remember: bool) -> R<KeyStatus> {
-        Err(EngineError::NotReady("save_api_key"))
+
+    pub(crate) fn request_timeout(&self, server: Server) -> Duration {
+        self.options.request_timeout.unwrap_or(match server {
+            Server::Sandbox => Duration::from_secs(30),
+            Server::Live => Duration::from_secs(60),
+        })
     }
+
+    fn queue_retry(&self) -> Duration {
+        if let Some(d) = self.options.queue_retry {
+            return d;
+        }
+        match self.current_server() {
+            Server::Sandbox => match pace_of(&self.config.sandbox_pace) {
+                catchall_sandbox::Pace::Test => Duration::from_millis(500),
+                _ => Duration::from_secs(5),
+            },
+            Server::Live => Duration::from_secs(30),
+        }
+    }
+
+    fn is_tracking(&self, local: i64) -> bool {
+        self.trackers.lock().unwrap().contains_key(&local)
+    }
+
+    pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
+        let (row, history) = {
+            let store = self.store();
+            let row = store.job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+            let history = store.stage_history(local)?;
+            (row, history)
+        };
+        let trouble = self.trouble.lock().unwrap().get(&local).cloned();
+        Ok(convert::snapshot(&row, history, self.is_tracking(local), trouble))
+    }
+
+    fn summary(&self, local: i64) -> R<JobSummary> {
+        let row = self.store().job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+        Ok(convert::summary(&row, self.is_tracking(local)))
+    }
+}
+
+/// How long `start` waits for the keyring before going on without it (the
+/// answer still arrives in the background).
+const KEYRING_WAIT: Duration = Duration::from_millis(300);
+
+impl Engine {
+    pub async fn start(config: EngineConfig, sink: Arc<dyn EventSink>) -> R<Engine> {
+        Self::start_with(config, sink, EngineOptions::default()).await
+    }
+
+    /// `start` with test, benchmark or command-line options.
+    pub async fn start_with(config: EngineConfig, sink: Arc<dyn EventSink>, options: EngineOptions) -> R<Engine> {
+        let db_path = crate::paths::db_path(&config.data_dir);
+        let store = Store::open(&db_path)?;
+        let keyring = if config.use_keyring {
+            Some(
+                options
+                    .keyring
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(KeyringStore::os(config.dev))),
+            )
+        } else {
+            None
+        };
+        let chosen = store.get_setting(SETTING_CONNECTION)?;
+        let env_key = secret::env_key();
+        let (key_loaded, _) = watch::channel(keyring.is_none());
+        let inner = Arc::new(Inner {
+            options,
+            sink,
+            store: Mutex::new(store),
+            db_path,
+            conn: Mutex::new(ConnState {
+                mode: Connection::Sandbox,
+                key: env_key.map(|k| (k, KeySource::Env)),
+                keyring_available: false,
+                keyring_message: if keyring.is_none() {
+                    Some("The system keyring is switched off for this run; a key can be used for this session only.".into())
+                } else {
+                    None
+                },
+                live: None,
+            }),
+            keyring,
+            key_loaded,
+            sandbox: tokio::sync::OnceCell::new(),
+            limits_cache: Mutex::new(HashMap::new()),
+            trackers: Mutex::new(HashMap::new()),
+            trouble: Mutex::new(HashMap::new()),
+            queue_lock: tokio::sync::Mutex::new(()),
+            queue_wake: Arc::new(Notify::new()),
+            queue_task: Mutex::new(None),
+            gen: AtomicU64::new(0),
+            config,
+        });
+
+        // The keyring may be slow (D-Bus activation): wait a moment for it,
+        // then let it finish in the background.
+        if let Some(kr) = inner.keyring.clone() {
+            let weak = Arc::downgrade(&inner);
+            let read = tokio::task::spawn_blocking(move || kr.load());
+            let apply = tokio::spawn(async move {
+                let result = read
+                    .await
+                    .unwrap_or_else(|e| Err(secret::KeyringUnavailable(format!("the keyring read stopped: {e}"))));
+                if let Some(inner) = weak.upgrade() {
+                    inner.apply_keyring_read(result);
+                }
+            });
+            let _ = tokio::time::timeout(KEYRING_WAIT, apply).await;
+        }
+
+        let mode = {
+            let st = inner.conn.lock().unwrap();
+            let key_pending = !*inner.key_loaded.borrow();
+            if inner.config.force_sandbox || chosen.as_deref() == Some("sandbox") {
+                Connection::Sandbox
+            } else if st.key.is_some() || (key_pending && chosen.as_deref() == Some("live")) {
+                // A slow keyring still counts: its key arrives in the background.
+                Connection::Live
+            } else {
+                Connection::Sandbox
+            }
+        };
+        inner.conn.lock().unwrap().mode = mode;
+
+        // Resume every unfinished job.
+        let unfinished = inner.store().unfinished_jobs()?;
+        for row in &unfinished {
+            if row.local_state == LocalState::Tracking {
+                tracker::spawn(&inner, row.id);
+            }
+        }
+        let q = queue::spawn_loop(&inner, inner.queue_retry());
+        *inner.queue_task.lock().unwrap() = Some(q);
+
+        // Start the in-process sandbox ahead of need, without waiting for it.
+        if mode == Connection::Sandbox {
+            let weak = Arc::downgrade(&inner);
+            tokio::spawn(async move {
+                if let Some(inner) = weak.upgrade() {
+                    let _ = inner.sandbox().await;
+                }
+            });
+        }
+        Ok(Engine { inner })
+    }
+
+    /// Stops tracking and the queue now (dropping the last clone does too).
+    pub fn shutdown(&self) {
+        let handles: Vec<_> = self.inner.trackers.lock().unwrap().drain().collect();
+        for (_, h) in handles {
+            h.abort.abort();
+        }
+        if let Some(q) = self.inner.queue_task.lock().unwrap().take() {
+            q.abort();
+        }
+    }
+
+    pub fn app_info(&self) -> AppInfo {
+        let first_run = self
+            .inner
+            .store()
+            .get_setting(SETTING_CONNECTION)
+            .ok()
+            .flatten()
+            .is_none();
+        let (mode, key) = {
+            let st = self.inner.conn.lock().unwrap();
+            (st.mode, st.key_status())
+        };
+        let base_url = match mode {
+            Connection::Sandbox => self
+                .inner
+                .sandbox
+                .get()
+                .map(|s| s.base_url.clone())
+                .unwrap_or_default(),
+            Connection::Live => self.inner.live_base_url(),
+        };
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            connection: mode,
+            base_url,
+            key,
+            data_dir: self.inner.config.data_dir.display().to_string(),
+            dev_build: self.inner.config.dev,
+            first_run,
+        }
+    }
+
+    /// Checks the key with one cheap call against the live service, then
+    /// keeps it in the keyring (or for this session only) and switches to
+    /// live. A refused key is not kept.
+    pub async fn save_api_key(&self, key: String, remember: bool) -> R<KeyStatus> {
+        let key = ApiKey::new(key);
+        if key.is_empty() {
+            return Err(EngineError::Input("Paste your CatchAll API key first.".into()));
+        }
+        let inner = &self.inner;
+        inner.wait_for_key().await;
+        let base = inner.live_base_url();
+        let clients = Clients::new(&base, key.clone(), inner.request_timeout(Server::Live))?;
+        // One cheap call; a refused key stops here and is kept nowhere.
+        let limits = clients.api.limits().await?;
+
+        let mut source = KeySource::Session;
+        let mut keyring_problem = None;
+        if let Some(kr) = inner.keyring.clone() {
+            let k = key.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                if remember {
+                    kr.save(&k)
+                } else {
+                    // "Not remembered" must not bring back an older stored key.
+                    kr.remove()
+                }
+            })
+            .await
+            .map_err(|e| EngineError::Internal(format!("the keyring call stopped: {e}")))?;
+            match result {
+                Ok(()) if remember => source = KeySource::Keyring,
+                Ok(()) => {}
+                Err(e) => keyring_problem = Some(e.0),
+            }
+        }
+        {
+            let mut st = inner.conn.lock().unwrap();
+            st.key = Some((key, source));
+            st.live = Some(clients);
+            st.mode = Connection::Live;
+            if inner.keyring.is_some() {
+                st.keyring_available = keyring_problem.is_none();
+                st.keyring_message = keyring_problem;
+            }
+        }
+        inner
+            .limits_cache
+            .lock()
+            .unwrap()
+            .insert(Server::Live, (Instant::now(), Arc::new(limits)));
+        inner.store().set_setting(SETTING_CONNECTION, "live")?;
+        let status = inner.conn.lock().unwrap().key_status();
+        inner.queue_wake.notify_one();
+        Ok(status)
+    }
+
+    /// Removes the key (keyring and memory) and goes back to the sandbox.
     pub async fn remove_api_key(&self) -> R<KeyStatus> {
-        Err(EngineError::NotReady("remove_api_key"))
+        let inner = &self.inner;
+        inner.wait_for_key().await;
+        let mut problem = None;
+        if let Some(kr) = inner.keyring.clone() {
+            let r = tokio::task::spawn_blocking(move || kr.remove())
+                .await
+                .map_err(|e| EngineError::Internal(format!("the keyring call stopped: {e}")))?;
+            if let Err(e) = r {
+                problem = Some(e.0);
+            }
+        }
+        {
+            let mut st = inner.conn.lock().unwrap();
+            st.key = None;
+            st.live = None;
+            st.mode = Connection::Sandbox;
+            if let Some(p) = problem.clone() {
+                st.keyring_available = false;
+                st.keyring_message = Some(p);
+            }
+        }
+        inner.limits_cache.lock().unwrap().remove(&Server::Live);
+        inner.store().set_setting(SETTING_CONNECTION, "sandbox")?;
+        if let Some(p) = problem {
+            return Err(EngineError::Keyring(p));
+        }
+        Ok(inner.conn.lock().unwrap().key_status())
     }
-    pub async fn set_connection(&self, _connection: Connection) -> R<AppInfo> {
-        Err(EngineError::NotReady("set_connection"))
+
+    pub async fn set_connection(&self, connection: Connection) -> R<AppInfo> {
+        let inner = &self.inner;
+        if connection == Connection::Live {
+            inner.wait_for_key().await;
+            if inner.conn.lock().unwrap().key.is_none() {
+                return Err(EngineError::Input(
+                    "Add your CatchAll API key first: the live service needs it. Or keep trying the sandbox.".into(),
+                ));
+            }
+        }
+        inner.conn.lock().unwrap().mode = connection;
+        inner.store().set_setting(
+            SETTING_CONNECTION,
+            match connection {
+                Connection::Sandbox => "sandbox",
+                Connection::Live => "live",
+            },
+        )?;
+        if connection == Connection::Sandbox {
+            inner.sandbox().await?;
+        }
+        inner.queue_wake.notify_one();
+        Ok(self.app_info())
     }
+
     pub fn settings(&self) -> R<Settings> {
-        Err(EngineError::NotReady("settings"))
+        self.inner.settings()
     }
-    pub async fn save_settings(&self, _settings: Settings) -> R<Settings> {
-        Err(EngineError::NotReady("save_settings"))
+
+    pub async fn save_settings(&self, settings: Settings) -> R<Settings> {
+        let base = settings.base_url.trim().trim_end_matches('/').to_owned();
+        let base = if base.is_empty() {
+            catchall_api::DEFAULT_BASE_URL.to_owned()
+        } else {
+            base
+        };
+        let lower = base.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return Err(EngineError::Input(
+                "The server address must start with https:// (for example https://catchall.newscatcherapi.com)."
+                    .into(),
+            ));
+        }
+        let poll = settings.poll_interval_secs.clamp(30, 60);
+        let changed_base = {
+            let store = self.inner.store();
+            let old = store.get_setting(SETTING_BASE_URL)?;
+            store.set_setting(SETTING_BASE_URL, &base)?;
+            store.set_setting(SETTING_POLL, &poll.to_string())?;
+            store.set_setting(
+                SETTING_THEME,
+                match settings.theme {
+                    Theme::Light => "light",
+                    Theme::Dark => "dark",
+                    Theme::System => "system",
+                },
+            )?;
+            old.as_deref() != Some(base.as_str())
+        };
+        if changed_base {
+            self.inner.conn.lock().unwrap().live = None;
+            self.inner.limits_cache.lock().unwrap().remove(&Server::Live);
+        }
+        self.inner.settings()
     }
-    pub fn check_draft(&self, _draft: &JobDraft) -> Vec<FieldProblem> {
-        Vec::new()
+
+    /// Problems of a draft, found locally before any request.
+    pub fn check_draft(&self, draft: &JobDraft) -> Vec<FieldProblem> {
+        let max = self
+            .inner
+            .limits_cache
+            .lock()
+            .unwrap()
+            .get(&self.inner.current_server())
+            .and_then(|(_, l)| l.max_results());
+        draft::check_draft(draft, max, time::OffsetDateTime::now_utc())
     }
-    pub async fn validate_query(&self, _query: String) -> R<QueryCheck> {
-        Err(EngineError::NotReady("validate_query"))
+
+    pub async fn validate_query(&self, query: String) -> R<QueryCheck> {
+        if query.trim().is_empty() {
+            return Err(EngineError::Input("Type a query to check first.".into()));
+        }
+        let c = self.inner.clients(self.inner.current_server()).await?;
+        Ok(convert::query_check(c.api.validate(query.trim()).await?))
     }
-    pub async fn initialize(&self, _query: String, _context: Option<String>) -> R<Suggestions> {
-        Err(EngineError::NotReady("initialize"))
+
+    pub async fn initialize(&self, query: String, context: Option<String>) -> R<Suggestions> {
+        if query.trim().is_empty() {
+            return Err(EngineError::Input("Type a query to get suggestions for.".into()));
+        }
+        let c = self.inner.clients(self.inner.current_server()).await?;
+        let req = InitializeRequest {
+            query: query.trim().to_owned(),
+            context: context.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+        };
+        Ok(convert::suggestions(c.api.initialize(&req).await?))
     }
-    pub async fn submit(&self, _draft: JobDraft) -> R<JobSnapshot> {
-        Err(EngineError::NotReady("submit"))
+
+    /// Submits exactly the draft, through the local queue.
+    pub async fn submit(&self, draft: JobDraft) -> R<JobSnapshot> {
+        let problems = self.check_draft(&draft);
+        if !problems.is_empty() {
+            let list = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Err(EngineError::Input(format!(
+                "The job was not sent. Please fix these first:\n{list}"
+            )));
+        }
+        let inner = &self.inner;
+        let server = inner.current_server();
+        if server == Server::Live {
+            // Fails early (with a plain message) when there is no key.
+            inner.clients(server).await?;
+        }
+        let req: SubmitRequest = draft::to_submit_request(&draft);
+        let local = {
+            let store = inner.store();
+            let local = store.create_job(&NewJob {
+                query: req.query.clone(),
+                context: req.context.clone(),
+                params_json: serde_json::to_string(&req)
+                    .map_err(|e| EngineError::Internal(format!("could not record the request: {e}")))?,
+                mode: req.mode.as_ref().map(|m| m.as_str().to_owned()),
+                limit: req.limit,
+                start_date: req.start_date.clone(),
+                end_date: req.end_date.clone(),
+                origin: StoreOrigin::Local,
+                remote_id: None,
+            })?;
+            store.set_setting(&job_server_key(local), server.as_str())?;
+            local
+        };
+        queue::attempt(inner, local, true).await?;
+        inner.snapshot(local)
     }
-    pub fn jobs(&self, _search: Option<String>) -> R<Vec<JobSummary>> {
-        Err(EngineError::NotReady("jobs"))
+
+    pub fn jobs(&self, search: Option<String>) -> R<Vec<JobSummary>> {
+        let rows = self.inner.store().list_jobs(&JobFilter {
+            search,
+            ..Default::default()
+        })?;
+        let trackers = self.inner.trackers.lock().unwrap();
+        Ok(rows
+            .iter()
+            .map(|r| convert::summary(r, trackers.contains_key(&r.id)))
+            .collect())
     }
-    pub async fn account_jobs(&self, _page: u32, _search: Option<String>) -> R<AccountJobsPage> {
-        Err(EngineError::NotReady("account_jobs"))
+
+    pub async fn account_jobs(&self, page: u32, search: Option<String>) -> R<AccountJobsPage> {
+        let c = self.inner.clients(self.inner.current_server()).await?;
+        let page = page.max(1);
+        let resp = c
+            .api
+            .list_jobs(&ListJobsQuery {
+                page: Some(page),
+                page_size: Some(50),
+                search: search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+                ..Default::default()
+            })
+            .await?;
+        let store = self.inner.store();
+        let jobs = resp
+            .jobs
+            .into_iter()
+            .map(|j| {
+                let local = store.job_by_remote(&j.job_id).ok().flatten().map(|r| r.id);
+                convert::account_job(j, local)
+            })
+            .collect();
+        Ok(AccountJobsPage {
+            total: resp.total.unwrap_or(0).min(u64::from(u32::MAX)) as u32,
+            page: resp.page.unwrap_or(page),
+            total_pages: resp.total_pages.unwrap_or(1),
+            jobs,
+        })
     }
-    pub async fn open_account_job(&self, _job_id: String) -> R<JobSnapshot> {
-        Err(EngineError::NotReady("open_account_job"))
+
+    /// Adds a job started elsewhere to the local history, tracks and pulls it.
+    pub async fn open_account_job(&self, job_id: String) -> R<JobSnapshot> {
+        let local = self.adopt_remote(job_id.trim()).await?;
+        tracker::spawn(&self.inner, local);
+        self.inner.snapshot(local)
     }
-    pub fn snapshot(&self, _local_id: i64) -> R<JobSnapshot> {
-        Err(EngineError::NotReady("snapshot"))
+
+    /// A remote job as a local one (origin Account), or the local one that
+    /// already has this id. Unfinished jobs are tracked.
+    async fn adopt_remote(&self, job_id: &str) -> R<i64> {
+        let inner = &self.inner;
+        if job_id.is_empty() {
+            return Err(EngineError::Input("Give the id of the job to open.".into()));
+        }
+        if let Some(row) = inner.store().job_by_remote(job_id)? {
+            return Ok(row.id);
+        }
+        let server = inner.current_server();
+        let c = inner.clients(server).await?;
+        let meta = c.api.pull_page_raw(job_id, 1, 1).await?.meta;
+        // The list knows when it was created; the pull does not.
+        let listed = c
+            .api
+            .list_jobs(&ListJobsQuery {
+                page: Some(1),
+                page_size: Some(100),
+                search: Some(job_id.to_owned()),
+                ..Default::default()
+            })
+            .await
+            .ok()
+            .and_then(|p| p.jobs.into_iter().find(|j| j.job_id == job_id));
+        let query = meta
+            .query
+            .clone()
+            .filter(|q| !q.trim().is_empty())
+            .or_else(|| listed.as_ref().map(|j| j.query.clone()))
+            .unwrap_or_else(|| format!("Job {job_id}"));
+        let req = SubmitRequest {
+            context: meta.context.clone(),
+            limit: meta.limit,
+            start_date: meta.date_range.as_ref().and_then(|d| d.start_date.clone()),
+            end_date: meta.date_range.as_ref().and_then(|d| d.end_date.clone()),
+            validators: (!meta.validators.is_empty()).then(|| meta.validators.clone()),
+            enrichments: (!meta.enrichments.is_empty()).then(|| meta.enrichments.clone()),
+            mode: meta.mode.clone(),
+            ..SubmitRequest::new(query.clone())
+        };
+        let store = inner.store();
+        let local = store.create_job(&NewJob {
+            query,
+            context: req.context.clone(),
+            params_json: serde_json::to_string(&req)
+                .map_err(|e| EngineError::Internal(format!("could not record the request: {e}")))?,
+            mode: req.mode.as_ref().map(|m| m.as_str().to_owned()),
+            limit: req.limit,
+            start_date: req.start_date.clone(),
+            end_date: req.end_date.clone(),
+            origin: StoreOrigin::Account,
+            remote_id: Some(job_id.to_owned()),
+        })?;
+        store.set_setting(&job_server_key(local), server.as_str())?;
+        if let Some(created) = listed
+            .and_then(|j| j.created_at)
+            .as_deref()
+            .and_then(draft::parse_date)
+        {
+            store.set_created_at(local, (created.unix_timestamp_nanos() / 1_000_000) as i64)?;
+        }
+        Ok(local)
     }
-    pub async fn continue_job(&self, _local_id: i64, _new_limit: u32) -> R<JobSnapshot> {
-        Err(EngineError::NotReady("continue_job"))
+
+    /// Pulls a job completely into the store (the command line's export of
+    /// a job not yet local). Returns its local id. A job still running is
+    /// left to the tracker of the next app start.
+    pub async fn pull_into_store(&self, job_id: &str) -> R<i64> {
+        let inner = &self.inner;
+        let local = self.adopt_remote(job_id.trim()).await?;
+        let row = inner.store().job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+        if row.local_state == LocalState::Done {
+            return Ok(local);
+        }
+        let remote = row.job_id.clone().unwrap_or_else(|| job_id.to_owned());
+        let c = inner.clients(inner.job_server(local)).await?;
+        let status = c.api.status(&remote).await?;
+        let out = match pull::pull_from(inner, &c.api, local, &remote, 1).await {
+            Ok(o) => o,
+            Err(pull::PullError::Api(e)) => return Err(e.into()),
+            Err(pull::PullError::Engine(e)) => return Err(e),
+        };
+        let store = inner.store();
+        store.update_progress(
+            local,
+            &catchall_store::Progress {
+                candidate_records: out.meta.candidate_records,
+                progress_validated: out.meta.progress_validated,
+                valid_records: out.meta.valid_records,
+                limit: out.meta.limit,
+                duration: out.meta.duration.clone(),
+            },
+        )?;
+        if let Some(stage) = status.stage() {
+            let steps = convert::steps_from_api(&status);
+            store.record_stage(local, stage.as_str(), Some(&convert::steps_json(&steps)))?;
+            match stage {
+                catchall_api::Stage::Completed => store.set_local_state(local, LocalState::Done)?,
+                catchall_api::Stage::Failed => store.set_failed(
+                    local,
+                    out.meta.error.as_deref().unwrap_or("The service reported that the job failed."),
+                )?,
+                _ => {}
+            }
+        }
+        Ok(local)
     }
-    pub async fn delete_job(&self, _local_id: i64) -> R<()> {
-        Err(EngineError::NotReady("delete_job"))
+
+    pub fn snapshot(&self, local_id: i64) -> R<JobSnapshot> {
+        self.inner.snapshot(local_id)
     }
-    pub fn columns(&self, _local_id: i64) -> R<Vec<Column>> {
-        Err(EngineError::NotReady("columns"))
+
+    /// Raises the limit of a completed job; tracking resumes on it.
+    pub async fn continue_job(&self, local_id: i64, new_limit: u32) -> R<JobSnapshot> {
+        let inner = &self.inner;
+        let row = inner.store().job(local_id)?.ok_or_else(|| EngineError::no_job(local_id))?;
+        let Some(job_id) = row.job_id.clone() else {
+            return Err(EngineError::Input(
+                "This job has not reached the service yet, so it cannot be continued.".into(),
+            ));
+        };
+        let req = convert::request_of(&row);
+        let Some(current) = row.limit.or(req.limit) else {
+            return Err(EngineError::Input(
+                "This job was submitted without a limit, so there is nothing left to continue.".into(),
+            ));
+        };
+        if u64::from(new_limit) <= current {
+            return Err(EngineError::Input(format!(
+                "The new limit must be above the current limit of {} records.",
+                draft::group_digits(current)
+            )));
+        }
+        if row.stage.as_deref() != Some("completed") {
+            return Err(EngineError::Input(
+                "A job can be continued once it has completed.".into(),
+            ));
+        }
+        let c = inner.clients(inner.job_server(local_id)).await?;
+        let resp = c.api.continue_job(&job_id, Some(u64::from(new_limit))).await?;
+        {
+            let store = inner.store();
+            store.update_progress(
+                local_id,
+                &catchall_store::Progress {
+                    limit: Some(resp.new_limit.unwrap_or(u64::from(new_limit))),
+                    ..Default::default()
+                },
+            )?;
+            store.set_local_state(local_id, LocalState::Tracking)?;
+        }
+        tracker::spawn(inner, local_id);
+        inner.snapshot(local_id)
     }
-    pub fn window(&self, _local_id: i64, _view: ViewSpec, _start: u32, _limit: u32) -> R<RecordsWindow> {
-        Err(EngineError::NotReady("window"))
+
+    /// Deletes the job on the service (soft delete) and here.
+    pub async fn delete_job(&self, local_id: i64) -> R<()> {
+        let inner = &self.inner;
+        let row = inner.store().job(local_id)?.ok_or_else(|| EngineError::no_job(local_id))?;
+        if let Some(job_id) = &row.job_id {
+            let c = inner.clients(inner.job_server(local_id)).await?;
+            match c.api.delete_job(job_id).await {
+                Ok(_) | Err(ApiError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tracker::stop(inner, local_id);
+        inner.store().delete_job(local_id)?;
+        inner.forget_job(local_id);
+        inner.emit(JobEvent {
+            local_id,
+            event: JobEventKind::Deleted,
+        });
+        inner.queue_wake.notify_one();
+        Ok(())
     }
-    pub fn record(&self, _local_id: i64, _record_id: String) -> R<RecordDetail> {
-        Err(EngineError::NotReady("record"))
+
+    pub fn columns(&self, local_id: i64) -> R<Vec<Column>> {
+        let store = self.inner.store();
+        if store.job(local_id)?.is_none() {
+            return Err(EngineError::no_job(local_id));
+        }
+        Ok(convert::columns(&store.columns(local_id)?))
     }
+
+    pub fn window(&self, local_id: i64, view: ViewSpec, start: u32, limit: u32) -> R<RecordsWindow> {
+        let w = self.inner.store().window(
+            local_id,
+            &convert::view_to_store(&view),
+            u64::from(start),
+            limit.min(1000),
+        );
+        match w {
+            Ok(w) => Ok(convert::window(w)),
+            Err(catchall_store::StoreError::JobNotFound(_)) => Err(EngineError::no_job(local_id)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn record(&self, local_id: i64, record_id: String) -> R<RecordDetail> {
+        let (json, cols) = {
+            let store = self.inner.store();
+            let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {
+                EngineError::NotFound(format!("Record {record_id} is not stored for this job."))
+            })?;
+            (json, store.columns(local_id)?)
+        };
+        convert::record_detail(&json, &cols)
+            .map_err(|e| EngineError::Internal(format!("record {record_id} could not be read: {e}")))
+    }
+
     pub async fn plan_limits(&self) -> R<Vec<PlanLimit>> {
-        Err(EngineError::NotReady("plan_limits"))
+        let l = self.inner.limits(self.inner.current_server(), true).await?;
+        Ok(convert::plan_limits(&l))
     }
-    pub fn save_draft(&self, _draft: JobDraft) -> R<()> {
-        Err(EngineError::NotReady("save_draft"))
+
+    pub fn save_draft(&self, draft: JobDraft) -> R<()> {
+        let json = serde_json::to_string(&draft)
+            .map_err(|e| EngineError::Internal(format!("could not save the draft: {e}")))?;
+        self.inner.store().save_draft(DRAFT_NAME, &json)?;
+        Ok(())
     }
+
     pub fn load_draft(&self) -> R<Option<JobDraft>> {
-        Err(EngineError::NotReady("load_draft"))
+        Ok(self
+            .inner
+            .store()
+            .load_draft(DRAFT_NAME)?
+            .and_then(|j| serde_json::from_str(&j).ok()))
     }
+
     pub async fn export(
         &self,
-        _local_id: i64,
-        _format: ExportFormat,
-        _view: Option<ViewSpec>,
-        _path: PathBuf,
+        local_id: i64,
+        format: ExportFormat,
+        view: Option<ViewSpec>,
+        path: PathBuf,
     ) -> R<ExportResult> {
-        Err(EngineError::NotReady("export"))
+        exporting::export(&self.inner, local_id, format, view, path).await
+    }
+
+    /// Current summary of one job (the command line prints it).
+    pub fn summary(&self, local_id: i64) -> R<JobSummary> {
+        self.inner.summary(local_id)
+    }
+}
+
+impl Inner {
+    /// Applies the keyring read started at launch.
+    fn apply_keyring_read(&self, result: Result<Option<ApiKey>, secret::KeyringUnavailable>) {
+        {
+            let mut st = self.conn.lock().unwrap();
+            match result {
+                Ok(found) => {
+                    st.keyring_available = true;
+                    st.keyring_message = None;
+                    // A key given for this run (typed, or CATCHALL_API_KEY)
+                    // wins over the stored one.
+                    if let Some(k) = found {
+                        if st.key.is_none() {
+                            st.key = Some((k, KeySource::Keyring));
+                            st.live = None;
+                        }
+                    }
+                }
+                Err(e) => {
+                    st.keyring_available = false;
+                    st.keyring_message = Some(e.0);
+                }
+            }
+        }
+        self.key_loaded.send_replace(true);
     }
 }

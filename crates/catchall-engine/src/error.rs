@@ -1,20 +1,65 @@
+use catchall_api::ApiError;
+
 use crate::dto::{ErrorKind, IpcError};
 
 /// Everything that can go wrong in the engine, in words an analyst can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// Input rejected before any request (the message lists the problems).
     #[error("{0}")]
     Input(String),
-    #[error("This part of the app is not ready yet: {0}")]
-    NotReady(&'static str),
+    /// The CatchAll service (or the way to it) failed; its message is
+    /// already in plain words and never carries the key.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("The local database had a problem: {0}")]
+    Store(#[from] catchall_store::StoreError),
+    /// No usable OS keyring; the message says what to install or start.
+    #[error("{0}")]
+    Keyring(String),
+    #[error("The export failed: {0}")]
+    Export(#[from] catchall_export::ExportError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Something went wrong inside the app: {0}")]
+    Internal(String),
 }
 
 impl EngineError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             EngineError::Input(_) => ErrorKind::Input,
-            EngineError::NotReady(_) => ErrorKind::Internal,
+            EngineError::Api(e) => api_kind(e),
+            EngineError::Store(_) => ErrorKind::Storage,
+            EngineError::Keyring(_) => ErrorKind::Keyring,
+            EngineError::Export(_) => ErrorKind::Export,
+            EngineError::NotFound(_) => ErrorKind::NotFound,
+            EngineError::Internal(_) => ErrorKind::Internal,
         }
+    }
+
+    /// A local job id that is not (or no longer) in the store.
+    pub(crate) fn no_job(local: i64) -> Self {
+        EngineError::NotFound(format!(
+            "Job {local} is not in your history on this computer (it may have been deleted)."
+        ))
+    }
+}
+
+/// The UI's tag for an API failure.
+pub(crate) fn api_kind(e: &ApiError) -> ErrorKind {
+    match e {
+        ApiError::BadKey { .. } => ErrorKind::BadKey,
+        ApiError::Forbidden { .. } => ErrorKind::Forbidden,
+        ApiError::NotFound { .. } => ErrorKind::NotFound,
+        ApiError::Rejected { .. } => ErrorKind::Rejected,
+        ApiError::Invalid { .. } => ErrorKind::Invalid,
+        ApiError::Busy { .. } | ApiError::RateLimited { .. } => ErrorKind::Busy,
+        ApiError::Server { .. } | ApiError::Http { .. } => ErrorKind::Server,
+        ApiError::Network { .. } => ErrorKind::Offline,
+        ApiError::Timeout { .. } => ErrorKind::Timeout,
+        ApiError::Malformed { .. } => ErrorKind::Malformed,
+        ApiError::Config { .. } => ErrorKind::Input,
     }
 }
 

@@ -2,9 +2,18 @@
 //! survives restarts. Tauri-free: the app shell and the command line drive
 //! it the same way.
 
+mod connection;
+mod convert;
+pub mod draft;
 pub mod dto;
 mod engine;
 mod error;
+mod exporting;
+pub mod paths;
+mod pull;
+mod queue;
+pub mod secret;
+mod tracker;
 
-pub use engine::{Engine, EngineConfig, EventSink};
+pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;

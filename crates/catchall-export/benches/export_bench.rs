@@ -113,21 +113,24 @@ fn main() {
         tasks.retain(|t| only.iter().any(|o| t.name.contains(o.as_str())));
     }
 
+    let load_start = loadavg();
     // name -> (walls, max rss KB, out bytes, ok)
-    let mut results: Vec<(Vec<f64>, i64, u64, bool)> = vec![(Vec::new(), 0, 0, true); tasks.len()];
+    let mut results: Vec<(Vec<f64>, i64, u64, bool, Vec<f64>)> =
+        vec![(Vec::new(), 0, 0, true, Vec::new()); tasks.len()];
     for round in 0..rounds {
         for (i, t) in tasks.iter().enumerate() {
             if !results[i].3 {
                 continue;
             }
             let _ = std::fs::remove_file(&t.out);
-            let (wall, rss, ok) = run_measured(&t.cmd);
+            let (wall, rss, ok, cpu) = run_measured(&t.cmd);
             let size = std::fs::metadata(&t.out).map(|m| m.len()).unwrap_or(0);
             eprintln!(
-                "round {}: {:<16} {:>7.2} s  {:>7.1} MB RSS  {:>7.1} MB out{}",
+                "round {}: {:<16} {:>7.2} s  {:>7.2} s CPU  {:>7.1} MB RSS  {:>7.1} MB out{}",
                 round + 1,
                 t.name,
                 wall,
+                cpu,
                 rss as f64 / 1024.0,
                 size as f64 / 1e6,
                 if ok { "" } else { "  FAILED" }
@@ -135,6 +138,7 @@ fn main() {
             let r = &mut results[i];
             if ok {
                 r.0.push(wall);
+                r.4.push(cpu);
                 r.1 = r.1.max(rss);
                 r.2 = size;
             } else {
@@ -153,41 +157,53 @@ fn main() {
     };
     println!();
     println!(
-        "{} records, {:.0} MB JSONL, {} round(s), {} cores",
+        "{} records, {:.0} MB JSONL, {} round(s), {} cores, load average at start {} / at end {}",
         n,
         bytes as f64 / 1e6,
         rounds,
-        std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1)
+        std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1),
+        load_start,
+        loadavg()
     );
+    println!("(wall/CPU vs ours: the peer's median over ours, same group; >1 means ours is faster)");
     println!(
-        "| {:<16} | {:>9} | {:>8} | {:>12} | {:>8} | {:>14} |",
-        "export", "median s", "best s", "peak RSS MB", "out MB", "vs ours (med.)"
+        "| {:<16} | {:>9} | {:>8} | {:>9} | {:>12} | {:>8} | {:>14} | {:>14} |",
+        "export", "median s", "best s", "CPU s", "peak RSS MB", "out MB", "wall vs ours", "CPU vs ours"
     );
-    println!("|{:-<18}|{:->11}|{:->10}|{:->14}|{:->10}|{:->16}|", "", "", "", "", "", "");
+    println!("|{:-<18}|{:->11}|{:->10}|{:->11}|{:->14}|{:->10}|{:->16}|{:->16}|", "", "", "", "", "", "", "", "");
     for (i, t) in tasks.iter().enumerate() {
-        let (walls, rss, size, ok) = &results[i];
+        let (walls, rss, size, ok, cpus) = &results[i];
         let med = median(walls);
+        let cpu = median(cpus);
         let base = tasks
             .iter()
-            .position(|b| b.group == t.group && b.name.starts_with("ours-") && !b.name.contains("-z"))
-            .map(|j| median(&results[j].0));
-        let ratio = match base {
-            Some(b) if !t.name.starts_with("ours-") && b > 0.0 => format!("{:.2}x slower", med / b),
-            _ => String::new(),
+            .position(|b| b.group == t.group && b.name.starts_with("ours-") && !b.name.contains("-z"));
+        let ratio = |ours: f64, theirs: f64| {
+            if t.name.starts_with("ours-") || !(ours > 0.0) {
+                String::new()
+            } else {
+                format!("{:.2}x ours", theirs / ours)
+            }
+        };
+        let (rw, rc) = match base {
+            Some(j) => (ratio(median(&results[j].0), med), ratio(median(&results[j].4), cpu)),
+            None => (String::new(), String::new()),
         };
         if !ok {
-            println!("| {:<16} | {:>9} | {:>8} | {:>12} | {:>8} | {:>14} |", t.name, "failed", "", "", "", "");
+            println!("| {:<16} | {:>9} | {:>8} | {:>9} | {:>12} | {:>8} | {:>14} | {:>14} |", t.name, "failed", "", "", "", "", "", "");
             continue;
         }
         let best = walls.iter().cloned().fold(f64::INFINITY, f64::min);
         println!(
-            "| {:<16} | {:>9.2} | {:>8.2} | {:>12.1} | {:>8.1} | {:>14} |",
+            "| {:<16} | {:>9.2} | {:>8.2} | {:>9.2} | {:>12.1} | {:>8.1} | {:>14} | {:>14} |",
             t.name,
             med,
             best,
+            cpu,
             *rss as f64 / 1024.0,
             *size as f64 / 1e6,
-            ratio
+            rw,
+            rc
         );
     }
     if !keep {
@@ -195,14 +211,20 @@ fn main() {
     }
 }
 
-/// Runs a command, returns (wall seconds, peak RSS in KB, success).
-fn run_measured(cmd: &[String]) -> (f64, i64, bool) {
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().next().unwrap_or("?").to_owned())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Runs a command, returns (wall seconds, peak RSS in KB, success, CPU seconds).
+fn run_measured(cmd: &[String]) -> (f64, i64, bool, f64) {
     let start = Instant::now();
     let child = match Command::new(&cmd[0]).args(&cmd[1..]).spawn() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cannot start {}: {e}", cmd[0]);
-            return (0.0, 0, false);
+            return (0.0, 0, false, 0.0);
         }
     };
     let pid = child.id() as libc::pid_t;
@@ -213,7 +235,8 @@ fn run_measured(cmd: &[String]) -> (f64, i64, bool) {
     let wall = start.elapsed().as_secs_f64();
     let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     std::mem::forget(child);
-    (wall, usage.ru_maxrss, ok)
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (wall, usage.ru_maxrss, ok, tv(usage.ru_utime) + tv(usage.ru_stime))
 }
 
 /// One export in this process: `--child KIND INPUT OUTPUT`.

@@ -46,7 +46,11 @@ impl IntoResponse for ApiError {
                     .into_iter()
                     .map(|e| json!({"loc": e.loc, "msg": e.msg, "type": e.kind}))
                     .collect();
-                (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "detail": detail }))).into_response()
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(json!({ "detail": detail })),
+                )
+                    .into_response()
             }
         }
     }
@@ -61,13 +65,21 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(root: &'static str, obj: &'a Map<String, Value>) -> Self {
-        Checker { root, obj, errors: Vec::new() }
+        Checker {
+            root,
+            obj,
+            errors: Vec::new(),
+        }
     }
 
     pub fn error(&mut self, path: &[Value], msg: impl Into<String>, kind: &str) {
         let mut loc = vec![json!(self.root)];
         loc.extend(path.iter().cloned());
-        self.errors.push(FieldError { loc, msg: msg.into(), kind: kind.into() });
+        self.errors.push(FieldError {
+            loc,
+            msg: msg.into(),
+            kind: kind.into(),
+        });
     }
 
     fn present(&self, name: &str) -> Option<&'a Value> {
@@ -83,7 +95,11 @@ impl<'a> Checker<'a> {
             None | Some(Value::Null) if !required => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                self.error(&[json!(name)], "Input should be a valid string", "string_type");
+                self.error(
+                    &[json!(name)],
+                    "Input should be a valid string",
+                    "string_type",
+                );
                 None
             }
             None => None,
@@ -108,7 +124,11 @@ impl<'a> Checker<'a> {
             Value::Number(n) => n.as_f64(),
             Value::String(s) if s.trim().parse::<f64>().is_ok() => s.trim().parse().ok(),
             _ => {
-                self.error(&[json!(name)], "Input should be a valid number", "float_type");
+                self.error(
+                    &[json!(name)],
+                    "Input should be a valid number",
+                    "float_type",
+                );
                 None
             }
         }
@@ -124,7 +144,10 @@ impl<'a> Checker<'a> {
             if items.len() > max {
                 self.error(
                     &[json!(name)],
-                    format!("List should have at most {max} items after validation, not {}", items.len()),
+                    format!(
+                        "List should have at most {max} items after validation, not {}",
+                        items.len()
+                    ),
                     "too_long",
                 );
                 return None;
@@ -135,7 +158,11 @@ impl<'a> Checker<'a> {
             match it {
                 Value::String(s) => out.push(s.clone()),
                 Value::Number(n) => out.push(n.to_string()),
-                _ => self.error(&[json!(name), json!(i)], "Input should be a valid string", "string_type"),
+                _ => self.error(
+                    &[json!(name), json!(i)],
+                    "Input should be a valid string",
+                    "string_type",
+                ),
             }
         }
         Some(out)
@@ -176,18 +203,26 @@ pub(crate) fn parse_int(v: &Value) -> Result<i64, (&'static str, &'static str)> 
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
                 Ok(i)
-            } else if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e18) {
+            } else if n
+                .as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+            {
                 Ok(n.as_f64().unwrap() as i64)
             } else if n.as_f64().is_some() && n.as_u64().is_none() {
-                Err(("Input should be a valid integer, got a number with a fractional part", "int_from_float"))
+                Err((
+                    "Input should be a valid integer, got a number with a fractional part",
+                    "int_from_float",
+                ))
             } else {
                 Err(("Input should be a valid integer", "int_type"))
             }
         }
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ("Input should be a valid integer, unable to parse string as an integer", "int_parsing")),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
+            (
+                "Input should be a valid integer, unable to parse string as an integer",
+                "int_parsing",
+            )
+        }),
         Value::Bool(_) | Value::Array(_) | Value::Object(_) | Value::Null => {
             Err(("Input should be a valid integer", "int_type"))
         }
@@ -283,7 +318,9 @@ pub(crate) fn query_enum(
 pub(crate) fn enum_msg(allowed: &[&str]) -> String {
     let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
     match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("Input should be {} or {last}", rest.join(", ")),
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("Input should be {} or {last}", rest.join(", "))
+        }
         Some((last, _)) => format!("Input should be {last}"),
         None => "Input should be a valid enumeration member".into(),
     }

@@ -64,12 +64,22 @@ pub struct FaultRule {
 impl FaultRule {
     /// A rule for every request, until cleared.
     pub fn always(fault: Fault) -> Self {
-        FaultRule { path_prefix: None, method: None, fault, times: None }
+        FaultRule {
+            path_prefix: None,
+            method: None,
+            fault,
+            times: None,
+        }
     }
 
     /// A rule for requests under `path_prefix`, until cleared.
     pub fn on(path_prefix: impl Into<String>, fault: Fault) -> Self {
-        FaultRule { path_prefix: Some(path_prefix.into()), method: None, fault, times: None }
+        FaultRule {
+            path_prefix: Some(path_prefix.into()),
+            method: None,
+            fault,
+            times: None,
+        }
     }
 
     /// Limit the rule to `method`.
@@ -85,8 +95,13 @@ impl FaultRule {
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {
-        self.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
-            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        self.path_prefix
+            .as_deref()
+            .is_none_or(|p| path.starts_with(p))
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
     }
 }
 
@@ -98,7 +113,9 @@ pub struct FaultSwitch {
 
 impl std::fmt::Debug for FaultSwitch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FaultSwitch").field("rules", &self.rules()).finish()
+        f.debug_struct("FaultSwitch")
+            .field("rules", &self.rules())
+            .finish()
     }
 }
 
@@ -142,7 +159,11 @@ impl FaultSwitch {
 pub(crate) struct ConnectionKiller(pub Arc<tokio::sync::Notify>);
 
 /// The fault middleware (outermost layer of the API routes).
-pub(crate) async fn fault_layer(State(faults): State<FaultSwitch>, req: Request, next: Next) -> Response {
+pub(crate) async fn fault_layer(
+    State(faults): State<FaultSwitch>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     if path.starts_with("/_sandbox/") {
         return next.run(req).await;
@@ -154,11 +175,14 @@ pub(crate) async fn fault_layer(State(faults): State<FaultSwitch>, req: Request,
         Fault::RateLimit { retry_after_secs } => {
             let mut resp = (
                 StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(json!({"detail": "Too many requests: rate limit exceeded (sandbox fault)"})),
+                axum::Json(
+                    json!({"detail": "Too many requests: rate limit exceeded (sandbox fault)"}),
+                ),
             )
                 .into_response();
             if let Some(s) = retry_after_secs {
-                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(s));
             }
             resp
         }
@@ -192,7 +216,9 @@ pub(crate) async fn fault_layer(State(faults): State<FaultSwitch>, req: Request,
         Fault::TruncatedJson => {
             let resp = next.run(req).await;
             let (mut parts, body) = resp.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             let cut = bytes.slice(..bytes.len() / 2);
             parts.status = StatusCode::OK;
             parts.headers.remove(header::CONTENT_LENGTH);
@@ -219,7 +245,9 @@ async fn rewrite_json(resp: Response, f: impl FnOnce(&mut Value)) -> Response {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
@@ -229,7 +257,10 @@ async fn rewrite_json(resp: Response, f: impl FnOnce(&mut Value)) -> Response {
 }
 
 fn extra_object(obj: &mut Map<String, Value>) {
-    obj.insert("x_sandbox_extra".into(), json!("an unknown field the client must ignore"));
+    obj.insert(
+        "x_sandbox_extra".into(),
+        json!("an unknown field the client must ignore"),
+    );
     obj.insert(
         "future_feature".into(),
         json!({"enabled": true, "weights": [0.25, 0.75], "note": null}),

@@ -13,7 +13,15 @@ use crate::rng::{hash_str, mix, Rng};
 use crate::Pace;
 
 /// Stages, in order, with their `order` numbers.
-pub(crate) const STAGES: [&str; 7] = ["submitted", "analyzing", "fetching", "clustering", "enriching", "completed", "failed"];
+pub(crate) const STAGES: [&str; 7] = [
+    "submitted",
+    "analyzing",
+    "fetching",
+    "clustering",
+    "enriching",
+    "completed",
+    "failed",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stage {
@@ -108,7 +116,12 @@ impl Job {
         let cand = candidates(self.spec.seed, self.target);
         if let Some(c) = self.continuation {
             let t = (now - c.at).max(0.0);
-            let done = [Stage::Submitted, Stage::Analyzing, Stage::Fetching, Stage::Clustering];
+            let done = [
+                Stage::Submitted,
+                Stage::Analyzing,
+                Stage::Fetching,
+                Stage::Clustering,
+            ];
             let mut steps: Vec<(Stage, bool)> = done.iter().map(|s| (*s, true)).collect();
             if t < enrich {
                 let frac = t / enrich;
@@ -137,7 +150,13 @@ impl Job {
         }
 
         let t = (now - self.submitted_at).max(0.0);
-        let order = [Stage::Submitted, Stage::Analyzing, Stage::Fetching, Stage::Clustering, Stage::Enriching];
+        let order = [
+            Stage::Submitted,
+            Stage::Analyzing,
+            Stage::Fetching,
+            Stage::Clustering,
+            Stage::Enriching,
+        ];
         // A failing job fails when fetching ends.
         let fail_at = d[0] + d[1] + d[2];
         if self.fails && t >= fail_at {
@@ -156,17 +175,29 @@ impl Job {
         for (i, stage) in order.iter().enumerate() {
             let end = start + d[i];
             if t < end {
-                let mut steps: Vec<(Stage, bool)> = order.iter().enumerate().map(|(j, s)| (*s, j < i)).collect();
+                let mut steps: Vec<(Stage, bool)> =
+                    order.iter().enumerate().map(|(j, s)| (*s, j < i)).collect();
                 steps.push((Stage::Completed, false));
                 let (cr, pv, av) = if *stage == Stage::Enriching {
                     let frac = (t - start) / d[i];
-                    (Some(cand), (cand as f64 * frac) as u64, (self.target as f64 * frac) as u64)
+                    (
+                        Some(cand),
+                        (cand as f64 * frac) as u64,
+                        (self.target as f64 * frac) as u64,
+                    )
                 } else if *stage == Stage::Clustering {
                     (Some(cand), 0, 0)
                 } else {
                     (None, 0, 0)
                 };
-                return Progress { stage: *stage, steps, candidate_records: cr, progress_validated: pv, available: av, elapsed: t };
+                return Progress {
+                    stage: *stage,
+                    steps,
+                    candidate_records: cr,
+                    progress_validated: pv,
+                    available: av,
+                    elapsed: t,
+                };
             }
             start = end;
         }
@@ -207,14 +238,27 @@ pub(crate) struct NewJob {
 
 /// Mask a key for `user_key`: keep the last four characters.
 pub(crate) fn mask_key(key: &str) -> String {
-    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("****{tail}")
 }
 
 impl Jobs {
     pub fn new() -> Self {
-        let seed = OffsetDateTime::now_utc().unix_timestamp_nanos() as u64 ^ (std::process::id() as u64) << 32;
-        Jobs { by_id: HashMap::new(), order: Vec::new(), id_rng: Rng::new(mix(seed)), started: Instant::now() }
+        let seed = OffsetDateTime::now_utc().unix_timestamp_nanos() as u64
+            ^ (std::process::id() as u64) << 32;
+        Jobs {
+            by_id: HashMap::new(),
+            order: Vec::new(),
+            id_rng: Rng::new(mix(seed)),
+            started: Instant::now(),
+        }
     }
 
     /// Seconds on the server clock.
@@ -238,7 +282,13 @@ impl Jobs {
         )
     }
 
-    pub fn insert(&mut self, new: NewJob, submitted_at: f64, created_at: OffsetDateTime, owner: Owner) -> String {
+    pub fn insert(
+        &mut self,
+        new: NewJob,
+        submitted_at: f64,
+        created_at: OffsetDateTime,
+        owner: Owner,
+    ) -> String {
         let id = self.new_id();
         let category = crate::query::category(&new.query);
         let spec = RecordSpec {
@@ -277,7 +327,10 @@ impl Jobs {
     /// Jobs holding a concurrency slot now.
     pub fn running(&self, pace: Pace) -> usize {
         let now = self.now();
-        self.by_id.values().filter(|j| j.progress(pace, now).stage.running()).count()
+        self.by_id
+            .values()
+            .filter(|j| j.progress(pace, now).stage.running())
+            .count()
     }
 
     /// A visible (not deleted) job.

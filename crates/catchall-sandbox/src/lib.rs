@@ -53,8 +53,8 @@ mod faults;
 mod jobs;
 mod query;
 mod records;
-mod routes;
 mod rng;
+mod routes;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -139,7 +139,13 @@ pub struct SandboxConfig {
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        SandboxConfig { pace: Pace::Demo, api_key: None, max_results: 100_000, concurrency: 5, lookback_days: 365 }
+        SandboxConfig {
+            pace: Pace::Demo,
+            api_key: None,
+            max_results: 100_000,
+            concurrency: 5,
+            lookback_days: 365,
+        }
     }
 }
 
@@ -147,7 +153,10 @@ impl Default for SandboxConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// A running sandbox server. Dropping it stops the server too.
@@ -167,16 +176,33 @@ impl fmt::Debug for Sandbox {
 impl Sandbox {
     /// Listen on `addr` (port 0: a free port) and serve until shut down.
     pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<Sandbox, SandboxError> {
-        let listener = TcpListener::bind(addr).await.map_err(|source| SandboxError::Bind { addr, source })?;
-        let local = listener.local_addr().map_err(|source| SandboxError::Bind { addr, source })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let mut local = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        if local.ip().is_unspecified() {
+            let loopback: std::net::IpAddr = if local.is_ipv4() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            };
+            local.set_ip(loopback);
+        }
         let faults = FaultSwitch::default();
         let app = routes::router(config, faults.clone());
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(serve(listener, app, stop_rx));
-        Ok(Sandbox { addr: local, faults, stop, task: Some(task) })
+        Ok(Sandbox {
+            addr: local,
+            faults,
+            stop,
+            task: Some(task),
+        })
     }
 
-    /// `http://127.0.0.1:PORT` (the address it listens on).
+    /// `http://127.0.0.1:PORT` (loopback when listening on all addresses).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -232,7 +258,8 @@ async fn serve(listener: TcpListener, app: axum::Router, mut stop: watch::Receiv
             let killer = Arc::new(Notify::new());
             let k = killer.clone();
             let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(faults::ConnectionKiller(k.clone()));
+                req.extensions_mut()
+                    .insert(faults::ConnectionKiller(k.clone()));
                 let app = app.clone();
                 async move {
                     use tower_service::Service;

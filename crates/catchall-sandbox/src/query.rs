@@ -30,7 +30,8 @@ impl ValidatorSpec {
     }
 }
 
-pub(crate) const ENRICHMENT_TYPES: [&str; 6] = ["text", "number", "date", "option", "url", "company"];
+pub(crate) const ENRICHMENT_TYPES: [&str; 6] =
+    ["text", "number", "date", "option", "url", "company"];
 
 /// A kind of event a query may ask about.
 #[derive(Debug)]
@@ -281,15 +282,26 @@ pub(crate) static GENERIC: Category = Category {
     keywords: &[],
     enrichments: &[
         ("company", "The main company involved", "company"),
-        ("event_type", "Kind of event. One of: announcement, deal, incident, milestone, other", "option"),
-        ("amount_usd_millions", "Any money amount mentioned, in millions of US dollars", "number"),
+        (
+            "event_type",
+            "Kind of event. One of: announcement, deal, incident, milestone, other",
+            "option",
+        ),
+        (
+            "amount_usd_millions",
+            "Any money amount mentioned, in millions of US dollars",
+            "number",
+        ),
         ("event_date", "Date of the event", "date"),
         ("location", "Where the event took place", "text"),
         ("source_url", "Link to the primary source", "url"),
         ("summary", "Short summary of the event", "text"),
     ],
     validators: &[
-        ("is_relevant_event", "The article reports a specific, real-world event matching the query"),
+        (
+            "is_relevant_event",
+            "The article reports a specific, real-world event matching the query",
+        ),
         ("has_named_company", "A company or organisation is named"),
     ],
     titles: &[
@@ -303,7 +315,10 @@ fn has_keyword(text: &str, kw: &str) -> bool {
     let mut start = 0;
     while let Some(pos) = text[start..].find(kw) {
         let at = start + pos;
-        let before_ok = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let before_ok = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         if before_ok {
             return true;
         }
@@ -315,7 +330,10 @@ fn has_keyword(text: &str, kw: &str) -> bool {
 /// The categories a query mentions, in table order.
 pub(crate) fn categories(query: &str) -> Vec<&'static Category> {
     let q = query.to_lowercase();
-    CATEGORIES.iter().filter(|c| c.keywords.iter().any(|k| has_keyword(&q, k))).collect()
+    CATEGORIES
+        .iter()
+        .filter(|c| c.keywords.iter().any(|k| has_keyword(&q, k)))
+        .collect()
 }
 
 /// The category a job's records are about.
@@ -335,7 +353,10 @@ pub(crate) fn suggest_validators(query: &str) -> Vec<ValidatorSpec> {
     let cat = category(query);
     cat.validators
         .iter()
-        .map(|(n, d)| ValidatorSpec { name: n.to_string(), description: d.to_string() })
+        .map(|(n, d)| ValidatorSpec {
+            name: n.to_string(),
+            description: d.to_string(),
+        })
         .collect()
 }
 
@@ -343,7 +364,11 @@ pub(crate) fn suggest_enrichments(query: &str) -> Vec<EnrichmentSpec> {
     let cat = category(query);
     cat.enrichments
         .iter()
-        .map(|(n, d, t)| EnrichmentSpec { name: n.to_string(), description: d.to_string(), kind: t.to_string() })
+        .map(|(n, d, t)| EnrichmentSpec {
+            name: n.to_string(),
+            description: d.to_string(),
+            kind: t.to_string(),
+        })
         .collect()
 }
 
@@ -351,10 +376,46 @@ pub(crate) fn suggest_enrichments(query: &str) -> Vec<EnrichmentSpec> {
 pub(crate) const EXAMPLE_QUERY: &str =
     "Series B funding rounds announced by European fintech startups";
 
-const VAGUE_WORDS: &[&str] = &["news", "anything", "everything", "stuff", "things", "updates", "information", "info", "latest", "trends", "interesting"];
-const ARTICLE_WORDS: &[&str] = &["articles", "article", "blog posts", "blogs", "press coverage", "news stories"];
-const STATIC_WORDS: &[&str] = &["list of", "who is", "what is", "history of", "biography", "wikipedia", "definition of", "overview of"];
-const FUTURE_WORDS: &[&str] = &["next year", "in the future", "tomorrow", "upcoming", "will happen", "predictions", "forecast for"];
+const VAGUE_WORDS: &[&str] = &[
+    "news",
+    "anything",
+    "everything",
+    "stuff",
+    "things",
+    "updates",
+    "information",
+    "info",
+    "latest",
+    "trends",
+    "interesting",
+];
+const ARTICLE_WORDS: &[&str] = &[
+    "articles",
+    "article",
+    "blog posts",
+    "blogs",
+    "press coverage",
+    "news stories",
+];
+const STATIC_WORDS: &[&str] = &[
+    "list of",
+    "who is",
+    "what is",
+    "history of",
+    "biography",
+    "wikipedia",
+    "definition of",
+    "overview of",
+];
+const FUTURE_WORDS: &[&str] = &[
+    "next year",
+    "in the future",
+    "tomorrow",
+    "upcoming",
+    "will happen",
+    "predictions",
+    "forecast for",
+];
 
 /// The answer of `POST /catchAll/validate`.
 pub(crate) fn validate(query: &str) -> Value {
@@ -365,36 +426,67 @@ pub(crate) fn validate(query: &str) -> Value {
     let mut issues: Vec<(&str, String)> = Vec::new();
 
     if words < 3 || q.chars().count() < 15 {
-        issues.push(("too_short", "The query is too short to describe an event; say what happened, to whom, and where.".into()));
+        issues.push((
+            "too_short",
+            "The query is too short to describe an event; say what happened, to whom, and where."
+                .into(),
+        ));
     }
     if words > 60 || q.chars().count() > 500 {
         issues.push(("too_long", "The query is long; keep one event type and the key constraints, and move background to the context.".into()));
     }
     if cats.is_empty() {
-        issues.push(("missing_event_type", "Name the kind of event to find, e.g. a funding round, an acquisition or layoffs.".into()));
+        issues.push((
+            "missing_event_type",
+            "Name the kind of event to find, e.g. a funding round, an acquisition or layoffs."
+                .into(),
+        ));
     }
-    if VAGUE_WORDS.iter().any(|w| has_keyword(&lower, w)) || (words < 6 && cats.is_empty() && words >= 3) {
-        issues.push(("too_vague", "The query is vague; name the event, the kind of companies and the region.".into()));
+    if VAGUE_WORDS.iter().any(|w| has_keyword(&lower, w))
+        || (words < 6 && cats.is_empty() && words >= 3)
+    {
+        issues.push((
+            "too_vague",
+            "The query is vague; name the event, the kind of companies and the region.".into(),
+        ));
     }
     if cats.len() > 1 {
         let names: Vec<&str> = cats.iter().map(|c| c.noun).collect();
-        issues.push(("multiple_event_types", format!("The query mixes several event types ({}); run one job per event type.", names.join(", "))));
+        issues.push((
+            "multiple_event_types",
+            format!(
+                "The query mixes several event types ({}); run one job per event type.",
+                names.join(", ")
+            ),
+        ));
     }
     if ARTICLE_WORDS.iter().any(|w| has_keyword(&lower, w)) {
-        issues.push(("article_request", "CatchAll finds events, not articles; describe the event the articles report.".into()));
+        issues.push((
+            "article_request",
+            "CatchAll finds events, not articles; describe the event the articles report.".into(),
+        ));
     }
     if STATIC_WORDS.iter().any(|w| has_keyword(&lower, w)) {
-        issues.push(("static_content", "The query asks for static facts; CatchAll finds recent events reported in the news.".into()));
+        issues.push((
+            "static_content",
+            "The query asks for static facts; CatchAll finds recent events reported in the news."
+                .into(),
+        ));
     }
     if FUTURE_WORDS.iter().any(|w| has_keyword(&lower, w)) || mentions_old_year(&lower) {
         issues.push(("wrong_timeframe", "The timeframe is outside what a job can search; jobs cover news discovered within the date window (at most 30 days, inside the plan's lookback).".into()));
     }
     if q.contains('"') || lower.contains("http://") || lower.contains("https://") {
-        issues.push(("too_specific", "Exact phrases and links narrow the search too much; describe the event instead.".into()));
+        issues.push((
+            "too_specific",
+            "Exact phrases and links narrow the search too much; describe the event instead."
+                .into(),
+        ));
     }
 
     let critical = issues.iter().any(|(i, _)| *i == "too_short")
-        || (issues.iter().any(|(i, _)| *i == "missing_event_type") && issues.iter().any(|(i, _)| *i == "too_vague"));
+        || (issues.iter().any(|(i, _)| *i == "missing_event_type")
+            && issues.iter().any(|(i, _)| *i == "too_vague"));
     let (status, title, confidence) = if issues.is_empty() {
         ("good", "Your query looks good", 0.92)
     } else if critical {
@@ -403,9 +495,15 @@ pub(crate) fn validate(query: &str) -> Value {
         ("needs_work", "Your query could be improved", 0.64)
     };
     let description = if issues.is_empty() {
-        format!("The query asks for a clear event type ({}). It is ready to submit.", category(q).noun)
+        format!(
+            "The query asks for a clear event type ({}). It is ready to submit.",
+            category(q).noun
+        )
     } else {
-        format!("Found {} issue(s) that may reduce the quality of the results.", issues.len())
+        format!(
+            "Found {} issue(s) that may reduce the quality of the results.",
+            issues.len()
+        )
     };
     let issue_names: Vec<&str> = issues.iter().map(|(i, _)| *i).collect();
     let suggestions: Vec<Value> = issues
@@ -435,7 +533,10 @@ fn mentions_old_year(lower: &str) -> bool {
 /// ("last 3 months", "past year", "this week" ...).
 pub(crate) fn implied_days(query: &str) -> Option<i64> {
     let lower = query.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     for (i, w) in words.iter().enumerate() {
         if *w != "last" && *w != "past" {
             continue;
@@ -469,6 +570,9 @@ pub(crate) fn implied_days(query: &str) -> Option<i64> {
 }
 
 fn number_word(w: &str) -> Option<i64> {
-    let n = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    let n = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
     n.iter().position(|x| *x == w).map(|p| p as i64)
 }

@@ -20,15 +20,55 @@ pub(crate) struct RecordSpec {
 }
 
 const PREFIXES: &[&str] = &[
-    "Acme", "Brightwave", "Nordlicht", "Helio", "Quantix", "Bluefin", "Verdant", "Orbital", "Kestrel", "Lumen",
-    "Cobalt", "Meridian", "Northstar", "Pioneer", "Redwood", "Silverline", "Tidal", "Vertex", "Zephyr", "Aurora",
-    "Crescent", "Ember", "Granite", "Harbor", "Ironclad", "Juniper", "Lattice", "Monarch", "Nimbus", "Onyx",
+    "Acme",
+    "Brightwave",
+    "Nordlicht",
+    "Helio",
+    "Quantix",
+    "Bluefin",
+    "Verdant",
+    "Orbital",
+    "Kestrel",
+    "Lumen",
+    "Cobalt",
+    "Meridian",
+    "Northstar",
+    "Pioneer",
+    "Redwood",
+    "Silverline",
+    "Tidal",
+    "Vertex",
+    "Zephyr",
+    "Aurora",
+    "Crescent",
+    "Ember",
+    "Granite",
+    "Harbor",
+    "Ironclad",
+    "Juniper",
+    "Lattice",
+    "Monarch",
+    "Nimbus",
+    "Onyx",
 ];
 const SUFFIXES: &[(&str, &str)] = &[
-    ("Robotics", "robotics.com"), ("Labs", "labs.io"), ("Health", "health.com"), ("Capital", "capital.com"),
-    ("Analytics", "analytics.ai"), ("Energy", "energy.com"), ("Logistics", "logistics.com"), ("Bio", "bio.com"),
-    ("Payments", "pay.com"), ("Security", "security.io"), (", Inc.", ".com"), (" GmbH", ".de"), (" AG", ".ch"),
-    ("Systems", "systems.com"), (" Technologies Ltd.", "tech.co.uk"), (" SAS", ".fr"), ("AI", ".ai"),
+    ("Robotics", "robotics.com"),
+    ("Labs", "labs.io"),
+    ("Health", "health.com"),
+    ("Capital", "capital.com"),
+    ("Analytics", "analytics.ai"),
+    ("Energy", "energy.com"),
+    ("Logistics", "logistics.com"),
+    ("Bio", "bio.com"),
+    ("Payments", "pay.com"),
+    ("Security", "security.io"),
+    (", Inc.", ".com"),
+    (" GmbH", ".de"),
+    (" AG", ".ch"),
+    ("Systems", "systems.com"),
+    (" Technologies Ltd.", "tech.co.uk"),
+    (" SAS", ".fr"),
+    ("AI", ".ai"),
 ];
 /// Companies with names that stress encodings and CSV quoting.
 const SPECIAL_COMPANIES: &[(&str, Option<&str>)] = &[
@@ -44,26 +84,83 @@ const SPECIAL_COMPANIES: &[(&str, Option<&str>)] = &[
     ("São Paulo Fintech Ltda.", Some("spfintech.com.br")),
 ];
 const PEOPLE: &[&str] = &[
-    "Zoë Müller", "José Álvarez", "François Dubois", "Søren Kjærgaard", "Łukasz Wójcik", "Ana Šimić", "Björn Ångström",
-    "Chloé Lefèvre", "Mehmet Yılmaz", "佐藤 健", "김민준", "Nguyễn Văn An", "Олег Петров", "Priya Raman", "Sarah O'Connor",
-    "Michael Chen", "Amara Okafor", "David Smith", "Lucía Fernández", "Jürgen Weiß",
+    "Zoë Müller",
+    "José Álvarez",
+    "François Dubois",
+    "Søren Kjærgaard",
+    "Łukasz Wójcik",
+    "Ana Šimić",
+    "Björn Ångström",
+    "Chloé Lefèvre",
+    "Mehmet Yılmaz",
+    "佐藤 健",
+    "김민준",
+    "Nguyễn Văn An",
+    "Олег Петров",
+    "Priya Raman",
+    "Sarah O'Connor",
+    "Michael Chen",
+    "Amara Okafor",
+    "David Smith",
+    "Lucía Fernández",
+    "Jürgen Weiß",
 ];
 const PLACES: &[&str] = &[
-    "Zürich, Switzerland", "São Paulo, Brazil", "Kraków, Poland", "Tokyo, Japan", "Montréal, Canada", "Berlin, Germany",
-    "London, UK", "Austin, Texas", "Singapore", "Bengaluru, India", "Lagos, Nigeria", "Málaga, Spain", "Göteborg, Sweden",
-    "Paris, France", "New York", "Seoul, South Korea", "Tel Aviv, Israel", "Melbourne, Australia",
+    "Zürich, Switzerland",
+    "São Paulo, Brazil",
+    "Kraków, Poland",
+    "Tokyo, Japan",
+    "Montréal, Canada",
+    "Berlin, Germany",
+    "London, UK",
+    "Austin, Texas",
+    "Singapore",
+    "Bengaluru, India",
+    "Lagos, Nigeria",
+    "Málaga, Spain",
+    "Göteborg, Sweden",
+    "Paris, France",
+    "New York",
+    "Seoul, South Korea",
+    "Tel Aviv, Israel",
+    "Melbourne, Australia",
 ];
 const INVESTORS: &[&str] = &[
-    "Sequoia Capital", "Index Ventures", "Atomico", "Balderton Capital", "Accel", "Lightspeed", "SoftBank Vision Fund",
-    "General Catalyst", "Northzone", "Earlybird", "HV Capital", "Partech", "Tiger Global", "a16z",
+    "Sequoia Capital",
+    "Index Ventures",
+    "Atomico",
+    "Balderton Capital",
+    "Accel",
+    "Lightspeed",
+    "SoftBank Vision Fund",
+    "General Catalyst",
+    "Northzone",
+    "Earlybird",
+    "HV Capital",
+    "Partech",
+    "Tiger Global",
+    "a16z",
 ];
 const OUTLETS: &[(&str, &str)] = &[
-    ("The Daily Ledger", "dailyledger.news"), ("TechBeat", "techbeat.io"), ("Market Wire", "marketwire.example.com"),
-    ("Les Échos du Marché", "echos-marche.fr"), ("Handelsblatt Digital", "handelsblatt-digital.de"),
-    ("Nikkei Business Sandbox", "nikkei-sandbox.jp"), ("Business Insider Sandbox", "bi-sandbox.com"),
-    ("Finextra Sandbox", "finextra-sandbox.com"), ("Reuters Sandbox", "reuters-sandbox.com"), ("PR Newswire Sandbox", "prnewswire-sandbox.com"),
+    ("The Daily Ledger", "dailyledger.news"),
+    ("TechBeat", "techbeat.io"),
+    ("Market Wire", "marketwire.example.com"),
+    ("Les Échos du Marché", "echos-marche.fr"),
+    ("Handelsblatt Digital", "handelsblatt-digital.de"),
+    ("Nikkei Business Sandbox", "nikkei-sandbox.jp"),
+    ("Business Insider Sandbox", "bi-sandbox.com"),
+    ("Finextra Sandbox", "finextra-sandbox.com"),
+    ("Reuters Sandbox", "reuters-sandbox.com"),
+    ("PR Newswire Sandbox", "prnewswire-sandbox.com"),
 ];
-const SECTIONS: &[&str] = &["news", "press", "newsroom", "blog", "investors/press-releases", "en/media"];
+const SECTIONS: &[&str] = &[
+    "news",
+    "press",
+    "newsroom",
+    "blog",
+    "investors/press-releases",
+    "en/media",
+];
 const FALLBACK_OPTIONS: &[&str] = &["yes", "no", "unclear"];
 
 const SENTENCES: &[&str] = &[
@@ -95,7 +192,14 @@ const SPECIAL_STARTS: &[&str] = &[
     "@",
 ];
 const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
-const ROLES: &[&str] = &["chief executive", "CEO", "chief financial officer", "co-founder", "head of communications", "managing director"];
+const ROLES: &[&str] = &[
+    "chief executive",
+    "CEO",
+    "chief financial officer",
+    "co-founder",
+    "head of communications",
+    "managing director",
+];
 
 /// A company: display name and domain (some have none).
 fn company(rng: &mut Rng) -> (String, Option<String>) {
@@ -105,7 +209,11 @@ fn company(rng: &mut Rng) -> (String, Option<String>) {
     }
     let p = rng.pick(PREFIXES);
     let (s, d) = rng.pick(SUFFIXES);
-    let name = if s.starts_with(',') || s.starts_with(' ') { format!("{p}{s}") } else { format!("{p} {s}") };
+    let name = if s.starts_with(',') || s.starts_with(' ') {
+        format!("{p}{s}")
+    } else {
+        format!("{p} {s}")
+    };
     let domain = format!("{}{d}", p.to_lowercase());
     (name, Some(domain))
 }
@@ -173,30 +281,57 @@ struct Cast {
 }
 
 fn fill(t: &str, cast: &Cast, spec: &RecordSpec, rng: &mut Rng) -> String {
-    let mut out = t.to_string();
-    let reps: [(&str, String); 16] = [
-        ("{company}", cast.company.clone()),
-        ("{other}", cast.other.clone()),
-        ("{person2}", cast.person2.clone()),
-        ("{person}", cast.person.clone()),
-        ("{place}", cast.place.clone()),
-        ("{amount}", format!("{}", cast.amount)),
-        ("{option}", cast.option.replace('_', " ")),
-        ("{noun}", spec.category.noun.to_string()),
-        ("{weekday}", rng.pick(WEEKDAYS).to_string()),
-        ("{role}", rng.pick(ROLES).to_string()),
-        ("{outlet}", rng.pick(OUTLETS).0.to_string()),
-        ("{year}", cast.year.to_string()),
-        ("{count}", format!("{}", rng.range(12, 9_000))),
-        ("{small}", format!("{}", rng.range(3, 60))),
-        ("{percent}", format!("{:.1}", rng.f64() * 30.0)),
-        ("{date}", iso_date(date_at(rng.range(spec.window_start as u64, spec.window_end as u64) as i64).date())),
-    ];
-    for (k, v) in reps.iter() {
-        if out.contains(k) {
-            out = out.replace(k, v);
+    let mut out = String::with_capacity(t.len() + 64);
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let key = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        use std::fmt::Write;
+        match key {
+            "company" => out.push_str(&cast.company),
+            "other" => out.push_str(&cast.other),
+            "person" => out.push_str(&cast.person),
+            "person2" => out.push_str(&cast.person2),
+            "place" => out.push_str(&cast.place),
+            "amount" => {
+                let _ = write!(out, "{}", cast.amount);
+            }
+            "option" => out.push_str(&cast.option.replace('_', " ")),
+            "noun" => out.push_str(spec.category.noun),
+            "weekday" => out.push_str(rng.pick_str(WEEKDAYS)),
+            "role" => out.push_str(rng.pick_str(ROLES)),
+            "outlet" => out.push_str(rng.pick(OUTLETS).0),
+            "year" => {
+                let _ = write!(out, "{}", cast.year);
+            }
+            "count" => {
+                let _ = write!(out, "{}", rng.range(12, 9_000));
+            }
+            "small" => {
+                let _ = write!(out, "{}", rng.range(3, 60));
+            }
+            "percent" => {
+                let _ = write!(out, "{:.1}", rng.f64() * 30.0);
+            }
+            "date" => {
+                let t = rng.range(
+                    spec.window_start as u64,
+                    spec.window_end.max(spec.window_start) as u64,
+                ) as i64;
+                out.push_str(&iso_date(date_at(t).date()));
+            }
+            other => {
+                out.push('{');
+                out.push_str(other);
+                out.push('}');
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -205,7 +340,13 @@ fn paragraph(cast: &Cast, spec: &RecordSpec, rng: &mut Rng, sentences: u64) -> S
     let start = rng.below(SENTENCES.len() as u64) as usize;
     for i in 0..sentences as usize {
         if i > 0 {
-            out.push_str(if rng.chance(0.25) { "\n\n" } else if rng.chance(0.1) { "\n" } else { " " });
+            out.push_str(if rng.chance(0.25) {
+                "\n\n"
+            } else if rng.chance(0.1) {
+                "\n"
+            } else {
+                " "
+            });
         }
         let t = SENTENCES[(start + i * 7) % SENTENCES.len()];
         out.push_str(&fill(t, cast, spec, rng));
@@ -222,13 +363,44 @@ fn special_start(mut s: String, rng: &mut Rng) -> String {
 
 fn number_for(name: &str, cast: &Cast, rng: &mut Rng) -> Value {
     let n = name.to_lowercase();
-    if ["employee", "headcount", "count", "jobs", "staff", "people", "records", "number", "affected", "exposed"].iter().any(|k| n.contains(k)) {
+    if [
+        "employee",
+        "headcount",
+        "count",
+        "jobs",
+        "staff",
+        "people",
+        "records",
+        "number",
+        "affected",
+        "exposed",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+    {
         json!(rng.range(10, 25_000))
-    } else if ["percent", "pct", "rate", "share", "ratio"].iter().any(|k| n.contains(k)) {
+    } else if ["percent", "pct", "rate", "share", "ratio"]
+        .iter()
+        .any(|k| n.contains(k))
+    {
         json!(round2(rng.f64() * 60.0 + 0.5))
     } else if n.contains("year") {
         json!(rng.range(1, 40))
-    } else if ["amount", "value", "revenue", "valuation", "usd", "price", "fund", "million", "investment", "raised"].iter().any(|k| n.contains(k)) {
+    } else if [
+        "amount",
+        "value",
+        "revenue",
+        "valuation",
+        "usd",
+        "price",
+        "fund",
+        "million",
+        "investment",
+        "raised",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+    {
         json!(cast.amount)
     } else {
         json!(round2(rng.f64() * 1000.0))
@@ -237,23 +409,69 @@ fn number_for(name: &str, cast: &Cast, rng: &mut Rng) -> Value {
 
 fn text_for(e: &EnrichmentSpec, cast: &Cast, spec: &RecordSpec, rng: &mut Rng) -> Value {
     let n = e.name.to_lowercase();
-    let s = if ["summary", "description", "details", "overview", "analysis"].iter().any(|k| n.contains(k)) {
-        { let n = rng.range(6, 10); paragraph(cast, spec, rng, n) }
-    } else if ["location", "city", "country", "place", "headquarter", "region"].iter().any(|k| n.contains(k)) {
+    let s = if ["summary", "description", "details", "overview", "analysis"]
+        .iter()
+        .any(|k| n.contains(k))
+    {
+        {
+            let n = rng.range(7, 12);
+            paragraph(cast, spec, rng, n)
+        }
+    } else if [
+        "location",
+        "city",
+        "country",
+        "place",
+        "headquarter",
+        "region",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+    {
         cast.place.clone()
-    } else if ["investor", "partner", "plaintiff", "regulator", "actor", "target", "counterparty"].iter().any(|k| n.contains(k)) {
+    } else if [
+        "investor",
+        "partner",
+        "plaintiff",
+        "regulator",
+        "actor",
+        "target",
+        "counterparty",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+    {
         cast.other.clone()
-    } else if ["person", "ceo", "executive", "contact", "founder", "name"].iter().any(|k| n.contains(k))
+    } else if ["person", "ceo", "executive", "contact", "founder", "name"]
+        .iter()
+        .any(|k| n.contains(k))
         && !n.contains("product")
     {
         cast.person.clone()
     } else if n.contains("ticker") {
-        let t: String = cast.company.chars().filter(|c| c.is_ascii_alphabetic()).take(4).collect::<String>().to_uppercase();
-        if t.is_empty() { "SBX".into() } else { t }
+        let t: String = cast
+            .company
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .take(4)
+            .collect::<String>()
+            .to_uppercase();
+        if t.is_empty() {
+            "SBX".into()
+        } else {
+            t
+        }
     } else if n.contains("product") {
-        format!("{} {}", cast.company.split_whitespace().next().unwrap_or("Nova"), rng.pick(&["One", "Pro", "Cloud", "Edge", "Studio", "Go", "X"]))
+        format!(
+            "{} {}",
+            cast.company.split_whitespace().next().unwrap_or("Nova"),
+            rng.pick(&["One", "Pro", "Cloud", "Edge", "Studio", "Go", "X"])
+        )
     } else {
-        { let n = rng.range(1, 2); paragraph(cast, spec, rng, n) }
+        {
+            let n = rng.range(1, 2);
+            paragraph(cast, spec, rng, n)
+        }
     };
     json!(special_start(s, rng))
 }
@@ -270,7 +488,11 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
     let record_id = format!("{:016x}{:016x}", id_a, id_b);
 
     let (company, domain) = company(&mut rng);
-    let other = if rng.chance(0.4) { rng.pick(INVESTORS).to_string() } else { self::company(&mut rng).0 };
+    let other = if rng.chance(0.4) {
+        rng.pick(INVESTORS).to_string()
+    } else {
+        self::company(&mut rng).0
+    };
     let options_src = spec
         .enrichments
         .iter()
@@ -288,7 +510,7 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
         option: rng.pick(&options_src).clone(),
         year: rng.range(1985, 2023),
     };
-    let mut title = fill(*rng.pick(spec.category.titles), &cast, spec, &mut rng);
+    let mut title = fill(rng.pick_str(spec.category.titles), &cast, spec, &mut rng);
     if rng.chance(0.03) {
         title = format!("{}{}", rng.pick(&["-", "+", "=", "@"]), title);
     }
@@ -302,8 +524,16 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
             } else {
                 match e.kind.as_str() {
                     "company" => {
-                        let name = if rng.chance(0.5) { cast.company.clone() } else { self::company(&mut rng).0 };
-                        let domain = if name == cast.company { cast.domain.clone() } else { None };
+                        let name = if rng.chance(0.85) {
+                            cast.company.clone()
+                        } else {
+                            self::company(&mut rng).0
+                        };
+                        let domain = if name == cast.company {
+                            cast.domain.clone()
+                        } else {
+                            None
+                        };
                         let domain = domain.filter(|_| !rng.chance(0.05));
                         json!({
                             "source_text": format!("{name} said on {} that it had completed the {}, according to the statement.", rng.pick(WEEKDAYS), spec.category.noun),
@@ -317,13 +547,31 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
                     }
                     "number" => number_for(&e.name, &cast, &mut rng),
                     "date" => {
-                        let t = rng.range(spec.window_start as u64, spec.window_end.max(spec.window_start) as u64) as i64;
+                        let t = rng.range(
+                            spec.window_start as u64,
+                            spec.window_end.max(spec.window_start) as u64,
+                        ) as i64;
                         json!(iso_date(date_at(t).date()))
                     }
-                    "option" => json!(rng.pick(&options_of(&e.description))),
+                    "option" => {
+                        let opts = options_of(&e.description);
+                        if opts.contains(&cast.option) {
+                            json!(cast.option)
+                        } else {
+                            json!(rng.pick(&opts))
+                        }
+                    }
                     "url" => {
-                        let d = cast.domain.clone().unwrap_or_else(|| rng.pick(OUTLETS).1.to_string());
-                        json!(format!("https://www.{d}/{}/{}-{}", rng.pick(SECTIONS), slug(&title), rng.range(1000, 99999)))
+                        let d = cast
+                            .domain
+                            .clone()
+                            .unwrap_or_else(|| rng.pick(OUTLETS).1.to_string());
+                        json!(format!(
+                            "https://www.{d}/{}/{}-{}",
+                            rng.pick(SECTIONS),
+                            slug(&title),
+                            rng.range(1000, 99999)
+                        ))
                     }
                     _ => text_for(e, &cast, spec, &mut rng),
                 }
@@ -331,15 +579,25 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
             enrichment.insert(e.name.clone(), v);
         }
     }
-    enrichment.insert("enrichment_confidence".into(), json!(rng.pick(&["low", "medium", "high", "high", "medium"])));
+    enrichment.insert(
+        "enrichment_confidence".into(),
+        json!(rng.pick(&["low", "medium", "high", "high", "medium"])),
+    );
 
     let n_cit = rng.range(1, 5);
     let mut citations = Vec::with_capacity(n_cit as usize);
     for i in 0..n_cit {
         let (outlet, host) = rng.pick(OUTLETS);
-        let t = rng.range(spec.window_start as u64, spec.window_end.max(spec.window_start) as u64) as i64;
+        let t = rng.range(
+            spec.window_start as u64,
+            spec.window_end.max(spec.window_start) as u64,
+        ) as i64;
         let d = date_at(t);
-        let ctitle = if i == 0 { title.clone() } else { fill(*rng.pick(spec.category.titles), &cast, spec, &mut rng) };
+        let ctitle = if i == 0 {
+            title.clone()
+        } else {
+            fill(rng.pick_str(spec.category.titles), &cast, spec, &mut rng)
+        };
         citations.push(json!({
             "title": format!("{ctitle} | {outlet}"),
             "link": format!("https://{host}/{:04}/{:02}/{:02}/{}", d.year(), u8::from(d.month()), d.day(), slug(&ctitle)),
@@ -393,13 +651,20 @@ pub(crate) fn csv_header(spec: &RecordSpec) -> String {
     }
     cols.push("enrichment_confidence".into());
     cols.push("citations".into());
-    let mut line = cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+    let mut line = cols
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push_str("\r\n");
     line
 }
 
 pub(crate) fn csv_row(spec: &RecordSpec, rec: &Value) -> String {
-    let mut cells = vec![csv_value(&rec["record_id"]), csv_value(&rec["record_title"])];
+    let mut cells = vec![
+        csv_value(&rec["record_id"]),
+        csv_value(&rec["record_title"]),
+    ];
     if !spec.lite {
         for e in &spec.enrichments {
             cells.push(csv_value(&rec["enrichment"][&e.name]));
@@ -407,7 +672,41 @@ pub(crate) fn csv_row(spec: &RecordSpec, rec: &Value) -> String {
     }
     cells.push(csv_value(&rec["enrichment"]["enrichment_confidence"]));
     cells.push(rec["citations"].to_string());
-    let mut line = cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+    let mut line = cells
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push_str("\r\n");
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn gen_speed() {
+        let q = "Series B funding rounds for fintech startups";
+        let spec = RecordSpec {
+            seed: 42,
+            category: crate::query::category(q),
+            enrichments: crate::query::suggest_enrichments(q),
+            window_start: 1_700_000_000,
+            window_end: 1_700_400_000,
+            lite: false,
+        };
+        let t0 = std::time::Instant::now();
+        let mut n = 0;
+        for i in 0..5000 {
+            n += record(&spec, i).to_string().len();
+        }
+        eprintln!("gen+ser 5000: {:?} ({n} bytes)", t0.elapsed());
+        let t0 = std::time::Instant::now();
+        for i in 0..5000 {
+            std::hint::black_box(record(&spec, i));
+        }
+        eprintln!("gen 5000: {:?}", t0.elapsed());
+    }
 }

@@ -36,7 +36,10 @@ const DEFAULT_WINDOW_DAYS: i64 = 5;
 pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
     let mut jobs = Jobs::new();
     seed_account_history(&mut jobs, &config);
-    let state = Arc::new(AppState { config, jobs: Mutex::new(jobs) });
+    let state = Arc::new(AppState {
+        config,
+        jobs: Mutex::new(jobs),
+    });
 
     let api = Router::new()
         .route("/catchAll/initialize", post(initialize))
@@ -52,16 +55,27 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         .route_layer(from_fn_with_state(state.clone(), auth));
 
     let control = Router::new()
-        .route("/_sandbox/faults", post(push_fault).delete(clear_faults).get(list_faults))
+        .route(
+            "/_sandbox/faults",
+            post(push_fault).delete(clear_faults).get(list_faults),
+        )
         .with_state(faults.clone());
 
     Router::new()
         .merge(api)
         .route("/health", get(|| async { Json(json!({"healthy": true})) }))
-        .route("/version", get(|| async { Json(json!({"version": concat!(env!("CARGO_PKG_VERSION"), "-sandbox")})) }))
+        .route(
+            "/version",
+            get(|| async {
+                Json(json!({"version": concat!(env!("CARGO_PKG_VERSION"), "-sandbox")}))
+            }),
+        )
         .fallback(|| async { (StatusCode::NOT_FOUND, Json(json!({"detail": "Not Found"}))) })
         .method_not_allowed_fallback(|| async {
-            (StatusCode::METHOD_NOT_ALLOWED, Json(json!({"detail": "Method Not Allowed"})))
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                Json(json!({"detail": "Method Not Allowed"})),
+            )
         })
         .with_state(state)
         .merge(control)
@@ -72,10 +86,34 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
 fn seed_account_history(jobs: &mut Jobs, config: &SandboxConfig) {
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
     let history: [(&str, u64, &str, Owner, i64); 4] = [
-        ("Series B funding rounds announced by European fintech startups", 100, "base", Owner::Own, 9),
-        ("Acquisitions of cybersecurity companies by large tech firms", 50, "base", Owner::Own, 6),
-        ("Layoffs announced by US tech companies", 200, "base", Owner::Own, 4),
-        ("Data breaches disclosed by hospitals and healthcare providers", 30, "lite", Owner::Shared, 2),
+        (
+            "Series B funding rounds announced by European fintech startups",
+            100,
+            "base",
+            Owner::Own,
+            9,
+        ),
+        (
+            "Acquisitions of cybersecurity companies by large tech firms",
+            50,
+            "base",
+            Owner::Own,
+            6,
+        ),
+        (
+            "Layoffs announced by US tech companies",
+            200,
+            "base",
+            Owner::Own,
+            4,
+        ),
+        (
+            "Data breaches disclosed by hospitals and healthcare providers",
+            30,
+            "lite",
+            Owner::Shared,
+            2,
+        ),
     ];
     for (q, limit, mode, owner, days_ago) in history {
         let created = now - Duration::days(days_ago) - Duration::hours(3);
@@ -90,7 +128,11 @@ fn seed_account_history(jobs: &mut Jobs, config: &SandboxConfig) {
             end_date: created,
             limit: Some(limit),
             target: limit,
-            user_key: if owner == Owner::Shared { "****7f3a".into() } else { "****own1".into() },
+            user_key: if owner == Owner::Shared {
+                "****7f3a".into()
+            } else {
+                "****own1".into()
+            },
         };
         let at = jobs.now() - (days_ago as f64) * 86_400.0;
         jobs.insert(new, at, created, owner);
@@ -98,11 +140,20 @@ fn seed_account_history(jobs: &mut Jobs, config: &SandboxConfig) {
 }
 
 async fn auth(State(state): St, req: Request, next: Next) -> Response {
-    let key = req.headers().get("x-api-key").map(|v| v.to_str().unwrap_or("\u{0}").to_string());
+    let key = req
+        .headers()
+        .get("x-api-key")
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_string());
     match key {
         None => ApiError::forbidden("X-API-Key header is required").into_response(),
         Some(k) if k.trim().is_empty() => ApiError::forbidden("Invalid API key").into_response(),
-        Some(k) if state.config.api_key.as_deref().is_some_and(|want| want != k) => {
+        Some(k)
+            if state
+                .config
+                .api_key
+                .as_deref()
+                .is_some_and(|want| want != k) =>
+        {
             ApiError::forbidden("Invalid API key").into_response()
         }
         Some(_) => next.run(req).await,
@@ -110,7 +161,10 @@ async fn auth(State(state): St, req: Request, next: Next) -> Response {
 }
 
 fn ts(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 /// ISO 8601: full RFC 3339, a naive date-time (taken as UTC), or a date.
@@ -135,14 +189,22 @@ fn date_field(c: &mut Checker, name: &str) -> Option<OffsetDateTime> {
     match parse_datetime(&s) {
         Some(t) => Some(t),
         None => {
-            c.error(&[json!(name)], "Input should be a valid datetime, invalid datetime format", "datetime_from_date_parsing");
+            c.error(
+                &[json!(name)],
+                "Input should be a valid datetime, invalid datetime format",
+                "datetime_from_date_parsing",
+            );
             None
         }
     }
 }
 
 fn key_of(headers: &HeaderMap) -> String {
-    headers.get("x-api-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 fn nonempty_query(q: Option<String>) -> Result<String, ApiError> {
@@ -178,7 +240,11 @@ async fn initialize(State(state): St, body: Bytes) -> ApiResult {
         (Some(s), Some(e)) => (s, e),
     };
     if end > now {
-        messages.push(format!("end_date {} is in the future; it was set to now ({}).", ts(end), ts(now)));
+        messages.push(format!(
+            "end_date {} is in the future; it was set to now ({}).",
+            ts(end),
+            ts(now)
+        ));
         end = now;
     }
     if start < earliest {
@@ -191,7 +257,10 @@ async fn initialize(State(state): St, body: Bytes) -> ApiResult {
     }
     if end <= start {
         end = (start + Duration::days(DEFAULT_WINDOW_DAYS)).min(now);
-        messages.push(format!("end_date was not after start_date; it was set to {}.", ts(end)));
+        messages.push(format!(
+            "end_date was not after start_date; it was set to {}.",
+            ts(end)
+        ));
     }
     if end - start > Duration::days(MAX_WINDOW_DAYS) {
         start = end - Duration::days(MAX_WINDOW_DAYS);
@@ -200,8 +269,14 @@ async fn initialize(State(state): St, body: Bytes) -> ApiResult {
             ts(end)
         ));
     }
-    let validators: Vec<Value> = query::suggest_validators(&q).iter().map(ValidatorSpec::to_json).collect();
-    let enrichments: Vec<Value> = query::suggest_enrichments(&q).iter().map(EnrichmentSpec::to_json).collect();
+    let validators: Vec<Value> = query::suggest_validators(&q)
+        .iter()
+        .map(ValidatorSpec::to_json)
+        .collect();
+    let enrichments: Vec<Value> = query::suggest_enrichments(&q)
+        .iter()
+        .map(EnrichmentSpec::to_json)
+        .collect();
     Ok(Json(json!({
         "query": q,
         "context": context,
@@ -243,11 +318,18 @@ fn read_validators(c: &mut Checker) -> Option<Vec<ValidatorSpec>> {
         }
         if let Some(t) = o.get("type").filter(|t| !t.is_null()) {
             if t != "boolean" {
-                c.error(&[json!("validators"), json!(i), json!("type")], "Input should be 'boolean'", "literal_error");
+                c.error(
+                    &[json!("validators"), json!(i), json!("type")],
+                    "Input should be 'boolean'",
+                    "literal_error",
+                );
             }
         }
         if let (Some(n), Some(d)) = (name, desc) {
-            out.push(ValidatorSpec { name: n.into(), description: d.into() });
+            out.push(ValidatorSpec {
+                name: n.into(),
+                description: d.into(),
+            });
         }
     }
     Some(out)
@@ -261,11 +343,19 @@ fn read_enrichments(c: &mut Checker) -> Option<Vec<EnrichmentSpec>> {
             match o.get(field) {
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(_) => {
-                    c.error(&[json!("enrichments"), json!(i), json!(field)], "Input should be a valid string", "string_type");
+                    c.error(
+                        &[json!("enrichments"), json!(i), json!(field)],
+                        "Input should be a valid string",
+                        "string_type",
+                    );
                     None
                 }
                 None => {
-                    c.error(&[json!("enrichments"), json!(i), json!(field)], "Field required", "missing");
+                    c.error(
+                        &[json!("enrichments"), json!(i), json!(field)],
+                        "Field required",
+                        "missing",
+                    );
                     None
                 }
             }
@@ -275,12 +365,20 @@ fn read_enrichments(c: &mut Checker) -> Option<Vec<EnrichmentSpec>> {
         let kind = get("type");
         if let Some(k) = &kind {
             if !ENRICHMENT_TYPES.contains(&k.as_str()) {
-                c.error(&[json!("enrichments"), json!(i), json!("type")], enum_msg(&ENRICHMENT_TYPES), "enum");
+                c.error(
+                    &[json!("enrichments"), json!(i), json!("type")],
+                    enum_msg(&ENRICHMENT_TYPES),
+                    "enum",
+                );
                 continue;
             }
         }
         if let (Some(name), Some(description), Some(kind)) = (name, desc, kind) {
-            out.push(EnrichmentSpec { name, description, kind });
+            out.push(EnrichmentSpec {
+                name,
+                description,
+                kind,
+            });
         }
     }
     Some(out)
@@ -302,9 +400,16 @@ fn submit_window(
         (Some(s), Some(e)) => (s, e),
     };
     // Allow a little clock skew between client and server.
-    let end = if end > now && end - now < Duration::days(1) { now } else { end };
+    let end = if end > now && end - now < Duration::days(1) {
+        now
+    } else {
+        end
+    };
     if end > now {
-        return Err(ApiError::bad_request(format!("end_date {} is in the future", ts(end))));
+        return Err(ApiError::bad_request(format!(
+            "end_date {} is in the future",
+            ts(end)
+        )));
     }
     if start >= end {
         return Err(ApiError::bad_request("start_date must be before end_date"));
@@ -358,7 +463,9 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
     let config = &state.config;
     if let Some(l) = limit {
         if l < 10 {
-            return Err(ApiError::bad_request(format!("limit must be at least 10 (got {l})")));
+            return Err(ApiError::bad_request(format!(
+                "limit must be at least 10 (got {l})"
+            )));
         }
         if l as u64 > config.max_results {
             return Err(ApiError::bad_request(format!(
@@ -371,12 +478,19 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
     if let Some(id) = datasets.unwrap_or_default().first() {
         return Err(ApiError::bad_request(format!("Dataset not found: {id}")));
     }
-    let validators = validators.filter(|v| !v.is_empty()).unwrap_or_else(|| query::suggest_validators(&q));
-    let enrichments = enrichments.filter(|e| !e.is_empty()).unwrap_or_else(|| query::suggest_enrichments(&q));
+    let validators = validators
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| query::suggest_validators(&q));
+    let enrichments = enrichments
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| query::suggest_enrichments(&q));
     let mut seen = std::collections::HashSet::new();
     for e in &enrichments {
         if e.name == "enrichment_confidence" || !seen.insert(e.name.as_str()) {
-            return Err(ApiError::bad_request(format!("Duplicate or reserved enrichment name: {}", e.name)));
+            return Err(ApiError::bad_request(format!(
+                "Duplicate or reserved enrichment name: {}",
+                e.name
+            )));
         }
     }
 
@@ -446,7 +560,11 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
         let job = jobs.get(&job_id).ok_or_else(ApiError::not_found)?;
         let p = job.progress(state.config.pace, jobs.now());
         let validators: Vec<Value> = job.validators.iter().map(ValidatorSpec::to_json).collect();
-        let enrichments: Vec<Value> = job.enrichments.iter().map(EnrichmentSpec::to_json).collect();
+        let enrichments: Vec<Value> = job
+            .enrichments
+            .iter()
+            .map(EnrichmentSpec::to_json)
+            .collect();
         let total_pages = p.available.div_ceil(page_size);
         let head = json!({
             "job_id": job.id,
@@ -472,15 +590,21 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
     };
     let from = (page - 1).saturating_mul(page_size);
     let to = (from.saturating_add(page_size)).min(p.available);
-    let records: Vec<Value> = (from..to.max(from)).map(|i| records::record(&spec, i)).collect();
-    head.as_object_mut().unwrap().insert("all_records".into(), Value::Array(records));
+    let records: Vec<Value> = (from..to.max(from))
+        .map(|i| records::record(&spec, i))
+        .collect();
+    head.as_object_mut()
+        .unwrap()
+        .insert("all_records".into(), Value::Array(records));
     Ok(Json(head).into_response())
 }
 
 fn sharing_info(owner: Owner) -> Value {
     match owner {
         Owner::Own => Value::Null,
-        Owner::Shared => json!({"shared": true, "shared_by": "m.kowalski@example.com", "permission": "view"}),
+        Owner::Shared => {
+            json!({"shared": true, "shared_by": "m.kowalski@example.com", "permission": "view"})
+        }
     }
 }
 
@@ -495,18 +619,23 @@ async fn pull_csv(State(state): St, Path(job_id): Path<String>) -> ApiResult {
     let header_line = records::csv_header(&spec);
     let chunks = available.div_ceil(CHUNK);
     let body = futures::stream::iter(
-        std::iter::once(Ok::<Bytes, Infallible>(Bytes::from(header_line))).chain((0..chunks).map(move |c| {
-            let mut out = String::new();
-            for i in c * CHUNK..((c + 1) * CHUNK).min(available) {
-                out.push_str(&records::csv_row(&spec, &records::record(&spec, i)));
-            }
-            Ok(Bytes::from(out))
-        })),
+        std::iter::once(Ok::<Bytes, Infallible>(Bytes::from(header_line))).chain((0..chunks).map(
+            move |c| {
+                let mut out = String::new();
+                for i in c * CHUNK..((c + 1) * CHUNK).min(available) {
+                    out.push_str(&records::csv_row(&spec, &records::record(&spec, i)));
+                }
+                Ok(Bytes::from(out))
+            },
+        )),
     );
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"catchall-{job_id}.csv\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"catchall-{job_id}.csv\""),
+            ),
         ],
         Body::from_stream(body),
     )
@@ -535,10 +664,14 @@ async fn continue_job(State(state): St, body: Bytes) -> ApiResult {
     };
     let stage = job.progress(config.pace, now).stage;
     if stage == Stage::Failed {
-        return Err(ApiError::bad_request("This job failed and cannot be continued"));
+        return Err(ApiError::bad_request(
+            "This job failed and cannot be continued",
+        ));
     }
     if stage.running() {
-        return Err(ApiError::bad_request("This job is still running; continue it once it has completed"));
+        return Err(ApiError::bad_request(
+            "This job is still running; continue it once it has completed",
+        ));
     }
     let new_limit = match new_limit {
         Some(n) if n <= previous as i64 => {
@@ -565,7 +698,10 @@ async fn continue_job(State(state): St, body: Bytes) -> ApiResult {
         return Err(busy(config));
     }
     let job = jobs.by_id.get_mut(&job_id).expect("checked above");
-    job.continuation = Some(crate::jobs::Continuation { at: now, from: job.target });
+    job.continuation = Some(crate::jobs::Continuation {
+        at: now,
+        from: job.target,
+    });
     job.target = new_limit;
     job.limit = Some(new_limit);
     Ok(Json(json!({
@@ -606,9 +742,13 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
             _ => true,
         })
         .filter(|j| mode.as_deref().is_none_or(|m| j.mode == m))
-        .filter(|j| search.as_deref().is_none_or(|s| j.query.to_lowercase().contains(s) || j.id.starts_with(s)))
+        .filter(|j| {
+            search
+                .as_deref()
+                .is_none_or(|s| j.query.to_lowercase().contains(s) || j.id.starts_with(s))
+        })
         .collect();
-    list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    list.sort_by_key(|j| std::cmp::Reverse(j.created_at));
     let total = list.len();
     let items: Vec<Value> = list
         .iter()
@@ -638,8 +778,15 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
 
 async fn delete_job(State(state): St, Path(job_id): Path<String>) -> ApiResult {
     let mut jobs = state.jobs.lock().unwrap();
-    let job = jobs.by_id.get_mut(&job_id).ok_or_else(ApiError::not_found)?;
-    let message = if job.deleted { "Job already deleted" } else { "Job deleted" };
+    let job = jobs
+        .by_id
+        .get_mut(&job_id)
+        .ok_or_else(ApiError::not_found)?;
+    let message = if job.deleted {
+        "Job already deleted"
+    } else {
+        "Job deleted"
+    };
     job.deleted = true;
     Ok(Json(json!({"success": true, "message": message, "job_id": job_id})).into_response())
 }
@@ -649,9 +796,15 @@ async fn limits(State(state): St) -> ApiResult {
     let running = jobs.running(state.config.pace);
     let month_start = {
         let now = OffsetDateTime::now_utc();
-        now.replace_day(1).unwrap().replace_time(time::Time::MIDNIGHT)
+        now.replace_day(1)
+            .unwrap()
+            .replace_time(time::Time::MIDNIGHT)
     };
-    let used = jobs.by_id.values().filter(|j| j.owner == Owner::Own && j.created_at >= month_start).count();
+    let used = jobs
+        .by_id
+        .values()
+        .filter(|j| j.owner == Owner::Own && j.created_at >= month_start)
+        .count();
     let c = &state.config;
     Ok(Json(json!({
         "features": [
@@ -674,7 +827,9 @@ async fn push_fault(State(faults): State<FaultSwitch>, body: Bytes) -> Response 
         }
         Err(e) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"detail": [{"loc": ["body"], "msg": e.to_string(), "type": "value_error"}]})),
+            Json(
+                json!({"detail": [{"loc": ["body"], "msg": e.to_string(), "type": "value_error"}]}),
+            ),
         )
             .into_response(),
     }

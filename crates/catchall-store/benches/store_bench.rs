@@ -1,1 +1,232 @@
-fn main() {}
+//! Store benchmark: `cargo bench -p catchall-store` (release; harness = false).
+//!
+//! Env: STORE_BENCH_RECORDS (default 100000), STORE_BENCH_DIR (default a temp dir).
+
+#[path = "gen.rs"]
+mod gen;
+
+use std::time::{Duration, Instant};
+
+use catchall_store::{ColumnFilter, JobOrigin, NewJob, RecordIn, SortSpec, Store, ViewSpec};
+use rusqlite::{params, Connection};
+
+const PAGE: usize = 1000;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn peer_plain_insert(path: &std::path::Path, recs: &[(String, String)]) -> Duration {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(
+        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=2000;
+         CREATE TABLE raw (id INTEGER PRIMARY KEY, job INTEGER NOT NULL, record_id TEXT NOT NULL, json TEXT NOT NULL);",
+    )
+    .unwrap();
+    let t = Instant::now();
+    for page in recs.chunks(PAGE) {
+        let tx = conn.unchecked_transaction().unwrap();
+        {
+            let mut st = tx.prepare_cached("INSERT INTO raw (job, record_id, json) VALUES (1, ?1, ?2)").unwrap();
+            for (id, json) in page {
+                st.execute(params![id, json]).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    t.elapsed()
+}
+
+fn main() {
+    let n: u64 = std::env::var("STORE_BENCH_RECORDS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::env::var("STORE_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| tmp.path().to_owned());
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let t = Instant::now();
+    let recs: Vec<(String, String)> = (0..n).map(|i| gen::record(7, i)).collect();
+    let bytes: usize = recs.iter().map(|r| r.1.len()).sum();
+    println!(
+        "generated {n} records, {:.1} MB, avg {} B/record ({:.0} ms, not counted)",
+        bytes as f64 / 1e6,
+        bytes / n as usize,
+        ms(t.elapsed())
+    );
+
+    // --- Peer 1: plain INSERT of the raw JSON only (no parsing, no extraction, no index).
+    let peer_path = dir.join("peer_plain.db");
+    let _ = std::fs::remove_file(&peer_path);
+    let peer = peer_plain_insert(&peer_path, &recs);
+    println!(
+        "peer  plain INSERT raw JSON     : {:>7.0} ms total, {:>8.0} records/s",
+        ms(peer),
+        n as f64 / peer.as_secs_f64()
+    );
+
+    // --- Peer 2: what parsing every record into serde_json::Value alone costs.
+    let t = Instant::now();
+    let mut keys = 0usize;
+    for (_, j) in &recs {
+        let v: serde_json::Value = serde_json::from_str(j).unwrap();
+        keys += v.as_object().map_or(0, |o| o.len());
+    }
+    let value_parse = t.elapsed();
+    println!("peer  serde_json::Value parse   : {:>7.0} ms total (parse only, {keys} keys)", ms(value_parse));
+
+    // --- The store.
+    let path = dir.join("store.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    let store = Store::open(&path).unwrap();
+    let job = store
+        .create_job(&NewJob {
+            query: "Acquisitions in Europe".into(),
+            params_json: gen::params_json("Acquisitions in Europe"),
+            limit: Some(n),
+            origin: JobOrigin::Local,
+            remote_id: Some("job-bench".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let t = Instant::now();
+    let mut worst_page = Duration::ZERO;
+    for page in recs.chunks(PAGE) {
+        let tp = Instant::now();
+        let ins = store
+            .upsert_records(job, page.iter().map(|(id, j)| RecordIn { record_id: id, json: j }))
+            .unwrap();
+        assert_eq!(ins, page.len());
+        worst_page = worst_page.max(tp.elapsed());
+    }
+    let stored = t.elapsed();
+    println!(
+        "store upsert_records (pages {PAGE}) : {:>7.0} ms total, {:>8.0} records/s, {:.0} MB/s, worst page {:.1} ms  [{:.2}x the plain INSERT]",
+        ms(stored),
+        n as f64 / stored.as_secs_f64(),
+        bytes as f64 / 1e6 / stored.as_secs_f64(),
+        ms(worst_page),
+        stored.as_secs_f64() / peer.as_secs_f64()
+    );
+    assert_eq!(store.record_count(job).unwrap(), n);
+
+    let t = Instant::now();
+    let ins = store
+        .upsert_records(job, recs[..PAGE].iter().map(|(id, j)| RecordIn { record_id: id, json: j }))
+        .unwrap();
+    assert_eq!(ins, 0);
+    println!("store same page again (no-op)    : {:>7.1} ms", ms(t.elapsed()));
+
+    // --- Windows.
+    let deep = n.saturating_sub(300);
+    let window = |label: &str, view: &ViewSpec| {
+        let t = Instant::now();
+        let w = store.window(job, view, 0, 200).unwrap();
+        let first = t.elapsed();
+        let mut reps = Vec::new();
+        let mut r = gen::Rng::new(3);
+        for k in 0..50 {
+            let start = if k % 2 == 0 { deep.min(w.total.saturating_sub(200)) } else { r.below(w.total.max(1)) };
+            let t = Instant::now();
+            let w2 = store.window(job, view, start, 200).unwrap();
+            reps.push(ms(t.elapsed()));
+            assert!(w2.rows.len() <= 200);
+        }
+        println!(
+            "window {label:<34}: first {:>7.1} ms, repeat median {:.2} ms / max {:.2} ms  (total {})",
+            ms(first),
+            median(reps.clone()),
+            reps.iter().cloned().fold(0.0, f64::max),
+            w.total
+        );
+    };
+    window("plain (insertion order)", &ViewSpec::default());
+    {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            store.columns(job).unwrap();
+            a.push(ms(t.elapsed()));
+            let t = Instant::now();
+            store.window(job, &ViewSpec::default(), 50_000, 0).unwrap();
+            b.push(ms(t.elapsed()));
+        }
+        println!("  breakdown: columns() median {:.3} ms, cached view lookup + columns (0 rows) median {:.3} ms", median(a), median(b));
+    }
+    for (key, desc) in [
+        ("record_title", false),
+        ("deal_amount", true),
+        ("deal_amount", false),
+        ("announcement_date", true),
+        ("acquirer", false),
+        ("deal_stage", false),
+        ("summary", false),
+        ("press_release_url", false),
+        ("enrichment_confidence", true),
+        ("citations", true),
+    ] {
+        let v = ViewSpec { sort: Some(SortSpec { key: key.into(), descending: desc }), ..Default::default() };
+        window(&format!("sort {key} {}", if desc { "desc" } else { "asc" }), &v);
+    }
+    let v = ViewSpec {
+        filters: vec![ColumnFilter { key: "deal_stage".into(), contains: "pend".into() }],
+        sort: Some(SortSpec { key: "deal_amount".into(), descending: true }),
+        ..Default::default()
+    };
+    window("filter deal_stage~pend, sort amount", &v);
+
+    // --- Search: the first search builds the FTS index lazily.
+    let t = Instant::now();
+    let w = store.window(job, &ViewSpec { search: Some("Zürich merger".into()), ..Default::default() }, 0, 200).unwrap();
+    println!(
+        "search first (builds FTS lazily) : {:>7.0} ms  (total {})  = what indexing at insert time would add",
+        ms(t.elapsed()),
+        w.total
+    );
+    window("search 'Zürich merger' (cached)", &ViewSpec { search: Some("Zürich merger".into()), ..Default::default() });
+    window("search 'semiconductors' (new)", &ViewSpec { search: Some("semiconductors".into()), ..Default::default() });
+    window(
+        "search 'acquisition' sort date desc",
+        &ViewSpec {
+            search: Some("acquisition".into()),
+            sort: Some(SortSpec { key: "announcement_date".into(), descending: true }),
+            ..Default::default()
+        },
+    );
+
+    // --- Export streaming.
+    let t = Instant::now();
+    let mut total = 0usize;
+    store
+        .for_each_record_json(
+            job,
+            &ViewSpec { sort: Some(SortSpec { key: "deal_amount".into(), descending: true }), ..Default::default() },
+            &mut |j| {
+                total += j.len();
+                Ok(())
+            },
+        )
+        .unwrap();
+    println!("export for_each_record_json sort : {:>7.0} ms ({:.0} MB)", ms(t.elapsed()), total as f64 / 1e6);
+
+    // --- Reopen (migrations are a no-op) and first window from a cold Store.
+    drop(store);
+    let t = Instant::now();
+    let store = Store::open(&path).unwrap();
+    let open = t.elapsed();
+    let t = Instant::now();
+    store.window(job, &ViewSpec::default(), 0, 200).unwrap();
+    println!("reopen {:.1} ms, first window after reopen {:.1} ms", ms(open), ms(t.elapsed()));
+    let size: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|e| std::fs::metadata(format!("{}{e}", path.display())).ok())
+        .map(|m| m.len())
+        .sum();
+    println!("database size {:.0} MB for {:.0} MB of JSON", size as f64 / 1e6, bytes as f64 / 1e6);
+}

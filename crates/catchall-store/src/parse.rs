@@ -368,14 +368,18 @@ impl<'a> Parsed<'a> {
     /// Title and enrichment text for the full-text index.
     pub(crate) fn search_body(&self) -> String {
         let mut s = String::with_capacity(512);
+        self.search_body_into(&mut s);
+        s
+    }
+
+    pub(crate) fn search_body_into(&self, s: &mut String) {
         if let Some(t) = &self.title {
             s.push_str(t);
             s.push('\n');
         }
         for (_, v) in &self.fields {
-            v.search_text(&mut s);
+            v.search_text(s);
         }
-        s
     }
 }
 
@@ -611,7 +615,7 @@ mod tests {
         assert_eq!(p.title.as_deref(), Some("Acme \"buys\" Öko\nGmbH"));
         assert_eq!(p.confidence.as_deref(), Some("high"));
         assert_eq!(p.citations, 2);
-        assert_eq!(p.fields.len(), 6);
+        assert_eq!(p.fields.len(), 7);
         let mut b = Vec::new();
         encode_cells(&p, &mut b);
         let c = decode_cells(&b).unwrap();
@@ -624,7 +628,7 @@ mod tests {
         assert_eq!(c.field("source").unwrap().link, Some("https://x.test/a"));
         assert_eq!(c.field("nested").unwrap().text, "a: 1; b: two");
         assert_eq!(c.field("tags").unwrap().text, "x, y");
-        assert_eq!(c.fields().count(), 6);
+        assert_eq!(c.fields().count(), 7);
     }
 
     #[test]

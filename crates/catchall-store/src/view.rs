@@ -80,10 +80,11 @@ fn normalize(v: &ViewSpec) -> ViewKey {
 
 /// User words → an FTS5 query: every word required, prefix-matched.
 fn fts_query(s: &str) -> Option<String> {
+    // Split like the unicode61 tokenizer does, so that every term is a single
+    // token (the index is detail=none: no phrase queries).
     let words: Vec<String> = s
-        .split_whitespace()
-        .map(|w| w.replace('"', ""))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
         .map(|w| format!("\"{w}\"*"))
         .collect();
     if words.is_empty() {
@@ -238,7 +239,7 @@ fn field_text<'b>(c: &CellsRef<'b>, key: &str) -> Option<&'b str> {
 }
 
 fn sort_key(c: &CellsRef<'_>, key: &str, kind: SortKind) -> K {
-    let text = |t: &str| if t.is_empty() { K::None } else { K::Str(t.to_lowercase()) };
+    let text = |t: &str| if t.is_empty() { K::None } else { K::Str(sort_text(t)) };
     match kind {
         SortKind::Title => text(c.title),
         SortKind::Confidence => parse::confidence_rank(c.confidence).map_or(K::None, |r| K::Num(r as f64)),
@@ -253,6 +254,16 @@ fn sort_key(c: &CellsRef<'_>, key: &str, kind: SortKind) -> K {
             },
         },
     }
+}
+
+/// Case-folded prefix used for ordering (ties past it fall back to insertion order).
+fn sort_text(t: &str) -> String {
+    const SORT_CHARS: usize = 48;
+    let mut s = String::with_capacity(t.len().min(SORT_CHARS * 2));
+    for c in t.chars().take(SORT_CHARS) {
+        s.extend(c.to_lowercase());
+    }
+    s
 }
 
 fn cmp_keys(a: &K, b: &K, desc: bool) -> std::cmp::Ordering {
@@ -376,8 +387,15 @@ impl Store {
             }
         };
         let mut keyed: Vec<(K, i64)> = Vec::new();
-        let mut st = self.conn.prepare_cached("SELECT id, cells FROM records WHERE job = ?1")?;
-        let mut rows = st.query([local])?;
+        // Scan the job's rowid range in table order (sequential pages) rather than
+        // seeking every row through the (job, record_id) index.
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            .prepare_cached("SELECT MIN(id), MAX(id) FROM records WHERE job = ?1")?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
+        let mut st = self.conn.prepare_cached("SELECT id, cells FROM records WHERE id BETWEEN ?2 AND ?3 AND +job = ?1")?;
+        let mut rows = st.query(params![local, lo, hi])?;
         let mut lower = String::new();
         'rows: while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -430,13 +448,15 @@ impl Store {
             let Some(c) = parse::decode_cells(blob) else {
                 return Err(StoreError::Other(format!("stored cells of record {record_id} are unreadable")));
             };
+            // Decode the fields once, then map them to the columns.
+            let fields: Vec<(&str, &str, Option<&str>)> = c.fields().map(|(k, f)| (k, f.text, f.link)).collect();
             let mut cells = Vec::with_capacity(cols.len() + 2);
             for col in &cols {
                 if col.key == KEY_TITLE {
                     cells.push(Cell { text: c.title.to_owned(), link: None });
                 } else {
-                    match c.field(&col.key) {
-                        Some(f) => cells.push(Cell { text: f.text.to_owned(), link: f.link.map(str::to_owned) }),
+                    match fields.iter().find(|(k, _, _)| *k == col.key).map(|&(_, text, link)| (text, link)) {
+                        Some((text, link)) => cells.push(Cell { text: text.to_owned(), link: link.map(str::to_owned) }),
                         None => cells.push(Cell::default()),
                     }
                 }
@@ -449,38 +469,44 @@ impl Store {
     }
 }
 
-/// Index the job's records not yet in the FTS table (one transaction).
+/// Index the job's records not yet in the FTS table, in transactions of
+/// `FTS_CHUNK` records (each moves `jobs.fts_upto` with the rows it adds, so an
+/// interrupted build resumes where it stopped and never holds the write lock long).
 pub(crate) fn ensure_fts(store: &Store, local: i64) -> Result<u64, StoreError> {
+    const FTS_CHUNK: usize = 5000;
     let conn = &store.conn;
-    let tx = conn.unchecked_transaction()?;
-    let upto: i64 = tx
+    let upto: i64 = conn
         .prepare_cached("SELECT fts_upto FROM jobs WHERE id = ?1")?
         .query_row([local], |r| r.get(0))
         .optional()?
         .ok_or(StoreError::JobNotFound(local))?;
-    let mut ids: Vec<i64> = tx
+    let mut ids: Vec<i64> = conn
         .prepare_cached("SELECT id FROM records WHERE job = ?1 AND id > ?2")?
         .query_map(params![local, upto], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
     ids.sort_unstable();
-    {
-        let mut get = tx.prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
-        let mut ins = tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?;
-        for &id in &ids {
-            let mut q = get.query([id])?;
-            let Some(r) = q.next()? else { continue };
-            let json = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            // Stored records were parsed once already; a failure here cannot happen, skip defensively.
-            let Ok(p) = parse::parse_record(json) else { continue };
-            let body = p.search_body();
-            drop(q);
-            ins.execute(params![id, body])?;
+    let mut body = String::new();
+    for chunk in ids.chunks(FTS_CHUNK) {
+        let tx = conn.unchecked_transaction()?;
+        {
+            let mut get = tx.prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
+            let mut ins = tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?;
+            for &id in chunk {
+                body.clear();
+                {
+                    let mut q = get.query([id])?;
+                    let Some(r) = q.next()? else { continue };
+                    let json = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                    // Stored records were parsed once already; skip defensively if not.
+                    let Ok(p) = parse::parse_record(json) else { continue };
+                    p.search_body_into(&mut body);
+                }
+                ins.execute(params![id, body])?;
+            }
         }
+        tx.prepare_cached("UPDATE jobs SET fts_upto = MAX(fts_upto, ?2) WHERE id = ?1")?
+            .execute(params![local, chunk[chunk.len() - 1]])?;
+        tx.commit()?;
     }
-    tx.prepare_cached("UPDATE jobs SET fts_upto = ?2 WHERE id = ?1")?.execute(params![local, ids[ids.len() - 1]])?;
-    tx.commit()?;
     Ok(ids.len() as u64)
 }

@@ -15,13 +15,26 @@ pub struct Env {
 }
 
 pub async fn start_with(config: SandboxConfig) -> Env {
-    let sb = Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = Sandbox::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let base = sb.base_url();
-    Env { sb, http: Client::builder().timeout(Duration::from_secs(20)).build().unwrap(), base }
+    Env {
+        sb,
+        http: Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap(),
+        base,
+    }
 }
 
 pub async fn start() -> Env {
-    start_with(SandboxConfig { pace: Pace::Test, ..Default::default() }).await
+    start_with(SandboxConfig {
+        pace: Pace::Test,
+        ..Default::default()
+    })
+    .await
 }
 
 impl Env {
@@ -30,7 +43,10 @@ impl Env {
     }
 
     pub async fn req(&self, method: Method, path: &str, body: Option<Value>) -> Response {
-        let mut rb = self.http.request(method, self.url(path)).header("x-api-key", KEY);
+        let mut rb = self
+            .http
+            .request(method, self.url(path))
+            .header("x-api-key", KEY);
         if let Some(b) = body {
             rb = rb.json(&b);
         }
@@ -38,7 +54,12 @@ impl Env {
     }
 
     /// Status and JSON body.
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let r = self.req(method, path, body).await;
         let s = r.status();
         let text = r.text().await.unwrap();
@@ -74,7 +95,10 @@ impl Env {
             if st == "completed" || st == "failed" {
                 return st;
             }
-            assert!(t0.elapsed() < Duration::from_secs(15), "job {job} stuck in {st}");
+            assert!(
+                t0.elapsed() < Duration::from_secs(15),
+                "job {job} stuck in {st}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -82,7 +106,9 @@ impl Env {
 
 /// Assert a 422 body: detail is a list of {loc, msg, type}; returns the list.
 pub fn assert_422(v: &Value) -> Vec<Value> {
-    let d = v["detail"].as_array().unwrap_or_else(|| panic!("422 detail not a list: {v}"));
+    let d = v["detail"]
+        .as_array()
+        .unwrap_or_else(|| panic!("422 detail not a list: {v}"));
     assert!(!d.is_empty());
     for e in d {
         assert!(e["loc"].is_array(), "{e}");
@@ -94,5 +120,8 @@ pub fn assert_422(v: &Value) -> Vec<Value> {
 
 /// Assert a `{"detail": "message"}` body and return the message.
 pub fn detail(v: &Value) -> String {
-    v["detail"].as_str().unwrap_or_else(|| panic!("detail not a string: {v}")).to_string()
+    v["detail"]
+        .as_str()
+        .unwrap_or_else(|| panic!("detail not a string: {v}"))
+        .to_string()
 }

@@ -51,14 +51,14 @@ CREATE TABLE job_columns (
 -- scans for sorting and filtering never wade through 3 KB rows.
 CREATE TABLE records (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    job       INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    job       INTEGER NOT NULL, -- jobs(id); no FK check per insert, delete_job removes rows itself
     record_id TEXT NOT NULL,
     cells     BLOB NOT NULL,
     UNIQUE (job, record_id)
 );
 
 CREATE TABLE record_json (
-    id   INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,
+    id   INTEGER PRIMARY KEY, -- records(id)
     json TEXT NOT NULL
 );
 
@@ -68,6 +68,7 @@ CREATE VIRTUAL TABLE record_fts USING fts5(
     body,
     content = '',
     contentless_delete = 1,
+    detail = none,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 

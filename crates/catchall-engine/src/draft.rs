@@ -1,0 +1,422 @@
+//! Checks a composer draft before anything is sent, and turns it into the
+//! exact submit request.
+
+use std::collections::HashSet;
+
+use catchall_api::{Enrichment, EnrichmentType, JobMode, SubmitRequest, Validator};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+use crate::dto::{EnrichmentSpec, FieldKind, FieldProblem, JobDraft, Mode, ValidatorSpec};
+
+/// The widest date window the service accepts.
+pub const MAX_WINDOW_DAYS: i64 = 30;
+/// The smallest limit the service accepts.
+pub const MIN_LIMIT: u32 = 10;
+
+fn problem(field: impl Into<String>, message: impl Into<String>) -> FieldProblem {
+    FieldProblem {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// ISO 8601 as the service reads it: RFC 3339, a date-time without offset
+/// (UTC), or a plain date (midnight UTC).
+pub fn parse_date(s: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t);
+    }
+    let naive = format!("{}Z", s.replace(' ', "T"));
+    if let Ok(t) = OffsetDateTime::parse(&naive, &Rfc3339) {
+        return Some(t);
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt)
+        .ok()
+        .map(|d| PrimitiveDateTime::new(d, time::Time::MIDNIGHT).assume_utc())
+}
+
+fn is_snake_case(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.ends_with('_')
+        && !name.contains("__")
+}
+
+/// Every problem of the draft, next to its field; empty when it can be sent.
+/// `max_limit` is the plan's `Job_Max_Results` when known.
+pub fn check_draft(draft: &JobDraft, max_limit: Option<u64>, now: OffsetDateTime) -> Vec<FieldProblem> {
+    let mut out = Vec::new();
+    let query = draft.query.trim();
+    if query.is_empty() {
+        out.push(problem("query", "Describe what you are looking for, e.g. \"Series A funding rounds in fintech\"."));
+    } else if query.split_whitespace().count() < 3 {
+        out.push(problem(
+            "query",
+            "Use at least three words, so the service knows what kind of event to look for (e.g. \"Series A funding rounds in fintech\").",
+        ));
+    }
+
+    if let Some(limit) = draft.limit {
+        if limit < MIN_LIMIT {
+            out.push(problem("limit", format!("Ask for at least {MIN_LIMIT} records.")));
+        } else if let Some(max) = max_limit.filter(|m| u64::from(limit) > *m) {
+            out.push(problem(
+                "limit",
+                format!("Your plan allows at most {} records per job.", group_digits(max)),
+            ));
+        }
+    }
+
+    check_dates(draft, now, &mut out);
+
+    if let Some(validators) = &draft.validators {
+        let named: Vec<(&str, &str)> = validators
+            .iter()
+            .map(|v| (v.name.as_str(), v.description.as_str()))
+            .collect();
+        check_fields("validators", "validator", "is_funding_round", &named, &mut out);
+    }
+    if let Some(enrichments) = &draft.enrichments {
+        let named: Vec<(&str, &str)> = enrichments
+            .iter()
+            .map(|e| (e.name.as_str(), e.description.as_str()))
+            .collect();
+        check_fields("enrichments", "field", "funding_amount", &named, &mut out);
+    }
+    out
+}
+
+fn check_dates(draft: &JobDraft, now: OffsetDateTime, out: &mut Vec<FieldProblem>) {
+    let mut parsed = |field: &str, value: &Option<String>| -> Option<OffsetDateTime> {
+        let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        match parse_date(v) {
+            Some(t) if t > now + Duration::minutes(5) => {
+                out.push(problem(field, "This date is in the future; pick today or an earlier day."));
+                None
+            }
+            Some(t) => Some(t),
+            None => {
+                out.push(problem(field, "This is not a date the service understands; use a date like 2025-01-31."));
+                None
+            }
+        }
+    };
+    let start = parsed("startDate", &draft.start_date);
+    let end = parsed("endDate", &draft.end_date);
+    match (start, end) {
+        (Some(s), Some(e)) if s > e => {
+            out.push(problem("endDate", "The end date is before the start date."));
+        }
+        (Some(s), e) => {
+            let e = e.unwrap_or(now);
+            let days = (e - s).whole_seconds() as f64 / 86_400.0;
+            if days > MAX_WINDOW_DAYS as f64 + 1e-9 {
+                let field = if draft.end_date.is_some() { "endDate" } else { "startDate" };
+                out.push(problem(
+                    field,
+                    format!(
+                        "The date window is {} days wide; the service searches at most {MAX_WINDOW_DAYS} days at a time.",
+                        days.ceil() as i64
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_fields(list: &str, what: &str, example: &str, items: &[(&str, &str)], out: &mut Vec<FieldProblem>) {
+    let mut seen = HashSet::new();
+    for (i, (name, description)) in items.iter().enumerate() {
+        let name = name.trim();
+        let field = format!("{list}.{i}.name");
+        if name.is_empty() {
+            out.push(problem(field, format!("Give this {what} a name, e.g. {example}.")));
+        } else if !is_snake_case(name) {
+            out.push(problem(
+                field,
+                format!(
+                    "Use lowercase letters, digits and single underscores, starting with a letter (e.g. {example})."
+                ),
+            ));
+        } else if !seen.insert(name.to_owned()) {
+            out.push(problem(field, format!("Another {what} already has the name {name}.")));
+        }
+        if description.trim().is_empty() {
+            out.push(problem(
+                format!("{list}.{i}.description"),
+                format!("Describe what this {what} should capture."),
+            ));
+        }
+    }
+}
+
+/// "100000" → "100,000".
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn field_kind_to_api(k: FieldKind) -> EnrichmentType {
+    match k {
+        FieldKind::Text => EnrichmentType::Text,
+        FieldKind::Number => EnrichmentType::Number,
+        FieldKind::Date => EnrichmentType::Date,
+        FieldKind::Option => EnrichmentType::Option,
+        FieldKind::Url => EnrichmentType::Url,
+        FieldKind::Company => EnrichmentType::Company,
+    }
+}
+
+pub fn field_kind_from_api(k: &EnrichmentType) -> FieldKind {
+    match k {
+        EnrichmentType::Number => FieldKind::Number,
+        EnrichmentType::Date => FieldKind::Date,
+        EnrichmentType::Option => FieldKind::Option,
+        EnrichmentType::Url => FieldKind::Url,
+        EnrichmentType::Company => FieldKind::Company,
+        EnrichmentType::Text | EnrichmentType::Unknown(_) => FieldKind::Text,
+    }
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The exact request a draft sends: what is on screen, trimmed.
+pub fn to_submit_request(d: &JobDraft) -> SubmitRequest {
+    SubmitRequest {
+        query: d.query.trim().to_owned(),
+        context: non_empty(&d.context),
+        limit: d.limit.map(u64::from),
+        start_date: non_empty(&d.start_date),
+        end_date: non_empty(&d.end_date),
+        validators: d.validators.as_ref().map(|vs| {
+            vs.iter()
+                .map(|v| Validator {
+                    name: v.name.trim().to_owned(),
+                    description: v.description.trim().to_owned(),
+                    kind: Some("boolean".into()),
+                })
+                .collect()
+        }),
+        enrichments: d.enrichments.as_ref().map(|es| {
+            es.iter()
+                .map(|e| Enrichment {
+                    name: e.name.trim().to_owned(),
+                    description: e.description.trim().to_owned(),
+                    kind: field_kind_to_api(e.kind),
+                })
+                .collect()
+        }),
+        mode: Some(match d.mode {
+            Mode::Base => JobMode::Base,
+            Mode::Lite => JobMode::Lite,
+        }),
+        ..SubmitRequest::new(d.query.trim())
+    }
+}
+
+/// A stored submit request back as a draft ("run again with edits").
+pub fn from_submit_request(r: &SubmitRequest) -> JobDraft {
+    JobDraft {
+        query: r.query.clone(),
+        context: r.context.clone(),
+        start_date: r.start_date.clone(),
+        end_date: r.end_date.clone(),
+        limit: r.limit.map(|l| l.min(u64::from(u32::MAX)) as u32),
+        mode: match &r.mode {
+            Some(JobMode::Lite) => Mode::Lite,
+            _ => Mode::Base,
+        },
+        validators: r.validators.as_ref().map(|vs| {
+            vs.iter()
+                .map(|v| ValidatorSpec {
+                    name: v.name.clone(),
+                    description: v.description.clone(),
+                })
+                .collect()
+        }),
+        enrichments: r.enrichments.as_ref().map(|es| {
+            es.iter()
+                .map(|e| EnrichmentSpec {
+                    name: e.name.clone(),
+                    description: e.description.clone(),
+                    kind: field_kind_from_api(&e.kind),
+                })
+                .collect()
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2025-06-15 12:00 UTC);
+
+    fn good() -> JobDraft {
+        JobDraft {
+            query: "Series A funding rounds in fintech".into(),
+            limit: Some(50),
+            start_date: Some("2025-06-01".into()),
+            end_date: Some("2025-06-10T00:00:00Z".into()),
+            validators: Some(vec![ValidatorSpec {
+                name: "is_series_a".into(),
+                description: "The round is a Series A".into(),
+            }]),
+            enrichments: Some(vec![EnrichmentSpec {
+                name: "funding_amount".into(),
+                description: "Amount raised".into(),
+                kind: FieldKind::Number,
+            }]),
+            ..Default::default()
+        }
+    }
+
+    fn fields(p: &[FieldProblem]) -> Vec<&str> {
+        p.iter().map(|p| p.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_good_draft_has_no_problems() {
+        assert_eq!(check_draft(&good(), Some(100_000), NOW), vec![]);
+        // Nothing optional set is fine too.
+        let d = JobDraft {
+            query: "Layoffs at European banks".into(),
+            ..Default::default()
+        };
+        assert_eq!(check_draft(&d, None, NOW), vec![]);
+    }
+
+    #[test]
+    fn query_problems() {
+        let mut d = good();
+        d.query = "   ".into();
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(fields(&p), ["query"]);
+        assert!(p[0].message.starts_with("Describe what you are looking for"));
+        d.query = "fintech rounds".into();
+        let p = check_draft(&d, None, NOW);
+        assert!(p[0].message.contains("at least three words"), "{p:?}");
+    }
+
+    #[test]
+    fn limit_problems() {
+        let mut d = good();
+        d.limit = Some(5);
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(p, vec![problem("limit", "Ask for at least 10 records.")]);
+        d.limit = Some(200_000);
+        let p = check_draft(&d, Some(100_000), NOW);
+        assert_eq!(p, vec![problem("limit", "Your plan allows at most 100,000 records per job.")]);
+        assert_eq!(check_draft(&d, None, NOW), vec![]);
+    }
+
+    #[test]
+    fn date_problems() {
+        let mut d = good();
+        d.start_date = Some("31/01/2025".into());
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(fields(&p), ["startDate"]);
+        assert!(p[0].message.contains("like 2025-01-31"));
+
+        let mut d = good();
+        d.start_date = Some("2025-06-09".into());
+        d.end_date = Some("2025-06-02".into());
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(p, vec![problem("endDate", "The end date is before the start date.")]);
+
+        let mut d = good();
+        d.start_date = Some("2025-04-01".into());
+        d.end_date = Some("2025-06-01".into());
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(fields(&p), ["endDate"]);
+        assert!(p[0].message.contains("61 days wide") && p[0].message.contains("at most 30 days"), "{p:?}");
+
+        // Only a start: the window runs to now.
+        let mut d = good();
+        d.start_date = Some("2025-05-01".into());
+        d.end_date = None;
+        assert_eq!(fields(&check_draft(&d, None, NOW)), ["startDate"]);
+
+        let mut d = good();
+        d.end_date = Some("2025-07-01".into());
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(fields(&p), ["endDate"]);
+        assert!(p[0].message.contains("in the future"));
+        // Exactly 30 days is allowed.
+        let mut d = good();
+        d.start_date = Some("2025-05-11".into());
+        d.end_date = Some("2025-06-10".into());
+        assert_eq!(check_draft(&d, None, NOW), vec![]);
+    }
+
+    #[test]
+    fn validator_and_enrichment_names() {
+        let mut d = good();
+        d.validators = Some(vec![
+            ValidatorSpec { name: "is_series_a".into(), description: "ok".into() },
+            ValidatorSpec { name: "Is Series B".into(), description: "ok".into() },
+            ValidatorSpec { name: "is_series_a".into(), description: " ".into() },
+            ValidatorSpec { name: "".into(), description: "ok".into() },
+        ]);
+        d.enrichments = Some(vec![EnrichmentSpec {
+            name: "9lives".into(),
+            description: "x".into(),
+            kind: FieldKind::Text,
+        }]);
+        let p = check_draft(&d, None, NOW);
+        assert_eq!(
+            fields(&p),
+            [
+                "validators.1.name",
+                "validators.2.name",
+                "validators.2.description",
+                "validators.3.name",
+                "enrichments.0.name"
+            ]
+        );
+        assert!(p[0].message.starts_with("Use lowercase letters"), "{p:?}");
+        assert_eq!(p[1].message, "Another validator already has the name is_series_a.");
+        assert_eq!(p[2].message, "Describe what this validator should capture.");
+        assert_eq!(p[3].message, "Give this validator a name, e.g. is_funding_round.");
+    }
+
+    #[test]
+    fn submit_request_round_trip() {
+        let d = good();
+        let r = to_submit_request(&d);
+        assert_eq!(r.query, "Series A funding rounds in fintech");
+        assert_eq!(r.limit, Some(50));
+        assert_eq!(r.enrichments.as_ref().unwrap()[0].kind, EnrichmentType::Number);
+        assert_eq!(r.mode, Some(JobMode::Base));
+        assert_eq!(from_submit_request(&r), d);
+    }
+
+    #[test]
+    fn digits() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1000), "1,000");
+        assert_eq!(group_digits(100_000), "100,000");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,133 @@
+//! Export of a stored job: records streamed from the store (in the table's
+//! view order, or all), written by catchall-export, progress to the sink.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use catchall_export::{ExportError, ExportOptions, FieldSpec, Format, RecordSource, RunInfo};
+use catchall_store::{Store, StoreError, ViewSpec as StoreView};
+
+use crate::convert::{request_of, stage_of, view_to_store};
+use crate::dto::{ExportFormat, ExportProgress, ExportResult, ViewSpec};
+use crate::engine::Inner;
+use crate::EngineError;
+
+/// The store's records of one job as a re-iterable source.
+struct StoreSource<'a> {
+    store: &'a Store,
+    local: i64,
+    view: StoreView,
+}
+
+impl RecordSource for StoreSource<'_> {
+    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+        // The store's callback speaks StoreError: park the writer's own
+        // error and hand it back unchanged.
+        let mut parked: Option<ExportError> = None;
+        let r = self.store.for_each_record_json(self.local, &self.view, &mut |json| {
+            f(json).map_err(|e| {
+                parked = Some(e);
+                StoreError::Other("export stopped".into())
+            })
+        });
+        match (parked, r) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(ExportError::Source(e.to_string())),
+            (None, Ok(())) => Ok(()),
+        }
+    }
+}
+
+fn format_of(f: ExportFormat) -> Format {
+    match f {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Xlsx => Format::Xlsx,
+        ExportFormat::Json => Format::Json,
+        ExportFormat::Jsonl => Format::Jsonl,
+    }
+}
+
+pub(crate) async fn export(
+    inner: &Arc<Inner>,
+    local: i64,
+    format: ExportFormat,
+    view: Option<ViewSpec>,
+    path: PathBuf,
+) -> Result<ExportResult, EngineError> {
+    let row = inner.store().job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+    let req = request_of(&row);
+    let enrichments: Vec<FieldSpec> = match &req.enrichments {
+        Some(e) if !e.is_empty() => e
+            .iter()
+            .map(|e| FieldSpec {
+                name: e.name.clone(),
+                description: e.description.clone(),
+                kind: e.kind.as_str().to_owned(),
+            })
+            .collect(),
+        // Jobs that let the service choose: the fields it reported.
+        _ => row
+            .enrichments_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<Vec<catchall_api::Enrichment>>(j).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| FieldSpec {
+                name: e.name,
+                description: e.description,
+                kind: e.kind.as_str().to_owned(),
+            })
+            .collect(),
+    };
+    let run = RunInfo {
+        job_id: row.job_id.clone().unwrap_or_default(),
+        query: row.query.clone(),
+        context: row.context.clone(),
+        validators: req
+            .validators
+            .iter()
+            .flatten()
+            .map(|v| (v.name.clone(), v.description.clone()))
+            .collect(),
+        enrichments,
+        start_date: row.start_date.clone(),
+        end_date: row.end_date.clone(),
+        mode: row.mode.clone(),
+        limit: row.limit,
+        status: stage_of(&row),
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let db = inner.db_path.clone();
+    let sink = inner.sink.clone();
+    let view = view.as_ref().map(view_to_store).unwrap_or_default();
+    // Its own connection (WAL lets it read while tracking writes), in a
+    // blocking thread: a big export never stalls the table or the trackers.
+    let summary = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&db)?;
+        let total = store.window(local, &view, 0, 0)?.total.min(u64::from(u32::MAX)) as u32;
+        let progress = Box::new(move |written: u64| {
+            sink.export_progress(ExportProgress {
+                local_id: local,
+                written: written.min(u64::from(u32::MAX)) as u32,
+                total,
+            })
+        });
+        let source = StoreSource {
+            store: &store,
+            local,
+            view,
+        };
+        let opts = ExportOptions {
+            bom: true,
+            progress: Some(progress),
+        };
+        Ok::<_, EngineError>(catchall_export::export(format_of(format), &run, &source, &path, opts)?)
+    })
+    .await
+    .map_err(|e| EngineError::Internal(format!("the export stopped: {e}")))??;
+    Ok(ExportResult {
+        path: summary.path.display().to_string(),
+        records: summary.records.min(u64::from(u32::MAX)) as u32,
+        bytes: summary.bytes as f64,
+    })
+}

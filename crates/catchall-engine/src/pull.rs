@@ -1,0 +1,139 @@
+//! Pulling a job's records into the store, page by page: idempotent by
+//! `record_id` (the store upserts), one transaction per page, never the
+//! whole job in memory.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use catchall_api::{ApiError, Client, PullResponse, RawRecord, MAX_PAGE_SIZE};
+use catchall_store::RecordIn;
+
+use crate::dto::{JobEvent, JobEventKind};
+use crate::engine::Inner;
+use crate::EngineError;
+
+/// Records per page (the service's maximum).
+pub(crate) const PAGE_SIZE: u32 = MAX_PAGE_SIZE;
+/// Pages in flight during a complete pull.
+const PARALLEL_PAGES: usize = 4;
+
+#[derive(Debug)]
+pub(crate) enum PullError {
+    Api(ApiError),
+    Engine(EngineError),
+}
+
+impl From<ApiError> for PullError {
+    fn from(e: ApiError) -> Self {
+        PullError::Api(e)
+    }
+}
+impl From<EngineError> for PullError {
+    fn from(e: EngineError) -> Self {
+        PullError::Engine(e)
+    }
+}
+
+pub(crate) struct PullOutcome {
+    /// The first page's metadata (progress, error, enrichments, ...).
+    pub meta: PullResponse,
+    /// The first page not yet complete: where the next incremental pull starts.
+    pub next_page: u32,
+}
+
+/// Stores one page (in a blocking thread, so the runtime keeps polling the
+/// network meanwhile) and reports the new records.
+async fn store_page(inner: &Arc<Inner>, local: i64, records: Vec<RawRecord>) -> Result<(), EngineError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let inner2 = inner.clone();
+    let (inserted, stored) = tokio::task::spawn_blocking(move || {
+        let store = inner2.store();
+        let inserted = store.upsert_records(
+            local,
+            records.iter().map(|r| RecordIn {
+                record_id: &r.record_id,
+                json: r.json.get(),
+            }),
+        )?;
+        let stored = store.record_count(local)?;
+        Ok::<_, EngineError>((inserted, stored))
+    })
+    .await
+    .map_err(|e| EngineError::Internal(format!("storing records stopped: {e}")))??;
+    if inserted > 0 {
+        inner.emit(JobEvent {
+            local_id: local,
+            event: JobEventKind::RecordsStored {
+                new_records: inserted as u32,
+                stored_records: stored.min(u64::from(u32::MAX)) as u32,
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Pulls from `first_page` to the last page the service has now, storing
+/// each page as it arrives. Pages after the first are fetched up to
+/// `PARALLEL_PAGES` at a time by their own tasks, so fetching and storing
+/// overlap.
+pub(crate) async fn pull_from(
+    inner: &Arc<Inner>,
+    client: &Client,
+    local: i64,
+    job_id: &str,
+    first_page: u32,
+) -> Result<PullOutcome, PullError> {
+    let first_page = first_page.max(1);
+    let first = client.pull_page_raw(job_id, first_page, PAGE_SIZE).await?;
+    let total = first.meta.total_pages.unwrap_or(first_page);
+    let mut next_page = if first.records.len() as u32 >= PAGE_SIZE {
+        first_page + 1
+    } else {
+        first_page
+    };
+    let meta = first.meta;
+    let first_full = first.records.len() as u32 >= PAGE_SIZE;
+    store_page(inner, local, first.records).await?;
+    if first_full && total > first_page {
+        let mut pending: VecDeque<(u32, tokio::task::JoinHandle<Result<_, ApiError>>)> = VecDeque::new();
+        let mut page = first_page + 1;
+        let spawn = |p: u32| {
+            let c = client.clone();
+            let id = job_id.to_owned();
+            tokio::spawn(async move { c.pull_page_raw(&id, p, PAGE_SIZE).await })
+        };
+        while page <= total && pending.len() < PARALLEL_PAGES {
+            pending.push_back((page, spawn(page)));
+            page += 1;
+        }
+        while let Some((p, task)) = pending.pop_front() {
+            let got = match task.await {
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(PullError::Engine(EngineError::Internal(format!("a page download stopped: {e}"))))
+                }
+            };
+            let got = match got {
+                Ok(g) => g,
+                Err(e) => {
+                    for (_, t) in pending {
+                        t.abort();
+                    }
+                    return Err(e.into());
+                }
+            };
+            let full = got.records.len() as u32 >= PAGE_SIZE;
+            store_page(inner, local, got.records).await?;
+            if full && next_page == p {
+                next_page = p + 1;
+            }
+            if page <= total {
+                pending.push_back((page, spawn(page)));
+                page += 1;
+            }
+        }
+    }
+    Ok(PullOutcome { meta, next_page })
+}

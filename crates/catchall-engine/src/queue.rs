@@ -1,0 +1,244 @@
+//! The local submit queue. A job is written to the store before it is sent;
+//! it is sent only when the plan has a free job slot; a 429 leaves it
+//! queued with the reason; a submit whose answer was lost is never blindly
+//! resent: the account's job list is checked first.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use catchall_api::{ApiError, ListJobsQuery, SubmitRequest};
+use catchall_store::{JobRow, LocalState};
+
+use crate::connection::Server;
+use crate::convert::request_of;
+use crate::dto::{JobEvent, JobEventKind};
+use crate::engine::Inner;
+use crate::{tracker, EngineError};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// What happened to one attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Attempt {
+    Submitted,
+    /// Still waiting locally (no slot, busy, offline, or unconfirmed).
+    Waiting,
+    /// Nothing to do (not queued any more).
+    Skipped,
+}
+
+fn set_queued(inner: &Inner, local: i64, reason: String) -> Result<(), EngineError> {
+    inner
+        .store()
+        .set_local_state(local, LocalState::Queued { reason: reason.clone() })?;
+    inner.emit(JobEvent {
+        local_id: local,
+        event: JobEventKind::Queued { reason },
+    });
+    Ok(())
+}
+
+fn adopt(inner: &Arc<Inner>, local: i64, job_id: &str) -> Result<(), EngineError> {
+    inner.store().set_remote_id(local, job_id)?;
+    inner.emit(JobEvent {
+        local_id: local,
+        event: JobEventKind::Submitted {
+            job_id: job_id.to_owned(),
+        },
+    });
+    tracker::spawn(inner, local);
+    Ok(())
+}
+
+/// Jobs of this server that hold a slot on the service (submitted and not
+/// finished), as far as this app knows.
+fn active_jobs(inner: &Inner, server: Server) -> Result<usize, EngineError> {
+    let rows = inner.store().unfinished_jobs()?;
+    Ok(rows
+        .iter()
+        .filter(|r| r.local_state == LocalState::Tracking)
+        .filter(|r| !matches!(r.stage.as_deref(), Some("completed" | "failed")))
+        .filter(|r| inner.job_server(r.id) == server)
+        .count())
+}
+
+/// Looks for the job a lost submit may have created: same query, created
+/// after the local job (minus clock skew), not already linked locally.
+async fn find_on_service(inner: &Inner, client: &catchall_api::Client, row: &JobRow) -> Result<Option<String>, ApiError> {
+    const SKEW_MS: i64 = 10 * 60 * 1000;
+    let q = ListJobsQuery {
+        page: Some(1),
+        page_size: Some(100),
+        search: Some(row.query.trim().to_owned()),
+        ..Default::default()
+    };
+    let page = client.list_jobs(&q).await?;
+    let mut found: Vec<(i64, String)> = page
+        .jobs
+        .into_iter()
+        .filter(|j| j.query.trim() == row.query.trim())
+        .filter_map(|j| {
+            let created = j
+                .created_at
+                .as_deref()
+                .and_then(crate::draft::parse_date)
+                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)?;
+            (created >= row.created_at - SKEW_MS).then_some((created, j.job_id))
+        })
+        .filter(|(_, id)| inner.store().job_by_remote(id).ok().flatten().is_none())
+        .collect();
+    found.sort();
+    Ok(found.into_iter().next().map(|(_, id)| id))
+}
+
+/// One attempt to get a queued job onto the service. `interactive`: the
+/// user just pressed submit, so a refusal is returned to them (and the
+/// local job removed: the draft is still in the composer).
+pub(crate) async fn attempt(inner: &Arc<Inner>, local: i64, interactive: bool) -> Result<Attempt, EngineError> {
+    let _one_at_a_time = inner.queue_lock.lock().await;
+    let Some(row) = inner.store().job(local)? else {
+        return Ok(Attempt::Skipped);
+    };
+    if !matches!(row.local_state, LocalState::Queued { .. } | LocalState::Submitting) || row.job_id.is_some() {
+        return Ok(Attempt::Skipped);
+    }
+    let server = inner.job_server(local);
+    let clients = match inner.clients(server).await {
+        Ok(c) => c,
+        Err(e) => {
+            set_queued(inner, local, e.to_string())?;
+            return Ok(Attempt::Waiting);
+        }
+    };
+
+    if row.local_state == LocalState::Submitting {
+        // A submit whose answer was lost may still be running on the
+        // service: give it time to land before looking for it.
+        let settle = inner.request_timeout(server).saturating_mul(2).as_millis() as i64;
+        if now_ms() - row.updated_at < settle {
+            return Ok(Attempt::Waiting);
+        }
+        // The last submit's answer was lost: was the job created anyway?
+        match find_on_service(inner, &clients.poll, &row).await {
+            Ok(Some(job_id)) => {
+                adopt(inner, local, &job_id)?;
+                return Ok(Attempt::Submitted);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::debug!(local, error = %e, "could not check the job list yet");
+                inner.emit(JobEvent {
+                    local_id: local,
+                    event: JobEventKind::Queued {
+                        reason: format!(
+                            "Waiting to check whether the job was already submitted: {e}"
+                        ),
+                    },
+                });
+                return Ok(Attempt::Waiting);
+            }
+        }
+    }
+
+    if let Ok(limits) = inner.limits(server, false).await {
+        if let Some(slots) = limits.concurrency().filter(|n| *n > 0) {
+            if active_jobs(inner, server)? as u64 >= slots {
+                let reason = if slots == 1 {
+                    "Your plan's only job slot is busy; this job starts when the running job finishes.".to_owned()
+                } else {
+                    format!("All {slots} of your plan's job slots are busy; this job starts when one frees.")
+                };
+                set_queued(inner, local, reason)?;
+                return Ok(Attempt::Waiting);
+            }
+        }
+    }
+
+    let req: SubmitRequest = request_of(&row);
+    // Marked before sending: if the app dies mid-request, the next start
+    // checks the job list instead of sending it again.
+    inner.store().set_local_state(local, LocalState::Submitting)?;
+    match clients.poll.submit(&req).await {
+        Ok(job_id) => {
+            adopt(inner, local, &job_id)?;
+            Ok(Attempt::Submitted)
+        }
+        Err(e @ ApiError::Busy { .. }) => {
+            set_queued(
+                inner,
+                local,
+                format!("{e} This job waits here and is submitted automatically."),
+            )?;
+            Ok(Attempt::Waiting)
+        }
+        Err(e) if e.job_maybe_created() || matches!(e, ApiError::Malformed { .. }) => {
+            // Stays "submitting": reconciled on the next round, not resent.
+            inner.emit(JobEvent {
+                local_id: local,
+                event: JobEventKind::Queued {
+                    reason: "The service did not confirm the submission; checking your job list before trying again."
+                        .into(),
+                },
+            });
+            Ok(Attempt::Waiting)
+        }
+        Err(e) if e.is_transient() => {
+            set_queued(inner, local, format!("{e} The job will be submitted when the service can be reached."))?;
+            Ok(Attempt::Waiting)
+        }
+        Err(e) => {
+            if interactive {
+                inner.store().delete_job(local)?;
+                inner.forget_job(local);
+                Err(e.into())
+            } else {
+                tracker::finish_failed(inner, local, &e.to_string())?;
+                Ok(Attempt::Skipped)
+            }
+        }
+    }
+}
+
+/// Every waiting job, oldest first, until one has to keep waiting.
+pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<(), EngineError> {
+    let waiting: Vec<i64> = inner
+        .store()
+        .unfinished_jobs()?
+        .into_iter()
+        .filter(|r| matches!(r.local_state, LocalState::Queued { .. } | LocalState::Submitting))
+        .map(|r| r.id)
+        .collect();
+    for local in waiting {
+        if attempt(inner, local, false).await? == Attempt::Waiting {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The queue's own task: wakes when a tracked job finishes, or every
+/// `every` to retry.
+pub(crate) fn spawn_loop(inner: &Arc<Inner>, every: Duration) -> tokio::task::AbortHandle {
+    let weak: Weak<Inner> = Arc::downgrade(inner);
+    let wake = inner.queue_wake.clone();
+    tokio::spawn(async move {
+        loop {
+            {
+                let Some(inner) = weak.upgrade() else { return };
+                if let Err(e) = process_all(&inner).await {
+                    tracing::warn!(error = %e, "the submit queue could not run");
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    })
+    .abort_handle()
+}

@@ -1,0 +1,306 @@
+//! The supervisor: one task per active job. It polls the job's status at
+//! the cadence, records stage changes, pulls new records from `enriching`
+//! on, does a final complete pull on `completed`, and backs off (reporting
+//! the trouble) when the service cannot be reached. Between polls a task is
+//! just one timer, so tracking many jobs costs next to nothing.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use catchall_api::{ApiError, PullResponse, Stage};
+use catchall_store::{LocalState, Progress as StoreProgress};
+use tokio::sync::Notify;
+
+use crate::convert::{steps_from_api, steps_json, summary};
+use crate::dto::{JobEvent, JobEventKind, Progress};
+use crate::engine::Inner;
+use crate::pull::{pull_from, PullError, PAGE_SIZE};
+use crate::EngineError;
+
+pub(crate) struct TrackerHandle {
+    pub abort: tokio::task::AbortHandle,
+    pub wake: Arc<Notify>,
+    gen: u64,
+}
+
+/// Starts tracking a job unless it is already tracked.
+pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
+    let mut trackers = inner.trackers.lock().unwrap();
+    if let Some(h) = trackers.get(&local) {
+        // Already tracked: poll now rather than at the next tick.
+        h.wake.notify_one();
+        return;
+    }
+    let gen = inner.next_gen();
+    let wake = Arc::new(Notify::new());
+    // The lock is held until the handle is in the map, so the task cannot
+    // remove its entry before it is there.
+    let task = tokio::spawn(run(Arc::downgrade(inner), local, wake.clone(), gen));
+    trackers.insert(
+        local,
+        TrackerHandle {
+            abort: task.abort_handle(),
+            wake,
+            gen,
+        },
+    );
+}
+
+/// Stops tracking (delete, shutdown).
+pub(crate) fn stop(inner: &Inner, local: i64) {
+    if let Some(h) = inner.trackers.lock().unwrap().remove(&local) {
+        h.abort.abort();
+    }
+    inner.trouble.lock().unwrap().remove(&local);
+}
+
+struct Tracked {
+    failures: u32,
+    next_page: Option<u32>,
+    last_progress: Option<Progress>,
+}
+
+enum Next {
+    After(Duration),
+    Done,
+}
+
+async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
+    let mut t = Tracked {
+        failures: 0,
+        next_page: None,
+        last_progress: None,
+    };
+    loop {
+        // Only a weak link between polls: dropping the engine ends tracking.
+        let next = {
+            let Some(inner) = weak.upgrade() else { return };
+            match step(&inner, local, &mut t).await {
+                Ok(n) => n,
+                Err(e) => trouble(&inner, local, &mut t, e.to_string(), false),
+            }
+        };
+        match next {
+            Next::Done => {
+                if let Some(inner) = weak.upgrade() {
+                    let mut trackers = inner.trackers.lock().unwrap();
+                    if trackers.get(&local).is_some_and(|h| h.gen == gen) {
+                        trackers.remove(&local);
+                    }
+                    drop(trackers);
+                    inner.trouble.lock().unwrap().remove(&local);
+                    // A slot may have freed: let the queue look.
+                    inner.queue_wake.notify_one();
+                }
+                return;
+            }
+            Next::After(d) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(d) => {}
+                    _ = wake.notified() => {}
+                }
+            }
+        }
+    }
+}
+
+/// Reports trouble and picks the wait before the next try: the cadence,
+/// doubled per failure in a row, at most 60 s (sandbox) or 5 min (live).
+fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_problem: bool) -> Next {
+    t.failures += 1;
+    let server = inner.job_server(local);
+    let base = inner.poll_interval(server).max(Duration::from_millis(250));
+    let cap = match server {
+        crate::connection::Server::Sandbox => Duration::from_secs(60),
+        crate::connection::Server::Live => Duration::from_secs(300),
+    };
+    let factor = 2u32.saturating_pow(t.failures.min(16) - 1);
+    let mut wait = base.saturating_mul(factor).min(cap);
+    if key_problem {
+        wait = cap;
+    }
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u32;
+    tracing::debug!(local, failures = t.failures, wait_ms = wait.as_millis() as u64, "tracking trouble");
+    inner
+        .trouble
+        .lock()
+        .unwrap()
+        .insert(local, format!("{message} Retrying in {secs} s."));
+    inner.emit(JobEvent {
+        local_id: local,
+        event: JobEventKind::Trouble {
+            message,
+            retry_in_secs: secs,
+        },
+    });
+    Next::After(wait)
+}
+
+fn progress_of(meta: &PullResponse) -> StoreProgress {
+    StoreProgress {
+        candidate_records: meta.candidate_records,
+        progress_validated: meta.progress_validated,
+        valid_records: meta.valid_records,
+        limit: meta.limit,
+        duration: meta.duration.clone(),
+    }
+}
+
+fn clamp32(v: Option<u64>) -> Option<u32> {
+    v.map(|v| v.min(u64::from(u32::MAX)) as u32)
+}
+
+/// Stores the counters of a pull and reports them when they changed.
+fn note_progress(inner: &Inner, local: i64, t: &mut Tracked, meta: &PullResponse) -> Result<(), EngineError> {
+    let store = inner.store();
+    store.update_progress(local, &progress_of(meta))?;
+    if !meta.enrichments.is_empty() {
+        if let Some(row) = store.job(local)? {
+            if row.enrichments_json.is_none() {
+                let json = serde_json::to_string(&meta.enrichments).unwrap_or_else(|_| "[]".into());
+                store.set_enrichments(local, &json)?;
+            }
+        }
+    }
+    drop(store);
+    let p = Progress {
+        candidate_records: clamp32(meta.candidate_records),
+        progress_validated: clamp32(meta.progress_validated),
+        valid_records: clamp32(meta.valid_records),
+    };
+    if t.last_progress.as_ref() != Some(&p) {
+        t.last_progress = Some(p.clone());
+        inner.emit(JobEvent {
+            local_id: local,
+            event: JobEventKind::Progress { progress: p },
+        });
+    }
+    Ok(())
+}
+
+/// One poll of one job.
+async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, EngineError> {
+    let Some(row) = inner.store().job(local)? else {
+        return Ok(Next::Done);
+    };
+    if row.local_state != LocalState::Tracking {
+        return Ok(Next::Done);
+    }
+    let Some(job_id) = row.job_id.clone() else {
+        return Ok(Next::Done);
+    };
+    let server = inner.job_server(local);
+    let interval = inner.poll_interval(server);
+    let clients = match inner.clients(server).await {
+        Ok(c) => c,
+        Err(e) => return Ok(trouble(inner, local, t, e.to_string(), true)),
+    };
+    let status = match clients.poll.status(&job_id).await {
+        Ok(s) => s,
+        Err(e) => return Ok(api_trouble(inner, local, t, e)),
+    };
+    let stage = status.stage().filter(|s| !s.as_str().trim().is_empty());
+    if let Some(stage) = &stage {
+        let steps = steps_from_api(&status);
+        let changed = inner
+            .store()
+            .record_stage(local, stage.as_str(), Some(&steps_json(&steps)))?;
+        if changed {
+            inner.emit(JobEvent {
+                local_id: local,
+                event: JobEventKind::StageChanged {
+                    stage: stage.as_str().to_owned(),
+                    steps,
+                },
+            });
+        }
+    }
+    let Some(stage) = stage else {
+        t.failures = 0;
+        inner.trouble.lock().unwrap().remove(&local);
+        return Ok(Next::After(interval));
+    };
+    if !stage.allows_pull() {
+        t.failures = 0;
+        inner.trouble.lock().unwrap().remove(&local);
+        return Ok(Next::After(interval));
+    }
+
+    // From enriching on: new records. On completion, a complete pull from
+    // the first page (records seen before are no-ops in the store).
+    let finished = stage.is_terminal();
+    let first_page = if finished {
+        1
+    } else {
+        *t.next_page
+            .get_or_insert_with(|| (row.records_stored / u64::from(PAGE_SIZE)) as u32 + 1)
+    };
+    let out = match pull_from(inner, &clients.poll, local, &job_id, first_page).await {
+        Ok(o) => o,
+        Err(PullError::Api(e)) => return Ok(api_trouble(inner, local, t, e)),
+        Err(PullError::Engine(e)) => return Err(e),
+    };
+    t.next_page = Some(out.next_page);
+    note_progress(inner, local, t, &out.meta)?;
+    t.failures = 0;
+    inner.trouble.lock().unwrap().remove(&local);
+
+    match stage {
+        Stage::Completed => {
+            let store = inner.store();
+            store.set_local_state(local, LocalState::Done)?;
+            let row = store.job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+            drop(store);
+            let valid = row.valid_records.unwrap_or(row.records_stored);
+            inner.emit(JobEvent {
+                local_id: local,
+                event: JobEventKind::Completed {
+                    valid_records: valid.min(u64::from(u32::MAX)) as u32,
+                },
+            });
+            inner.sink.job_finished(&summary(&row, false));
+            Ok(Next::Done)
+        }
+        Stage::Failed => {
+            let error = out
+                .meta
+                .error
+                .clone()
+                .filter(|e| !e.trim().is_empty())
+                .unwrap_or_else(|| "The service reported that the job failed, without a reason.".into());
+            finish_failed(inner, local, &error)?;
+            Ok(Next::Done)
+        }
+        _ => Ok(Next::After(interval)),
+    }
+}
+
+pub(crate) fn finish_failed(inner: &Inner, local: i64, error: &str) -> Result<(), EngineError> {
+    let store = inner.store();
+    store.set_failed(local, error)?;
+    let row = store.job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+    drop(store);
+    inner.emit(JobEvent {
+        local_id: local,
+        event: JobEventKind::Failed {
+            error: error.to_owned(),
+        },
+    });
+    inner.sink.job_finished(&summary(&row, false));
+    Ok(())
+}
+
+fn api_trouble(inner: &Inner, local: i64, t: &mut Tracked, e: ApiError) -> Next {
+    match &e {
+        ApiError::NotFound { job_id: Some(_), .. } => {
+            let msg = "The service no longer knows this job: it was deleted, belongs to another account, \
+                       or was a sandbox job from an earlier session.";
+            match finish_failed(inner, local, msg) {
+                Ok(()) => Next::Done,
+                Err(e) => trouble(inner, local, t, e.to_string(), false),
+            }
+        }
+        ApiError::BadKey { .. } => trouble(inner, local, t, e.to_string(), true),
+        _ => trouble(inner, local, t, e.to_string(), false),
+    }
+}

@@ -1,0 +1,161 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useState } from "react";
+import { ErrorNotice } from "../../app/ErrorNotice";
+import { type AppInfo, type Connection, ipc, type Settings, type Theme } from "../../lib/ipc";
+import { KeyPanel } from "../setup/KeyPanel";
+
+export function SettingsScreen({ info }: { info: AppInfo }) {
+  const id = useId();
+  const client = useQueryClient();
+  const settings = useQuery({ queryKey: ["settings"], queryFn: ipc.getSettings });
+  const connection = useMutation({
+    mutationFn: (c: Connection) => ipc.setConnection(c),
+    onSuccess: (next) => {
+      client.setQueryData(["appInfo"], next);
+      // Plan, jobs and account lists belong to the other connection now.
+      void client.invalidateQueries({
+        predicate: (q) => q.queryKey[0] !== "appInfo" && q.queryKey[0] !== "settings",
+      });
+    },
+  });
+
+  return (
+    <section className="stack settings" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Settings</h2>
+
+      <fieldset className="card stack">
+        <legend>Connection</legend>
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-conn`}
+            checked={info.connection === "sandbox"}
+            disabled={connection.isPending}
+            onChange={() => connection.mutate("sandbox")}
+          />
+          Sandbox (sample data, no key needed)
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-conn`}
+            checked={info.connection === "live"}
+            disabled={connection.isPending}
+            onChange={() => connection.mutate("live")}
+          />
+          Live service (uses your API key)
+        </label>
+        <p className="help">Now using {info.baseUrl}</p>
+        <ErrorNotice error={connection.error} />
+      </fieldset>
+
+      <section className="card stack" aria-labelledby={`${id}-key`}>
+        <h3 id={`${id}-key`}>API key</h3>
+        <KeyPanel info={info} />
+      </section>
+
+      {settings.isPending ? <p>Loading settings…</p> : null}
+      <ErrorNotice error={settings.error} />
+      {settings.data ? <SettingsForm initial={settings.data} /> : null}
+
+      <p className="muted small">
+        CatchAll Desk {info.version}
+        {info.devBuild ? " (development build)" : ""} · data in {info.dataDir}
+      </p>
+    </section>
+  );
+}
+
+function SettingsForm({ initial }: { initial: Settings }) {
+  const id = useId();
+  const client = useQueryClient();
+  const [baseUrl, setBaseUrl] = useState(initial.baseUrl);
+  const [poll, setPoll] = useState(String(initial.pollIntervalSecs));
+  const [theme, setTheme] = useState<Theme>(initial.theme);
+  const [problem, setProblem] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (s: Settings) => ipc.saveSettings(s),
+    onSuccess: (s) => {
+      client.setQueryData(["settings"], s);
+      void client.invalidateQueries({ queryKey: ["appInfo"] });
+    },
+  });
+  useEffect(() => setTheme(initial.theme), [initial.theme]);
+
+  function changeTheme(t: Theme) {
+    setTheme(t);
+    // The theme applies at once; the rest waits for "Save settings".
+    save.mutate({ ...initial, theme: t });
+  }
+
+  return (
+    <form
+      className="card stack"
+      aria-label="Service and appearance"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const secs = Number(poll);
+        if (!Number.isInteger(secs) || secs < 1) {
+          setProblem("Enter a whole number of seconds.");
+          return;
+        }
+        setProblem(null);
+        save.mutate({ baseUrl: baseUrl.trim(), pollIntervalSecs: secs, theme });
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-url`}>Service address (base URL)</label>
+        <input
+          id={`${id}-url`}
+          type="url"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-poll`}>Check job status every (seconds)</label>
+        <input
+          id={`${id}-poll`}
+          inputMode="numeric"
+          value={poll}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={`${id}-poll-help${problem ? ` ${id}-poll-err` : ""}`}
+          onChange={(e) => setPoll(e.target.value)}
+        />
+        <p id={`${id}-poll-help`} className="help">
+          The service recommends 30 to 60 seconds. The sandbox is checked faster.
+        </p>
+        {problem ? (
+          <p id={`${id}-poll-err`} className="field-error">
+            {problem}
+          </p>
+        ) : null}
+      </div>
+      <fieldset className="row wrap">
+        <legend>Theme</legend>
+        {(["light", "dark", "system"] as const).map((t) => (
+          <label className="check" key={t}>
+            <input
+              type="radio"
+              name={`${id}-theme`}
+              checked={theme === t}
+              onChange={() => changeTheme(t)}
+            />
+            {t === "system" ? "Same as the system" : t === "light" ? "Light" : "Dark"}
+          </label>
+        ))}
+      </fieldset>
+      <ErrorNotice error={save.error} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save settings
+        </button>
+        {save.isSuccess ? (
+          <span role="status" className="muted">
+            Saved
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}

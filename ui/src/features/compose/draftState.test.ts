@@ -1,0 +1,54 @@
+import { emptyState, localProblems, move, toDraft } from "./draftState";
+
+test("names must be snake_case, unique and not empty; messages are keyed per field", () => {
+  const s = {
+    ...emptyState(),
+    query: "Funding rounds",
+    validators: [
+      { uid: "a", name: "is_funding", description: "A funding round" },
+      { uid: "b", name: "is_funding", description: "Again" },
+      { uid: "c", name: "", description: "No name" },
+    ],
+    enrichments: [
+      { uid: "d", name: "Amount Raised", description: "How much", kind: "number" as const },
+    ],
+  };
+  const p = localProblems(s);
+  expect(p["validators.0.name"]).toBeUndefined();
+  expect(p["validators.1.name"]).toMatch(/already used/);
+  expect(p["validators.2.name"]).toBe("Give this a name.");
+  expect(p["enrichments.0.name"]).toMatch(/lowercase letters/);
+});
+
+test("limit at least 10 and a date window of at most 30 days", () => {
+  const base = { ...emptyState(), query: "x" };
+  expect(localProblems({ ...base, limit: "5" }).limit).toMatch(/at least 10/);
+  expect(localProblems({ ...base, limit: "10" }).limit).toBeUndefined();
+  expect(
+    localProblems({ ...base, startDate: "2025-01-01", endDate: "2025-03-01" }).endDate,
+  ).toMatch(/at most 30 days/);
+  expect(
+    localProblems({ ...base, startDate: "2025-02-01", endDate: "2025-01-01" }).endDate,
+  ).toMatch(/before the start/);
+});
+
+test("the draft is exactly what is on screen, without the UI's row ids", () => {
+  const d = toDraft({
+    ...emptyState(),
+    query: " Launches ",
+    limit: "1,000",
+    enrichments: [{ uid: "x", name: "product", description: "Product name", kind: "text" }],
+  });
+  expect(d).toEqual({
+    query: "Launches",
+    context: null,
+    startDate: null,
+    endDate: null,
+    limit: 1000,
+    mode: "base",
+    validators: null,
+    enrichments: [{ name: "product", description: "Product name", kind: "text" }],
+  });
+  expect(move([1, 2, 3], 2, 1)).toEqual([1, 3, 2]);
+  expect(move([1, 2, 3], 0, -1)).toEqual([1, 2, 3]);
+});

@@ -1,0 +1,172 @@
+// The composer's state and its local checks. Lists carry a `uid` so React
+// keeps focus and edits on the right row while rows move.
+import type {
+  EnrichmentSpec,
+  FieldKind,
+  FieldProblem,
+  JobDraft,
+  Mode,
+  ValidatorSpec,
+} from "../../lib/ipc";
+
+export type WithUid<T> = T & { uid: string };
+
+export type ComposeState = {
+  query: string;
+  context: string;
+  /** ISO date or date-time; "" = the service's default. */
+  startDate: string;
+  endDate: string;
+  /** Which preset set the dates (UI only). */
+  preset: string | null;
+  /** As typed, so a half-typed number is not lost. */
+  limit: string;
+  mode: Mode;
+  /** null = let the service choose. */
+  validators: WithUid<ValidatorSpec>[] | null;
+  enrichments: WithUid<EnrichmentSpec>[] | null;
+};
+
+export const FIELD_KINDS: { kind: FieldKind; label: string }[] = [
+  { kind: "text", label: "Text" },
+  { kind: "number", label: "Number" },
+  { kind: "date", label: "Date" },
+  { kind: "option", label: "One of a list" },
+  { kind: "url", label: "Web link" },
+  { kind: "company", label: "Company" },
+];
+
+export const MAX_WINDOW_DAYS = 30;
+
+let counter = 0;
+export const newUid = () => `i${++counter}`;
+
+export const emptyState = (): ComposeState => ({
+  query: "",
+  context: "",
+  startDate: "",
+  endDate: "",
+  preset: null,
+  limit: "",
+  mode: "base",
+  validators: null,
+  enrichments: null,
+});
+
+export function fromDraft(d: JobDraft): ComposeState {
+  return {
+    query: d.query,
+    context: d.context ?? "",
+    startDate: d.startDate ?? "",
+    endDate: d.endDate ?? "",
+    preset: null,
+    limit: d.limit != null ? String(d.limit) : "",
+    mode: d.mode,
+    validators: d.validators?.map((v) => ({ ...v, uid: newUid() })) ?? null,
+    enrichments: d.enrichments?.map((v) => ({ ...v, uid: newUid() })) ?? null,
+  };
+}
+
+function parseLimit(text: string): number | null {
+  const t = text.trim().replace(/,/g, "");
+  if (!/^\d+$/.test(t)) return null;
+  return Number(t);
+}
+
+/** Exactly what is on screen, as the engine takes it. */
+export function toDraft(s: ComposeState): JobDraft {
+  return {
+    query: s.query.trim(),
+    context: s.context.trim() ? s.context.trim() : null,
+    startDate: s.startDate || null,
+    endDate: s.endDate || null,
+    limit: parseLimit(s.limit),
+    mode: s.mode,
+    validators: s.validators?.map(({ name, description }) => ({ name, description })) ?? null,
+    enrichments:
+      s.enrichments?.map(({ name, description, kind }) => ({ name, description, kind })) ?? null,
+  };
+}
+
+const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+function checkNames(
+  items: { name: string; description: string }[] | null,
+  list: "validators" | "enrichments",
+  out: Record<string, string>,
+) {
+  if (!items) return;
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const name = item.name.trim();
+    const key = `${list}.${i}.name`;
+    if (!name) out[key] = "Give this a name.";
+    else if (!SNAKE.test(name))
+      out[key] =
+        "Use lowercase letters, digits and underscores, starting with a letter (like funding_amount).";
+    else if (seen.has(name)) out[key] = "This name is already used above; names must be unique.";
+    seen.add(name);
+    if (!item.description.trim()) out[`${list}.${i}.description`] = "Add a short description.";
+  });
+}
+
+/** Problems found on screen, keyed like the engine's `FieldProblem.field`. */
+export function localProblems(s: ComposeState): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!s.query.trim()) out.query = "Describe what you are looking for.";
+  if (s.limit.trim()) {
+    const n = parseLimit(s.limit);
+    if (n == null) out.limit = "Maximum records must be a whole number.";
+    else if (n < 10) out.limit = "Maximum records must be at least 10.";
+  }
+  const start = s.startDate ? Date.parse(s.startDate) : Number.NaN;
+  const end = s.endDate ? Date.parse(s.endDate) : Number.NaN;
+  if (s.startDate && Number.isNaN(start)) out.startDate = "This is not a date.";
+  if (s.endDate && Number.isNaN(end)) out.endDate = "This is not a date.";
+  if (!Number.isNaN(start) && !Number.isNaN(end)) {
+    if (end < start) out.endDate = "The end date is before the start date.";
+    // A day of slack: date-only inputs cover whole days.
+    else if (end - start > (MAX_WINDOW_DAYS + 1) * 86_400_000)
+      out.endDate = `The date window can be at most ${MAX_WINDOW_DAYS} days.`;
+  }
+  checkNames(s.validators, "validators", out);
+  checkNames(s.enrichments, "enrichments", out);
+  return out;
+}
+
+/** Local messages win; the engine's fill in what the screen cannot know. */
+export function mergeProblems(
+  local: Record<string, string>,
+  engine: FieldProblem[],
+): Record<string, string> {
+  const out = { ...local };
+  for (const p of engine) if (!(p.field in out)) out[p.field] = p.message;
+  return out;
+}
+
+export function move<T>(list: T[], from: number, to: number): T[] {
+  if (to < 0 || to >= list.length) return list;
+  const next = list.slice();
+  const [item] = next.splice(from, 1);
+  next.splice(to, 0, item);
+  return next;
+}
+
+export const PRESETS: { id: string; label: string; hours: number }[] = [
+  { id: "24h", label: "Last 24 hours", hours: 24 },
+  { id: "3d", label: "Last 3 days", hours: 72 },
+  { id: "5d", label: "Last 5 days", hours: 120 },
+  { id: "7d", label: "Last 7 days", hours: 168 },
+  { id: "14d", label: "Last 14 days", hours: 336 },
+  { id: "30d", label: "Last 30 days", hours: 720 },
+];
+
+export function presetDates(
+  hours: number,
+  now = new Date(),
+): { startDate: string; endDate: string } {
+  const start = new Date(now.getTime() - hours * 3_600_000);
+  // Whole seconds: the service takes plain ISO 8601.
+  const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+  return { startDate: iso(start), endDate: iso(now) };
+}

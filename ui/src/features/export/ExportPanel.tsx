@@ -1,0 +1,112 @@
+import { useEffect, useId, useState } from "react";
+import { ErrorNotice } from "../../app/ErrorNotice";
+import { formatBytes, formatCount } from "../../lib/format";
+import {
+  type ExportFormat,
+  type ExportProgress,
+  type ExportResult,
+  ipc,
+  onExportProgress,
+  type ViewSpec,
+} from "../../lib/ipc";
+
+const FORMATS: { format: ExportFormat; label: string }[] = [
+  { format: "csv", label: "CSV" },
+  { format: "xlsx", label: "Excel (XLSX)" },
+  { format: "json", label: "JSON" },
+];
+
+/** Export buttons; Rust asks where to save and writes the file, with progress. */
+export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec }) {
+  const id = useId();
+  const [scope, setScope] = useState<"shown" | "all">("all");
+  const [running, setRunning] = useState<ExportFormat | null>(null);
+  const [progress, setProgress] = useState<ExportProgress | null>(null);
+  const [result, setResult] = useState<ExportResult | "cancelled" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(
+    () =>
+      onExportProgress((p) => {
+        if (p.localId === localId) setProgress(p);
+      }),
+    [localId],
+  );
+
+  async function run(format: ExportFormat) {
+    setRunning(format);
+    setProgress(null);
+    setResult(null);
+    setError(null);
+    try {
+      const r = await ipc.exportJob(localId, format, scope === "shown" ? view : null);
+      setResult(r ?? "cancelled");
+    } catch (e) {
+      setError(e);
+    } finally {
+      setRunning(null);
+    }
+  }
+
+  const filtered = view.search != null || view.filters.length > 0 || view.sort != null;
+  return (
+    <section className="export card stack" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Export</h3>
+      <fieldset className="row wrap">
+        <legend>Which records</legend>
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-scope`}
+            checked={scope === "all"}
+            onChange={() => setScope("all")}
+          />
+          Everything
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-scope`}
+            checked={scope === "shown"}
+            onChange={() => setScope("shown")}
+          />
+          Only what the table shows{filtered ? " (current search, filters and sort)" : ""}
+        </label>
+      </fieldset>
+      <div className="row wrap">
+        {FORMATS.map((f) => (
+          <button
+            key={f.format}
+            type="button"
+            disabled={running != null}
+            onClick={() => void run(f.format)}
+          >
+            Export {f.label}
+          </button>
+        ))}
+      </div>
+      {running ? (
+        <div className="stack">
+          <progress
+            aria-label="Export progress"
+            max={progress?.total || undefined}
+            value={progress ? progress.written : undefined}
+          />
+          <p aria-live="polite">
+            {progress
+              ? `Written ${formatCount(progress.written)} of ${formatCount(progress.total)} records…`
+              : "Choose where to save the file…"}
+          </p>
+        </div>
+      ) : null}
+      {result === "cancelled" ? <p role="status">Export cancelled.</p> : null}
+      {result && result !== "cancelled" ? (
+        <p role="status">
+          Saved {formatCount(result.records)} records ({formatBytes(result.bytes)}) to{" "}
+          <span className="mono">{result.path}</span>.
+        </p>
+      ) : null}
+      <ErrorNotice error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ipc } from "../../lib/ipc";
+import { renderApp, snapshot } from "../../test/render";
+import { HistoryScreen } from "./HistoryScreen";
+
+beforeEach(() => {
+  vi.spyOn(ipc, "listJobs").mockResolvedValue([
+    snapshot({ localId: 4, stage: "completed", storedRecords: 96 }).summary,
+  ]);
+  vi.spyOn(ipc, "accountJobs").mockResolvedValue({ total: 0, page: 1, totalPages: 1, jobs: [] });
+});
+afterEach(() => vi.restoreAllMocks());
+
+test("delete asks first, says it cannot be undone, and can be cancelled", async () => {
+  const del = vi.spyOn(ipc, "deleteJob").mockResolvedValue();
+  renderApp(<HistoryScreen />);
+  expect(await screen.findByText("Completed")).toBeInTheDocument();
+  await userEvent.click(screen.getByRole("button", { name: /^Delete job: Series A/ }));
+  const dialog = screen.getByRole("alertdialog", { name: "Delete this job?" });
+  expect(dialog).toHaveTextContent("This cannot be undone.");
+  expect(screen.getByRole("button", { name: "Keep the job" })).toHaveFocus();
+  await userEvent.click(screen.getByRole("button", { name: "Keep the job" }));
+  expect(del).not.toHaveBeenCalled();
+
+  await userEvent.click(screen.getByRole("button", { name: /^Delete job: Series A/ }));
+  vi.mocked(ipc.listJobs).mockResolvedValue([]);
+  await userEvent.click(screen.getByRole("button", { name: "Delete job" }));
+  await waitFor(() => expect(del).toHaveBeenCalledWith(4));
+  expect(await screen.findByText("No jobs yet.")).toBeInTheDocument();
+  expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+});
+
+test("search asks the engine", async () => {
+  renderApp(<HistoryScreen />);
+  await screen.findByText("Completed");
+  await userEvent.type(screen.getByLabelText("Search jobs"), "fintech");
+  await waitFor(() => expect(ipc.listJobs).toHaveBeenLastCalledWith("fintech"));
+  await waitFor(() => expect(ipc.accountJobs).toHaveBeenLastCalledWith(1, "fintech"));
+});

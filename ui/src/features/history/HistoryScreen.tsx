@@ -1,0 +1,265 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
+import { ErrorNotice } from "../../app/ErrorNotice";
+import { useNav } from "../../app/nav";
+import { formatCount, formatDateTime, modeInWords, stageInWords } from "../../lib/format";
+import { ipc, type JobSummary } from "../../lib/ipc";
+import { jobKey, jobsListKey } from "../watch/jobState";
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/** Jobs on this computer and on the account. */
+export function HistoryScreen() {
+  const id = useId();
+  const [search, setSearch] = useState("");
+  const term = useDebounced(search.trim(), 250) || null;
+  return (
+    <section className="stack" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Jobs</h2>
+      <div className="field">
+        <label htmlFor={`${id}-search`}>Search jobs</label>
+        <input
+          id={`${id}-search`}
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      </div>
+      <LocalJobs search={term} />
+      <AccountJobs search={term} />
+    </section>
+  );
+}
+
+function LocalJobs({ search }: { search: string | null }) {
+  const nav = useNav();
+  const client = useQueryClient();
+  const q = useQuery({ queryKey: [...jobsListKey, search], queryFn: () => ipc.listJobs(search) });
+  const [confirming, setConfirming] = useState<JobSummary | null>(null);
+  const runAgain = useMutation({
+    mutationFn: (localId: number) => ipc.jobSnapshot(localId),
+    onSuccess: (snap) => nav.runAgain(snap.request),
+  });
+  const del = useMutation({
+    mutationFn: (localId: number) => ipc.deleteJob(localId),
+    onSuccess: (_, localId) => {
+      setConfirming(null);
+      client.removeQueries({ queryKey: jobKey(localId) });
+      void client.invalidateQueries({ queryKey: jobsListKey });
+    },
+  });
+
+  return (
+    <section className="stack" aria-labelledby="local-jobs-title">
+      <h3 id="local-jobs-title">On this computer</h3>
+      <ErrorNotice error={q.error ?? runAgain.error} />
+      {q.data && q.data.length === 0 ? (
+        <p className="muted">{search ? "No jobs match the search." : "No jobs yet."}</p>
+      ) : null}
+      {q.data && q.data.length > 0 ? (
+        <table className="jobs-table">
+          <caption className="visually-hidden">Jobs on this computer</caption>
+          <thead>
+            <tr>
+              <th scope="col">Query</th>
+              <th scope="col">Status</th>
+              <th scope="col">Started</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Records</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {q.data.map((j) => (
+              <tr key={j.localId}>
+                <td className="query-cell">{j.query}</td>
+                <td>
+                  <span className={`stage stage-${j.stage}`}>{stageInWords(j.stage)}</span>
+                </td>
+                <td>{formatDateTime(j.createdAt)}</td>
+                <td>{modeInWords(j.mode)}</td>
+                <td>{formatCount(j.storedRecords)}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    aria-label={`Open job: ${j.query}`}
+                    onClick={() => nav.openJob(j.localId)}
+                  >
+                    Open
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Run again with edits: ${j.query}`}
+                    onClick={() => runAgain.mutate(j.localId)}
+                  >
+                    Run again with edits
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={`Delete job: ${j.query}`}
+                    onClick={() => setConfirming(j)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {confirming ? (
+        <ConfirmDelete
+          job={confirming}
+          busy={del.isPending}
+          error={del.error}
+          onCancel={() => {
+            del.reset();
+            setConfirming(null);
+          }}
+          onConfirm={() => del.mutate(confirming.localId)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function ConfirmDelete({
+  job,
+  busy,
+  error,
+  onCancel,
+  onConfirm,
+}: {
+  job: JobSummary;
+  busy: boolean;
+  error: unknown;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const id = useId();
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancelRef.current?.focus(), []);
+  return (
+    <div className="panel-backdrop">
+      <div
+        className="confirm card stack"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-desc`}
+        onKeyDown={(e) => e.key === "Escape" && onCancel()}
+      >
+        <h3 id={`${id}-title`}>Delete this job?</h3>
+        <p id={`${id}-desc`}>
+          “{job.query}” and its {formatCount(job.storedRecords)} records will be deleted from this
+          computer and from your account. This cannot be undone.
+        </p>
+        <ErrorNotice error={error} />
+        <div className="row">
+          <button ref={cancelRef} type="button" onClick={onCancel} disabled={busy}>
+            Keep the job
+          </button>
+          <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+            {busy ? "Deleting…" : "Delete job"}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function AccountJobs({ search }: { search: string | null }) {
+  const nav = useNav();
+  const client = useQueryClient();
+  const [page, setPage] = useState(1);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new search starts on page 1
+  useEffect(() => setPage(1), [search]);
+  const q = useQuery({
+    queryKey: ["accountJobs", page, search],
+    queryFn: () => ipc.accountJobs(page, search),
+  });
+  const open = useMutation({
+    mutationFn: (jobId: string) => ipc.openAccountJob(jobId),
+    onSuccess: (snap) => {
+      client.setQueryData(jobKey(snap.summary.localId), snap);
+      void client.invalidateQueries({ queryKey: jobsListKey });
+      nav.openJob(snap.summary.localId);
+    },
+  });
+  const data = q.data;
+  return (
+    <section className="stack" aria-labelledby="account-jobs-title">
+      <h3 id="account-jobs-title">On your account</h3>
+      {q.isPending ? <p className="muted">Loading the account's jobs…</p> : null}
+      <ErrorNotice error={q.error ?? open.error} />
+      {data && data.jobs.length === 0 ? <p className="muted">No jobs on the account.</p> : null}
+      {data && data.jobs.length > 0 ? (
+        <>
+          <table className="jobs-table">
+            <caption className="visually-hidden">Jobs on your account</caption>
+            <thead>
+              <tr>
+                <th scope="col">Query</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Mode</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.jobs.map((j) => (
+                <tr key={j.jobId}>
+                  <td className="query-cell">{j.query}</td>
+                  <td>{stageInWords(j.status)}</td>
+                  <td>{formatDateTime(j.createdAt)}</td>
+                  <td>{modeInWords(j.mode)}</td>
+                  <td className="actions">
+                    <button
+                      type="button"
+                      aria-label={`Open account job: ${j.query}`}
+                      disabled={open.isPending}
+                      onClick={() =>
+                        j.localId != null ? nav.openJob(j.localId) : open.mutate(j.jobId)
+                      }
+                    >
+                      Open
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {data.totalPages > 1 ? (
+            <nav className="row" aria-label="Account jobs pages">
+              <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                Previous page
+              </button>
+              <span>
+                Page {data.page} of {data.totalPages}
+              </span>
+              <button
+                type="button"
+                disabled={page >= data.totalPages}
+                onClick={() => setPage(page + 1)}
+              >
+                Next page
+              </button>
+            </nav>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}

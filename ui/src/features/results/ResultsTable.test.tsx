@@ -1,0 +1,164 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { useState } from "react";
+import { ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
+import { renderApp } from "../../test/render";
+import { routeJobEvent } from "../watch/jobState";
+import { ResultsTable } from "./ResultsTable";
+import { WINDOW_SIZE, windowsFor } from "./windows";
+
+// jsdom has no layout: give the scroll area a height so rows get rendered.
+beforeAll(() => {
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
+  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 900 });
+});
+afterAll(() => {
+  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
+  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
+});
+afterEach(() => vi.restoreAllMocks());
+
+const TOTAL = 100_000;
+function fakeWindow(_id: number, view: ViewSpec, start: number, limit: number): RecordsWindow {
+  const rows = [];
+  for (let i = start; i < Math.min(start + limit, TOTAL); i++) {
+    const n = view.sort?.descending ? TOTAL - 1 - i : i;
+    rows.push({
+      recordId: `r${n}`,
+      cells: [
+        { text: `Record ${n}`, link: null },
+        { text: `Acme ${n}`, link: `acme${n}.com` },
+        { text: "high", link: null },
+      ],
+    });
+  }
+  return { total: TOTAL, start, rows };
+}
+
+function Harness() {
+  const [view, setView] = useState<ViewSpec>({ sort: null, search: null, filters: [] });
+  return <ResultsTable localId={3} view={view} onViewChange={setView} />;
+}
+
+beforeEach(() => {
+  vi.spyOn(ipc, "jobColumns").mockResolvedValue([
+    { key: "record_title", label: "Title", kind: "title" },
+    { key: "company", label: "Company", kind: "company" },
+    { key: "enrichment_confidence", label: "Confidence", kind: "confidence" },
+  ]);
+  vi.spyOn(ipc, "recordsWindow").mockImplementation(async (...a) => fakeWindow(...a));
+});
+
+test("windows cover only the rows on screen", () => {
+  expect(windowsFor(0, 20, 0)).toEqual([0]);
+  expect(windowsFor(140, 160, 100_000)).toEqual([0, 1]);
+  expect(windowsFor(99_990, 99_999, 100_000)).toEqual([Math.floor(99_999 / WINDOW_SIZE)]);
+});
+
+test("a 100,000-record job shows its first rows from one small window", async () => {
+  renderApp(<Harness />);
+  expect(await screen.findByText("100,000 records")).toBeInTheDocument();
+  const table = screen.getByRole("table", { name: "Records" });
+  expect(await within(table).findByRole("button", { name: "Record 0" })).toBeInTheDocument();
+  // Only what fits on screen is in the DOM, and only one window was asked for.
+  expect(within(table).getAllByRole("row").length).toBeLessThan(40);
+  expect(ipc.recordsWindow).toHaveBeenCalledTimes(1);
+  expect(ipc.recordsWindow).toHaveBeenCalledWith(
+    3,
+    { sort: null, search: null, filters: [] },
+    0,
+    WINDOW_SIZE,
+  );
+  // Company cells: name and domain link; confidence as a badge.
+  expect(within(table).getByText("Acme 0")).toBeInTheDocument();
+  expect(within(table).getByRole("link", { name: /acme0\.com/ })).toHaveAttribute(
+    "href",
+    "https://acme0.com",
+  );
+  expect(within(table).getAllByText("high")[0]).toHaveClass("badge");
+}, 15_000);
+
+test("sorting by a header asks the engine and marks the column", async () => {
+  renderApp(<Harness />);
+  const header = await screen.findByRole("columnheader", { name: /Title/ });
+  expect(header).toHaveAttribute("aria-sort", "none");
+  await userEvent.click(within(header).getByRole("button", { name: /Title/ }));
+  expect(header).toHaveAttribute("aria-sort", "ascending");
+  await userEvent.click(within(header).getByRole("button", { name: /Title/ }));
+  expect(header).toHaveAttribute("aria-sort", "descending");
+  await waitFor(() =>
+    expect(ipc.recordsWindow).toHaveBeenLastCalledWith(
+      3,
+      { sort: { key: "record_title", descending: true }, search: null, filters: [] },
+      0,
+      WINDOW_SIZE,
+    ),
+  );
+  expect(await screen.findByRole("button", { name: "Record 99999" })).toBeInTheDocument();
+});
+
+test("search and show/hide columns", async () => {
+  renderApp(<Harness />);
+  await screen.findByRole("button", { name: "Record 0" });
+  await userEvent.type(screen.getByLabelText("Search records"), "acme");
+  await waitFor(() =>
+    expect(ipc.recordsWindow).toHaveBeenLastCalledWith(
+      3,
+      { sort: null, search: "acme", filters: [] },
+      0,
+      WINDOW_SIZE,
+    ),
+  );
+  await userEvent.click(screen.getByText("Columns"));
+  await userEvent.click(screen.getByRole("checkbox", { name: "Company" }));
+  expect(screen.queryByRole("columnheader", { name: /Company/ })).not.toBeInTheDocument();
+});
+
+test("new records stored refetch the windows on screen", async () => {
+  const { client } = renderApp(<Harness />);
+  await screen.findByRole("button", { name: "Record 0" });
+  const calls = vi.mocked(ipc.recordsWindow).mock.calls.length;
+  act(() =>
+    routeJobEvent(client, {
+      localId: 3,
+      event: { type: "records_stored", new_records: 10, stored_records: 100_000 },
+    }),
+  );
+  await waitFor(() =>
+    expect(vi.mocked(ipc.recordsWindow).mock.calls.length).toBeGreaterThan(calls),
+  );
+});
+
+test("a record opens in a panel with every field and its sources", async () => {
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
+    recordId: "r0",
+    title: "Record 0",
+    confidence: "high",
+    fields: [
+      {
+        name: "amount",
+        label: "Amount",
+        kind: "number",
+        text: "12,000,000",
+        link: null,
+        confidence: null,
+      },
+    ],
+    citations: [
+      {
+        title: "Acme raises",
+        link: "https://news.test/acme",
+        publishedDate: "2025-01-02T00:00:00Z",
+      },
+    ],
+  });
+  const open = vi.spyOn(ipc, "openLink").mockResolvedValue();
+  renderApp(<Harness />);
+  await userEvent.click(await screen.findByRole("button", { name: "Record 0" }));
+  const dialog = await screen.findByRole("dialog", { name: "Record 0" });
+  expect(within(dialog).getByText("12,000,000")).toBeInTheDocument();
+  await userEvent.click(within(dialog).getByRole("link", { name: /Acme raises/ }));
+  expect(open).toHaveBeenCalledWith("https://news.test/acme");
+  await userEvent.keyboard("{Escape}");
+  expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+});

@@ -1,0 +1,186 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useState } from "react";
+import { ErrorNotice } from "../../app/ErrorNotice";
+import { useNav } from "../../app/nav";
+import {
+  formatCount,
+  formatDateTime,
+  formatElapsed,
+  modeInWords,
+  progressInWords,
+  stageInWords,
+} from "../../lib/format";
+import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
+import { ExportPanel } from "../export/ExportPanel";
+import { ResultsTable } from "../results/ResultsTable";
+import { jobKey, jobsListKey } from "./jobState";
+import { Timeline } from "./Timeline";
+
+const FINISHED = new Set(["completed", "failed"]);
+const EMPTY_VIEW: ViewSpec = { sort: null, search: null, filters: [] };
+
+/** One job: live stages and counters, then its records. */
+export function JobView({ localId }: { localId: number }) {
+  const id = useId();
+  const nav = useNav();
+  const q = useQuery({
+    queryKey: jobKey(localId),
+    queryFn: () => ipc.jobSnapshot(localId),
+    // Events keep it current; a refetch only follows events that need one.
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const [view, setView] = useState<ViewSpec>(EMPTY_VIEW);
+
+  if (q.isPending) return <p>Opening the job…</p>;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  const snap = q.data;
+  const s = snap.summary;
+  const showTable = s.storedRecords > 0 || s.stage === "enriching" || s.stage === "completed";
+
+  return (
+    <section className="job-view stack" aria-labelledby={`${id}-title`}>
+      <div className="row">
+        <button type="button" onClick={() => nav.go("jobs")}>
+          ← All jobs
+        </button>
+      </div>
+      <h2 id={`${id}-title`} className="job-title">
+        {s.query}
+      </h2>
+      <p className="muted">
+        {modeInWords(s.mode)} · started {formatDateTime(s.createdAt)}
+        {s.limit != null ? ` · up to ${formatCount(s.limit)} records` : ""}
+        {s.origin === "account" ? " · started outside this app" : ""}
+      </p>
+      <div className="card stack">
+        <p className="status-line" aria-live="polite">
+          <strong>Status: {stageInWords(s.stage)}</strong>
+          <Elapsed snap={snap} />
+        </p>
+        <Timeline snap={snap} />
+        <Counters snap={snap} />
+        {s.stage === "queued" ? (
+          <div className="notice notice-info" role="status">
+            <strong>Waiting in the local queue</strong>
+            <p>{s.queuedReason ?? "It starts as soon as a job slot is free."}</p>
+          </div>
+        ) : null}
+        {snap.trouble ? (
+          <div className="notice notice-warning" role="status">
+            <strong>Having trouble following this job</strong>
+            <p>{snap.trouble}</p>
+          </div>
+        ) : null}
+        {s.stage === "failed" ? (
+          <div className="notice notice-error" role="alert">
+            <strong>The job failed</strong>
+            <p>{s.error ?? "The service did not give a reason."}</p>
+          </div>
+        ) : null}
+        {snap.canContinue ? <ContinueForm snap={snap} /> : null}
+      </div>
+      {showTable ? (
+        <>
+          {s.stage === "enriching" ? (
+            <p className="muted">
+              Partial results: more records arrive while the job is enriching.
+            </p>
+          ) : null}
+          <ResultsTable localId={localId} view={view} onViewChange={setView} />
+          <ExportPanel localId={localId} view={view} />
+        </>
+      ) : (
+        <p className="muted">Records appear here once the job reaches the enriching stage.</p>
+      )}
+    </section>
+  );
+}
+
+function Counters({ snap }: { snap: JobSnapshot }) {
+  const words = progressInWords(snap.progress);
+  const stored = snap.summary.storedRecords;
+  const parts = [words, stored > 0 ? `${formatCount(stored)} on this computer` : ""].filter(
+    Boolean,
+  );
+  if (parts.length === 0) return null;
+  return <p className="counters">{parts.join(" · ")}</p>;
+}
+
+function Elapsed({ snap }: { snap: JobSnapshot }) {
+  const finished = FINISHED.has(snap.summary.stage);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (finished) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [finished]);
+  const start = Date.parse(snap.history[0]?.at ?? snap.summary.createdAt);
+  const endEntry = finished
+    ? [...snap.history].reverse().find((h) => FINISHED.has(h.stage))
+    : undefined;
+  const end = endEntry
+    ? Date.parse(endEntry.at)
+    : finished
+      ? Date.parse(snap.summary.updatedAt)
+      : now;
+  if (Number.isNaN(start)) return null;
+  return (
+    <span className="muted">
+      {" "}
+      · {finished ? "took" : "running for"} {formatElapsed(end - start)}
+      {snap.duration && finished ? ` (service: ${snap.duration})` : ""}
+    </span>
+  );
+}
+
+function ContinueForm({ snap }: { snap: JobSnapshot }) {
+  const client = useQueryClient();
+  const id = useId();
+  const current = snap.summary.limit ?? 10;
+  const [limit, setLimit] = useState(String(current * 2));
+  const [problem, setProblem] = useState<string | null>(null);
+  const m = useMutation({
+    mutationFn: (n: number) => ipc.continueJob(snap.summary.localId, n),
+    onSuccess: (next) => {
+      client.setQueryData(jobKey(next.summary.localId), next);
+      void client.invalidateQueries({ queryKey: jobsListKey });
+    },
+  });
+  return (
+    <form
+      className="continue row wrap"
+      aria-label="Continue the job"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const n = Number(limit.trim().replace(/,/g, ""));
+        if (!Number.isInteger(n) || n <= current) {
+          setProblem(`Enter a whole number above the current maximum (${formatCount(current)}).`);
+          return;
+        }
+        setProblem(null);
+        m.mutate(n);
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-limit`}>New maximum records</label>
+        <input
+          id={`${id}-limit`}
+          inputMode="numeric"
+          value={limit}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? `${id}-err` : undefined}
+          onChange={(e) => setLimit(e.target.value)}
+        />
+        {problem ? (
+          <p id={`${id}-err`} className="field-error">
+            {problem}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" className="primary" disabled={m.isPending}>
+        {m.isPending ? "Continuing…" : "Continue job"}
+      </button>
+      <ErrorNotice error={m.error} />
+    </form>
+  );
+}

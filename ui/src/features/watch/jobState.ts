@@ -1,0 +1,94 @@
+// Folds live job events into the job's snapshot, so a view that opened late
+// (snapshot first) and a view that watched from the start show the same.
+import type { QueryClient } from "@tanstack/react-query";
+import type { JobEvent, JobSnapshot } from "../../lib/ipc";
+
+export const jobKey = (localId: number) => ["job", localId] as const;
+export const recordsKey = (localId: number) => ["records", localId] as const;
+export const jobsListKey = ["jobs"] as const;
+
+export function applyJobEvent(
+  snap: JobSnapshot,
+  { event }: JobEvent,
+  now: string = new Date().toISOString(),
+): JobSnapshot {
+  const summary = { ...snap.summary, updatedAt: now };
+  const withStage = (stage: string): JobSnapshot => {
+    const history =
+      snap.history.length > 0 && snap.history[snap.history.length - 1].stage === stage
+        ? snap.history
+        : [...snap.history, { stage, at: now }];
+    return { ...snap, summary: { ...summary, stage }, history };
+  };
+  switch (event.type) {
+    case "queued": {
+      const next = withStage("queued");
+      return { ...next, summary: { ...next.summary, queuedReason: event.reason } };
+    }
+    case "submitted": {
+      const next = withStage("submitted");
+      return { ...next, summary: { ...next.summary, jobId: event.job_id, queuedReason: null } };
+    }
+    case "stage_changed": {
+      const next = withStage(event.stage);
+      return { ...next, steps: event.steps.length > 0 ? event.steps : snap.steps, trouble: null };
+    }
+    case "progress":
+      return {
+        ...snap,
+        summary: { ...summary, validRecords: event.progress.validRecords ?? summary.validRecords },
+        progress: { ...snap.progress, ...dropNulls(event.progress) },
+        trouble: null,
+      };
+    case "records_stored":
+      return { ...snap, summary: { ...summary, storedRecords: event.stored_records } };
+    case "completed": {
+      const next = withStage("completed");
+      return {
+        ...next,
+        summary: { ...next.summary, validRecords: event.valid_records, tracking: false },
+        progress: { ...snap.progress, validRecords: event.valid_records },
+        trouble: null,
+      };
+    }
+    case "failed": {
+      const next = withStage("failed");
+      return {
+        ...next,
+        summary: { ...next.summary, error: event.error, tracking: false },
+        trouble: null,
+      };
+    }
+    case "trouble":
+      return { ...snap, trouble: event.message };
+    case "deleted":
+      return snap;
+  }
+}
+
+function dropNulls<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as Partial<T>;
+}
+
+/** Routes one event into the query cache (called by the app-wide listener). */
+export function routeJobEvent(client: QueryClient, e: JobEvent) {
+  const key = jobKey(e.localId);
+  if (e.event.type === "deleted") {
+    client.removeQueries({ queryKey: key });
+    client.removeQueries({ queryKey: recordsKey(e.localId) });
+  } else {
+    client.setQueryData<JobSnapshot>(key, (old) => (old ? applyJobEvent(old, e) : old));
+  }
+  if (e.event.type === "records_stored") {
+    // The table refetches only the windows on screen.
+    void client.invalidateQueries({ queryKey: recordsKey(e.localId) });
+  }
+  if (["completed", "failed", "submitted", "queued"].includes(e.event.type)) {
+    // The engine knows things the event does not carry (canContinue, duration).
+    void client.invalidateQueries({ queryKey: key });
+    void client.invalidateQueries({ queryKey: ["columns", e.localId] });
+  }
+  if (e.event.type !== "progress" && e.event.type !== "trouble") {
+    void client.invalidateQueries({ queryKey: jobsListKey });
+  }
+}

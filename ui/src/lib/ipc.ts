@@ -1,0 +1,150 @@
+// The one wrapper over the generated bindings: every fallible command is
+// unwrapped here so screens get plain values or an `AppError` they can show.
+import {
+  type AccountJobsPage,
+  type AppInfo,
+  type Column,
+  type Connection,
+  commands,
+  type ErrorKind,
+  type ExportFormat,
+  type ExportProgress,
+  type ExportResult,
+  events,
+  type FieldProblem,
+  type JobDraft,
+  type JobEvent,
+  type JobSnapshot,
+  type JobSummary,
+  type KeyStatus,
+  type PlanLimit,
+  type QueryCheck,
+  type RecordDetail,
+  type RecordsWindow,
+  type Result,
+  type Settings,
+  type Suggestions,
+  type ViewSpec,
+} from "./contract";
+
+export type * from "./contract";
+
+/** A failed command, with the engine's kind and its plain message. */
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, message: string) {
+    super(message);
+    this.kind = kind;
+    this.name = "AppError";
+  }
+}
+
+function isIpcError(e: unknown): e is { kind: ErrorKind; message: string } {
+  return typeof e === "object" && e !== null && "kind" in e && "message" in e;
+}
+
+/** Turns anything thrown or returned as an error into an `AppError`. */
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (isIpcError(e)) return new AppError(e.kind, e.message);
+  // A framework-level failure (unknown command, bad argument) arrives as a string.
+  if (typeof e === "string") return new AppError("internal", e);
+  if (e instanceof Error) return new AppError("internal", e.message);
+  return new AppError("internal", "Something went wrong.");
+}
+
+async function unwrap<T>(p: Promise<Result<T, unknown>>): Promise<T> {
+  let r: Result<T, unknown>;
+  try {
+    r = await p;
+  } catch (e) {
+    throw toAppError(e);
+  }
+  if (r.status === "error") throw toAppError(r.error);
+  return r.data;
+}
+
+async function plain<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+export const ipc = {
+  appInfo: (): Promise<AppInfo> => plain(commands.appInfo()),
+  saveApiKey: (key: string, remember: boolean): Promise<KeyStatus> =>
+    unwrap(commands.saveApiKey(key, remember)),
+  removeApiKey: (): Promise<KeyStatus> => unwrap(commands.removeApiKey()),
+  setConnection: (connection: Connection): Promise<AppInfo> =>
+    unwrap(commands.setConnection(connection)),
+  getSettings: (): Promise<Settings> => unwrap(commands.getSettings()),
+  saveSettings: (settings: Settings): Promise<Settings> => unwrap(commands.saveSettings(settings)),
+  planLimits: (): Promise<PlanLimit[]> => unwrap(commands.planLimits()),
+  accountJobs: (page: number, search: string | null): Promise<AccountJobsPage> =>
+    unwrap(commands.accountJobs(page, search)),
+  openAccountJob: (jobId: string): Promise<JobSnapshot> => unwrap(commands.openAccountJob(jobId)),
+  checkDraft: (draft: JobDraft): Promise<FieldProblem[]> => plain(commands.checkDraft(draft)),
+  validateQuery: (query: string): Promise<QueryCheck> => unwrap(commands.validateQuery(query)),
+  initializeQuery: (query: string, context: string | null): Promise<Suggestions> =>
+    unwrap(commands.initializeQuery(query, context)),
+  submitJob: (draft: JobDraft): Promise<JobSnapshot> => unwrap(commands.submitJob(draft)),
+  saveDraft: async (draft: JobDraft): Promise<void> => {
+    await unwrap(commands.saveDraft(draft));
+  },
+  loadDraft: (): Promise<JobDraft | null> => unwrap(commands.loadDraft()),
+  listJobs: (search: string | null): Promise<JobSummary[]> => unwrap(commands.listJobs(search)),
+  jobSnapshot: (localId: number): Promise<JobSnapshot> => unwrap(commands.jobSnapshot(localId)),
+  continueJob: (localId: number, newLimit: number): Promise<JobSnapshot> =>
+    unwrap(commands.continueJob(localId, newLimit)),
+  deleteJob: async (localId: number): Promise<void> => {
+    await unwrap(commands.deleteJob(localId));
+  },
+  jobColumns: (localId: number): Promise<Column[]> => unwrap(commands.jobColumns(localId)),
+  recordsWindow: (
+    localId: number,
+    view: ViewSpec,
+    start: number,
+    limit: number,
+  ): Promise<RecordsWindow> => unwrap(commands.recordsWindow(localId, view, start, limit)),
+  recordDetail: (localId: number, recordId: string): Promise<RecordDetail> =>
+    unwrap(commands.recordDetail(localId, recordId)),
+  openLink: async (url: string): Promise<void> => {
+    await unwrap(commands.openLink(url));
+  },
+  exportJob: (
+    localId: number,
+    format: ExportFormat,
+    view: ViewSpec | null,
+  ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view, null)),
+};
+
+type Unlisten = () => void;
+
+/** Follows job events; returns a function that stops listening. */
+export function onJobEvent(cb: (e: JobEvent) => void): Unlisten {
+  return subscribe(events.jobUpdate.listen((e) => cb(e.payload)));
+}
+
+export function onExportProgress(cb: (p: ExportProgress) => void): Unlisten {
+  return subscribe(events.exportUpdate.listen((e) => cb(e.payload)));
+}
+
+// `listen` resolves later; an effect may be cleaned up before it does.
+function subscribe(pending: Promise<Unlisten>): Unlisten {
+  let stop: Unlisten | null = null;
+  let cancelled = false;
+  pending
+    .then((un) => {
+      if (cancelled) un();
+      else stop = un;
+    })
+    .catch(() => {
+      // Outside the app window (plain browser) there are no events.
+    });
+  return () => {
+    cancelled = true;
+    stop?.();
+  };
+}

@@ -1,0 +1,63 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { NavProvider } from "../app/nav";
+import { createQueryClient } from "../app/queryClient";
+import type { JobSnapshot } from "../lib/ipc";
+
+/** Renders with a fresh query cache and navigation, as the app does. */
+export function renderApp(ui: ReactElement, client = createQueryClient()) {
+  return {
+    client,
+    ...render(
+      <QueryClientProvider client={client}>
+        <NavProvider>{ui}</NavProvider>
+      </QueryClientProvider>,
+    ),
+  };
+}
+
+export function snapshot(
+  over: Partial<JobSnapshot["summary"]> = {},
+  rest: Partial<JobSnapshot> = {},
+): JobSnapshot {
+  return {
+    summary: {
+      localId: 1,
+      jobId: "job-1",
+      query: "Series A rounds in fintech",
+      stage: "analyzing",
+      origin: "local",
+      mode: "base",
+      createdAt: "2025-01-01T10:00:00Z",
+      updatedAt: "2025-01-01T10:00:05Z",
+      limit: 50,
+      validRecords: null,
+      storedRecords: 0,
+      error: null,
+      queuedReason: null,
+      tracking: true,
+      ...over,
+    },
+    request: {
+      query: "Series A rounds in fintech",
+      context: null,
+      startDate: null,
+      endDate: null,
+      limit: 50,
+      mode: "base",
+      validators: [{ name: "is_series_a", description: "Is a Series A round" }],
+      enrichments: null,
+    },
+    steps: [],
+    history: [
+      { stage: "submitted", at: "2025-01-01T10:00:00Z" },
+      { stage: "analyzing", at: "2025-01-01T10:00:03Z" },
+    ],
+    progress: { candidateRecords: null, progressValidated: null, validRecords: null },
+    duration: null,
+    canContinue: false,
+    trouble: null,
+    ...rest,
+  };
+}
