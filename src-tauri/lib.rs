@@ -48,6 +48,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::ExportUpdate
         ])
         .dangerously_cast_bigints_to_number()
+        .disable_serde_phases()
 }
 
 pub fn run() {

@@ -1,57 +1,103 @@
 //! Pull a 100,000-record job from an in-process sandbox into memory, typed
-//! (`pull_all`) and raw (`pull_page_raw`, page by page with the same
-//! concurrency), and print records/s and the process peak RSS.
+//! (`pull_all`) and raw (`pull_page_raw`, every page with the same bounded
+//! concurrency), and print records/s and peak RSS for each.
 //!
 //! `cargo bench -p catchall-api --bench pull_100k`
+//!
+//! Each mode runs in its own child process (this binary again, with
+//! `PULL_BENCH_MODE=raw|typed`), so that each peak RSS (`VmHWM`) is that
+//! mode's alone. The sandbox runs inside the measured process, so both the
+//! rates and the peaks include the server's share. A third figure, decode
+//! only, times the client's JSON decoding of the same pages without HTTP.
 //! Environment: `PULL_BENCH_RECORDS` (default 100000).
 
-use catchall_api::{ApiKey, Client, ClientConfig, RawRecord, Record, RetryPolicy, SubmitRequest};
+use catchall_api::{
+    ApiKey, Client, ClientConfig, PullResponse, RawPullPage, RawRecord, RetryPolicy, SubmitRequest,
+};
 use catchall_sandbox::{Pace, Sandbox, SandboxConfig};
 use futures::stream::{self, StreamExt, TryStreamExt};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const PAGE_SIZE: u32 = 1000;
 const CONCURRENCY: usize = 4;
+const KEY: &str = "bench-key-0001";
 
-/// `VmHWM` (peak resident set) and `VmRSS` from /proc/self/status, in MiB.
-fn rss_mib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-            .unwrap_or(f64::NAN)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
+/// A field of /proc/self/status in MiB (`VmHWM:` = peak RSS).
+fn proc_mib(name: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
 }
 
-/// Resets VmHWM to the current RSS (Linux ≥ 4.0), so each phase's peak can
-/// be read on its own. Returns false where that is not allowed.
-fn reset_peak() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+fn records_wanted() -> u64 {
+    std::env::var("PULL_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
 }
 
 fn main() {
-    let records: u64 = std::env::var("PULL_BENCH_RECORDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(records));
+    match std::env::var("PULL_BENCH_MODE").ok().as_deref() {
+        Some(mode) => rt.block_on(child(mode, records_wanted())),
+        None => parent(),
+    }
 }
 
-async fn run(records: u64) {
-    let (hwm0, _) = rss_mib();
+/// Runs both modes in child processes and compares them.
+fn parent() {
+    let exe = std::env::current_exe().expect("own path");
+    let mut results = Vec::new();
+    for mode in ["raw", "typed", "decode"] {
+        let out = Command::new(&exe)
+            .env("PULL_BENCH_MODE", mode)
+            .output()
+            .expect("run child");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{mode} run failed:\n{text}");
+        print!("{text}");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("RESULT "))
+            .expect("a RESULT line")
+            .to_owned();
+        let nums: Vec<f64> = line
+            .split_whitespace()
+            .skip(2)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        results.push(nums); // [records_per_s, peak_rss_mib]
+    }
+    let (raw, typed, decode) = (&results[0], &results[1], &results[2]);
+    println!(
+        "over HTTP: raw/typed = {:.2}x records/s, peak RSS raw {:.1} MiB vs typed {:.1} MiB ({:.2}x)",
+        raw[0] / typed[0],
+        raw[1],
+        typed[1],
+        raw[1] / typed[1]
+    );
+    println!(
+        "decode only: raw/typed = {:.2}x records/s",
+        decode[0] / decode[1]
+    );
+}
+
+async fn start() -> (Sandbox, Client, String, u64) {
+    let records = records_wanted();
     let sb = Sandbox::start(
         SandboxConfig {
             pace: Pace::Test,
-            api_key: Some("bench-key-0001".into()),
+            api_key: Some(KEY.into()),
             max_results: records.max(100_000),
             ..Default::default()
         },
@@ -61,12 +107,11 @@ async fn run(records: u64) {
     .expect("sandbox");
     let client = Client::new(ClientConfig {
         base_url: sb.base_url(),
-        api_key: ApiKey::new("bench-key-0001"),
+        api_key: ApiKey::new(KEY),
         timeout: Duration::from_secs(120),
         retry: RetryPolicy::default(),
     })
     .unwrap();
-
     let job = client
         .submit(&SubmitRequest {
             limit: Some(records),
@@ -81,75 +126,85 @@ async fn run(records: u64) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    println!(
-        "pull_100k: job {job}, {records} records, page_size {PAGE_SIZE}, concurrency {CONCURRENCY}"
-    );
-    println!("baseline peak RSS before pulling: {hwm0:.1} MiB");
+    (sb, client, job, records)
+}
 
-    // Warm-up (connections, allocator): one page each way, not timed.
-    client.pull_page(&job, 1, PAGE_SIZE).await.unwrap();
-    client.pull_page_raw(&job, 1, PAGE_SIZE).await.unwrap();
-
-    // Raw first, so that its peak is not hidden behind the typed one's
-    // when /proc/self/clear_refs cannot reset the peak.
-    let can_reset = reset_peak();
-    let (_, rss_before_raw) = rss_mib();
-    let t = Instant::now();
-    let first = client.pull_page_raw(&job, 1, PAGE_SIZE).await.unwrap();
+async fn pull_raw(client: &Client, job: &str) -> Vec<RawRecord> {
+    let first = client.pull_page_raw(job, 1, PAGE_SIZE).await.unwrap();
     let total_pages = first.meta.total_pages.unwrap_or(1);
-    let mut raw: Vec<RawRecord> = Vec::with_capacity(records as usize);
-    raw.extend(first.records);
-    let rest: Vec<_> = stream::iter(2..=total_pages)
-        .map(|p| client.pull_page_raw(&job, p, PAGE_SIZE))
+    let mut all = first.records;
+    let rest: Vec<RawPullPage> = stream::iter(2..=total_pages)
+        .map(|p| client.pull_page_raw(job, p, PAGE_SIZE))
         .buffered(CONCURRENCY)
         .try_collect()
         .await
         .unwrap();
     for p in rest {
-        raw.extend(p.records);
+        all.extend(p.records);
     }
-    let raw_secs = t.elapsed().as_secs_f64();
-    let (raw_hwm, _) = rss_mib();
-    assert_eq!(raw.len() as u64, records);
-    let raw_bytes: usize = raw
-        .iter()
-        .map(|r| r.json.get().len() + r.record_id.len())
-        .sum();
-    drop(raw);
+    all
+}
 
-    let _ = reset_peak();
-    let (_, rss_before_typed) = rss_mib();
-    let t = Instant::now();
-    let typed = client.pull_all(&job, PAGE_SIZE, CONCURRENCY).await.unwrap();
-    let typed_secs = t.elapsed().as_secs_f64();
-    let (typed_hwm, _) = rss_mib();
-    let all: &Vec<Record> = &typed.all_records;
-    assert_eq!(all.len() as u64, records);
-    let fields: usize = all.iter().map(|r| r.enrichment.len()).sum();
-    drop(typed);
-
-    let raw_rate = records as f64 / raw_secs;
-    let typed_rate = records as f64 / typed_secs;
-    println!(
-        "raw   (pull_page_raw x{total_pages}): {raw_secs:7.2} s  {raw_rate:10.0} records/s  peak RSS {raw_hwm:7.1} MiB (+{:.1} over {rss_before_raw:.1}), {:.1} MiB of record text",
-        raw_hwm - rss_before_raw,
-        raw_bytes as f64 / 1048576.0
-    );
-    println!(
-        "typed (pull_all):              {typed_secs:7.2} s  {typed_rate:10.0} records/s  peak RSS {typed_hwm:7.1} MiB (+{:.1} over {rss_before_typed:.1}), {fields} enrichment values",
-        typed_hwm - rss_before_typed
-    );
-    println!(
-        "raw/typed: {:.2}x records/s, {:.2}x peak RSS growth{}",
-        raw_rate / typed_rate,
-        (raw_hwm - rss_before_raw) / (typed_hwm - rss_before_typed),
-        if can_reset {
-            ""
-        } else {
-            " (peak could not be reset between phases: the typed peak includes the raw one)"
+async fn child(mode: &str, records: u64) {
+    let (sb, client, job, _) = start().await;
+    let base = proc_mib("VmRSS:");
+    match mode {
+        "raw" | "typed" => {
+            let t = Instant::now();
+            let (n, detail) = if mode == "raw" {
+                let all = pull_raw(&client, &job).await;
+                let bytes: usize = all.iter().map(|r| r.json.get().len()).sum();
+                (
+                    all.len(),
+                    format!("{:.1} MiB of record JSON", bytes as f64 / 1048576.0),
+                )
+            } else {
+                let all = client.pull_all(&job, PAGE_SIZE, CONCURRENCY).await.unwrap();
+                let values: usize = all.all_records.iter().map(|r| r.enrichment.len()).sum();
+                (all.all_records.len(), format!("{values} enrichment values"))
+            };
+            let secs = t.elapsed().as_secs_f64();
+            assert_eq!(n as u64, records);
+            let peak = proc_mib("VmHWM:");
+            let rate = records as f64 / secs;
+            println!(
+                "{mode:5} pull of {records} records (page_size {PAGE_SIZE}, concurrency {CONCURRENCY}): {secs:6.2} s, \
+                 {rate:8.0} records/s, peak RSS (VmHWM) {peak:6.1} MiB (RSS before pulling {base:.1} MiB), {detail}"
+            );
+            println!("RESULT {mode} {rate} {peak}");
         }
-    );
-    let (hwm, _) = rss_mib();
-    println!("process peak RSS (VmHWM): {hwm:.1} MiB");
+        _ => {
+            // The same pages as JSON text, decoded both ways without HTTP.
+            let all = pull_raw(&client, &job).await;
+            let pages: Vec<String> = all
+                .chunks(PAGE_SIZE as usize)
+                .map(|chunk| {
+                    let body: Vec<&str> = chunk.iter().map(|r| r.json.get()).collect();
+                    format!("{{\"job_id\":\"{job}\",\"status\":\"completed\",\"page_size\":{PAGE_SIZE},\"all_records\":[{}]}}", body.join(","))
+                })
+                .collect();
+            drop(all);
+            let t = Instant::now();
+            let mut n = 0;
+            for p in &pages {
+                n += serde_json::from_str::<RawPullPage>(p)
+                    .unwrap()
+                    .records
+                    .len();
+            }
+            let raw_rate = n as f64 / t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let mut n = 0;
+            for p in &pages {
+                n += serde_json::from_str::<PullResponse>(p)
+                    .unwrap()
+                    .all_records
+                    .len();
+            }
+            let typed_rate = n as f64 / t.elapsed().as_secs_f64();
+            println!("decode only (one core, no HTTP): raw {raw_rate:8.0} records/s, typed {typed_rate:8.0} records/s");
+            println!("RESULT decode {raw_rate} {typed_rate}");
+        }
+    }
     sb.shutdown().await;
 }

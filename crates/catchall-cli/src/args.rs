@@ -58,7 +58,7 @@ pub enum Command {
     Submit(SubmitArgs),
     /// Show a job's stage.
     Status { job: String },
-    /// Follow a job until it completes (exits 3 if it fails).
+    /// Follow a job until it completes: one line per change (with --json, one JSON object per line); exits 3 if it fails.
     Wait {
         job: String,
         /// Seconds between polls (default: 30 for the service, 1 for a sandbox on this machine).

@@ -31,7 +31,9 @@ pub fn api_key() -> Result<ApiKey> {
 
 pub fn timeout(global: &Global) -> Result<Duration> {
     if !(global.timeout.is_finite() && global.timeout > 0.0) {
-        return Err(CliError::input("--timeout must be a number of seconds above 0."));
+        return Err(CliError::input(
+            "--timeout must be a number of seconds above 0.",
+        ));
     }
     Ok(Duration::from_secs_f64(global.timeout))
 }
@@ -40,7 +42,9 @@ pub fn timeout(global: &Global) -> Result<Duration> {
 pub fn base_url(global: &Global) -> Result<String> {
     let url = global.base_url.trim().trim_end_matches('/');
     let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.len() <= "http://".len() {
+    if !(lower.starts_with("https://") || lower.starts_with("http://"))
+        || url.len() <= "http://".len()
+    {
         return Err(CliError::input(format!(
             "The server address \"{url}\" must start with https:// (for example {}).",
             catchall_api::DEFAULT_BASE_URL

@@ -75,7 +75,10 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
         s.trim_end().to_owned()
     };
     let mut out = vec![fmt(header.to_vec())];
-    out.extend(rows.iter().map(|r| fmt(r.iter().map(String::as_str).collect())));
+    out.extend(
+        rows.iter()
+            .map(|r| fmt(r.iter().map(String::as_str).collect())),
+    );
     out
 }
 
@@ -91,7 +94,13 @@ mod tests {
 
     #[test]
     fn table_aligns_columns() {
-        let t = table(&["id", "name"], &[vec!["1".into(), "x".into()], vec!["1000".into(), "y".into()]]);
+        let t = table(
+            &["id", "name"],
+            &[
+                vec!["1".into(), "x".into()],
+                vec!["1000".into(), "y".into()],
+            ],
+        );
         assert_eq!(t, vec!["id    name", "1     x", "1000  y"]);
     }
 }

@@ -28,27 +28,36 @@ fn sandbox_subcommand_prints_a_url_that_answers_health() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     let url = first.trim().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
 
     // The printed address serves the API: the CLI itself talks to it.
-    let health = run(&url, &["limits", "--json"]);
-    let body = reqwest::blocking_get_health(&url);
+    let limits = run(&url, &["limits", "--json"]);
+    let body = raw_http::get_health(&url);
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(body["healthy"], true);
-    let limits = health.ok().json();
-    assert!(limits["features"].as_array().is_some_and(|f| !f.is_empty()), "{limits}");
+    let limits = limits.ok().json();
+    assert!(
+        limits["features"].as_array().is_some_and(|f| !f.is_empty()),
+        "{limits}"
+    );
 }
 
-/// A tiny blocking GET without pulling in reqwest's blocking feature.
-mod reqwest {
-    pub fn blocking_get_health(base: &str) -> serde_json::Value {
+/// A plain HTTP/1.1 GET: the test needs no HTTP client of its own.
+mod raw_http {
+    pub fn get_health(base: &str) -> serde_json::Value {
         use std::io::{Read, Write};
         let addr = base.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        write!(s, "GET /health HTTP/1.1\r\nHost: {addr}\r\nx-api-key: k\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            s,
+            "GET /health HTTP/1.1\r\nHost: {addr}\r\nx-api-key: k\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut resp = String::new();
         s.read_to_string(&mut resp).unwrap();
         assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
@@ -64,9 +73,22 @@ async fn submit_wait_pull_export_with_an_edited_spec() {
     let dir = tempfile::tempdir().unwrap();
 
     // The suggestions, saved with --json and edited: two own enrichments.
-    let init = run(&url, &["initialize", "Series A funding rounds in fintech", "--json"]).ok().json();
-    assert!(init["validators"].as_array().is_some_and(|v| !v.is_empty()), "{init}");
-    assert!(init["enrichments"].as_array().is_some_and(|v| !v.is_empty()), "{init}");
+    let init = run(
+        &url,
+        &["initialize", "Series A funding rounds in fintech", "--json"],
+    )
+    .ok()
+    .json();
+    assert!(
+        init["validators"].as_array().is_some_and(|v| !v.is_empty()),
+        "{init}"
+    );
+    assert!(
+        init["enrichments"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty()),
+        "{init}"
+    );
     let mut spec = init.clone();
     spec["enrichments"] = serde_json::json!([
         {"name": "round_size_usd", "description": "Money raised, in US dollars", "type": "number"},
@@ -90,7 +112,11 @@ async fn submit_wait_pull_export_with_an_edited_spec() {
     .ok()
     .json();
     let obj = submitted.as_object().unwrap();
-    assert_eq!(obj.len(), 1, "submit --json is just the job id: {submitted}");
+    assert_eq!(
+        obj.len(),
+        1,
+        "submit --json is just the job id: {submitted}"
+    );
     let job = obj["job_id"].as_str().unwrap().to_owned();
 
     let status = run(&url, &["status", &job, "--json"]).ok().json();
@@ -109,7 +135,11 @@ async fn submit_wait_pull_export_with_an_edited_spec() {
     let pulled = run(&url, &["pull", &job, "--json"]).ok().json();
     let records = pulled.as_array().unwrap();
     assert_eq!(records.len(), 12);
-    assert!(records[0]["enrichment"].get("round_size_usd").is_some(), "{}", records[0]);
+    assert!(
+        records[0]["enrichment"].get("round_size_usd").is_some(),
+        "{}",
+        records[0]
+    );
 
     let human = run(&url, &["pull", &job]).ok();
     assert!(
@@ -134,14 +164,24 @@ async fn submit_wait_pull_export_with_an_edited_spec() {
         ],
     )
     .ok();
-    assert!(exported.stdout.starts_with("Exported 12 records"), "{exported:?}");
+    assert!(
+        exported.stdout.starts_with("Exported 12 records"),
+        "{exported:?}"
+    );
     let (header, rows) = csv_rows(&out);
     assert_eq!(rows.len(), 12);
     assert_eq!(&header[..2], ["record_id", "record_title"]);
     // The submitted enrichments, in the spec's order, are the columns.
     assert_eq!(header[2], "round_size_usd", "{header:?}");
-    assert_eq!(&header[3..6], ["startup", "startup_domain", "startup_confidence"], "{header:?}");
-    assert!(header.contains(&"first_source_url".to_owned()), "{header:?}");
+    assert_eq!(
+        &header[3..6],
+        ["startup", "startup_domain", "startup_confidence"],
+        "{header:?}"
+    );
+    assert!(
+        header.contains(&"first_source_url".to_owned()),
+        "{header:?}"
+    );
     assert!(data.join("catchall.db").is_file());
 
     // Once stored, the export needs neither the service nor a key.
@@ -172,25 +212,52 @@ async fn submit_wait_pull_export_with_an_edited_spec() {
 async fn a_failing_job_makes_wait_exit_non_zero_with_the_service_error() {
     let sb = sandbox().await;
     let url = sb.base_url();
-    let job = run(&url, &["submit", "Acquisitions that fail in retail", "--limit", "10", "--json"])
-        .ok()
-        .json()["job_id"]
+    let job = run(
+        &url,
+        &[
+            "submit",
+            "Acquisitions that fail in retail",
+            "--limit",
+            "10",
+            "--json",
+        ],
+    )
+    .ok()
+    .json()["job_id"]
         .as_str()
         .unwrap()
         .to_owned();
     let waited = run(&url, &["wait", &job, "--interval", "0.1"]);
     assert_eq!(waited.code, 3, "{waited:?}");
-    assert!(waited.stderr.starts_with(&format!("Job {job} failed: ")), "{waited:?}");
+    assert!(
+        waited.stderr.starts_with(&format!("Job {job} failed: ")),
+        "{waited:?}"
+    );
     // The service's own reason follows, not a placeholder.
     assert!(!waited.stderr.contains("gave no reason"), "{waited:?}");
-    assert!(waited.lines().last().unwrap().starts_with("failed"), "{waited:?}");
-    assert!(!waited.stderr.contains("Error {") && !waited.stderr.contains("panicked"), "{waited:?}");
+    assert!(
+        waited.lines().last().unwrap().starts_with("failed"),
+        "{waited:?}"
+    );
+    assert!(
+        !waited.stderr.contains("Error {") && !waited.stderr.contains("panicked"),
+        "{waited:?}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
     let export = run(
         &url,
-        &["export", &job, "--format", "csv", "--out", out.to_str().unwrap(), "--data-dir", dir.path().to_str().unwrap()],
+        &[
+            "export",
+            &job,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(export.code, 3, "{export:?}");
     assert!(export.stderr.contains("nothing to export"), "{export:?}");
@@ -206,7 +273,11 @@ async fn a_wrong_key_is_explained_and_never_shown() {
     })
     .await;
     let secret = "sk-live-VERY-SECRET-9876";
-    for args in [&["limits"][..], &["status", "some-job"], &["submit", "Series A funding rounds", "--json"]] {
+    for args in [
+        &["limits"][..],
+        &["status", "some-job"],
+        &["submit", "Series A funding rounds", "--json"],
+    ] {
         let seen = run_cmd(command(&sb.base_url(), Some(secret)), args);
         assert_eq!(seen.code, 1, "{seen:?}");
         assert!(seen.stderr.contains("API key was not accepted"), "{seen:?}");
@@ -216,7 +287,11 @@ async fn a_wrong_key_is_explained_and_never_shown() {
         }
     }
     // The right key works.
-    run_cmd(command(&sb.base_url(), Some("the-right-key-1234")), &["limits"]).ok();
+    run_cmd(
+        command(&sb.base_url(), Some("the-right-key-1234")),
+        &["limits"],
+    )
+    .ok();
 }
 
 #[test]
@@ -237,28 +312,66 @@ fn input_errors_are_reported_before_any_request() {
     let bad_json = dir.path().join("bad.json");
     std::fs::write(&bad_json, "{\"enrichments\": [").unwrap();
     let bad_type = dir.path().join("type.json");
-    std::fs::write(&bad_type, r#"{"enrichments":[{"name":"amount","description":"d","type":"money"}]}"#).unwrap();
+    std::fs::write(
+        &bad_type,
+        r#"{"enrichments":[{"name":"amount","description":"d","type":"money"}]}"#,
+    )
+    .unwrap();
     let bad_name = dir.path().join("name.json");
-    std::fs::write(&bad_name, r#"{"validators":[{"name":"Is Funding","description":"d"}]}"#).unwrap();
+    std::fs::write(
+        &bad_name,
+        r#"{"validators":[{"name":"Is Funding","description":"d"}]}"#,
+    )
+    .unwrap();
     let missing = dir.path().join("missing.json");
     let q = "Series A funding rounds in fintech";
 
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["submit", q, "--limit", "5"], "--limit: Ask for at least 10 records."),
-        (vec!["submit", q, "--start", "2025-02-30"], "--start: This is not a date"),
-        (vec!["submit", q, "--start", "2025-03-10", "--end", "2025-03-01"], "--end: The end date is before the start date."),
-        (vec!["submit", q, "--spec", bad_json.to_str().unwrap()], "is not valid JSON"),
-        (vec!["submit", q, "--spec", bad_type.to_str().unwrap()], "has the type \"money\""),
-        (vec!["submit", q, "--spec", bad_name.to_str().unwrap()], "--spec validators.0.name"),
-        (vec!["submit", q, "--spec", missing.to_str().unwrap()], "could not be read"),
+        (
+            vec!["submit", q, "--limit", "5"],
+            "--limit: Ask for at least 10 records.",
+        ),
+        (
+            vec!["submit", q, "--start", "2025-02-30"],
+            "--start: This is not a date",
+        ),
+        (
+            vec!["submit", q, "--start", "2025-03-10", "--end", "2025-03-01"],
+            "--end: The end date is before the start date.",
+        ),
+        (
+            vec!["submit", q, "--spec", bad_json.to_str().unwrap()],
+            "is not valid JSON",
+        ),
+        (
+            vec!["submit", q, "--spec", bad_type.to_str().unwrap()],
+            "has the type \"money\"",
+        ),
+        (
+            vec!["submit", q, "--spec", bad_name.to_str().unwrap()],
+            "--spec validators.0.name",
+        ),
+        (
+            vec!["submit", q, "--spec", missing.to_str().unwrap()],
+            "could not be read",
+        ),
         (vec!["submit", "funding"], "QUERY: Use at least three words"),
-        (vec!["continue", "job-1", "--limit", "3"], "--limit must be at least 10"),
-        (vec!["wait", "job-1", "--interval", "0"], "--interval must be"),
+        (
+            vec!["continue", "job-1", "--limit", "3"],
+            "--limit must be at least 10",
+        ),
+        (
+            vec!["wait", "job-1", "--interval", "0"],
+            "--interval must be",
+        ),
     ];
     for (args, expected) in cases {
         let seen = run(&url, &args);
         assert_eq!(seen.code, 2, "{args:?}: {seen:?}");
-        assert!(seen.stderr.contains(expected), "{args:?}: expected {expected:?} in {seen:?}");
+        assert!(
+            seen.stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {seen:?}"
+        );
         assert!(seen.stdout.is_empty(), "{args:?}: {seen:?}");
     }
     match listener.accept() {
@@ -271,35 +384,74 @@ fn input_errors_are_reported_before_any_request() {
 async fn json_shapes_and_human_lines() {
     let sb = sandbox().await;
     let url = sb.base_url();
-    let job = run(&url, &["submit", "Layoffs announced by European banks", "--limit", "10", "--mode", "lite", "--json"])
-        .ok()
-        .json()["job_id"]
+    let job = run(
+        &url,
+        &[
+            "submit",
+            "Layoffs announced by European banks",
+            "--limit",
+            "10",
+            "--mode",
+            "lite",
+            "--json",
+        ],
+    )
+    .ok()
+    .json()["job_id"]
         .as_str()
         .unwrap()
         .to_owned();
 
-    let jobs = run(&url, &["jobs", "--search", "Layoffs", "--json"]).ok().json();
-    assert!(jobs["jobs"].as_array().unwrap().iter().any(|j| j["job_id"] == job.as_str()), "{jobs}");
+    let jobs = run(&url, &["jobs", "--search", "Layoffs", "--json"])
+        .ok()
+        .json();
+    assert!(
+        jobs["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["job_id"] == job.as_str()),
+        "{jobs}"
+    );
     let human = run(&url, &["jobs"]).ok();
     assert!(human.lines()[0].starts_with("JOB"), "{human:?}");
     assert!(human.stdout.contains(&job), "{human:?}");
 
     let limits = run(&url, &["limits", "--json"]).ok().json();
-    assert!(limits["features"].as_array().unwrap().iter().any(|f| f["code"] == "Job_Max_Results"), "{limits}");
+    assert!(
+        limits["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "Job_Max_Results"),
+        "{limits}"
+    );
     let human = run(&url, &["limits"]).ok();
-    assert!(human.stdout.contains("100,000"), "thousands separators: {human:?}");
+    assert!(
+        human.stdout.contains("100,000"),
+        "thousands separators: {human:?}"
+    );
 
     let check = run(&url, &["validate", "news", "--json"]).ok().json();
-    assert!(check["status"].is_string() && check["title"].is_string(), "{check}");
+    assert!(
+        check["status"].is_string() && check["title"].is_string(),
+        "{check}"
+    );
     let human = run(&url, &["validate", "news"]).ok();
     assert!(human.lines()[0].starts_with("Verdict: "), "{human:?}");
 
     let status = run(&url, &["status", &job]).ok();
-    assert!(status.lines()[0].starts_with(&format!("Job {job}: ")), "{status:?}");
+    assert!(
+        status.lines()[0].starts_with(&format!("Job {job}: ")),
+        "{status:?}"
+    );
 
     let deleted = run(&url, &["delete", &job, "--json"]).ok().json();
     assert_eq!(deleted["success"], true, "{deleted}");
     let unknown = run(&url, &["status", "no-such-job"]);
     assert_eq!(unknown.code, 1, "{unknown:?}");
-    assert!(unknown.stderr.contains("Job no-such-job was not found"), "{unknown:?}");
+    assert!(
+        unknown.stderr.contains("Job no-such-job was not found"),
+        "{unknown:?}"
+    );
 }

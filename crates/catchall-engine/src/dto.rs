@@ -428,7 +428,7 @@ pub enum ExportFormat {
 pub struct ExportResult {
     pub path: String,
     pub records: u32,
-    pub bytes: f64,
+    pub bytes: u64,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

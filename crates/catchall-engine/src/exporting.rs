@@ -128,6 +128,6 @@ pub(crate) async fn export(
     Ok(ExportResult {
         path: summary.path.display().to_string(),
         records: summary.records.min(u64::from(u32::MAX)) as u32,
-        bytes: summary.bytes as f64,
+        bytes: summary.bytes,
     })
 }

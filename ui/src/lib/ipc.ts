@@ -21,13 +21,14 @@ import {
   type QueryCheck,
   type RecordDetail,
   type RecordsWindow,
-  type Result,
   type Settings,
   type Suggestions,
   type ViewSpec,
-} from "./contract";
+} from "../bindings";
 
-export type * from "./contract";
+export type * from "../bindings";
+
+type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 /** A failed command, with the engine's kind and its plain message. */
 export class AppError extends Error {

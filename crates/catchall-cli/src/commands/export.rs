@@ -8,7 +8,9 @@ use catchall_api::{Client, PullResponse, Stage, StatusResponse, SubmitRequest, M
 use catchall_engine::dto::StepInfo;
 use catchall_engine::paths;
 use catchall_export::{ExportError, ExportOptions, FieldSpec, RecordSource, RunInfo};
-use catchall_store::{JobOrigin, JobRow, LocalState, NewJob, Progress, RecordIn, Store, StoreError, ViewSpec};
+use catchall_store::{
+    JobOrigin, JobRow, LocalState, NewJob, Progress, RecordIn, Store, StoreError, ViewSpec,
+};
 
 use super::job_id;
 use crate::args::{ExportArgs, Global};
@@ -29,8 +31,15 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
         .data_dir
         .clone()
         .unwrap_or_else(|| paths::default_data_dir(cfg!(debug_assertions)));
-    std::fs::create_dir_all(&data_dir)
-        .map_err(|e| CliError::io(format!("The data folder {} could not be created", data_dir.display()), e))?;
+    std::fs::create_dir_all(&data_dir).map_err(|e| {
+        CliError::io(
+            format!(
+                "The data folder {} could not be created",
+                data_dir.display()
+            ),
+            e,
+        )
+    })?;
     let store = Store::open(&paths::db_path(&data_dir))?;
 
     let local = match store.job_by_remote(job)? {
@@ -39,11 +48,16 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
         existing => pull_into_store(g, &store, job, existing).await?,
     };
 
-    let row = store
-        .job(local)?
-        .ok_or_else(|| CliError::Job(format!("Job {job} disappeared from the local store during the export.")))?;
+    let row = store.job(local)?.ok_or_else(|| {
+        CliError::Job(format!(
+            "Job {job} disappeared from the local store during the export."
+        ))
+    })?;
     let run = run_info(&row);
-    let source = StoreSource { store: &store, local };
+    let source = StoreSource {
+        store: &store,
+        local,
+    };
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
     if g.json {
         return output::json(&serde_json::json!({
@@ -65,7 +79,12 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
 
 /// Pulls every record the service has now into the store; returns the
 /// job's local id.
-async fn pull_into_store(g: &Global, store: &Store, job: &str, existing: Option<JobRow>) -> Result<i64> {
+async fn pull_into_store(
+    g: &Global,
+    store: &Store,
+    job: &str,
+    existing: Option<JobRow>,
+) -> Result<i64> {
     let client = connect::client(g)?;
     let status = client.status(job).await?;
     let stage = status.stage().unwrap_or_default();
@@ -73,14 +92,19 @@ async fn pull_into_store(g: &Global, store: &Store, job: &str, existing: Option<
         let error = client.pull_page(job, 1, 1).await.ok().and_then(|m| m.error);
         return Err(CliError::JobFailed {
             job_id: job.to_owned(),
-            message: error.unwrap_or_else(|| "the service gave no reason.".into()) + " There is nothing to export.",
+            message: error.unwrap_or_else(|| "the service gave no reason.".into())
+                + " There is nothing to export.",
         });
     }
     if !stage.allows_pull() {
         return Err(CliError::Job(format!(
             "Job {job} is still {}: records can be exported from the enriching stage on. \
              Run `catchall wait {job}` first.",
-            if stage.as_str().is_empty() { "starting" } else { stage.as_str() }
+            if stage.as_str().is_empty() {
+                "starting"
+            } else {
+                stage.as_str()
+            }
         )));
     }
 
@@ -107,7 +131,11 @@ async fn pull_into_store(g: &Global, store: &Store, job: &str, existing: Option<
             duration: meta.duration.clone(),
         },
     )?;
-    if !meta.enrichments.is_empty() && store.job(local)?.is_some_and(|r| r.enrichments_json.is_none()) {
+    if !meta.enrichments.is_empty()
+        && store
+            .job(local)?
+            .is_some_and(|r| r.enrichments_json.is_none())
+    {
         if let Ok(json) = serde_json::to_string(&meta.enrichments) {
             store.set_enrichments(local, &json)?;
         }
@@ -127,7 +155,10 @@ async fn pull_into_store(g: &Global, store: &Store, job: &str, existing: Option<
 }
 
 async fn pull_page(client: &Client, job: &str, page: u32) -> Result<Vec<catchall_api::RawRecord>> {
-    Ok(client.pull_page_raw(job, page, MAX_PAGE_SIZE).await?.records)
+    Ok(client
+        .pull_page_raw(job, page, MAX_PAGE_SIZE)
+        .await?
+        .records)
 }
 
 /// One page in one transaction; records already stored are updated in place.
@@ -175,7 +206,10 @@ fn create_job(store: &Store, job: &str, meta: &PullResponse, sandbox: bool) -> R
     })?;
     // The engine's per-job record of which server the job lives on, so the
     // app never polls a sandbox job against the live service (or the reverse).
-    store.set_setting(&format!("job_server.{local}"), if sandbox { "sandbox" } else { "live" })?;
+    store.set_setting(
+        &format!("job_server.{local}"),
+        if sandbox { "sandbox" } else { "live" },
+    )?;
     Ok(local)
 }
 
@@ -196,8 +230,8 @@ fn steps_json(s: &StatusResponse) -> String {
 
 /// What the export's Run sheet says about the job (as the app's export does).
 fn run_info(row: &JobRow) -> RunInfo {
-    let req: SubmitRequest =
-        serde_json::from_str(&row.params_json).unwrap_or_else(|_| SubmitRequest::new(row.query.clone()));
+    let req: SubmitRequest = serde_json::from_str(&row.params_json)
+        .unwrap_or_else(|_| SubmitRequest::new(row.query.clone()));
     let to_spec = |e: &catchall_api::Enrichment| FieldSpec {
         name: e.name.clone(),
         description: e.description.clone(),
@@ -242,7 +276,10 @@ struct StoreSource<'a> {
 }
 
 impl RecordSource for StoreSource<'_> {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         // The store's callback speaks StoreError: park the writer's own error
         // and hand it back unchanged.
         let mut parked: Option<ExportError> = None;

@@ -57,7 +57,11 @@ pub async fn continue_job(g: &Global, job: &str, limit: u64) -> Result<()> {
             output::num(prev),
             output::num(new)
         ))?,
-        None => output::line(&format!("Job {} continues up to {} records.", r.job_id, output::num(new)))?,
+        None => output::line(&format!(
+            "Job {} continues up to {} records.",
+            r.job_id,
+            output::num(new)
+        ))?,
     }
     output::line(&format!("Follow it with: catchall wait {}", r.job_id))
 }
@@ -70,7 +74,9 @@ pub async fn list(g: &Global, search: Option<String>, page: u32) -> Result<()> {
     let q = ListJobsQuery {
         page: Some(page),
         page_size: Some(50),
-        search: search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        search: search
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
         ..Default::default()
     };
     let p = client.list_jobs(&q).await?;
@@ -78,7 +84,11 @@ pub async fn list(g: &Global, search: Option<String>, page: u32) -> Result<()> {
         return output::json(&p);
     }
     if p.jobs.is_empty() {
-        return output::line(if q.search.is_some() { "No jobs match." } else { "No jobs yet." });
+        return output::line(if q.search.is_some() {
+            "No jobs match."
+        } else {
+            "No jobs yet."
+        });
     }
     let rows: Vec<Vec<String>> = p
         .jobs
@@ -86,7 +96,10 @@ pub async fn list(g: &Global, search: Option<String>, page: u32) -> Result<()> {
         .map(|j| {
             vec![
                 j.job_id.clone(),
-                j.status.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                j.status
+                    .as_ref()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
                 j.created_at.as_deref().map(short_time).unwrap_or_default(),
                 output::cell(&j.query, 60),
             ]
@@ -132,7 +145,11 @@ pub async fn limits(g: &Global) -> Result<()> {
         .iter()
         .map(|f| {
             vec![
-                if f.name.is_empty() { f.code.clone() } else { f.name.clone() },
+                if f.name.is_empty() {
+                    f.code.clone()
+                } else {
+                    f.name.clone()
+                },
                 f.code.clone(),
                 show(&f.value, f.value_u64()),
                 show(&f.current_usage, f.usage_u64()),

@@ -33,7 +33,9 @@ pub async fn run(cli: Cli) -> Result<()> {
 fn job_id(job: &str) -> Result<&str> {
     let id = job.trim();
     if id.is_empty() {
-        return Err(crate::error::CliError::input("Give the id of a job (as printed by `catchall submit`)."));
+        return Err(crate::error::CliError::input(
+            "Give the id of a job (as printed by `catchall submit`).",
+        ));
     }
     Ok(id)
 }

@@ -17,7 +17,9 @@ const SHOWN_ROWS: usize = 20;
 pub async fn run(g: &Global, job: &str) -> Result<()> {
     let job = job_id(job)?;
     let client = connect::client(g)?;
-    let page = client.pull_all_raw(job, MAX_PAGE_SIZE, PARALLEL_PAGES).await?;
+    let page = client
+        .pull_all_raw(job, MAX_PAGE_SIZE, PARALLEL_PAGES)
+        .await?;
     if g.json {
         return print_json(&page);
     }
@@ -41,8 +43,15 @@ fn print_json(page: &RawPullPage) -> Result<()> {
 
 fn print_summary(job: &str, page: &RawPullPage) -> Result<()> {
     let meta = &page.meta;
-    let stage = meta.status.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_else(|| "unknown".into());
-    let mut head = format!("Job {job} · {stage} · {} records", output::num(page.records.len() as u64));
+    let stage = meta
+        .status
+        .as_ref()
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    let mut head = format!(
+        "Job {job} · {stage} · {} records",
+        output::num(page.records.len() as u64)
+    );
     if let Some(c) = meta.candidate_records {
         head.push_str(&format!(" out of {} candidates", output::num(c)));
     }
@@ -69,7 +78,11 @@ fn print_summary(job: &str, page: &RawPullPage) -> Result<()> {
             let rec = r.decode().ok();
             let title = rec.as_ref().map(|x| x.record_title.as_str()).unwrap_or("");
             let sources = rec.as_ref().map(|x| x.citations.len()).unwrap_or(0);
-            vec![output::cell(&r.record_id, 24), output::cell(title, 70), sources.to_string()]
+            vec![
+                output::cell(&r.record_id, 24),
+                output::cell(title, 70),
+                sources.to_string(),
+            ]
         })
         .collect();
     for l in output::table(&["RECORD", "TITLE", "SOURCES"], &rows) {

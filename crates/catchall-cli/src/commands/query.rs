@@ -10,7 +10,9 @@ use crate::output;
 fn non_empty_query(query: &str, what: &str) -> Result<String> {
     let q = query.trim();
     if q.is_empty() {
-        return Err(CliError::input(format!("Type a query to {what}, e.g. \"Series A funding rounds in fintech\".")));
+        return Err(CliError::input(format!(
+            "Type a query to {what}, e.g. \"Series A funding rounds in fintech\"."
+        )));
     }
     Ok(q.to_owned())
 }
@@ -18,7 +20,9 @@ fn non_empty_query(query: &str, what: &str) -> Result<String> {
 pub async fn initialize(g: &Global, query: &str, context: Option<String>) -> Result<()> {
     let req = InitializeRequest {
         query: non_empty_query(query, "get suggestions for")?,
-        context: context.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+        context: context
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty()),
     };
     let client = connect::client(g)?;
     let answer = client.initialize(&req).await?;
@@ -37,7 +41,12 @@ pub async fn initialize(g: &Global, query: &str, context: Option<String>) -> Res
     output::line("")?;
     output::line("Enrichments (fields filled in for each record):")?;
     for e in &answer.enrichments {
-        output::line(&format!("  {} ({}): {}", e.name, e.kind.as_str(), e.description))?;
+        output::line(&format!(
+            "  {} ({}): {}",
+            e.name,
+            e.kind.as_str(),
+            e.description
+        ))?;
     }
     if answer.start_date.is_some() || answer.end_date.is_some() {
         output::line("")?;
@@ -75,7 +84,11 @@ pub async fn validate(g: &Global, query: &str) -> Result<()> {
         output::line(d)?;
     }
     if !answer.issues.is_empty() {
-        let issues: Vec<String> = answer.issues.iter().map(|i| i.as_str().replace('_', " ")).collect();
+        let issues: Vec<String> = answer
+            .issues
+            .iter()
+            .map(|i| i.as_str().replace('_', " "))
+            .collect();
         output::line(&format!("Issues: {}", issues.join(", ")))?;
     }
     for s in &answer.suggestions {
@@ -85,7 +98,10 @@ pub async fn validate(g: &Global, query: &str) -> Result<()> {
         }
     }
     if let Some(c) = answer.confidence {
-        output::line(&format!("Confidence: {:.0}%", (c * 100.0).clamp(0.0, 100.0)))?;
+        output::line(&format!(
+            "Confidence: {:.0}%",
+            (c * 100.0).clamp(0.0, 100.0)
+        ))?;
     }
     Ok(())
 }

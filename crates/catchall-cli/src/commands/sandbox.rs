@@ -10,7 +10,11 @@ use crate::output;
 
 pub async fn run(g: &Global, a: SandboxArgs) -> Result<()> {
     let api_key = match a.api_key.as_deref().map(str::trim) {
-        Some("") => return Err(CliError::input("--api-key must not be empty (leave it out to accept any key).")),
+        Some("") => {
+            return Err(CliError::input(
+                "--api-key must not be empty (leave it out to accept any key).",
+            ))
+        }
         other => other.map(str::to_owned),
     };
     let config = SandboxConfig {
@@ -19,12 +23,17 @@ pub async fn run(g: &Global, a: SandboxArgs) -> Result<()> {
         ..SandboxConfig::default()
     };
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
-    let sandbox = Sandbox::start(config, addr)
-        .await
-        .map_err(|e| CliError::input(format!("The sandbox could not start: {e}. Try another --port.")))?;
+    let sandbox = Sandbox::start(config, addr).await.map_err(|e| {
+        CliError::input(format!(
+            "The sandbox could not start: {e}. Try another --port."
+        ))
+    })?;
     // The address comes first and alone on its line, so scripts can read it.
     if g.json {
-        output::line(&serde_json::json!({ "base_url": sandbox.base_url(), "pace": a.pace.to_string() }).to_string())?;
+        output::line(
+            &serde_json::json!({ "base_url": sandbox.base_url(), "pace": a.pace.to_string() })
+                .to_string(),
+        )?;
     } else {
         output::line(&sandbox.base_url())?;
         output::note(&format!(

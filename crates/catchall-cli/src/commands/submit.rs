@@ -68,9 +68,17 @@ fn build_request(a: &SubmitArgs) -> Result<SubmitRequest> {
         Some(p) => read_spec(p)?,
         None => Spec::default(),
     };
-    let trimmed = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let trimmed = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     if let Some(limit) = a.limit.filter(|l| *l > u64::from(u32::MAX)) {
-        return Err(CliError::input(format!("--limit {} is more than any plan allows.", output::num(limit))));
+        return Err(CliError::input(format!(
+            "--limit {} is more than any plan allows.",
+            output::num(limit)
+        )));
     }
     let req = SubmitRequest {
         context: trimmed(&a.context),

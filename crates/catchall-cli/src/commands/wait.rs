@@ -54,7 +54,11 @@ async fn poll(client: &Client, job: &str) -> Result<(Stage, Progress, Option<Str
     let stage = status.stage().unwrap_or_default();
     let mut p = Progress {
         job_id: job.to_owned(),
-        stage: if stage.as_str().is_empty() { "waiting".into() } else { stage.as_str().to_owned() },
+        stage: if stage.as_str().is_empty() {
+            "waiting".into()
+        } else {
+            stage.as_str().to_owned()
+        },
         candidates: None,
         checked: None,
         found: None,
@@ -73,9 +77,15 @@ async fn poll(client: &Client, job: &str) -> Result<(Stage, Progress, Option<Str
 pub async fn run(g: &Global, job: &str, interval: Option<f64>) -> Result<()> {
     let job = job_id(job)?;
     let base = connect::base_url(g)?;
-    let secs = interval.unwrap_or(if connect::is_loopback(&base) { LOOPBACK_INTERVAL } else { SERVICE_INTERVAL });
+    let secs = interval.unwrap_or(if connect::is_loopback(&base) {
+        LOOPBACK_INTERVAL
+    } else {
+        SERVICE_INTERVAL
+    });
     if !(secs.is_finite() && secs > 0.0) {
-        return Err(CliError::input("--interval must be a number of seconds above 0."));
+        return Err(CliError::input(
+            "--interval must be a number of seconds above 0.",
+        ));
     }
     let every = Duration::from_secs_f64(secs);
     let client = connect::client(g)?;

@@ -16,7 +16,9 @@ pub async fn sandbox() -> Sandbox {
 }
 
 pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
-    Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+    Sandbox::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
 }
 
 /// What a user sees: exit code, stdout, stderr.
@@ -52,7 +54,10 @@ pub fn command(base_url: &str, key: Option<&str>) -> Command {
     }
     c.env("CATCHALL_NO_KEYRING", "1");
     c.env("CATCHALL_BASE_URL", base_url);
-    c.env("CATCHALL_DATA_DIR", std::env::temp_dir().join("catchall-cli-tests-never-used"));
+    c.env(
+        "CATCHALL_DATA_DIR",
+        std::env::temp_dir().join("catchall-cli-tests-never-used"),
+    );
     if let Some(k) = key {
         c.env("CATCHALL_API_KEY", k);
     }

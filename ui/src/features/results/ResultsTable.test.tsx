@@ -121,7 +121,7 @@ test("new records stored refetch the windows on screen", async () => {
   act(() =>
     routeJobEvent(client, {
       localId: 3,
-      event: { type: "records_stored", new_records: 10, stored_records: 100_000 },
+      event: { type: "records_stored", newRecords: 10, storedRecords: 100_000 },
     }),
   );
   await waitFor(() =>

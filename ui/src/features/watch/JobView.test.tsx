@@ -45,7 +45,7 @@ test("the timeline and counters follow live events", async () => {
       event: {
         type: "trouble",
         message: "No connection; trying again in 30 s.",
-        retry_in_secs: 30,
+        retryInSecs: 30,
       },
     }),
   );

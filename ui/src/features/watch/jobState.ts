@@ -27,7 +27,7 @@ export function applyJobEvent(
     }
     case "submitted": {
       const next = withStage("submitted");
-      return { ...next, summary: { ...next.summary, jobId: event.job_id, queuedReason: null } };
+      return { ...next, summary: { ...next.summary, jobId: event.jobId, queuedReason: null } };
     }
     case "stage_changed": {
       const next = withStage(event.stage);
@@ -41,13 +41,13 @@ export function applyJobEvent(
         trouble: null,
       };
     case "records_stored":
-      return { ...snap, summary: { ...summary, storedRecords: event.stored_records } };
+      return { ...snap, summary: { ...summary, storedRecords: event.storedRecords } };
     case "completed": {
       const next = withStage("completed");
       return {
         ...next,
-        summary: { ...next.summary, validRecords: event.valid_records, tracking: false },
-        progress: { ...snap.progress, validRecords: event.valid_records },
+        summary: { ...next.summary, validRecords: event.validRecords, tracking: false },
+        progress: { ...snap.progress, validRecords: event.validRecords },
         trouble: null,
       };
     }
