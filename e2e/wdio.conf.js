@@ -1,7 +1,7 @@
 // End-to-end test of the built app in a real window: WebdriverIO drives
 // tauri-driver, which starts WebKitWebDriver and the app binary.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -39,6 +39,14 @@ export const config = {
   beforeSession: () => {
     tauriDriver = spawn("tauri-driver", [], { stdio: [null, process.stdout, process.stderr] });
     return new Promise((resolve) => setTimeout(resolve, 1500));
+  },
+  // A screenshot of every failing test, to see what the window showed.
+  afterTest: async (test, _context, { passed }) => {
+    if (passed) return;
+    const dir = process.env.E2E_SHOTS ?? join(tmpdir(), "catchall-e2e-shots");
+    mkdirSync(dir, { recursive: true });
+    const name = `${test.parent} - ${test.title}`.replace(/[^\w.-]+/g, "_").slice(0, 120);
+    await browser.saveScreenshot(join(dir, `${name}.png`));
   },
   afterSession: () => {
     tauriDriver?.kill();

@@ -1,4 +1,4 @@
-import { setupBrowser } from "@testing-library/webdriverio";
+import { setupBrowser } from "../lib/screen.js";
 
 describe("CatchAll Desk", () => {
   let screen;

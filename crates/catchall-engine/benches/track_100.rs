@@ -23,7 +23,10 @@ use catchall_engine::{Engine, EngineConfig, EngineOptions, EventSink};
 const CHILD_ENV: &str = "TRACK100_SANDBOX_PACE";
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// utime + stime of a process, in seconds (from /proc/<pid>/stat).
@@ -163,7 +166,12 @@ async fn tracking_cost() {
         let s = engine.submit(d).await.unwrap();
         assert!(s.summary.job_id.is_some(), "job {i} was not submitted");
     }
-    let tracked = engine.jobs(None).unwrap().iter().filter(|j| j.tracking).count();
+    let tracked = engine
+        .jobs(None)
+        .unwrap()
+        .iter()
+        .filter(|j| j.tracking)
+        .count();
     // Let the first polls settle, then measure.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let c1 = cpu_secs(me);
@@ -176,10 +184,18 @@ async fn tracking_cost() {
     let rss = rss_mb(me);
     let polls = secs / poll.as_secs_f64() * tracked as f64;
     let engine_pct = (busy_pct - idle_pct).max(0.0);
-    println!("== tracking {tracked} jobs, polled every {} ms, over {secs:.0} s", poll.as_millis());
+    println!(
+        "== tracking {tracked} jobs, polled every {} ms, over {secs:.0} s",
+        poll.as_millis()
+    );
     println!("idle baseline:   {idle_pct:.3} % of a core, RSS {idle_rss:.1} MB");
-    println!("tracking:        {busy_pct:.3} % of a core, RSS {rss:.1} MB  (~{polls:.0} status polls)");
-    println!("engine's share:  {engine_pct:.3} % of a core, {:.1} MB", rss - idle_rss);
+    println!(
+        "tracking:        {busy_pct:.3} % of a core, RSS {rss:.1} MB  (~{polls:.0} status polls)"
+    );
+    println!(
+        "engine's share:  {engine_pct:.3} % of a core, {:.1} MB",
+        rss - idle_rss
+    );
     println!(
         "per poll:        {:.1} µs CPU",
         engine_pct / 100.0 * secs / polls.max(1.0) * 1e6
@@ -200,7 +216,11 @@ async fn tracking_cost() {
 async fn store_100k() {
     const N: u64 = 100_000;
     let (mut child, url) = start_child("test");
-    let client = Client::new(ClientConfig::new(url.clone(), ApiKey::new("bench-key-0001"))).unwrap();
+    let client = Client::new(ClientConfig::new(
+        url.clone(),
+        ApiKey::new("bench-key-0001"),
+    ))
+    .unwrap();
     let job_id = client
         .submit(&SubmitRequest {
             limit: Some(N),
@@ -240,8 +260,12 @@ async fn store_100k() {
         let store = t.elapsed();
         let stored = engine.snapshot(local).unwrap().summary.stored_records;
         assert_eq!(u64::from(stored), N);
-        let db = std::fs::metadata(dir.path().join("catchall.db")).map(|m| m.len()).unwrap_or(0)
-            + std::fs::metadata(dir.path().join("catchall.db-wal")).map(|m| m.len()).unwrap_or(0);
+        let db = std::fs::metadata(dir.path().join("catchall.db"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+            + std::fs::metadata(dir.path().join("catchall.db-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0);
         println!(
             "round {round}: pull into memory {:.2} s ({:.0} MB of record JSON) | pull + store {:.2} s (db {:.0} MB)",
             pull.as_secs_f64(),

@@ -124,7 +124,10 @@ impl Inner {
     pub(crate) async fn sandbox(&self) -> Result<&SandboxConn, EngineError> {
         self.sandbox
             .get_or_try_init(|| async {
-                let timeout = self.options.request_timeout.unwrap_or(Duration::from_secs(30));
+                let timeout = self
+                    .options
+                    .request_timeout
+                    .unwrap_or(Duration::from_secs(30));
                 let (base_url, server) = match &self.options.sandbox_url {
                     Some(url) => (url.clone(), None),
                     None => {
@@ -133,9 +136,11 @@ impl Inner {
                             ..SandboxConfig::default()
                         };
                         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-                        let sb = Sandbox::start(cfg, addr)
-                            .await
-                            .map_err(|e| EngineError::Internal(format!("the built-in sandbox could not start: {e}")))?;
+                        let sb = Sandbox::start(cfg, addr).await.map_err(|e| {
+                            EngineError::Internal(format!(
+                                "the built-in sandbox could not start: {e}"
+                            ))
+                        })?;
                         (sb.base_url(), Some(sb))
                     }
                 };
@@ -165,7 +170,10 @@ impl Inner {
                         "No API key is set. Add your CatchAll API key in Settings to use the live service.".into(),
                     ));
                 };
-                let timeout = self.options.request_timeout.unwrap_or(Duration::from_secs(60));
+                let timeout = self
+                    .options
+                    .request_timeout
+                    .unwrap_or(Duration::from_secs(60));
                 let c = Clients::new(&base, key, timeout)?;
                 st.live = Some(c.clone());
                 Ok(c)
@@ -179,7 +187,11 @@ impl Inner {
     }
 
     /// The plan's limits, cached for ten minutes per server.
-    pub(crate) async fn limits(&self, server: Server, fresh: bool) -> Result<Arc<LimitsResponse>, EngineError> {
+    pub(crate) async fn limits(
+        &self,
+        server: Server,
+        fresh: bool,
+    ) -> Result<Arc<LimitsResponse>, EngineError> {
         const TTL: Duration = Duration::from_secs(600);
         if !fresh {
             if let Some((at, l)) = self.limits_cache.lock().unwrap().get(&server) {

@@ -22,7 +22,10 @@ pub fn label(key: &str) -> String {
 pub fn rfc3339_ms(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -113,10 +116,7 @@ pub fn account_job(j: api::UserJob, local_id: Option<i64>) -> AccountJob {
         job_id: j.job_id,
         query: j.query,
         created_at: j.created_at.unwrap_or_default(),
-        status: j
-            .status
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
+        status: j.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         mode: j.mode.map(|m| m.as_str().to_owned()),
         local_id,
     }
@@ -184,7 +184,8 @@ pub fn steps_from_api(s: &api::StatusResponse) -> Vec<StepInfo> {
 }
 
 pub fn request_of(row: &store::JobRow) -> api::SubmitRequest {
-    serde_json::from_str(&row.params_json).unwrap_or_else(|_| api::SubmitRequest::new(row.query.clone()))
+    serde_json::from_str(&row.params_json)
+        .unwrap_or_else(|_| api::SubmitRequest::new(row.query.clone()))
 }
 
 pub fn snapshot(
@@ -330,7 +331,9 @@ fn readable(v: &Value, depth: usize) -> String {
             .iter()
             .filter(|(_, v)| !v.is_null())
             .map(|(k, v)| match v {
-                Value::Object(_) | Value::Array(_) => format!("{pad}{}:\n{}", label(k), readable(v, depth + 1)),
+                Value::Object(_) | Value::Array(_) => {
+                    format!("{pad}{}:\n{}", label(k), readable(v, depth + 1))
+                }
                 _ => format!("{pad}{}: {}", label(k), scalar_text(v)),
             })
             .collect::<Vec<_>>()
@@ -354,7 +357,8 @@ fn readable(v: &Value, depth: usize) -> String {
 }
 
 fn is_company(v: &Map<String, Value>) -> bool {
-    v.get("metadata").is_some_and(Value::is_object) || (v.contains_key("source_text") && v.contains_key("confidence"))
+    v.get("metadata").is_some_and(Value::is_object)
+        || (v.contains_key("source_text") && v.contains_key("confidence"))
 }
 
 fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
@@ -381,7 +385,10 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
                 .and_then(|m| m.get("domain_url"))
                 .and_then(Value::as_str)
                 .and_then(web_link);
-            f.confidence = m.get("confidence").map(scalar_text).filter(|s| !s.is_empty());
+            f.confidence = m
+                .get("confidence")
+                .map(scalar_text)
+                .filter(|s| !s.is_empty());
         }
         Value::Object(_) | Value::Array(_) => f.text = readable(v, 0),
         other => {
@@ -396,7 +403,10 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
 
 /// A record's detail: every enrichment field (the job's columns first),
 /// the confidence, and the citations.
-pub fn record_detail(json: &str, cols: &[store::ColumnInfo]) -> Result<RecordDetail, serde_json::Error> {
+pub fn record_detail(
+    json: &str,
+    cols: &[store::ColumnInfo],
+) -> Result<RecordDetail, serde_json::Error> {
     let v: Value = serde_json::from_str(json)?;
     let empty = Map::new();
     let obj = v.as_object().unwrap_or(&empty);
@@ -459,7 +469,10 @@ mod tests {
 
     #[test]
     fn plan_values_are_readable() {
-        assert_eq!(display_value(&serde_json::json!(100000)).unwrap(), "100,000");
+        assert_eq!(
+            display_value(&serde_json::json!(100000)).unwrap(),
+            "100,000"
+        );
         assert_eq!(display_value(&serde_json::json!("20")).unwrap(), "20");
         assert_eq!(display_value(&serde_json::json!(true)).unwrap(), "yes");
         assert_eq!(display_value(&serde_json::json!(null)), None);
@@ -474,16 +487,31 @@ mod tests {
             "enrichment_confidence":"medium","extra_note":null},
           "citations":[{"title":"TechNews","link":"https://t.example/a","published_date":"2025-06-01"}]}"#;
         let cols = vec![
-            store::ColumnInfo { key: "record_title".into(), kind: store::ColumnKind::Text, description: None },
-            store::ColumnInfo { key: "lead_investor".into(), kind: store::ColumnKind::Company, description: None },
-            store::ColumnInfo { key: "funding_amount".into(), kind: store::ColumnKind::Number, description: None },
+            store::ColumnInfo {
+                key: "record_title".into(),
+                kind: store::ColumnKind::Text,
+                description: None,
+            },
+            store::ColumnInfo {
+                key: "lead_investor".into(),
+                kind: store::ColumnKind::Company,
+                description: None,
+            },
+            store::ColumnInfo {
+                key: "funding_amount".into(),
+                kind: store::ColumnKind::Number,
+                description: None,
+            },
         ];
         let d = record_detail(json, &cols).unwrap();
         assert_eq!(d.record_id, "r1");
         assert_eq!(d.title, "Acme raises $5M");
         assert_eq!(d.confidence.as_deref(), Some("medium"));
         let names: Vec<&str> = d.fields.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["lead_investor", "funding_amount", "terms", "extra_note"]);
+        assert_eq!(
+            names,
+            ["lead_investor", "funding_amount", "terms", "extra_note"]
+        );
         let inv = &d.fields[0];
         assert_eq!(inv.label, "Lead investor");
         assert_eq!(inv.text, "Acme Capital LLC");
@@ -491,7 +519,10 @@ mod tests {
         assert_eq!(inv.confidence.as_deref(), Some("high"));
         assert_eq!(d.fields[1].text, "5000000");
         assert_eq!(d.fields[1].label, "Funding amount");
-        assert_eq!(d.fields[2].text, "Valuation:\n  Pre: 20\n  Post: 25\nTranches:\n  1; 2");
+        assert_eq!(
+            d.fields[2].text,
+            "Valuation:\n  Pre: 20\n  Post: 25\nTranches:\n  1; 2"
+        );
         assert_eq!(d.fields[3].text, "");
         assert_eq!(d.citations.len(), 1);
         assert_eq!(d.citations[0].published_date.as_deref(), Some("2025-06-01"));

@@ -50,11 +50,18 @@ fn is_snake_case(name: &str) -> bool {
 
 /// Every problem of the draft, next to its field; empty when it can be sent.
 /// `max_limit` is the plan's `Job_Max_Results` when known.
-pub fn check_draft(draft: &JobDraft, max_limit: Option<u64>, now: OffsetDateTime) -> Vec<FieldProblem> {
+pub fn check_draft(
+    draft: &JobDraft,
+    max_limit: Option<u64>,
+    now: OffsetDateTime,
+) -> Vec<FieldProblem> {
     let mut out = Vec::new();
     let query = draft.query.trim();
     if query.is_empty() {
-        out.push(problem("query", "Describe what you are looking for, e.g. \"Series A funding rounds in fintech\"."));
+        out.push(problem(
+            "query",
+            "Describe what you are looking for, e.g. \"Series A funding rounds in fintech\".",
+        ));
     } else if query.split_whitespace().count() < 3 {
         out.push(problem(
             "query",
@@ -64,11 +71,17 @@ pub fn check_draft(draft: &JobDraft, max_limit: Option<u64>, now: OffsetDateTime
 
     if let Some(limit) = draft.limit {
         if limit < MIN_LIMIT {
-            out.push(problem("limit", format!("Ask for at least {MIN_LIMIT} records.")));
+            out.push(problem(
+                "limit",
+                format!("Ask for at least {MIN_LIMIT} records."),
+            ));
         } else if let Some(max) = max_limit.filter(|m| u64::from(limit) > *m) {
             out.push(problem(
                 "limit",
-                format!("Your plan allows at most {} records per job.", group_digits(max)),
+                format!(
+                    "Your plan allows at most {} records per job.",
+                    group_digits(max)
+                ),
             ));
         }
     }
@@ -80,7 +93,13 @@ pub fn check_draft(draft: &JobDraft, max_limit: Option<u64>, now: OffsetDateTime
             .iter()
             .map(|v| (v.name.as_str(), v.description.as_str()))
             .collect();
-        check_fields("validators", "validator", "is_funding_round", &named, &mut out);
+        check_fields(
+            "validators",
+            "validator",
+            "is_funding_round",
+            &named,
+            &mut out,
+        );
     }
     if let Some(enrichments) = &draft.enrichments {
         let named: Vec<(&str, &str)> = enrichments
@@ -97,12 +116,18 @@ fn check_dates(draft: &JobDraft, now: OffsetDateTime, out: &mut Vec<FieldProblem
         let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
         match parse_date(v) {
             Some(t) if t > now + Duration::minutes(5) => {
-                out.push(problem(field, "This date is in the future; pick today or an earlier day."));
+                out.push(problem(
+                    field,
+                    "This date is in the future; pick today or an earlier day.",
+                ));
                 None
             }
             Some(t) => Some(t),
             None => {
-                out.push(problem(field, "This is not a date the service understands; use a date like 2025-01-31."));
+                out.push(problem(
+                    field,
+                    "This is not a date the service understands; use a date like 2025-01-31.",
+                ));
                 None
             }
         }
@@ -117,7 +142,11 @@ fn check_dates(draft: &JobDraft, now: OffsetDateTime, out: &mut Vec<FieldProblem
             let e = e.unwrap_or(now);
             let days = (e - s).whole_seconds() as f64 / 86_400.0;
             if days > MAX_WINDOW_DAYS as f64 + 1e-9 {
-                let field = if draft.end_date.is_some() { "endDate" } else { "startDate" };
+                let field = if draft.end_date.is_some() {
+                    "endDate"
+                } else {
+                    "startDate"
+                };
                 out.push(problem(
                     field,
                     format!(
@@ -131,13 +160,22 @@ fn check_dates(draft: &JobDraft, now: OffsetDateTime, out: &mut Vec<FieldProblem
     }
 }
 
-fn check_fields(list: &str, what: &str, example: &str, items: &[(&str, &str)], out: &mut Vec<FieldProblem>) {
+fn check_fields(
+    list: &str,
+    what: &str,
+    example: &str,
+    items: &[(&str, &str)],
+    out: &mut Vec<FieldProblem>,
+) {
     let mut seen = HashSet::new();
     for (i, (name, description)) in items.iter().enumerate() {
         let name = name.trim();
         let field = format!("{list}.{i}.name");
         if name.is_empty() {
-            out.push(problem(field, format!("Give this {what} a name, e.g. {example}.")));
+            out.push(problem(
+                field,
+                format!("Give this {what} a name, e.g. {example}."),
+            ));
         } else if !is_snake_case(name) {
             out.push(problem(
                 field,
@@ -146,7 +184,10 @@ fn check_fields(list: &str, what: &str, example: &str, items: &[(&str, &str)], o
                 ),
             ));
         } else if !seen.insert(name.to_owned()) {
-            out.push(problem(field, format!("Another {what} already has the name {name}.")));
+            out.push(problem(
+                field,
+                format!("Another {what} already has the name {name}."),
+            ));
         }
         if description.trim().is_empty() {
             out.push(problem(
@@ -162,7 +203,7 @@ pub fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -312,7 +353,9 @@ mod tests {
         d.query = "   ".into();
         let p = check_draft(&d, None, NOW);
         assert_eq!(fields(&p), ["query"]);
-        assert!(p[0].message.starts_with("Describe what you are looking for"));
+        assert!(p[0]
+            .message
+            .starts_with("Describe what you are looking for"));
         d.query = "fintech rounds".into();
         let p = check_draft(&d, None, NOW);
         assert!(p[0].message.contains("at least three words"), "{p:?}");
@@ -326,7 +369,13 @@ mod tests {
         assert_eq!(p, vec![problem("limit", "Ask for at least 10 records.")]);
         d.limit = Some(200_000);
         let p = check_draft(&d, Some(100_000), NOW);
-        assert_eq!(p, vec![problem("limit", "Your plan allows at most 100,000 records per job.")]);
+        assert_eq!(
+            p,
+            vec![problem(
+                "limit",
+                "Your plan allows at most 100,000 records per job."
+            )]
+        );
         assert_eq!(check_draft(&d, None, NOW), vec![]);
     }
 
@@ -342,14 +391,20 @@ mod tests {
         d.start_date = Some("2025-06-09".into());
         d.end_date = Some("2025-06-02".into());
         let p = check_draft(&d, None, NOW);
-        assert_eq!(p, vec![problem("endDate", "The end date is before the start date.")]);
+        assert_eq!(
+            p,
+            vec![problem("endDate", "The end date is before the start date.")]
+        );
 
         let mut d = good();
         d.start_date = Some("2025-04-01".into());
         d.end_date = Some("2025-06-01".into());
         let p = check_draft(&d, None, NOW);
         assert_eq!(fields(&p), ["endDate"]);
-        assert!(p[0].message.contains("61 days wide") && p[0].message.contains("at most 30 days"), "{p:?}");
+        assert!(
+            p[0].message.contains("61 days wide") && p[0].message.contains("at most 30 days"),
+            "{p:?}"
+        );
 
         // Only a start: the window runs to now.
         let mut d = good();
@@ -373,10 +428,22 @@ mod tests {
     fn validator_and_enrichment_names() {
         let mut d = good();
         d.validators = Some(vec![
-            ValidatorSpec { name: "is_series_a".into(), description: "ok".into() },
-            ValidatorSpec { name: "Is Series B".into(), description: "ok".into() },
-            ValidatorSpec { name: "is_series_a".into(), description: " ".into() },
-            ValidatorSpec { name: "".into(), description: "ok".into() },
+            ValidatorSpec {
+                name: "is_series_a".into(),
+                description: "ok".into(),
+            },
+            ValidatorSpec {
+                name: "Is Series B".into(),
+                description: "ok".into(),
+            },
+            ValidatorSpec {
+                name: "is_series_a".into(),
+                description: " ".into(),
+            },
+            ValidatorSpec {
+                name: "".into(),
+                description: "ok".into(),
+            },
         ]);
         d.enrichments = Some(vec![EnrichmentSpec {
             name: "9lives".into(),
@@ -395,9 +462,15 @@ mod tests {
             ]
         );
         assert!(p[0].message.starts_with("Use lowercase letters"), "{p:?}");
-        assert_eq!(p[1].message, "Another validator already has the name is_series_a.");
+        assert_eq!(
+            p[1].message,
+            "Another validator already has the name is_series_a."
+        );
         assert_eq!(p[2].message, "Describe what this validator should capture.");
-        assert_eq!(p[3].message, "Give this validator a name, e.g. is_funding_round.");
+        assert_eq!(
+            p[3].message,
+            "Give this validator a name, e.g. is_funding_round."
+        );
     }
 
     #[test]
@@ -406,7 +479,10 @@ mod tests {
         let r = to_submit_request(&d);
         assert_eq!(r.query, "Series A funding rounds in fintech");
         assert_eq!(r.limit, Some(50));
-        assert_eq!(r.enrichments.as_ref().unwrap()[0].kind, EnrichmentType::Number);
+        assert_eq!(
+            r.enrichments.as_ref().unwrap()[0].kind,
+            EnrichmentType::Number
+        );
         assert_eq!(r.mode, Some(JobMode::Base));
         assert_eq!(from_submit_request(&r), d);
     }

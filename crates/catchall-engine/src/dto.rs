@@ -245,7 +245,11 @@ pub struct JobSnapshot {
 
 /// What happened to one job; emitted as it happens.
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum JobEventKind {
     Queued {
         reason: String,

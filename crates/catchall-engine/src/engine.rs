@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use catchall_api::{ApiError, ApiKey, InitializeRequest, LimitsResponse, ListJobsQuery, SubmitRequest};
+use catchall_api::{
+    ApiError, ApiKey, InitializeRequest, LimitsResponse, ListJobsQuery, SubmitRequest,
+};
 use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
 use tokio::sync::{watch, Notify};
 
@@ -239,16 +241,26 @@ impl Inner {
     pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
         let (row, history) = {
             let store = self.store();
-            let row = store.job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+            let row = store
+                .job(local)?
+                .ok_or_else(|| EngineError::no_job(local))?;
             let history = store.stage_history(local)?;
             (row, history)
         };
         let trouble = self.trouble.lock().unwrap().get(&local).cloned();
-        Ok(convert::snapshot(&row, history, self.is_tracking(local), trouble))
+        Ok(convert::snapshot(
+            &row,
+            history,
+            self.is_tracking(local),
+            trouble,
+        ))
     }
 
     fn summary(&self, local: i64) -> R<JobSummary> {
-        let row = self.store().job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+        let row = self
+            .store()
+            .job(local)?
+            .ok_or_else(|| EngineError::no_job(local))?;
         Ok(convert::summary(&row, self.is_tracking(local)))
     }
 }
@@ -263,7 +275,11 @@ impl Engine {
     }
 
     /// `start` with test, benchmark or command-line options.
-    pub async fn start_with(config: EngineConfig, sink: Arc<dyn EventSink>, options: EngineOptions) -> R<Engine> {
+    pub async fn start_with(
+        config: EngineConfig,
+        sink: Arc<dyn EventSink>,
+        options: EngineOptions,
+    ) -> R<Engine> {
         let db_path = crate::paths::db_path(&config.data_dir);
         let store = Store::open(&db_path)?;
         let keyring = if config.use_keyring {
@@ -314,9 +330,11 @@ impl Engine {
             let weak = Arc::downgrade(&inner);
             let read = tokio::task::spawn_blocking(move || kr.load());
             let apply = tokio::spawn(async move {
-                let result = read
-                    .await
-                    .unwrap_or_else(|e| Err(secret::KeyringUnavailable(format!("the keyring read stopped: {e}"))));
+                let result = read.await.unwrap_or_else(|e| {
+                    Err(secret::KeyringUnavailable(format!(
+                        "the keyring read stopped: {e}"
+                    )))
+                });
                 if let Some(inner) = weak.upgrade() {
                     inner.apply_keyring_read(result);
                 }
@@ -409,7 +427,9 @@ impl Engine {
     pub async fn save_api_key(&self, key: String, remember: bool) -> R<KeyStatus> {
         let key = ApiKey::new(key);
         if key.is_empty() {
-            return Err(EngineError::Input("Paste your CatchAll API key first.".into()));
+            return Err(EngineError::Input(
+                "Paste your CatchAll API key first.".into(),
+            ));
         }
         let inner = &self.inner;
         inner.wait_for_key().await;
@@ -551,7 +571,11 @@ impl Engine {
         };
         if changed_base {
             self.inner.conn.lock().unwrap().live = None;
-            self.inner.limits_cache.lock().unwrap().remove(&Server::Live);
+            self.inner
+                .limits_cache
+                .lock()
+                .unwrap()
+                .remove(&Server::Live);
         }
         self.inner.settings()
     }
@@ -578,12 +602,16 @@ impl Engine {
 
     pub async fn initialize(&self, query: String, context: Option<String>) -> R<Suggestions> {
         if query.trim().is_empty() {
-            return Err(EngineError::Input("Type a query to get suggestions for.".into()));
+            return Err(EngineError::Input(
+                "Type a query to get suggestions for.".into(),
+            ));
         }
         let c = self.inner.clients(self.inner.current_server()).await?;
         let req = InitializeRequest {
             query: query.trim().to_owned(),
-            context: context.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+            context: context
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty()),
         };
         Ok(convert::suggestions(c.api.initialize(&req).await?))
     }
@@ -613,8 +641,9 @@ impl Engine {
             let local = store.create_job(&NewJob {
                 query: req.query.clone(),
                 context: req.context.clone(),
-                params_json: serde_json::to_string(&req)
-                    .map_err(|e| EngineError::Internal(format!("could not record the request: {e}")))?,
+                params_json: serde_json::to_string(&req).map_err(|e| {
+                    EngineError::Internal(format!("could not record the request: {e}"))
+                })?,
                 mode: req.mode.as_ref().map(|m| m.as_str().to_owned()),
                 limit: req.limit,
                 start_date: req.start_date.clone(),
@@ -649,7 +678,9 @@ impl Engine {
             .list_jobs(&ListJobsQuery {
                 page: Some(page),
                 page_size: Some(50),
-                search: search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+                search: search
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
                 ..Default::default()
             })
             .await?;
@@ -748,7 +779,10 @@ impl Engine {
     pub async fn pull_into_store(&self, job_id: &str) -> R<i64> {
         let inner = &self.inner;
         let local = self.adopt_remote(job_id.trim()).await?;
-        let row = inner.store().job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+        let row = inner
+            .store()
+            .job(local)?
+            .ok_or_else(|| EngineError::no_job(local))?;
         if row.local_state == LocalState::Done {
             return Ok(local);
         }
@@ -778,7 +812,10 @@ impl Engine {
                 catchall_api::Stage::Completed => store.set_local_state(local, LocalState::Done)?,
                 catchall_api::Stage::Failed => store.set_failed(
                     local,
-                    out.meta.error.as_deref().unwrap_or("The service reported that the job failed."),
+                    out.meta
+                        .error
+                        .as_deref()
+                        .unwrap_or("The service reported that the job failed."),
                 )?,
                 _ => {}
             }
@@ -793,7 +830,10 @@ impl Engine {
     /// Raises the limit of a completed job; tracking resumes on it.
     pub async fn continue_job(&self, local_id: i64, new_limit: u32) -> R<JobSnapshot> {
         let inner = &self.inner;
-        let row = inner.store().job(local_id)?.ok_or_else(|| EngineError::no_job(local_id))?;
+        let row = inner
+            .store()
+            .job(local_id)?
+            .ok_or_else(|| EngineError::no_job(local_id))?;
         let Some(job_id) = row.job_id.clone() else {
             return Err(EngineError::Input(
                 "This job has not reached the service yet, so it cannot be continued.".into(),
@@ -802,7 +842,8 @@ impl Engine {
         let req = convert::request_of(&row);
         let Some(current) = row.limit.or(req.limit) else {
             return Err(EngineError::Input(
-                "This job was submitted without a limit, so there is nothing left to continue.".into(),
+                "This job was submitted without a limit, so there is nothing left to continue."
+                    .into(),
             ));
         };
         if u64::from(new_limit) <= current {
@@ -817,7 +858,10 @@ impl Engine {
             ));
         }
         let c = inner.clients(inner.job_server(local_id)).await?;
-        let resp = c.api.continue_job(&job_id, Some(u64::from(new_limit))).await?;
+        let resp = c
+            .api
+            .continue_job(&job_id, Some(u64::from(new_limit)))
+            .await?;
         {
             let store = inner.store();
             store.update_progress(
@@ -836,7 +880,10 @@ impl Engine {
     /// Deletes the job on the service (soft delete) and here.
     pub async fn delete_job(&self, local_id: i64) -> R<()> {
         let inner = &self.inner;
-        let row = inner.store().job(local_id)?.ok_or_else(|| EngineError::no_job(local_id))?;
+        let row = inner
+            .store()
+            .job(local_id)?
+            .ok_or_else(|| EngineError::no_job(local_id))?;
         if let Some(job_id) = &row.job_id {
             let c = inner.clients(inner.job_server(local_id)).await?;
             match c.api.delete_job(job_id).await {
@@ -863,7 +910,13 @@ impl Engine {
         Ok(convert::columns(&store.columns(local_id)?))
     }
 
-    pub fn window(&self, local_id: i64, view: ViewSpec, start: u32, limit: u32) -> R<RecordsWindow> {
+    pub fn window(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        start: u32,
+        limit: u32,
+    ) -> R<RecordsWindow> {
         let w = self.inner.store().window(
             local_id,
             &convert::view_to_store(&view),
@@ -885,8 +938,9 @@ impl Engine {
             })?;
             (json, store.columns(local_id)?)
         };
-        convert::record_detail(&json, &cols)
-            .map_err(|e| EngineError::Internal(format!("record {record_id} could not be read: {e}")))
+        convert::record_detail(&json, &cols).map_err(|e| {
+            EngineError::Internal(format!("record {record_id} could not be read: {e}"))
+        })
     }
 
     pub async fn plan_limits(&self) -> R<Vec<PlanLimit>> {

@@ -20,16 +20,21 @@ struct StoreSource<'a> {
 }
 
 impl RecordSource for StoreSource<'_> {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         // The store's callback speaks StoreError: park the writer's own
         // error and hand it back unchanged.
         let mut parked: Option<ExportError> = None;
-        let r = self.store.for_each_record_json(self.local, &self.view, &mut |json| {
-            f(json).map_err(|e| {
-                parked = Some(e);
-                StoreError::Other("export stopped".into())
-            })
-        });
+        let r = self
+            .store
+            .for_each_record_json(self.local, &self.view, &mut |json| {
+                f(json).map_err(|e| {
+                    parked = Some(e);
+                    StoreError::Other("export stopped".into())
+                })
+            });
         match (parked, r) {
             (Some(e), _) => Err(e),
             (None, Err(e)) => Err(ExportError::Source(e.to_string())),
@@ -54,7 +59,10 @@ pub(crate) async fn export(
     view: Option<ViewSpec>,
     path: PathBuf,
 ) -> Result<ExportResult, EngineError> {
-    let row = inner.store().job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+    let row = inner
+        .store()
+        .job(local)?
+        .ok_or_else(|| EngineError::no_job(local))?;
     let req = request_of(&row);
     let enrichments: Vec<FieldSpec> = match &req.enrichments {
         Some(e) if !e.is_empty() => e
@@ -104,7 +112,10 @@ pub(crate) async fn export(
     // blocking thread: a big export never stalls the table or the trackers.
     let summary = tokio::task::spawn_blocking(move || {
         let store = Store::open(&db)?;
-        let total = store.window(local, &view, 0, 0)?.total.min(u64::from(u32::MAX)) as u32;
+        let total = store
+            .window(local, &view, 0, 0)?
+            .total
+            .min(u64::from(u32::MAX)) as u32;
         let progress = Box::new(move |written: u64| {
             sink.export_progress(ExportProgress {
                 local_id: local,
@@ -121,7 +132,13 @@ pub(crate) async fn export(
             bom: true,
             progress: Some(progress),
         };
-        Ok::<_, EngineError>(catchall_export::export(format_of(format), &run, &source, &path, opts)?)
+        Ok::<_, EngineError>(catchall_export::export(
+            format_of(format),
+            &run,
+            &source,
+            &path,
+            opts,
+        )?)
     })
     .await
     .map_err(|e| EngineError::Internal(format!("the export stopped: {e}")))??;

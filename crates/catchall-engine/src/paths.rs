@@ -17,9 +17,7 @@ pub fn default_data_dir(dev: bool) -> PathBuf {
         return PathBuf::from(dir);
     }
     let id = if dev { DEV_IDENTIFIER } else { IDENTIFIER };
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join(id)
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join(id)
 }
 
 /// The database inside a data folder.

@@ -43,7 +43,11 @@ pub(crate) struct PullOutcome {
 
 /// Stores one page (in a blocking thread, so the runtime keeps polling the
 /// network meanwhile) and reports the new records.
-async fn store_page(inner: &Arc<Inner>, local: i64, records: Vec<RawRecord>) -> Result<(), EngineError> {
+async fn store_page(
+    inner: &Arc<Inner>,
+    local: i64,
+    records: Vec<RawRecord>,
+) -> Result<(), EngineError> {
     if records.is_empty() {
         return Ok(());
     }
@@ -97,7 +101,8 @@ pub(crate) async fn pull_from(
     let first_full = first.records.len() as u32 >= PAGE_SIZE;
     store_page(inner, local, first.records).await?;
     if first_full && total > first_page {
-        let mut pending: VecDeque<(u32, tokio::task::JoinHandle<Result<_, ApiError>>)> = VecDeque::new();
+        let mut pending: VecDeque<(u32, tokio::task::JoinHandle<Result<_, ApiError>>)> =
+            VecDeque::new();
         let mut page = first_page + 1;
         let spawn = |p: u32| {
             let c = client.clone();
@@ -112,7 +117,9 @@ pub(crate) async fn pull_from(
             let got = match task.await {
                 Ok(r) => r,
                 Err(e) => {
-                    return Err(PullError::Engine(EngineError::Internal(format!("a page download stopped: {e}"))))
+                    return Err(PullError::Engine(EngineError::Internal(format!(
+                        "a page download stopped: {e}"
+                    ))))
                 }
             };
             let got = match got {

@@ -33,9 +33,12 @@ pub(crate) enum Attempt {
 }
 
 fn set_queued(inner: &Inner, local: i64, reason: String) -> Result<(), EngineError> {
-    inner
-        .store()
-        .set_local_state(local, LocalState::Queued { reason: reason.clone() })?;
+    inner.store().set_local_state(
+        local,
+        LocalState::Queued {
+            reason: reason.clone(),
+        },
+    )?;
     inner.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Queued { reason },
@@ -69,7 +72,11 @@ fn active_jobs(inner: &Inner, server: Server) -> Result<usize, EngineError> {
 
 /// Looks for the job a lost submit may have created: same query, created
 /// after the local job (minus clock skew), not already linked locally.
-async fn find_on_service(inner: &Inner, client: &catchall_api::Client, row: &JobRow) -> Result<Option<String>, ApiError> {
+async fn find_on_service(
+    inner: &Inner,
+    client: &catchall_api::Client,
+    row: &JobRow,
+) -> Result<Option<String>, ApiError> {
     const SKEW_MS: i64 = 10 * 60 * 1000;
     let q = ListJobsQuery {
         page: Some(1),
@@ -99,12 +106,20 @@ async fn find_on_service(inner: &Inner, client: &catchall_api::Client, row: &Job
 /// One attempt to get a queued job onto the service. `interactive`: the
 /// user just pressed submit, so a refusal is returned to them (and the
 /// local job removed: the draft is still in the composer).
-pub(crate) async fn attempt(inner: &Arc<Inner>, local: i64, interactive: bool) -> Result<Attempt, EngineError> {
+pub(crate) async fn attempt(
+    inner: &Arc<Inner>,
+    local: i64,
+    interactive: bool,
+) -> Result<Attempt, EngineError> {
     let _one_at_a_time = inner.queue_lock.lock().await;
     let Some(row) = inner.store().job(local)? else {
         return Ok(Attempt::Skipped);
     };
-    if !matches!(row.local_state, LocalState::Queued { .. } | LocalState::Submitting) || row.job_id.is_some() {
+    if !matches!(
+        row.local_state,
+        LocalState::Queued { .. } | LocalState::Submitting
+    ) || row.job_id.is_some()
+    {
         return Ok(Attempt::Skipped);
     }
     let server = inner.job_server(local);
@@ -162,7 +177,9 @@ pub(crate) async fn attempt(inner: &Arc<Inner>, local: i64, interactive: bool) -
     let req: SubmitRequest = request_of(&row);
     // Marked before sending: if the app dies mid-request, the next start
     // checks the job list instead of sending it again.
-    inner.store().set_local_state(local, LocalState::Submitting)?;
+    inner
+        .store()
+        .set_local_state(local, LocalState::Submitting)?;
     match clients.poll.submit(&req).await {
         Ok(job_id) => {
             adopt(inner, local, &job_id)?;
@@ -188,7 +205,11 @@ pub(crate) async fn attempt(inner: &Arc<Inner>, local: i64, interactive: bool) -
             Ok(Attempt::Waiting)
         }
         Err(e) if e.is_transient() => {
-            set_queued(inner, local, format!("{e} The job will be submitted when the service can be reached."))?;
+            set_queued(
+                inner,
+                local,
+                format!("{e} The job will be submitted when the service can be reached."),
+            )?;
             Ok(Attempt::Waiting)
         }
         Err(e) => {
@@ -210,7 +231,12 @@ pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<(), EngineError> {
         .store()
         .unfinished_jobs()?
         .into_iter()
-        .filter(|r| matches!(r.local_state, LocalState::Queued { .. } | LocalState::Submitting))
+        .filter(|r| {
+            matches!(
+                r.local_state,
+                LocalState::Queued { .. } | LocalState::Submitting
+            )
+        })
         .map(|r| r.id)
         .collect();
     for local in waiting {

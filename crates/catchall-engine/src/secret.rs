@@ -101,10 +101,12 @@ const WHAT_TO_DO: &str = "Install and start a Secret Service keyring (gnome-keyr
      Secret Service integration turned on) and make sure it is unlocked, then try again. Until then your key \
      can be used for this session only.";
 #[cfg(target_os = "macos")]
-const WHAT_TO_DO: &str = "Check that your login keychain is available and unlocked (Keychain Access), then try \
+const WHAT_TO_DO: &str =
+    "Check that your login keychain is available and unlocked (Keychain Access), then try \
      again. Until then your key can be used for this session only.";
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
-const WHAT_TO_DO: &str = "Check that Windows Credential Manager is available for your account, then try again. \
+const WHAT_TO_DO: &str =
+    "Check that Windows Credential Manager is available for your account, then try again. \
      Until then your key can be used for this session only.";
 
 /// Plain words for a keyring failure. The platform's own text is kept for
@@ -112,7 +114,9 @@ const WHAT_TO_DO: &str = "Check that Windows Credential Manager is available for
 fn explain(e: &keyring::Error, key: Option<&ApiKey>) -> KeyringUnavailable {
     let detail = match e {
         keyring::Error::PlatformFailure(inner) => inner.to_string(),
-        keyring::Error::NoStorageAccess(inner) => format!("the keyring is locked or not reachable: {inner}"),
+        keyring::Error::NoStorageAccess(inner) => {
+            format!("the keyring is locked or not reachable: {inner}")
+        }
         other => other.to_string(),
     };
     let detail = match key {
@@ -164,11 +168,16 @@ mod tests {
         assert!(!err.0.contains("sk-live-SECRET"), "{err}");
         assert!(err.0.contains("****"), "{err}");
         #[cfg(target_os = "linux")]
-        assert!(err.0.contains("gnome-keyring") && err.0.contains("KeePassXC"), "{err}");
+        assert!(
+            err.0.contains("gnome-keyring") && err.0.contains("KeePassXC"),
+            "{err}"
+        );
         assert!(err.0.contains("this session only"), "{err}");
 
         let mock: &MockCredential = s.entry().unwrap().get_credential().downcast_ref().unwrap();
-        mock.set_error(keyring::Error::NoStorageAccess("collection is locked".into()));
+        mock.set_error(keyring::Error::NoStorageAccess(
+            "collection is locked".into(),
+        ));
         let err = s.load().unwrap_err();
         assert!(err.0.contains("locked"), "{err}");
     }
@@ -195,7 +204,10 @@ mod tests {
         s.save(&ApiKey::new("real-keyring-key-0001")).unwrap();
         // A fresh entry reads what the first one wrote: it is really stored.
         let again = KeyringStore::os(true);
-        assert_eq!(again.load().unwrap().unwrap().expose(), "real-keyring-key-0001");
+        assert_eq!(
+            again.load().unwrap().unwrap().expose(),
+            "real-keyring-key-0001"
+        );
         again.save(&ApiKey::new("real-keyring-key-0002")).unwrap();
         assert_eq!(s.load().unwrap().unwrap().expose(), "real-keyring-key-0002");
         s.remove().unwrap();

@@ -105,13 +105,14 @@ async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
 }
 
 /// Reports trouble and picks the wait before the next try: the cadence,
-/// doubled per failure in a row, at most 60 s (sandbox) or 5 min (live).
+/// doubled per failure in a row, at most 5 min (live) or 16 polls (sandbox).
 fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_problem: bool) -> Next {
     t.failures += 1;
     let server = inner.job_server(local);
     let base = inner.poll_interval(server).max(Duration::from_millis(250));
+    // The sandbox's cap follows its pace (a test-pace job lasts seconds).
     let cap = match server {
-        crate::connection::Server::Sandbox => Duration::from_secs(60),
+        crate::connection::Server::Sandbox => base.saturating_mul(16).min(Duration::from_secs(60)),
         crate::connection::Server::Live => Duration::from_secs(300),
     };
     let factor = 2u32.saturating_pow(t.failures.min(16) - 1);
@@ -120,7 +121,12 @@ fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_prob
         wait = cap;
     }
     let secs = wait.as_secs_f64().ceil().max(1.0) as u32;
-    tracing::debug!(local, failures = t.failures, wait_ms = wait.as_millis() as u64, "tracking trouble");
+    tracing::debug!(
+        local,
+        failures = t.failures,
+        wait_ms = wait.as_millis() as u64,
+        "tracking trouble"
+    );
     inner
         .trouble
         .lock()
@@ -151,7 +157,12 @@ fn clamp32(v: Option<u64>) -> Option<u32> {
 }
 
 /// Stores the counters of a pull and reports them when they changed.
-fn note_progress(inner: &Inner, local: i64, t: &mut Tracked, meta: &PullResponse) -> Result<(), EngineError> {
+fn note_progress(
+    inner: &Inner,
+    local: i64,
+    t: &mut Tracked,
+    meta: &PullResponse,
+) -> Result<(), EngineError> {
     let store = inner.store();
     store.update_progress(local, &progress_of(meta))?;
     if !meta.enrichments.is_empty() {
@@ -202,9 +213,10 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     let stage = status.stage().filter(|s| !s.as_str().trim().is_empty());
     if let Some(stage) = &stage {
         let steps = steps_from_api(&status);
-        let changed = inner
-            .store()
-            .record_stage(local, stage.as_str(), Some(&steps_json(&steps)))?;
+        let changed =
+            inner
+                .store()
+                .record_stage(local, stage.as_str(), Some(&steps_json(&steps)))?;
         if changed {
             inner.emit(JobEvent {
                 local_id: local,
@@ -249,7 +261,9 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
         Stage::Completed => {
             let store = inner.store();
             store.set_local_state(local, LocalState::Done)?;
-            let row = store.job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+            let row = store
+                .job(local)?
+                .ok_or_else(|| EngineError::no_job(local))?;
             drop(store);
             let valid = row.valid_records.unwrap_or(row.records_stored);
             inner.emit(JobEvent {
@@ -267,7 +281,9 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
                 .error
                 .clone()
                 .filter(|e| !e.trim().is_empty())
-                .unwrap_or_else(|| "The service reported that the job failed, without a reason.".into());
+                .unwrap_or_else(|| {
+                    "The service reported that the job failed, without a reason.".into()
+                });
             finish_failed(inner, local, &error)?;
             Ok(Next::Done)
         }
@@ -278,7 +294,9 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
 pub(crate) fn finish_failed(inner: &Inner, local: i64, error: &str) -> Result<(), EngineError> {
     let store = inner.store();
     store.set_failed(local, error)?;
-    let row = store.job(local)?.ok_or_else(|| EngineError::no_job(local))?;
+    let row = store
+        .job(local)?
+        .ok_or_else(|| EngineError::no_job(local))?;
     drop(store);
     inner.emit(JobEvent {
         local_id: local,
@@ -292,7 +310,9 @@ pub(crate) fn finish_failed(inner: &Inner, local: i64, error: &str) -> Result<()
 
 fn api_trouble(inner: &Inner, local: i64, t: &mut Tracked, e: ApiError) -> Next {
     match &e {
-        ApiError::NotFound { job_id: Some(_), .. } => {
+        ApiError::NotFound {
+            job_id: Some(_), ..
+        } => {
             let msg = "The service no longer knows this job: it was deleted, belongs to another account, \
                        or was a sandbox job from an earlier session.";
             match finish_failed(inner, local, msg) {

@@ -25,7 +25,9 @@ fn mock_keyring() -> Arc<KeyringStore> {
     let cred = keyring::mock::default_credential_builder()
         .build(None, DEV_SERVICE, USER)
         .unwrap();
-    Arc::new(KeyringStore::with_entry(keyring::Entry::new_with_credential(cred)))
+    Arc::new(KeyringStore::with_entry(
+        keyring::Entry::new_with_credential(cred),
+    ))
 }
 
 /// Every file of the data dir, as bytes.
@@ -69,9 +71,15 @@ async fn a_bad_key_is_refused_and_not_stored_and_the_key_never_shows() {
     settings.base_url = live.base_url();
     settings.poll_interval_secs = 5;
     let saved = engine.save_settings(settings).await.unwrap();
-    assert_eq!(saved.poll_interval_secs, 30, "clamped to the documented cadence");
+    assert_eq!(
+        saved.poll_interval_secs, 30,
+        "clamped to the documented cadence"
+    );
     let e = engine
-        .save_settings(Settings { base_url: "ftp://x".into(), ..saved.clone() })
+        .save_settings(Settings {
+            base_url: "ftp://x".into(),
+            ..saved.clone()
+        })
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Input);
@@ -84,7 +92,10 @@ async fn a_bad_key_is_refused_and_not_stored_and_the_key_never_shows() {
     assert_eq!(info.connection, Connection::Sandbox);
 
     // No keyring for this run: the good key is kept for the session only.
-    let status = engine.save_api_key(format!("  {GOOD}\n"), true).await.unwrap();
+    let status = engine
+        .save_api_key(format!("  {GOOD}\n"), true)
+        .await
+        .unwrap();
     assert!(status.stored && status.session_only && !status.keyring_available);
     assert_eq!(status.last4.as_deref(), Some("4321"));
     let info = engine.app_info();
@@ -92,12 +103,23 @@ async fn a_bad_key_is_refused_and_not_stored_and_the_key_never_shows() {
     assert_eq!(info.base_url, live.base_url());
     assert!(!info.first_run);
     // The key works against the live server.
-    let check = engine.validate_query("Series A funding rounds in fintech".into()).await.unwrap();
+    let check = engine
+        .validate_query("Series A funding rounds in fintech".into())
+        .await
+        .unwrap();
     assert!(!check.status.is_empty());
     let limits = engine.plan_limits().await.unwrap();
-    assert!(limits.iter().any(|l| l.code == "Job_Max_Results" && l.value.as_deref() == Some("100,000")), "{limits:?}");
+    assert!(
+        limits
+            .iter()
+            .any(|l| l.code == "Job_Max_Results" && l.value.as_deref() == Some("100,000")),
+        "{limits:?}"
+    );
     let page = engine.account_jobs(1, None).await.unwrap();
-    let opened = engine.open_account_job(page.jobs[0].job_id.clone()).await.unwrap();
+    let opened = engine
+        .open_account_job(page.jobs[0].job_id.clone())
+        .await
+        .unwrap();
     wait_completed(&sink, opened.summary.local_id, 1, 30).await;
 
     // Nowhere to be seen: Debug, the UI's shapes, errors, events, the db.
@@ -115,7 +137,10 @@ async fn a_bad_key_is_refused_and_not_stored_and_the_key_never_shows() {
     drop(engine);
     let bytes = data_bytes(dir.path());
     assert!(!bytes.is_empty());
-    assert!(!contains(&bytes, GOOD) && !contains(&bytes, BAD), "the key reached the data dir");
+    assert!(
+        !contains(&bytes, GOOD) && !contains(&bytes, BAD),
+        "the key reached the data dir"
+    );
     assert!(!contains(&bytes, "SECRET"));
 
     // A session-only key is gone after a restart: back in the sandbox.
@@ -146,7 +171,10 @@ async fn a_remembered_key_lives_in_the_keyring_and_survives_a_restart() {
     s.base_url = live.base_url();
     engine.save_settings(s).await.unwrap();
     let status = engine.save_api_key(GOOD.into(), true).await.unwrap();
-    assert!(status.stored && !status.session_only && status.keyring_available, "{status:?}");
+    assert!(
+        status.stored && !status.session_only && status.keyring_available,
+        "{status:?}"
+    );
     assert_eq!(kr.load().unwrap().unwrap().expose(), GOOD);
     engine.shutdown();
     drop(engine);
@@ -179,9 +207,13 @@ async fn without_a_keyring_the_key_is_kept_for_the_session_with_a_clear_message(
     let kr = mock_keyring();
     let mut opts = options(&live);
     opts.keyring = Some(kr.clone());
-    let engine = Engine::start_with(live_config(dir.path(), true), Arc::new(Events::default()), opts)
-        .await
-        .unwrap();
+    let engine = Engine::start_with(
+        live_config(dir.path(), true),
+        Arc::new(Events::default()),
+        opts,
+    )
+    .await
+    .unwrap();
     let mut s = engine.settings().unwrap();
     s.base_url = live.base_url();
     engine.save_settings(s).await.unwrap();
@@ -226,14 +258,28 @@ async fn a_draft_with_problems_is_not_sent() {
     let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(
         fields,
-        ["query", "limit", "startDate", "enrichments.0.name", "enrichments.0.description"]
+        [
+            "query",
+            "limit",
+            "startDate",
+            "enrichments.0.name",
+            "enrichments.0.description"
+        ]
     );
     let e = engine.submit(bad).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Input);
-    assert!(e.to_string().contains("limit: Ask for at least 10 records."), "{e}");
+    assert!(
+        e.to_string()
+            .contains("limit: Ask for at least 10 records."),
+        "{e}"
+    );
     assert!(engine.jobs(None).unwrap().is_empty(), "nothing stored");
     let c = client(&sb, "any-key-123456");
-    assert_eq!(jobs_on_service(&c, "fintech").await, 1, "only the sandbox's own history job");
+    assert_eq!(
+        jobs_on_service(&c, "fintech").await,
+        1,
+        "only the sandbox's own history job"
+    );
 
     // Drafts are kept as typed.
     assert_eq!(engine.load_draft().unwrap(), None);

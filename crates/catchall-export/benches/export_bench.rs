@@ -29,20 +29,29 @@ use std::process::Command;
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if args.first().map(String::as_str) == Some("--child") {
         child(&args[1..]);
         return;
     }
     let opt = |name: &str| {
-        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
     };
-    let n: u64 = opt("--records").map(|s| s.parse().unwrap()).unwrap_or(100_000);
+    let n: u64 = opt("--records")
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(100_000);
     let rounds: usize = opt("--rounds").map(|s| s.parse().unwrap()).unwrap_or(3);
     let levels: Vec<u8> = opt("--levels")
         .map(|s| s.split(',').map(|l| l.parse().unwrap()).collect())
         .unwrap_or_default();
-    let only: Option<Vec<String>> = opt("--only").map(|s| s.split(',').map(str::to_owned).collect());
+    let only: Option<Vec<String>> =
+        opt("--only").map(|s| s.split(',').map(str::to_owned).collect());
     let keep = args.iter().any(|a| a == "--keep");
     let dir = match opt("--dir") {
         Some(d) => PathBuf::from(d),
@@ -76,14 +85,25 @@ fn main() {
         Task {
             name: name.into(),
             group,
-            cmd: vec![exe.display().to_string(), "--child".into(), kind.into(), inp.clone(), out.display().to_string()],
+            cmd: vec![
+                exe.display().to_string(),
+                "--child".into(),
+                kind.into(),
+                inp.clone(),
+                out.display().to_string(),
+            ],
             out,
         }
     };
     tasks.push(ours("ours-csv", "csv", "csv", "csv"));
     tasks.push(ours("ours-xlsx", "xlsx", "xlsx", "xlsx"));
     for l in &levels {
-        tasks.push(ours(&format!("ours-xlsx-z{l}"), &format!("xlsx{l}"), "xlsx", "xlsx"));
+        tasks.push(ours(
+            &format!("ours-xlsx-z{l}"),
+            &format!("xlsx{l}"),
+            "xlsx",
+            "xlsx",
+        ));
     }
     tasks.push(ours("ours-json", "json", "json", "json"));
     tasks.push(ours("ours-jsonl", "jsonl", "jsonl", "json"));
@@ -92,21 +112,36 @@ fn main() {
     tasks.push(Task {
         name: "duckdb-csv".into(),
         group: "csv",
-        cmd: vec![py.clone(), peers.join("duckdb_csv.py").display().to_string(), inp.clone(), out.display().to_string()],
+        cmd: vec![
+            py.clone(),
+            peers.join("duckdb_csv.py").display().to_string(),
+            inp.clone(),
+            out.display().to_string(),
+        ],
         out,
     });
     let out = dir.join("out-miller.csv");
     tasks.push(Task {
         name: "miller-csv".into(),
         group: "csv",
-        cmd: vec!["sh".into(), peers.join("miller_csv.sh").display().to_string(), inp.clone(), out.display().to_string()],
+        cmd: vec![
+            "sh".into(),
+            peers.join("miller_csv.sh").display().to_string(),
+            inp.clone(),
+            out.display().to_string(),
+        ],
         out,
     });
     let out = dir.join("out-xlsxwriter.xlsx");
     tasks.push(Task {
         name: "py-xlsxwriter".into(),
         group: "xlsx",
-        cmd: vec![py.clone(), peers.join("xlsxwriter_export.py").display().to_string(), inp.clone(), out.display().to_string()],
+        cmd: vec![
+            py.clone(),
+            peers.join("xlsxwriter_export.py").display().to_string(),
+            inp.clone(),
+            out.display().to_string(),
+        ],
         out,
     });
     if let Some(only) = &only {
@@ -114,9 +149,9 @@ fn main() {
     }
 
     let load_start = loadavg();
-    // name -> (walls, max rss KB, out bytes, ok)
-    let mut results: Vec<(Vec<f64>, i64, u64, bool, Vec<f64>)> =
-        vec![(Vec::new(), 0, 0, true, Vec::new()); tasks.len()];
+    // per task: (walls, max rss KB, out bytes, ok, cpu seconds)
+    type TaskResult = (Vec<f64>, i64, u64, bool, Vec<f64>);
+    let mut results: Vec<TaskResult> = vec![(Vec::new(), 0, 0, true, Vec::new()); tasks.len()];
     for round in 0..rounds {
         for (i, t) in tasks.iter().enumerate() {
             if !results[i].3 {
@@ -153,7 +188,11 @@ fn main() {
     let median = |v: &[f64]| {
         let mut s = v.to_vec();
         s.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        if s.is_empty() { f64::NAN } else { s[s.len() / 2] }
+        if s.is_empty() {
+            f64::NAN
+        } else {
+            s[s.len() / 2]
+        }
     };
     println!();
     println!(
@@ -161,36 +200,56 @@ fn main() {
         n,
         bytes as f64 / 1e6,
         rounds,
-        std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1),
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1),
         load_start,
         loadavg()
     );
-    println!("(wall/CPU vs ours: the peer's median over ours, same group; >1 means ours is faster)");
+    println!(
+        "(wall/CPU vs ours: the peer's median over ours, same group; >1 means ours is faster)"
+    );
     println!(
         "| {:<16} | {:>9} | {:>8} | {:>9} | {:>12} | {:>8} | {:>14} | {:>14} |",
-        "export", "median s", "best s", "CPU s", "peak RSS MB", "out MB", "wall vs ours", "CPU vs ours"
+        "export",
+        "median s",
+        "best s",
+        "CPU s",
+        "peak RSS MB",
+        "out MB",
+        "wall vs ours",
+        "CPU vs ours"
     );
-    println!("|{:-<18}|{:->11}|{:->10}|{:->11}|{:->14}|{:->10}|{:->16}|{:->16}|", "", "", "", "", "", "", "", "");
+    println!(
+        "|{:-<18}|{:->11}|{:->10}|{:->11}|{:->14}|{:->10}|{:->16}|{:->16}|",
+        "", "", "", "", "", "", "", ""
+    );
     for (i, t) in tasks.iter().enumerate() {
         let (walls, rss, size, ok, cpus) = &results[i];
         let med = median(walls);
         let cpu = median(cpus);
-        let base = tasks
-            .iter()
-            .position(|b| b.group == t.group && b.name.starts_with("ours-") && !b.name.contains("-z"));
+        let base = tasks.iter().position(|b| {
+            b.group == t.group && b.name.starts_with("ours-") && !b.name.contains("-z")
+        });
         let ratio = |ours: f64, theirs: f64| {
-            if t.name.starts_with("ours-") || !(ours > 0.0) {
+            if t.name.starts_with("ours-") || ours.is_nan() || ours <= 0.0 {
                 String::new()
             } else {
                 format!("{:.2}x ours", theirs / ours)
             }
         };
         let (rw, rc) = match base {
-            Some(j) => (ratio(median(&results[j].0), med), ratio(median(&results[j].4), cpu)),
+            Some(j) => (
+                ratio(median(&results[j].0), med),
+                ratio(median(&results[j].4), cpu),
+            ),
             None => (String::new(), String::new()),
         };
         if !ok {
-            println!("| {:<16} | {:>9} | {:>8} | {:>9} | {:>12} | {:>8} | {:>14} | {:>14} |", t.name, "failed", "", "", "", "", "", "");
+            println!(
+                "| {:<16} | {:>9} | {:>8} | {:>9} | {:>12} | {:>8} | {:>14} | {:>14} |",
+                t.name, "failed", "", "", "", "", "", ""
+            );
             continue;
         }
         let best = walls.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -236,7 +295,12 @@ fn run_measured(cmd: &[String]) -> (f64, i64, bool, f64) {
     let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     std::mem::forget(child);
     let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    (wall, usage.ru_maxrss, ok, tv(usage.ru_utime) + tv(usage.ru_stime))
+    (
+        wall,
+        usage.ru_maxrss,
+        ok,
+        tv(usage.ru_utime) + tv(usage.ru_stime),
+    )
 }
 
 /// One export in this process: `--child KIND INPUT OUTPUT`.
@@ -267,7 +331,11 @@ fn child(args: &[String]) {
 /// The job the generated records belong to (same fields as the generator
 /// and the Python peer).
 fn bench_run() -> RunInfo {
-    let f = |name: &str, kind: &str| FieldSpec { name: name.into(), description: format!("The {name}"), kind: kind.into() };
+    let f = |name: &str, kind: &str| FieldSpec {
+        name: name.into(),
+        description: format!("The {name}"),
+        kind: kind.into(),
+    };
     RunInfo {
         job_id: "bench-job".into(),
         query: "Funding rounds and acquisitions of European tech companies".into(),
@@ -314,16 +382,84 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "company", "announced", "funding", "round", "led", "by", "investors", "including", "the",
-    "platform", "growth", "market", "Series", "B", "raised", "million", "expansion", "Europe",
-    "software", "customers", "revenue", "acquisition", "deal", "closing", "regulatory", "approval",
-    "München", "Zürich", "Kraków", "São", "Paulo", "東京", "café", "naïve", "über", "Ærø", "Łódź",
-    "\"strategic\"", "partners,", "said", "CEO", "according", "to", "sources", "data", "AI", "cloud",
+    "company",
+    "announced",
+    "funding",
+    "round",
+    "led",
+    "by",
+    "investors",
+    "including",
+    "the",
+    "platform",
+    "growth",
+    "market",
+    "Series",
+    "B",
+    "raised",
+    "million",
+    "expansion",
+    "Europe",
+    "software",
+    "customers",
+    "revenue",
+    "acquisition",
+    "deal",
+    "closing",
+    "regulatory",
+    "approval",
+    "München",
+    "Zürich",
+    "Kraków",
+    "São",
+    "Paulo",
+    "東京",
+    "café",
+    "naïve",
+    "über",
+    "Ærø",
+    "Łódź",
+    "\"strategic\"",
+    "partners,",
+    "said",
+    "CEO",
+    "according",
+    "to",
+    "sources",
+    "data",
+    "AI",
+    "cloud",
 ];
-const COMPANIES: &[&str] = &["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Zörg Systems", "Müller & Söhne", "東京テック", "Nordlys"];
-const SECTORS: &[&str] = &["fintech", "health", "energy", "logistics", "retail", "security", "AI"];
+const COMPANIES: &[&str] = &[
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Zörg Systems",
+    "Müller & Söhne",
+    "東京テック",
+    "Nordlys",
+];
+const SECTORS: &[&str] = &[
+    "fintech",
+    "health",
+    "energy",
+    "logistics",
+    "retail",
+    "security",
+    "AI",
+];
 const TYPES: &[&str] = &["acquisition", "merger", "funding", "ipo", "partnership"];
-const FORMULAS: &[&str] = &["=HYPERLINK(\"http://x.example\",\"click\")", "+44 20 7946 0958", "-10% year on year", "@ceo said \"no\"", "=1+1", "\tindented"];
+const FORMULAS: &[&str] = &[
+    "=HYPERLINK(\"http://x.example\",\"click\")",
+    "+44 20 7946 0958",
+    "-10% year on year",
+    "@ceo said \"no\"",
+    "=1+1",
+    "\tindented",
+];
 
 fn sentence(rng: &mut Rng, words: usize, out: &mut String) {
     for i in 0..words {

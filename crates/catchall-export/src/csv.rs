@@ -84,7 +84,8 @@ pub fn needs_neutralising(s: &str) -> bool {
 pub(crate) fn push_field(line: &mut Vec<u8>, s: &str, neutralise: bool) {
     let b = s.as_bytes();
     let prefix = neutralise && needs_neutralising(s);
-    let quote = memchr::memchr3(b'"', b',', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+    let quote =
+        memchr::memchr3(b'"', b',', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
     if !quote {
         if prefix {
             line.push(b'\'');

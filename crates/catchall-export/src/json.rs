@@ -18,9 +18,14 @@ fn one_line<'t>(text: &'t str, buf: &'t mut String) -> Result<&'t str, ExportErr
     }
     // Newlines can only be whitespace between tokens here (inside strings
     // they are escaped), so a compact re-serialisation keeps the value.
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ExportError::Json { index: 0, source: e })?;
-    *buf = serde_json::to_string(&v).map_err(|e| ExportError::Json { index: 0, source: e })?;
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ExportError::Json {
+        index: 0,
+        source: e,
+    })?;
+    *buf = serde_json::to_string(&v).map_err(|e| ExportError::Json {
+        index: 0,
+        source: e,
+    })?;
     Ok(buf.as_str())
 }
 

@@ -131,35 +131,53 @@ pub struct RunInfo {
 /// and must yield the same records in the same order each time. An error
 /// returned by `f` must be passed back unchanged.
 pub trait RecordSource {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError>;
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError>;
 }
 
 impl RecordSource for [String] {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         self.iter().try_for_each(|s| f(s))
     }
 }
 
 impl RecordSource for Vec<String> {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         self.as_slice().for_each(f)
     }
 }
 
 impl RecordSource for [&str] {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         self.iter().try_for_each(|s| f(s))
     }
 }
 
 impl RecordSource for Vec<&str> {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         self.as_slice().for_each(f)
     }
 }
 
 impl<T: RecordSource + ?Sized> RecordSource for &T {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         (**self).for_each(f)
     }
 }
@@ -178,7 +196,10 @@ impl JsonLinesFile {
 }
 
 impl RecordSource for JsonLinesFile {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         let file = std::fs::File::open(&self.path)?;
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut line = Vec::with_capacity(16 * 1024);
@@ -213,7 +234,10 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { bom: true, progress: None }
+        ExportOptions {
+            bom: true,
+            progress: None,
+        }
     }
 }
 
@@ -236,7 +260,7 @@ impl Progress {
     }
     #[inline]
     pub(crate) fn tick(&mut self, n: u64) {
-        if n % 1000 == 0 {
+        if n.is_multiple_of(1000) {
             if let Some(f) = &mut self.f {
                 f(n);
             }
@@ -315,8 +339,13 @@ pub fn export(
     };
     tmp.as_file().flush()?;
     let bytes = tmp.as_file().metadata()?.len();
-    tmp.persist(out_path).map_err(|e| ExportError::Io(e.error))?;
-    Ok(ExportSummary { records: records_written, bytes, path: out_path.to_path_buf() })
+    tmp.persist(out_path)
+        .map_err(|e| ExportError::Io(e.error))?;
+    Ok(ExportSummary {
+        records: records_written,
+        bytes,
+        path: out_path.to_path_buf(),
+    })
 }
 
 pub(crate) fn now_rfc3339() -> String {

@@ -187,8 +187,11 @@ impl Table {
         if discover {
             let mut n = 0u64;
             records.for_each(&mut |text| {
-                let rec: DiscoverRecord = serde_json::from_str(text)
-                    .map_err(|e| ExportError::Json { index: n, source: e })?;
+                let rec: DiscoverRecord =
+                    serde_json::from_str(text).map_err(|e| ExportError::Json {
+                        index: n,
+                        source: e,
+                    })?;
                 n += 1;
                 if let Some(Val::Obj(entries)) = &rec.enrichment {
                     for (k, v) in entries {
@@ -214,8 +217,14 @@ impl Table {
 
     fn from_fields(fields: Vec<Field>) -> Table {
         let mut columns = vec![
-            Column { header: "record_id".into(), kind: ColumnType::Text },
-            Column { header: "record_title".into(), kind: ColumnType::Text },
+            Column {
+                header: "record_id".into(),
+                kind: ColumnType::Text,
+            },
+            Column {
+                header: "record_title".into(),
+                kind: ColumnType::Text,
+            },
         ];
         let mut slots = HashMap::new();
         for f in fields {
@@ -225,11 +234,21 @@ impl Table {
                 "url" => ColumnType::Url,
                 _ => ColumnType::Text,
             };
-            let mut slot = Slot { plain: None, company: None, subs: HashMap::new() };
+            let mut slot = Slot {
+                plain: None,
+                company: None,
+                subs: HashMap::new(),
+            };
             if f.company {
                 slot.company = Some(columns.len());
-                columns.push(Column { header: f.name.clone(), kind: ColumnType::Text });
-                columns.push(Column { header: format!("{}_domain", f.name), kind: ColumnType::Url });
+                columns.push(Column {
+                    header: f.name.clone(),
+                    kind: ColumnType::Text,
+                });
+                columns.push(Column {
+                    header: format!("{}_domain", f.name),
+                    kind: ColumnType::Url,
+                });
                 columns.push(Column {
                     header: format!("{}_confidence", f.name),
                     kind: ColumnType::Text,
@@ -237,7 +256,10 @@ impl Table {
             } else {
                 if f.seen_other || !f.seen_object || f.subs.is_empty() {
                     slot.plain = Some(columns.len());
-                    columns.push(Column { header: f.name.clone(), kind });
+                    columns.push(Column {
+                        header: f.name.clone(),
+                        kind,
+                    });
                 }
                 for sub in &f.subs {
                     slot.subs.insert(sub.clone(), columns.len());
@@ -250,7 +272,10 @@ impl Table {
             slots.insert(f.name, slot);
         }
         let col_confidence = columns.len();
-        columns.push(Column { header: "enrichment_confidence".into(), kind: ColumnType::Text });
+        columns.push(Column {
+            header: "enrichment_confidence".into(),
+            kind: ColumnType::Text,
+        });
         let col_citations = columns.len();
         for (i, h) in CITATION_COLUMNS.iter().enumerate() {
             let kind = match i {
@@ -259,9 +284,17 @@ impl Table {
                 3 => ColumnType::Date,
                 _ => ColumnType::Text,
             };
-            columns.push(Column { header: (*h).into(), kind });
+            columns.push(Column {
+                header: (*h).into(),
+                kind,
+            });
         }
-        Table { columns, slots, col_confidence, col_citations }
+        Table {
+            columns,
+            slots,
+            col_confidence,
+            col_citations,
+        }
     }
 
     pub fn headers(&self) -> impl Iterator<Item = &str> {
@@ -284,7 +317,9 @@ impl Table {
                     row[self.col_confidence] = Cell::from_val(v);
                     continue;
                 }
-                let Some(slot) = self.slots.get(k.as_ref()) else { continue };
+                let Some(slot) = self.slots.get(k.as_ref()) else {
+                    continue;
+                };
                 if let Some(c) = slot.company {
                     fill_company(v, &mut row[c..c + 3]);
                 } else if let Val::Obj(inner) = v {

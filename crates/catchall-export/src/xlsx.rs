@@ -61,7 +61,9 @@ impl Sheet {
         let linkable = self.links < MAX_LINKS_PER_SHEET
             && s.len() <= MAX_URL_LEN
             && (s.starts_with("https://") || s.starts_with("http://"))
-            && !s.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+            && !s
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
         if linkable && self.ws.write_url(row, col, s).is_ok() {
             self.links += 1;
             return Ok(());
@@ -188,7 +190,7 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<(f64, bool)> {
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -240,7 +242,10 @@ pub fn write_xlsx_in<W: Write + Send>(
     };
 
     // Records
-    let mut rec = Sheet { ws: wb.new_worksheet_with_constant_memory()?, links: 0 };
+    let mut rec = Sheet {
+        ws: wb.new_worksheet_with_constant_memory()?,
+        links: 0,
+    };
     rec.ws.set_name("Records")?;
     let ncols = table.columns.len();
     for (c, col) in table.columns.iter().enumerate() {
@@ -253,19 +258,30 @@ pub fn write_xlsx_in<W: Write + Send>(
             _ => 22.0,
         };
         rec.ws.set_column_width(c as u16, width)?;
-        rec.ws.write_string_with_format(0, c as u16, truncate_cell(&col.header), &f.header)?;
+        rec.ws
+            .write_string_with_format(0, c as u16, truncate_cell(&col.header), &f.header)?;
     }
     rec.ws.set_freeze_panes(1, 0)?;
 
     // Sources
-    let mut src = Sheet { ws: wb.new_worksheet_with_constant_memory()?, links: 0 };
+    let mut src = Sheet {
+        ws: wb.new_worksheet_with_constant_memory()?,
+        links: 0,
+    };
     src.ws.set_name("Sources")?;
-    for (c, (h, w)) in [("record_id", 24.0), ("position", 9.0), ("title", 60.0), ("link", 50.0), ("published_date", 18.0)]
-        .iter()
-        .enumerate()
+    for (c, (h, w)) in [
+        ("record_id", 24.0),
+        ("position", 9.0),
+        ("title", 60.0),
+        ("link", 50.0),
+        ("published_date", 18.0),
+    ]
+    .iter()
+    .enumerate()
     {
         src.ws.set_column_width(c as u16, *w)?;
-        src.ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+        src.ws
+            .write_string_with_format(0, c as u16, *h, &f.header)?;
     }
     src.ws.set_freeze_panes(1, 0)?;
 
@@ -273,44 +289,45 @@ pub fn write_xlsx_in<W: Write + Send>(
     let mut src_row = 0u32;
     let max_rows = 1_048_575u64;
     let mut failure: Option<ExportError> = None;
-    records.for_each(&mut |text| {
-        if n >= max_rows {
-            failure = Some(ExportError::TooLarge(format!(
-                "an Excel sheet holds at most {max_rows} records; export CSV or JSON instead"
-            )));
-            return Err(ExportError::TooLarge(String::new()));
-        }
-        let r = parse_record(text, n)?;
-        let mut row: Vec<Cell> = Vec::with_capacity(ncols);
-        table.fill(&r, &mut row);
-        let xr = (n + 1) as u32;
-        for (c, cell) in row.iter().enumerate() {
-            rec.cell(xr, c as u16, cell, table.columns[c].kind, &f)?;
-        }
-        if let Some(cits) = &r.citations {
-            for (i, cit) in cits.iter().enumerate() {
-                if u64::from(src_row) >= max_rows {
-                    break;
-                }
-                src_row += 1;
-                rec_id_cell(&mut src, src_row, &row[0], &f)?;
-                src.ws.write_number(src_row, 1, (i + 1) as f64)?;
-                if let Some(t) = &cit.title {
-                    src.cell(src_row, 2, &Cell::from_val(t), ColumnType::Text, &f)?;
-                }
-                if let Some(l) = &cit.link {
-                    src.url(src_row, 3, &l.0)?;
-                }
-                if let Some(d) = &cit.published_date {
-                    src.date(src_row, 4, &d.0, &f)?;
+    records
+        .for_each(&mut |text| {
+            if n >= max_rows {
+                failure = Some(ExportError::TooLarge(format!(
+                    "an Excel sheet holds at most {max_rows} records; export CSV or JSON instead"
+                )));
+                return Err(ExportError::TooLarge(String::new()));
+            }
+            let r = parse_record(text, n)?;
+            let mut row: Vec<Cell> = Vec::with_capacity(ncols);
+            table.fill(&r, &mut row);
+            let xr = (n + 1) as u32;
+            for (c, cell) in row.iter().enumerate() {
+                rec.cell(xr, c as u16, cell, table.columns[c].kind, &f)?;
+            }
+            if let Some(cits) = &r.citations {
+                for (i, cit) in cits.iter().enumerate() {
+                    if u64::from(src_row) >= max_rows {
+                        break;
+                    }
+                    src_row += 1;
+                    rec_id_cell(&mut src, src_row, &row[0], &f)?;
+                    src.ws.write_number(src_row, 1, (i + 1) as f64)?;
+                    if let Some(t) = &cit.title {
+                        src.cell(src_row, 2, &Cell::from_val(t), ColumnType::Text, &f)?;
+                    }
+                    if let Some(l) = &cit.link {
+                        src.url(src_row, 3, &l.0)?;
+                    }
+                    if let Some(d) = &cit.published_date {
+                        src.date(src_row, 4, &d.0, &f)?;
+                    }
                 }
             }
-        }
-        n += 1;
-        progress.tick(n);
-        Ok(())
-    })
-    .map_err(|e| failure.take().unwrap_or(e))?;
+            n += 1;
+            progress.tick(n);
+            Ok(())
+        })
+        .map_err(|e| failure.take().unwrap_or(e))?;
     rec.ws.autofilter(0, 0, n as u32, (ncols - 1) as u16)?;
     src.ws.autofilter(0, 0, src_row, 4)?;
     wb.push_worksheet(rec.ws);
@@ -330,7 +347,12 @@ fn rec_id_cell(src: &mut Sheet, row: u32, id: &Cell, f: &Formats) -> Result<(), 
     src.cell(row, 0, id, ColumnType::Text, f)
 }
 
-fn write_run_sheet(ws: &mut Worksheet, run: &RunInfo, n: u64, f: &Formats) -> Result<(), XlsxError> {
+fn write_run_sheet(
+    ws: &mut Worksheet,
+    run: &RunInfo,
+    n: u64,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     ws.set_column_width(0, 16)?;
     ws.set_column_width(1, 40)?;
     ws.set_column_width(2, 80)?;
@@ -353,12 +375,22 @@ fn write_run_sheet(ws: &mut Worksheet, run: &RunInfo, n: u64, f: &Formats) -> Re
         put(ws, "validator", name, desc)?;
     }
     for e in &run.enrichments {
-        put(ws, "enrichment", &format!("{} ({})", e.name, e.kind), &e.description)?;
+        put(
+            ws,
+            "enrichment",
+            &format!("{} ({})", e.name, e.kind),
+            &e.description,
+        )?;
     }
     put(ws, "start_date", &opt(&run.start_date), "")?;
     put(ws, "end_date", &opt(&run.end_date), "")?;
     put(ws, "mode", &opt(&run.mode), "")?;
-    put(ws, "limit", &run.limit.map(|l| l.to_string()).unwrap_or_default(), "")?;
+    put(
+        ws,
+        "limit",
+        &run.limit.map(|l| l.to_string()).unwrap_or_default(),
+        "",
+    )?;
     put(ws, "job_id", &run.job_id, "")?;
     put(ws, "status", &run.status, "")?;
     put(ws, "records", &n.to_string(), "")?;

@@ -19,7 +19,11 @@ fn records() -> Vec<String> {
 }
 
 fn field(name: &str, kind: &str) -> FieldSpec {
-    FieldSpec { name: name.into(), description: format!("the {name}"), kind: kind.into() }
+    FieldSpec {
+        name: name.into(),
+        description: format!("the {name}"),
+        kind: kind.into(),
+    }
 }
 
 fn run() -> RunInfo {
@@ -27,7 +31,10 @@ fn run() -> RunInfo {
         job_id: "job-123".into(),
         query: "Acquisitions in tech, 2024".into(),
         context: Some("Focus on Europe".into()),
-        validators: vec![("is_acquisition".into(), "The article reports an acquisition".into())],
+        validators: vec![(
+            "is_acquisition".into(),
+            "The article reports an acquisition".into(),
+        )],
         enrichments: vec![
             field("acquirer", "company"),
             field("deal_amount", "number"),
@@ -82,7 +89,10 @@ fn golden_csv() {
 #[test]
 fn golden_csv_no_bom() {
     let mut out = Vec::new();
-    let opts = ExportOptions { bom: false, progress: None };
+    let opts = ExportOptions {
+        bom: false,
+        progress: None,
+    };
     write_csv(&run(), &records(), &mut out, opts).unwrap();
     assert!(out.starts_with(b"record_id,"));
 }
@@ -98,7 +108,10 @@ fn golden_json_and_jsonl() {
     // Exactly as stored, record by record.
     assert_eq!(lines, records());
     for (line, value) in lines.iter().zip(&parsed) {
-        assert_eq!(&serde_json::from_str::<serde_json::Value>(line).unwrap(), value);
+        assert_eq!(
+            &serde_json::from_str::<serde_json::Value>(line).unwrap(),
+            value
+        );
     }
 }
 
@@ -107,7 +120,10 @@ fn jsonl_compacts_multiline_records() {
     let recs = vec!["{\n  \"record_id\": \"a\",\n  \"x\": \"l1\\nl2\"\n}".to_string()];
     let mut out = Vec::new();
     write_jsonl(&run(), &recs, &mut out, ExportOptions::default()).unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), "{\"record_id\":\"a\",\"x\":\"l1\\nl2\"}\n");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"record_id\":\"a\",\"x\":\"l1\\nl2\"}\n"
+    );
 }
 
 /// Reads a CSV export back with the csv crate.
@@ -137,11 +153,29 @@ fn csv_round_trip_matches_records() {
     assert_eq!(
         headers,
         [
-            "record_id", "record_title", "acquirer", "acquirer_domain", "acquirer_confidence",
-            "deal_amount", "announced_date", "deal_type", "press_url", "location",
-            "location.city", "location.geo.lat", "location.geo.lng", "summary", "tags",
-            "extra_note", "later_field", "enrichment_confidence", "citation_count",
-            "first_source_title", "first_source_url", "first_source_date", "all_sources",
+            "record_id",
+            "record_title",
+            "acquirer",
+            "acquirer_domain",
+            "acquirer_confidence",
+            "deal_amount",
+            "announced_date",
+            "deal_type",
+            "press_url",
+            "location",
+            "location.city",
+            "location.geo.lat",
+            "location.geo.lng",
+            "summary",
+            "tags",
+            "extra_note",
+            "later_field",
+            "enrichment_confidence",
+            "citation_count",
+            "first_source_title",
+            "first_source_url",
+            "first_source_date",
+            "all_sources",
         ]
     );
     assert_eq!(rows.len(), recs.len());
@@ -153,12 +187,20 @@ fn csv_round_trip_matches_records() {
         assert_eq!(get("record_id"), v["record_id"].as_str().unwrap());
         assert_eq!(get("record_title"), v["record_title"].as_str().unwrap());
         let e = &v["enrichment"];
-        for name in ["deal_type", "summary", "extra_note", "enrichment_confidence"] {
+        for name in [
+            "deal_type",
+            "summary",
+            "extra_note",
+            "enrichment_confidence",
+        ] {
             assert_eq!(get(name), e[name].as_str().unwrap_or(""), "{name}");
         }
         match &e["deal_amount"] {
             serde_json::Value::Number(n) => {
-                assert_eq!(get("deal_amount").parse::<f64>().unwrap(), n.as_f64().unwrap())
+                assert_eq!(
+                    get("deal_amount").parse::<f64>().unwrap(),
+                    n.as_f64().unwrap()
+                )
             }
             serde_json::Value::String(s) => assert_eq!(&get("deal_amount"), s),
             _ => assert_eq!(get("deal_amount"), ""),
@@ -166,16 +208,30 @@ fn csv_round_trip_matches_records() {
         let meta_name = e["acquirer"]["metadata"]["name"].as_str();
         let src_text = e["acquirer"]["source_text"].as_str();
         assert_eq!(get("acquirer"), meta_name.or(src_text).unwrap_or(""));
-        assert_eq!(get("acquirer_domain"), e["acquirer"]["metadata"]["domain_url"].as_str().unwrap_or(""));
+        assert_eq!(
+            get("acquirer_domain"),
+            e["acquirer"]["metadata"]["domain_url"]
+                .as_str()
+                .unwrap_or("")
+        );
         let cits = v["citations"].as_array().map(Vec::as_slice).unwrap_or(&[]);
         assert_eq!(get("citation_count"), cits.len().to_string());
         if let Some(first) = cits.first() {
             assert_eq!(get("first_source_title"), first["title"].as_str().unwrap());
             assert_eq!(get("first_source_url"), first["link"].as_str().unwrap());
-            assert_eq!(get("first_source_date"), first["published_date"].as_str().unwrap());
+            assert_eq!(
+                get("first_source_date"),
+                first["published_date"].as_str().unwrap()
+            );
             let all: Vec<String> = cits
                 .iter()
-                .map(|c| format!("{} <{}>", c["title"].as_str().unwrap(), c["link"].as_str().unwrap()))
+                .map(|c| {
+                    format!(
+                        "{} <{}>",
+                        c["title"].as_str().unwrap(),
+                        c["link"].as_str().unwrap()
+                    )
+                })
                 .collect();
             assert_eq!(get("all_sources"), all.join("\n"));
         } else {
@@ -189,8 +245,16 @@ fn csv_round_trip_matches_records() {
     assert_eq!(rows[1][col("extra_note")], "'@mention");
     assert_eq!(rows[2][col("extra_note")], "'\ttabbed");
     assert_eq!(rows[2][col("summary")], "'-minus text");
-    assert_eq!(rows[0][col("deal_amount")], "-12.5", "a JSON number is not neutralised");
-    assert_eq!(rows[1][col("deal_amount")], "-12.5", "nor a plain numeric string");
+    assert_eq!(
+        rows[0][col("deal_amount")],
+        "-12.5",
+        "a JSON number is not neutralised"
+    );
+    assert_eq!(
+        rows[1][col("deal_amount")],
+        "-12.5",
+        "nor a plain numeric string"
+    );
     assert_eq!(rows[0][col("tags")], "m&a; tech; 3");
     assert_eq!(rows[2][col("tags")], "{\"k\":\"v\"}; [\"nested\"]");
     assert_eq!(rows[0][col("location.geo.lat")], "47.37");
@@ -199,7 +263,11 @@ fn csv_round_trip_matches_records() {
     assert_eq!(rows[3][col("later_field")], "true");
     assert_eq!(rows[3][col("deal_amount")], "3250");
     assert_eq!(rows[1][col("acquirer")], "", "null company");
-    assert_eq!(rows[2][col("acquirer")], "Gamma", "source_text when metadata.name is null");
+    assert_eq!(
+        rows[2][col("acquirer")],
+        "Gamma",
+        "source_text when metadata.name is null"
+    );
 }
 
 #[test]
@@ -208,12 +276,19 @@ fn empty_job() {
     let csv = export_bytes(Format::Csv, &run(), &none);
     let (headers, rows) = read_csv(&csv);
     assert!(rows.is_empty());
-    assert_eq!(headers.len(), 2 + 3 + 7 + 1 + 5, "declared columns without records");
+    assert_eq!(
+        headers.len(),
+        2 + 3 + 7 + 1 + 5,
+        "declared columns without records"
+    );
     assert_eq!(export_bytes(Format::Json, &run(), &none), b"[]\n");
     assert_eq!(export_bytes(Format::Jsonl, &run(), &none), b"");
     let empty_run = RunInfo::default();
     let (h, _) = read_csv(&export_bytes(Format::Csv, &empty_run, &none));
-    assert_eq!(h[..3], ["record_id", "record_title", "enrichment_confidence"]);
+    assert_eq!(
+        h[..3],
+        ["record_id", "record_title", "enrichment_confidence"]
+    );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("empty.xlsx");
     let s = export(Format::Xlsx, &run(), &none, &p, ExportOptions::default()).unwrap();
@@ -226,7 +301,9 @@ fn empty_job() {
 #[test]
 fn hundred_columns() {
     let mut r = run();
-    r.enrichments = (0..100).map(|i| field(&format!("f{i:03}"), "text")).collect();
+    r.enrichments = (0..100)
+        .map(|i| field(&format!("f{i:03}"), "text"))
+        .collect();
     let recs: Vec<String> = (0..50)
         .map(|n| {
             // Fields in reverse order in the record; every 7th missing.
@@ -249,7 +326,11 @@ fn hundred_columns() {
     }
     for (n, row) in rows.iter().enumerate() {
         for i in 0..100 {
-            let want = if (i + n) % 7 != 0 { format!("v{n}-{i}") } else { String::new() };
+            let want = if (i + n) % 7 != 0 {
+                format!("v{n}-{i}")
+            } else {
+                String::new()
+            };
             assert_eq!(row[2 + i], want);
         }
     }
@@ -306,22 +387,46 @@ fn zip_entry(path: &Path, name: &str) -> String {
 fn xlsx_opens_back() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("out.xlsx");
-    let s = export(Format::Xlsx, &run(), &records(), &p, ExportOptions::default()).unwrap();
+    let s = export(
+        Format::Xlsx,
+        &run(),
+        &records(),
+        &p,
+        ExportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(s.records, 4);
     let dump = dump_xlsx(&p);
     check_golden("records.xlsx.txt", dump.as_bytes());
-    assert!(dump.contains("== Records\n") && dump.contains("== Sources\n") && dump.contains("== Run\n"));
+    assert!(
+        dump.contains("== Records\n") && dump.contains("== Sources\n") && dump.contains("== Run\n")
+    );
     let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
     assert_eq!(wb.sheet_names(), ["Records", "Sources", "Run"]);
     let recs = wb.worksheet_range("Records").unwrap();
-    let headers: Vec<String> = recs.rows().next().unwrap().iter().map(|d| d.to_string()).collect();
+    let headers: Vec<String> = recs
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
     // numbers as numbers, dates as dates, text unchanged (no apostrophe)
     assert_eq!(recs.get((1, col("deal_amount"))), Some(&Data::Float(-12.5)));
     assert_eq!(recs.get((2, col("deal_amount"))), Some(&Data::Float(-12.5)));
-    assert!(matches!(recs.get((1, col("announced_date"))), Some(Data::DateTime(_))));
-    assert_eq!(recs.get((2, col("announced_date"))), Some(&Data::String("not a date".into())));
-    assert_eq!(recs.get((1, col("summary"))), Some(&Data::String("=SUM(A1:A2)".into())));
+    assert!(matches!(
+        recs.get((1, col("announced_date"))),
+        Some(Data::DateTime(_))
+    ));
+    assert_eq!(
+        recs.get((2, col("announced_date"))),
+        Some(&Data::String("not a date".into()))
+    );
+    assert_eq!(
+        recs.get((1, col("summary"))),
+        Some(&Data::String("=SUM(A1:A2)".into()))
+    );
     let srcs = wb.worksheet_range("Sources").unwrap();
     assert_eq!(srcs.height(), 1 + 3, "one row per citation");
     assert_eq!(srcs.get((3, 0)), Some(&Data::String("rec-002".into())));
@@ -329,7 +434,11 @@ fn xlsx_opens_back() {
     let sheet1 = zip_entry(&p, "xl/worksheets/sheet1.xml");
     assert!(sheet1.contains("<pane ySplit=\"1\""), "frozen header");
     assert!(sheet1.contains("<autoFilter ref=\"A1:"), "autofilter");
-    assert_eq!(sheet1.matches("<hyperlink ").count(), 4, "press_url, domain and first_source_url links");
+    assert_eq!(
+        sheet1.matches("<hyperlink ").count(),
+        4,
+        "press_url, domain and first_source_url links"
+    );
     assert!(!sheet1.contains("ftp://not-linked.example\"/>"));
     let sheet2 = zip_entry(&p, "xl/worksheets/sheet2.xml");
     assert_eq!(sheet2.matches("<hyperlink ").count(), 3);
@@ -340,10 +449,19 @@ fn xlsx_opens_back() {
 #[test]
 fn xlsx_long_cells_are_truncated() {
     let long = "é".repeat(40_000);
-    let recs = vec![serde_json::json!({"record_id": "x", "record_title": long, "enrichment": {}}).to_string()];
+    let recs = vec![
+        serde_json::json!({"record_id": "x", "record_title": long, "enrichment": {}}).to_string(),
+    ];
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("long.xlsx");
-    export(Format::Xlsx, &RunInfo::default(), &recs, &p, ExportOptions::default()).unwrap();
+    export(
+        Format::Xlsx,
+        &RunInfo::default(),
+        &recs,
+        &p,
+        ExportOptions::default(),
+    )
+    .unwrap();
     let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
     let r = wb.worksheet_range("Records").unwrap();
     match r.get((1, 1)) {
@@ -360,7 +478,10 @@ fn failed_export_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(format!("out.{format}"));
         let err = export(format, &run(), &recs, &p, ExportOptions::default()).unwrap_err();
-        assert!(matches!(err, ExportError::Json { index: 2, .. }), "{format}: {err}");
+        assert!(
+            matches!(err, ExportError::Json { index: 2, .. }),
+            "{format}: {err}"
+        );
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "{format}: left {left:?}");
         // An existing file is kept as it was.
@@ -374,7 +495,10 @@ fn failed_export_leaves_no_file() {
 /// A source that fails part way, like a store whose database goes away.
 struct Failing;
 impl RecordSource for Failing {
-    fn for_each(&self, f: &mut dyn FnMut(&str) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         for r in records() {
             f(&r)?;
         }
@@ -399,9 +523,19 @@ fn progress_is_reported() {
     for format in Format::ALL {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s2 = seen.clone();
-        let opts = ExportOptions { bom: true, progress: Some(Box::new(move |n| s2.lock().unwrap().push(n))) };
+        let opts = ExportOptions {
+            bom: true,
+            progress: Some(Box::new(move |n| s2.lock().unwrap().push(n))),
+        };
         let dir = tempfile::tempdir().unwrap();
-        export(format, &RunInfo::default(), &recs, &dir.path().join("p"), opts).unwrap();
+        export(
+            format,
+            &RunInfo::default(),
+            &recs,
+            &dir.path().join("p"),
+            opts,
+        )
+        .unwrap();
         assert_eq!(*seen.lock().unwrap(), [1000, 2000, 2500], "{format}");
     }
 }

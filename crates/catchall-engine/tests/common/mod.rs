@@ -122,7 +122,9 @@ pub fn stored_ids(engine: &Engine, local: i64) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
     loop {
-        let w = engine.window(local, ViewSpec::default(), start, 1000).unwrap();
+        let w = engine
+            .window(local, ViewSpec::default(), start, 1000)
+            .unwrap();
         if w.rows.is_empty() {
             break;
         }
@@ -139,11 +141,27 @@ pub async fn sandbox_ids(c: &Client, job_id: &str) -> Vec<String> {
 }
 
 /// The engine holds exactly the sandbox's records: same ids, no duplicates.
-pub async fn assert_same_records(engine: &Engine, local: i64, c: &Client, job_id: &str, expect: usize) {
+pub async fn assert_same_records(
+    engine: &Engine,
+    local: i64,
+    c: &Client,
+    job_id: &str,
+    expect: usize,
+) {
     let mine = stored_ids(engine, local);
     let theirs = sandbox_ids(c, job_id).await;
-    assert_eq!(theirs.len(), expect, "the sandbox has {} records", theirs.len());
-    assert_eq!(mine.len(), expect, "the engine stored {} records, expected {expect}", mine.len());
+    assert_eq!(
+        theirs.len(),
+        expect,
+        "the sandbox has {} records",
+        theirs.len()
+    );
+    assert_eq!(
+        mine.len(),
+        expect,
+        "the engine stored {} records, expected {expect}",
+        mine.len()
+    );
     let a: BTreeSet<_> = mine.iter().collect();
     let b: BTreeSet<_> = theirs.iter().collect();
     assert_eq!(a.len(), mine.len(), "duplicates stored");
