@@ -16,7 +16,5 @@ pub fn data_dir() -> PathBuf {
     } else {
         IDENTIFIER
     };
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join(id)
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join(id)
 }

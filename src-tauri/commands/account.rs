@@ -46,10 +46,7 @@ pub fn get_settings(engine: State<'_, Engine>) -> CmdResult<Settings> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings(
-    engine: State<'_, Engine>,
-    settings: Settings,
-) -> CmdResult<Settings> {
+pub async fn save_settings(engine: State<'_, Engine>, settings: Settings) -> CmdResult<Settings> {
     ipc(engine.save_settings(settings).await)
 }
 
@@ -73,9 +70,6 @@ pub async fn account_jobs(
 /// Brings a job started elsewhere into local history and tracks it.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_account_job(
-    engine: State<'_, Engine>,
-    job_id: String,
-) -> CmdResult<JobSnapshot> {
+pub async fn open_account_job(engine: State<'_, Engine>, job_id: String) -> CmdResult<JobSnapshot> {
     ipc(engine.open_account_job(job_id).await)
 }

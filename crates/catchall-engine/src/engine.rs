@@ -654,7 +654,7 @@ impl Engine {
             store.set_setting(&job_server_key(local), server.as_str())?;
             local
         };
-        queue::attempt(inner, local, true).await?;
+        queue::submit_new(inner, local).await?;
         inner.snapshot(local)
     }
 

@@ -225,6 +225,34 @@ pub(crate) async fn attempt(
     }
 }
 
+/// A job just created by the user: sent now, unless older jobs are still
+/// waiting (it does not jump the queue).
+pub(crate) async fn submit_new(inner: &Arc<Inner>, local: i64) -> Result<Attempt, EngineError> {
+    let earlier = inner
+        .store()
+        .unfinished_jobs()?
+        .iter()
+        .filter(|r| r.id != local)
+        .filter(|r| {
+            matches!(
+                r.local_state,
+                LocalState::Queued { .. } | LocalState::Submitting
+            )
+        })
+        .count();
+    if earlier > 0 {
+        let reason = if earlier == 1 {
+            "Waiting for an earlier job in the queue to be submitted first.".to_owned()
+        } else {
+            format!("Waiting for {earlier} earlier jobs in the queue to be submitted first.")
+        };
+        set_queued(inner, local, reason)?;
+        inner.queue_wake.notify_one();
+        return Ok(Attempt::Waiting);
+    }
+    attempt(inner, local, true).await
+}
+
 /// Every waiting job, oldest first, until one has to keep waiting.
 pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<(), EngineError> {
     let waiting: Vec<i64> = inner

@@ -42,15 +42,64 @@ const COMPANIES: &[(&str, &str)] = &[
 ];
 
 const WORDS: &[&str] = &[
-    "acquisition", "merger", "funding", "round", "startup", "announced", "today", "regulators", "approved",
-    "deal", "valued", "billion", "million", "investors", "including", "expansion", "Europe", "Asia", "market",
-    "shares", "rose", "after", "the", "company", "said", "in", "a", "statement", "that", "it", "would",
-    "close", "quarter", "analysts", "expect", "growth", "revenue", "AI", "platform", "customers", "naïve",
-    "coöperation", "résumé", "Ångström", "señor", "Straße",
+    "acquisition",
+    "merger",
+    "funding",
+    "round",
+    "startup",
+    "announced",
+    "today",
+    "regulators",
+    "approved",
+    "deal",
+    "valued",
+    "billion",
+    "million",
+    "investors",
+    "including",
+    "expansion",
+    "Europe",
+    "Asia",
+    "market",
+    "shares",
+    "rose",
+    "after",
+    "the",
+    "company",
+    "said",
+    "in",
+    "a",
+    "statement",
+    "that",
+    "it",
+    "would",
+    "close",
+    "quarter",
+    "analysts",
+    "expect",
+    "growth",
+    "revenue",
+    "AI",
+    "platform",
+    "customers",
+    "naïve",
+    "coöperation",
+    "résumé",
+    "Ångström",
+    "señor",
+    "Straße",
 ];
 
 const STAGES: &[&str] = &["announced", "pending", "completed", "terminated", "rumored"];
-const SECTORS: &[&str] = &["fintech", "health", "energy", "logistics", "semiconductors", "food", "shipping"];
+const SECTORS: &[&str] = &[
+    "fintech",
+    "health",
+    "energy",
+    "logistics",
+    "semiconductors",
+    "food",
+    "shipping",
+];
 
 fn sentence(r: &mut Rng, words: usize) -> String {
     let mut s = String::new();
@@ -135,7 +184,11 @@ pub fn record(seed: u64, i: u64) -> (String, String) {
             })
         })
         .collect();
-    let amount = if r.below(8) == 0 { serde_json::Value::Null } else { json!((r.below(5_000_000) as f64) * 1000.0 + 0.5 * (r.below(2) as f64)) };
+    let amount = if r.below(8) == 0 {
+        serde_json::Value::Null
+    } else {
+        json!((r.below(5_000_000) as f64) * 1000.0 + 0.5 * (r.below(2) as f64))
+    };
     let v = json!({
         "record_id": record_id,
         "record_title": format!("{} {} — {}", r.pick(&["Acme", "Zürich", "Blue", "Őrség", "Nordström"]), sentence(&mut r, 6), i),

@@ -32,7 +32,9 @@ fn peer_plain_insert(path: &std::path::Path, recs: &[(String, String)]) -> Durat
     for page in recs.chunks(PAGE) {
         let tx = conn.unchecked_transaction().unwrap();
         {
-            let mut st = tx.prepare_cached("INSERT INTO raw (job, record_id, json) VALUES (1, ?1, ?2)").unwrap();
+            let mut st = tx
+                .prepare_cached("INSERT INTO raw (job, record_id, json) VALUES (1, ?1, ?2)")
+                .unwrap();
             for (id, json) in page {
                 st.execute(params![id, json]).unwrap();
             }
@@ -43,9 +45,14 @@ fn peer_plain_insert(path: &std::path::Path, recs: &[(String, String)]) -> Durat
 }
 
 fn main() {
-    let n: u64 = std::env::var("STORE_BENCH_RECORDS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let n: u64 = std::env::var("STORE_BENCH_RECORDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
     let tmp = tempfile::tempdir().unwrap();
-    let dir = std::env::var("STORE_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| tmp.path().to_owned());
+    let dir = std::env::var("STORE_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| tmp.path().to_owned());
     std::fs::create_dir_all(&dir).unwrap();
 
     let t = Instant::now();
@@ -76,7 +83,10 @@ fn main() {
         keys += v.as_object().map_or(0, |o| o.len());
     }
     let value_parse = t.elapsed();
-    println!("peer  serde_json::Value parse   : {:>7.0} ms total (parse only, {keys} keys)", ms(value_parse));
+    println!(
+        "peer  serde_json::Value parse   : {:>7.0} ms total (parse only, {keys} keys)",
+        ms(value_parse)
+    );
 
     // --- The store.
     let path = dir.join("store.db");
@@ -99,7 +109,13 @@ fn main() {
     for page in recs.chunks(PAGE) {
         let tp = Instant::now();
         let ins = store
-            .upsert_records(job, page.iter().map(|(id, j)| RecordIn { record_id: id, json: j }))
+            .upsert_records(
+                job,
+                page.iter().map(|(id, j)| RecordIn {
+                    record_id: id,
+                    json: j,
+                }),
+            )
             .unwrap();
         assert_eq!(ins, page.len());
         worst_page = worst_page.max(tp.elapsed());
@@ -117,10 +133,19 @@ fn main() {
 
     let t = Instant::now();
     let ins = store
-        .upsert_records(job, recs[..PAGE].iter().map(|(id, j)| RecordIn { record_id: id, json: j }))
+        .upsert_records(
+            job,
+            recs[..PAGE].iter().map(|(id, j)| RecordIn {
+                record_id: id,
+                json: j,
+            }),
+        )
         .unwrap();
     assert_eq!(ins, 0);
-    println!("store same page again (no-op)    : {:>7.1} ms", ms(t.elapsed()));
+    println!(
+        "store same page again (no-op)    : {:>7.1} ms",
+        ms(t.elapsed())
+    );
 
     // --- Windows.
     let deep = n.saturating_sub(300);
@@ -131,7 +156,11 @@ fn main() {
         let mut reps = Vec::new();
         let mut r = gen::Rng::new(3);
         for k in 0..50 {
-            let start = if k % 2 == 0 { deep.min(w.total.saturating_sub(200)) } else { r.below(w.total.max(1)) };
+            let start = if k % 2 == 0 {
+                deep.min(w.total.saturating_sub(200))
+            } else {
+                r.below(w.total.max(1))
+            };
             let t = Instant::now();
             let w2 = store.window(job, view, start, 200).unwrap();
             reps.push(ms(t.elapsed()));
@@ -171,31 +200,71 @@ fn main() {
         ("enrichment_confidence", true),
         ("citations", true),
     ] {
-        let v = ViewSpec { sort: Some(SortSpec { key: key.into(), descending: desc }), ..Default::default() };
-        window(&format!("sort {key} {}", if desc { "desc" } else { "asc" }), &v);
+        let v = ViewSpec {
+            sort: Some(SortSpec {
+                key: key.into(),
+                descending: desc,
+            }),
+            ..Default::default()
+        };
+        window(
+            &format!("sort {key} {}", if desc { "desc" } else { "asc" }),
+            &v,
+        );
     }
     let v = ViewSpec {
-        filters: vec![ColumnFilter { key: "deal_stage".into(), contains: "pend".into() }],
-        sort: Some(SortSpec { key: "deal_amount".into(), descending: true }),
+        filters: vec![ColumnFilter {
+            key: "deal_stage".into(),
+            contains: "pend".into(),
+        }],
+        sort: Some(SortSpec {
+            key: "deal_amount".into(),
+            descending: true,
+        }),
         ..Default::default()
     };
     window("filter deal_stage~pend, sort amount", &v);
 
     // --- Search: the first search builds the FTS index lazily.
     let t = Instant::now();
-    let w = store.window(job, &ViewSpec { search: Some("Zürich merger".into()), ..Default::default() }, 0, 200).unwrap();
+    let w = store
+        .window(
+            job,
+            &ViewSpec {
+                search: Some("Zürich merger".into()),
+                ..Default::default()
+            },
+            0,
+            200,
+        )
+        .unwrap();
     println!(
         "search first (builds FTS lazily) : {:>7.0} ms  (total {})  = what indexing at insert time would add",
         ms(t.elapsed()),
         w.total
     );
-    window("search 'Zürich merger' (cached)", &ViewSpec { search: Some("Zürich merger".into()), ..Default::default() });
-    window("search 'semiconductors' (new)", &ViewSpec { search: Some("semiconductors".into()), ..Default::default() });
+    window(
+        "search 'Zürich merger' (cached)",
+        &ViewSpec {
+            search: Some("Zürich merger".into()),
+            ..Default::default()
+        },
+    );
+    window(
+        "search 'semiconductors' (new)",
+        &ViewSpec {
+            search: Some("semiconductors".into()),
+            ..Default::default()
+        },
+    );
     window(
         "search 'acquisition' sort date desc",
         &ViewSpec {
             search: Some("acquisition".into()),
-            sort: Some(SortSpec { key: "announcement_date".into(), descending: true }),
+            sort: Some(SortSpec {
+                key: "announcement_date".into(),
+                descending: true,
+            }),
             ..Default::default()
         },
     );
@@ -206,14 +275,24 @@ fn main() {
     store
         .for_each_record_json(
             job,
-            &ViewSpec { sort: Some(SortSpec { key: "deal_amount".into(), descending: true }), ..Default::default() },
+            &ViewSpec {
+                sort: Some(SortSpec {
+                    key: "deal_amount".into(),
+                    descending: true,
+                }),
+                ..Default::default()
+            },
             &mut |j| {
                 total += j.len();
                 Ok(())
             },
         )
         .unwrap();
-    println!("export for_each_record_json sort : {:>7.0} ms ({:.0} MB)", ms(t.elapsed()), total as f64 / 1e6);
+    println!(
+        "export for_each_record_json sort : {:>7.0} ms ({:.0} MB)",
+        ms(t.elapsed()),
+        total as f64 / 1e6
+    );
 
     // --- Reopen (migrations are a no-op) and first window from a cold Store.
     drop(store);
@@ -222,11 +301,19 @@ fn main() {
     let open = t.elapsed();
     let t = Instant::now();
     store.window(job, &ViewSpec::default(), 0, 200).unwrap();
-    println!("reopen {:.1} ms, first window after reopen {:.1} ms", ms(open), ms(t.elapsed()));
+    println!(
+        "reopen {:.1} ms, first window after reopen {:.1} ms",
+        ms(open),
+        ms(t.elapsed())
+    );
     let size: u64 = ["", "-wal"]
         .iter()
         .filter_map(|e| std::fs::metadata(format!("{}{e}", path.display())).ok())
         .map(|m| m.len())
         .sum();
-    println!("database size {:.0} MB for {:.0} MB of JSON", size as f64 / 1e6, bytes as f64 / 1e6);
+    println!(
+        "database size {:.0} MB for {:.0} MB of JSON",
+        size as f64 / 1e6,
+        bytes as f64 / 1e6
+    );
 }

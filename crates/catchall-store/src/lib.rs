@@ -30,7 +30,10 @@ pub enum StoreError {
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("could not create the data folder {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("job {0} is not in the local store")]
     JobNotFound(i64),
     #[error("a job with remote id {0} is already in the local store")]
@@ -100,7 +103,9 @@ impl LocalState {
     }
     fn from_parts(name: &str, reason: Option<String>) -> Self {
         match name {
-            "queued" => LocalState::Queued { reason: reason.unwrap_or_default() },
+            "queued" => LocalState::Queued {
+                reason: reason.unwrap_or_default(),
+            },
             "submitting" => LocalState::Submitting,
             "tracking" => LocalState::Tracking,
             "done" => LocalState::Done,
@@ -110,7 +115,10 @@ impl LocalState {
     }
     /// Queued, submitting or tracking: resumed at app start.
     pub fn is_unfinished(&self) -> bool {
-        matches!(self, LocalState::Queued { .. } | LocalState::Submitting | LocalState::Tracking)
+        matches!(
+            self,
+            LocalState::Queued { .. } | LocalState::Submitting | LocalState::Tracking
+        )
     }
 }
 
@@ -242,7 +250,10 @@ pub struct ColumnInfo {
 }
 
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 pub struct Store {
@@ -296,8 +307,10 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::Io { path: dir.display().to_string(), source: e })?;
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                    path: dir.display().to_string(),
+                    source: e,
+                })?;
             }
         }
         let conn = Connection::open(path)?;
@@ -316,7 +329,9 @@ impl Store {
             conn.execute_batch("PRAGMA page_size=16384")?;
             let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Other(format!("could not switch the database to WAL (got {mode})")));
+                return Err(StoreError::Other(format!(
+                    "could not switch the database to WAL (got {mode})"
+                )));
             }
         }
         // NORMAL in WAL mode: every commit is atomic and survives an app crash
@@ -330,7 +345,10 @@ impl Store {
              PRAGMA wal_autocheckpoint=2000;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
-        let store = Store { conn, cache: RefCell::new(view::ViewCache::default()) };
+        let store = Store {
+            conn,
+            cache: RefCell::new(view::ViewCache::default()),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -339,10 +357,15 @@ impl Store {
         let known = MIGRATIONS.len() as i64;
         let tx = self.conn.unchecked_transaction()?;
         // Take the write lock first so that two processes opening at once do not both migrate.
-        tx.execute_batch("CREATE TABLE IF NOT EXISTS _migration_lock(x); DELETE FROM _migration_lock;")?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS _migration_lock(x); DELETE FROM _migration_lock;",
+        )?;
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if current > known {
-            return Err(StoreError::TooNew { found: current, known });
+            return Err(StoreError::TooNew {
+                found: current,
+                known,
+            });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             tx.execute_batch(sql)?;
@@ -354,7 +377,9 @@ impl Store {
 
     /// Schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Direct access for diagnostics and tests.
@@ -366,7 +391,13 @@ impl Store {
 
     pub fn create_job(&self, new: &NewJob) -> Result<i64, StoreError> {
         let now = now_ms();
-        let state = if new.remote_id.is_some() { LocalState::Tracking } else { LocalState::Queued { reason: String::new() } };
+        let state = if new.remote_id.is_some() {
+            LocalState::Tracking
+        } else {
+            LocalState::Queued {
+                reason: String::new(),
+            }
+        };
         let reason: Option<&str> = match &state {
             LocalState::Queued { reason } => Some(reason),
             _ => None,
@@ -392,8 +423,12 @@ impl Store {
         ]);
         match r {
             Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                Err(StoreError::DuplicateRemoteId(new.remote_id.clone().unwrap_or_default()))
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::DuplicateRemoteId(
+                    new.remote_id.clone().unwrap_or_default(),
+                ))
             }
             Err(e) => Err(e.into()),
         }
@@ -439,7 +474,11 @@ impl Store {
 
     /// Set the creation time (e.g. an account job's `created_at`), unix ms.
     pub fn set_created_at(&self, local: i64, created_at_ms: i64) -> Result<(), StoreError> {
-        self.touch("UPDATE jobs SET created_at = ?2 WHERE id = ?1", params![local, created_at_ms], local)
+        self.touch(
+            "UPDATE jobs SET created_at = ?2 WHERE id = ?1",
+            params![local, created_at_ms],
+            local,
+        )
     }
 
     pub fn job(&self, local: i64) -> Result<Option<JobRow>, StoreError> {
@@ -460,10 +499,18 @@ impl Store {
 
     /// Jobs matching the filter, newest first.
     pub fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<JobRow>, StoreError> {
-        let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| {
-            let esc = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            format!("%{esc}%")
-        });
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let esc = s
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{esc}%")
+            });
         let sql = format!(
             "SELECT {JOB_COLS} FROM jobs
              WHERE (?1 IS NULL OR query LIKE ?1 ESCAPE '\\' OR context LIKE ?1 ESCAPE '\\' OR job_id LIKE ?1 ESCAPE '\\')
@@ -499,7 +546,12 @@ impl Store {
 
     /// Record the service's stage. Returns true when the stage changed (then a
     /// history entry with the current time is appended); steps are updated either way.
-    pub fn record_stage(&self, local: i64, stage: &str, steps_json: Option<&str>) -> Result<bool, StoreError> {
+    pub fn record_stage(
+        &self,
+        local: i64,
+        stage: &str,
+        steps_json: Option<&str>,
+    ) -> Result<bool, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let current: Option<Option<String>> = tx
             .prepare_cached("SELECT stage FROM jobs WHERE id = ?1")?
@@ -522,15 +574,28 @@ impl Store {
                  finished_at = CASE WHEN ?5 THEN COALESCE(finished_at, ?4) ELSE finished_at END
              WHERE id = ?1",
         )?
-        .execute(params![local, stage, steps_json, now, changed && is_final_stage(stage)])?;
+        .execute(params![
+            local,
+            stage,
+            steps_json,
+            now,
+            changed && is_final_stage(stage)
+        ])?;
         tx.commit()?;
         Ok(changed)
     }
 
     pub fn stage_history(&self, local: i64) -> Result<Vec<StageEntry>, StoreError> {
-        let mut st =
-            self.conn.prepare_cached("SELECT stage, steps_json, at FROM stage_history WHERE job = ?1 ORDER BY seq")?;
-        let rows = st.query_map([local], |r| Ok(StageEntry { stage: r.get(0)?, steps_json: r.get(1)?, at: r.get(2)? }))?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT stage, steps_json, at FROM stage_history WHERE job = ?1 ORDER BY seq",
+        )?;
+        let rows = st.query_map([local], |r| {
+            Ok(StageEntry {
+                stage: r.get(0)?,
+                steps_json: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -587,8 +652,11 @@ impl Store {
     /// Delete a job with its records, history, columns and search rows (one transaction).
     pub fn delete_job(&self, local: i64) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        let fts_upto: Option<i64> =
-            tx.query_row("SELECT fts_upto FROM jobs WHERE id = ?1", [local], |r| r.get(0)).optional()?;
+        let fts_upto: Option<i64> = tx
+            .query_row("SELECT fts_upto FROM jobs WHERE id = ?1", [local], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let Some(fts_upto) = fts_upto else {
             return Err(StoreError::JobNotFound(local));
         };
@@ -598,7 +666,10 @@ impl Store {
                 params![local, fts_upto],
             )?;
         }
-        tx.execute("DELETE FROM record_json WHERE id IN (SELECT id FROM records WHERE job = ?1)", [local])?;
+        tx.execute(
+            "DELETE FROM record_json WHERE id IN (SELECT id FROM records WHERE job = ?1)",
+            [local],
+        )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM jobs WHERE id = ?1", [local])?;
         tx.commit()?;
@@ -629,7 +700,8 @@ impl Store {
         let mut ins_rec = tx.prepare_cached(
             "INSERT INTO records (job, record_id, cells) VALUES (?1, ?2, ?3) ON CONFLICT (job, record_id) DO NOTHING",
         )?;
-        let mut ins_json = tx.prepare_cached("INSERT INTO record_json (id, json) VALUES (?1, ?2)")?;
+        let mut ins_json =
+            tx.prepare_cached("INSERT INTO record_json (id, json) VALUES (?1, ?2)")?;
         let mut cells = Vec::with_capacity(2048);
         let mut inserted = 0usize;
         let mut updated = 0usize;
@@ -679,10 +751,13 @@ impl Store {
         if old == rec.json {
             return Ok(false);
         }
-        tx.prepare_cached("UPDATE records SET cells = ?2 WHERE id = ?1")?.execute(params![id, cells])?;
-        tx.prepare_cached("UPDATE record_json SET json = ?2 WHERE id = ?1")?.execute(params![id, rec.json])?;
+        tx.prepare_cached("UPDATE records SET cells = ?2 WHERE id = ?1")?
+            .execute(params![id, cells])?;
+        tx.prepare_cached("UPDATE record_json SET json = ?2 WHERE id = ?1")?
+            .execute(params![id, rec.json])?;
         if id <= fts_upto {
-            tx.prepare_cached("DELETE FROM record_fts WHERE rowid = ?1")?.execute([id])?;
+            tx.prepare_cached("DELETE FROM record_fts WHERE rowid = ?1")?
+                .execute([id])?;
             tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, parsed.search_body()])?;
         }
@@ -716,7 +791,9 @@ impl Store {
         f: &mut dyn FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let ids = self.view_ids(local, view)?;
-        let mut st = self.conn.prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
         for id in ids.iter() {
             let mut rows = st.query([id])?;
             if let Some(row) = rows.next()? {
@@ -755,7 +832,9 @@ impl Store {
     }
 
     pub fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
-        self.conn.prepare_cached("DELETE FROM settings WHERE key = ?1")?.execute([key])?;
+        self.conn
+            .prepare_cached("DELETE FROM settings WHERE key = ?1")?
+            .execute([key])?;
         Ok(())
     }
 
@@ -778,13 +857,17 @@ impl Store {
     }
 
     pub fn delete_draft(&self, name: &str) -> Result<(), StoreError> {
-        self.conn.prepare_cached("DELETE FROM drafts WHERE name = ?1")?.execute([name])?;
+        self.conn
+            .prepare_cached("DELETE FROM drafts WHERE name = ?1")?
+            .execute([name])?;
         Ok(())
     }
 
     /// Draft names, most recently saved first.
     pub fn list_drafts(&self) -> Result<Vec<String>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT name FROM drafts ORDER BY updated_at DESC, name")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT name FROM drafts ORDER BY updated_at DESC, name")?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

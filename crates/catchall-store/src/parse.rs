@@ -78,7 +78,9 @@ impl<'a> Val<'a> {
             Val::Int(i) => out.push_str(&i.to_string()),
             Val::Float(f) => out.push_str(&fmt_float(*f)),
             Val::Str(s) => out.push_str(s),
-            Val::Company { name, source_text, .. } => {
+            Val::Company {
+                name, source_text, ..
+            } => {
                 if let Some(n) = name.as_deref().or(source_text.as_deref()) {
                     out.push_str(n)
                 }
@@ -90,7 +92,11 @@ impl<'a> Val<'a> {
     /// Full (untruncated) text for the search index.
     pub(crate) fn search_text(&self, out: &mut String) {
         match self {
-            Val::Company { name, source_text, domain } => {
+            Val::Company {
+                name,
+                source_text,
+                domain,
+            } => {
                 for s in [name, source_text, domain].into_iter().flatten() {
                     out.push_str(s);
                     out.push(' ');
@@ -107,7 +113,8 @@ impl<'a> Val<'a> {
 
 pub(crate) fn is_url(s: &str) -> bool {
     let b = s.as_bytes();
-    (b.len() > 8 && b[..7].eq_ignore_ascii_case(b"http://")) || (b.len() > 9 && b[..8].eq_ignore_ascii_case(b"https://"))
+    (b.len() > 8 && b[..7].eq_ignore_ascii_case(b"http://"))
+        || (b.len() > 9 && b[..8].eq_ignore_ascii_case(b"https://"))
 }
 
 pub(crate) fn is_date(s: &str) -> bool {
@@ -142,14 +149,22 @@ impl<'de> Deserialize<'de> for Meta<'de> {
                 f.write_str("company metadata")
             }
             fn visit_unit<E: de::Error>(self) -> Result<Meta<'de>, E> {
-                Ok(Meta { name: None, domain: None })
+                Ok(Meta {
+                    name: None,
+                    domain: None,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Meta<'de>, A::Error> {
-                let mut meta = Meta { name: None, domain: None };
+                let mut meta = Meta {
+                    name: None,
+                    domain: None,
+                };
                 while let Some(k) = m.next_key::<S<'de>>()? {
                     match &*k.0 {
                         "name" => meta.name = m.next_value::<Option<S<'de>>>()?.map(|s| s.0),
-                        "domain_url" => meta.domain = m.next_value::<Option<S<'de>>>()?.map(|s| s.0),
+                        "domain_url" => {
+                            meta.domain = m.next_value::<Option<S<'de>>>()?.map(|s| s.0)
+                        }
                         _ => {
                             m.next_value::<IgnoredAny>()?;
                         }
@@ -186,7 +201,11 @@ impl<'de> Deserialize<'de> for Val<'de> {
                 Ok(Val::Int(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Val<'de>, E> {
-                Ok(if v <= i64::MAX as u64 { Val::Int(v as i64) } else { Val::Float(v as f64) })
+                Ok(if v <= i64::MAX as u64 {
+                    Val::Int(v as i64)
+                } else {
+                    Val::Float(v as f64)
+                })
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Val<'de>, E> {
                 Ok(Val::Float(v))
@@ -241,7 +260,11 @@ impl<'de> Deserialize<'de> for Val<'de> {
                     }
                 }
                 match meta {
-                    Some(meta) => Ok(Val::Company { name: meta.name, domain: meta.domain, source_text }),
+                    Some(meta) => Ok(Val::Company {
+                        name: meta.name,
+                        domain: meta.domain,
+                        source_text,
+                    }),
                     None => {
                         if let Some(st) = source_text {
                             let mut s = st.into_owned();
@@ -283,10 +306,16 @@ impl<'de> Deserialize<'de> for Fields<'de> {
                 f.write_str("an enrichment object")
             }
             fn visit_unit<E: de::Error>(self) -> Result<Fields<'de>, E> {
-                Ok(Fields { confidence: None, fields: Vec::new() })
+                Ok(Fields {
+                    confidence: None,
+                    fields: Vec::new(),
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Fields<'de>, A::Error> {
-                let mut out = Fields { confidence: None, fields: Vec::with_capacity(12) };
+                let mut out = Fields {
+                    confidence: None,
+                    fields: Vec::with_capacity(12),
+                };
                 while let Some(k) = m.next_key::<S<'de>>()? {
                     let v: Val<'de> = m.next_value()?;
                     if k.0 == "enrichment_confidence" {
@@ -338,7 +367,12 @@ impl<'de> Deserialize<'de> for Parsed<'de> {
                 f.write_str("a record object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Parsed<'de>, A::Error> {
-                let mut p = Parsed { title: None, confidence: None, fields: Vec::new(), citations: 0 };
+                let mut p = Parsed {
+                    title: None,
+                    confidence: None,
+                    fields: Vec::new(),
+                    citations: 0,
+                };
                 while let Some(k) = m.next_key::<S<'de>>()? {
                     match &*k.0 {
                         "record_title" => p.title = m.next_value::<Option<S<'de>>>()?.map(|s| s.0),
@@ -468,9 +502,16 @@ pub(crate) fn encode_cells(p: &Parsed<'_>, out: &mut Vec<u8>) {
                 put_text(out, s);
                 put_link(out, if is_url(s) { Some(s) } else { None });
             }
-            Val::Company { name, domain, source_text } => {
+            Val::Company {
+                name,
+                domain,
+                source_text,
+            } => {
                 out.push(TAG_COMPANY);
-                put_text(out, name.as_deref().or(source_text.as_deref()).unwrap_or(""));
+                put_text(
+                    out,
+                    name.as_deref().or(source_text.as_deref()).unwrap_or(""),
+                );
                 put_link(out, domain.as_deref());
             }
             Val::Bool(_) | Val::Other(_) => {
@@ -545,13 +586,25 @@ pub(crate) fn decode_cells(b: &[u8]) -> Option<CellsRef<'_>> {
     let confidence = r.str()?;
     let citations = r.u32()?;
     let n = r.u16()?;
-    Some(CellsRef { title, confidence, citations, n, rest: r })
+    Some(CellsRef {
+        title,
+        confidence,
+        citations,
+        n,
+        rest: r,
+    })
 }
 
 impl<'b> CellsRef<'b> {
     /// Iterate `(key, field)` pairs in record order.
     pub(crate) fn fields(&self) -> FieldIter<'b> {
-        FieldIter { r: Reader { b: self.rest.b, pos: self.rest.pos }, left: self.n }
+        FieldIter {
+            r: Reader {
+                b: self.rest.b,
+                pos: self.rest.pos,
+            },
+            left: self.n,
+        }
     }
 
     pub(crate) fn field(&self, key: &str) -> Option<FieldRef<'b>> {
@@ -574,9 +627,25 @@ impl<'b> Iterator for FieldIter<'b> {
         let key = self.r.str()?;
         let tag = self.r.u8()?;
         let text = self.r.str()?;
-        let link = if self.r.u8()? == 1 { Some(self.r.str()?) } else { None };
-        let num = if tag == TAG_NUM { Some(self.r.f64()?) } else { None };
-        Some((key, FieldRef { tag, text, link, num }))
+        let link = if self.r.u8()? == 1 {
+            Some(self.r.str()?)
+        } else {
+            None
+        };
+        let num = if tag == TAG_NUM {
+            Some(self.r.f64()?)
+        } else {
+            None
+        };
+        Some((
+            key,
+            FieldRef {
+                tag,
+                text,
+                link,
+                num,
+            },
+        ))
     }
 }
 
@@ -592,7 +661,10 @@ pub(crate) fn confidence_rank(s: &str) -> Option<u8> {
 
 /// Best-effort number out of a display string ("$1,200", "12.5%").
 pub(crate) fn number_from_text(s: &str) -> Option<f64> {
-    let cleaned: String = s.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | 'E')).collect();
+    let cleaned: String = s
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | 'E'))
+        .collect();
     if cleaned.is_empty() {
         None
     } else {

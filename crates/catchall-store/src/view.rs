@@ -115,8 +115,12 @@ impl ViewCache {
         self.tick += 1;
         let tick = self.tick;
         // Drop anything stale for this job.
-        self.entries.retain(|e| e.job != job || e.version == version);
-        let e = self.entries.iter_mut().find(|e| e.job == job && &e.key == key)?;
+        self.entries
+            .retain(|e| e.job != job || e.version == version);
+        let e = self
+            .entries
+            .iter_mut()
+            .find(|e| e.job == job && &e.key == key)?;
         e.used = tick;
         Some(e.ids.clone())
     }
@@ -129,7 +133,13 @@ impl ViewCache {
                 self.entries.swap_remove(i);
             }
         }
-        self.entries.push(Entry { job, key, version, ids, used: self.tick });
+        self.entries.push(Entry {
+            job,
+            key,
+            version,
+            ids,
+            used: self.tick,
+        });
     }
 
     pub(crate) fn forget_job(&mut self, job: i64) {
@@ -146,7 +156,8 @@ pub(crate) struct ColumnTracker {
 
 impl ColumnTracker {
     pub(crate) fn load(conn: &Connection, job: i64) -> Result<Self, StoreError> {
-        let mut st = conn.prepare_cached("SELECT key, ord, kind FROM job_columns WHERE job = ?1")?;
+        let mut st =
+            conn.prepare_cached("SELECT key, ord, kind FROM job_columns WHERE job = ?1")?;
         let mut known = HashMap::new();
         let mut next_ord = 0;
         let mut rows = st.query([job])?;
@@ -157,7 +168,11 @@ impl ColumnTracker {
             next_ord = next_ord.max(ord + 1);
             known.insert(key, kind.as_deref().and_then(ColumnKind::parse));
         }
-        Ok(ColumnTracker { known, next_ord, changed: Vec::new() })
+        Ok(ColumnTracker {
+            known,
+            next_ord,
+            changed: Vec::new(),
+        })
     }
 
     pub(crate) fn see(&mut self, p: &parse::Parsed<'_>) {
@@ -213,7 +228,10 @@ fn declared_enrichments(json: &str) -> Vec<DeclaredEnrichment> {
     if let Ok(v) = serde_json::from_str::<Vec<DeclaredEnrichment>>(json) {
         return v;
     }
-    serde_json::from_str::<Holder>(json).ok().and_then(|h| h.enrichments).unwrap_or_default()
+    serde_json::from_str::<Holder>(json)
+        .ok()
+        .and_then(|h| h.enrichments)
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Copy)]
@@ -239,16 +257,27 @@ fn field_text<'b>(c: &CellsRef<'b>, key: &str) -> Option<&'b str> {
 }
 
 fn sort_key(c: &CellsRef<'_>, key: &str, kind: SortKind) -> K {
-    let text = |t: &str| if t.is_empty() { K::None } else { K::Str(sort_text(t)) };
+    let text = |t: &str| {
+        if t.is_empty() {
+            K::None
+        } else {
+            K::Str(sort_text(t))
+        }
+    };
     match kind {
         SortKind::Title => text(c.title),
-        SortKind::Confidence => parse::confidence_rank(c.confidence).map_or(K::None, |r| K::Num(r as f64)),
+        SortKind::Confidence => {
+            parse::confidence_rank(c.confidence).map_or(K::None, |r| K::Num(r as f64))
+        }
         SortKind::Citations => K::Num(c.citations as f64),
         SortKind::Field(kind) => match c.field(key) {
             None => K::None,
             Some(f) if f.tag == parse::TAG_NULL || f.text.is_empty() => K::None,
             Some(f) => match kind {
-                ColumnKind::Number => f.num.or_else(|| parse::number_from_text(f.text)).map_or(K::None, K::Num),
+                ColumnKind::Number => f
+                    .num
+                    .or_else(|| parse::number_from_text(f.text))
+                    .map_or(K::None, K::Num),
                 ColumnKind::Date => K::Str(f.text.to_owned()),
                 _ => text(f.text),
             },
@@ -305,14 +334,20 @@ impl Store {
         }
         let mut seen: Vec<(String, Option<ColumnKind>)> = Vec::new();
         {
-            let mut st = self.conn.prepare_cached("SELECT key, kind FROM job_columns WHERE job = ?1 ORDER BY ord")?;
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT key, kind FROM job_columns WHERE job = ?1 ORDER BY ord")?;
             let mut rows = st.query([local])?;
             while let Some(r) = rows.next()? {
                 let kind: Option<String> = r.get(1)?;
                 seen.push((r.get(0)?, kind.as_deref().and_then(ColumnKind::parse)));
             }
         }
-        let mut out = vec![ColumnInfo { key: KEY_TITLE.into(), kind: ColumnKind::Text, description: None }];
+        let mut out = vec![ColumnInfo {
+            key: KEY_TITLE.into(),
+            kind: ColumnKind::Text,
+            description: None,
+        }];
         let mut names: HashSet<String> = HashSet::new();
         names.insert(KEY_TITLE.into());
         names.insert(KEY_CONFIDENCE.into());
@@ -320,13 +355,29 @@ impl Store {
             if !names.insert(d.name.clone()) {
                 continue;
             }
-            let seen_kind = seen.iter().find(|(k, _)| *k == d.name).and_then(|(_, k)| *k);
-            let kind = d.kind.as_deref().and_then(ColumnKind::parse).or(seen_kind).unwrap_or(ColumnKind::Text);
-            out.push(ColumnInfo { key: d.name, kind, description: d.description });
+            let seen_kind = seen
+                .iter()
+                .find(|(k, _)| *k == d.name)
+                .and_then(|(_, k)| *k);
+            let kind = d
+                .kind
+                .as_deref()
+                .and_then(ColumnKind::parse)
+                .or(seen_kind)
+                .unwrap_or(ColumnKind::Text);
+            out.push(ColumnInfo {
+                key: d.name,
+                kind,
+                description: d.description,
+            });
         }
         for (key, kind) in seen {
             if names.insert(key.clone()) {
-                out.push(ColumnInfo { key, kind: kind.unwrap_or(ColumnKind::Text), description: None });
+                out.push(ColumnInfo {
+                    key,
+                    kind: kind.unwrap_or(ColumnKind::Text),
+                    description: None,
+                });
             }
         }
         Ok(out)
@@ -341,7 +392,11 @@ impl Store {
     }
 
     /// Record row ids of the view, in view order (materialized once per view and records version).
-    pub(crate) fn view_ids(&self, local: i64, view: &ViewSpec) -> Result<Arc<Vec<i64>>, StoreError> {
+    pub(crate) fn view_ids(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+    ) -> Result<Arc<Vec<i64>>, StoreError> {
         let key = normalize(view);
         let version = self.records_version(local)?;
         if let Some(ids) = self.cache.borrow_mut().get(local, &key, version) {
@@ -349,7 +404,9 @@ impl Store {
         }
         let ids = Arc::new(self.materialize(local, &key)?);
         // Searching may have built the index, which does not change records_version.
-        self.cache.borrow_mut().put(local, key, version, ids.clone());
+        self.cache
+            .borrow_mut()
+            .put(local, key, version, ids.clone());
         Ok(ids)
     }
 
@@ -358,14 +415,22 @@ impl Store {
             None => None,
             Some(q) => {
                 ensure_fts(self, local)?;
-                let mut st = self.conn.prepare_cached("SELECT rowid FROM record_fts WHERE record_fts MATCH ?1")?;
-                let set = st.query_map([q], |r| r.get::<_, i64>(0))?.collect::<Result<HashSet<_>, _>>()?;
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT rowid FROM record_fts WHERE record_fts MATCH ?1")?;
+                let set = st
+                    .query_map([q], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<HashSet<_>, _>>()?;
                 Some(set)
             }
         };
         if key.sort.is_none() && key.filters.is_empty() {
-            let mut st = self.conn.prepare_cached("SELECT id FROM records WHERE job = ?1")?;
-            let mut ids = st.query_map([local], |r| r.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT id FROM records WHERE job = ?1")?;
+            let mut ids = st
+                .query_map([local], |r| r.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
             if let Some(h) = &hits {
                 ids.retain(|id| h.contains(id));
             }
@@ -380,7 +445,10 @@ impl Store {
                     KEY_CONFIDENCE => SortKind::Confidence,
                     KEY_CITATIONS => SortKind::Citations,
                     k => SortKind::Field(
-                        self.columns(local)?.into_iter().find(|c| c.key == k).map_or(ColumnKind::Text, |c| c.kind),
+                        self.columns(local)?
+                            .into_iter()
+                            .find(|c| c.key == k)
+                            .map_or(ColumnKind::Text, |c| c.kind),
                     ),
                 };
                 Some((s.key.as_str(), s.descending, kind))
@@ -393,8 +461,12 @@ impl Store {
             .conn
             .prepare_cached("SELECT MIN(id), MAX(id) FROM records WHERE job = ?1")?
             .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
-        let mut st = self.conn.prepare_cached("SELECT id, cells FROM records WHERE id BETWEEN ?2 AND ?3 AND +job = ?1")?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(Vec::new());
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, cells FROM records WHERE id BETWEEN ?2 AND ?3 AND +job = ?1",
+        )?;
         let mut rows = st.query(params![local, lo, hi])?;
         let mut lower = String::new();
         'rows: while let Some(r) = rows.next()? {
@@ -405,7 +477,9 @@ impl Store {
                 }
             }
             let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            let Some(c) = parse::decode_cells(blob) else { continue };
+            let Some(c) = parse::decode_cells(blob) else {
+                continue;
+            };
             for (fk, needle) in &key.filters {
                 let t = if fk == KEY_CITATIONS {
                     lower = c.citations.to_string();
@@ -432,13 +506,21 @@ impl Store {
     }
 
     /// Up to `limit` display rows of the view starting at position `start`.
-    pub fn window(&self, local: i64, view: &ViewSpec, start: u64, limit: u32) -> Result<Window, StoreError> {
+    pub fn window(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+        start: u64,
+        limit: u32,
+    ) -> Result<Window, StoreError> {
         let ids = self.view_ids(local, view)?;
         let total = ids.len() as u64;
         let s = start.min(total) as usize;
         let e = (start.saturating_add(limit as u64)).min(total) as usize;
         let cols = self.columns(local)?;
-        let mut st = self.conn.prepare_cached("SELECT record_id, cells FROM records WHERE id = ?1")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT record_id, cells FROM records WHERE id = ?1")?;
         let mut rows = Vec::with_capacity(e - s);
         for id in &ids[s..e] {
             let mut q = st.query([id])?;
@@ -446,26 +528,49 @@ impl Store {
             let record_id: String = r.get(0)?;
             let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
             let Some(c) = parse::decode_cells(blob) else {
-                return Err(StoreError::Other(format!("stored cells of record {record_id} are unreadable")));
+                return Err(StoreError::Other(format!(
+                    "stored cells of record {record_id} are unreadable"
+                )));
             };
             // Decode the fields once, then map them to the columns.
-            let fields: Vec<(&str, &str, Option<&str>)> = c.fields().map(|(k, f)| (k, f.text, f.link)).collect();
+            let fields: Vec<(&str, &str, Option<&str>)> =
+                c.fields().map(|(k, f)| (k, f.text, f.link)).collect();
             let mut cells = Vec::with_capacity(cols.len() + 2);
             for col in &cols {
                 if col.key == KEY_TITLE {
-                    cells.push(Cell { text: c.title.to_owned(), link: None });
+                    cells.push(Cell {
+                        text: c.title.to_owned(),
+                        link: None,
+                    });
                 } else {
-                    match fields.iter().find(|(k, _, _)| *k == col.key).map(|&(_, text, link)| (text, link)) {
-                        Some((text, link)) => cells.push(Cell { text: text.to_owned(), link: link.map(str::to_owned) }),
+                    match fields
+                        .iter()
+                        .find(|(k, _, _)| *k == col.key)
+                        .map(|&(_, text, link)| (text, link))
+                    {
+                        Some((text, link)) => cells.push(Cell {
+                            text: text.to_owned(),
+                            link: link.map(str::to_owned),
+                        }),
                         None => cells.push(Cell::default()),
                     }
                 }
             }
-            cells.push(Cell { text: c.confidence.to_owned(), link: None });
-            cells.push(Cell { text: c.citations.to_string(), link: None });
+            cells.push(Cell {
+                text: c.confidence.to_owned(),
+                link: None,
+            });
+            cells.push(Cell {
+                text: c.citations.to_string(),
+                link: None,
+            });
             rows.push(RowCells { record_id, cells });
         }
-        Ok(Window { total, start: s as u64, rows })
+        Ok(Window {
+            total,
+            start: s as u64,
+            rows,
+        })
     }
 }
 
@@ -490,7 +595,8 @@ pub(crate) fn ensure_fts(store: &Store, local: i64) -> Result<u64, StoreError> {
         let tx = conn.unchecked_transaction()?;
         {
             let mut get = tx.prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
-            let mut ins = tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?;
+            let mut ins =
+                tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?;
             for &id in chunk {
                 body.clear();
                 {
@@ -498,7 +604,9 @@ pub(crate) fn ensure_fts(store: &Store, local: i64) -> Result<u64, StoreError> {
                     let Some(r) = q.next()? else { continue };
                     let json = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
                     // Stored records were parsed once already; skip defensively if not.
-                    let Ok(p) = parse::parse_record(json) else { continue };
+                    let Ok(p) = parse::parse_record(json) else {
+                        continue;
+                    };
                     p.search_body_into(&mut body);
                 }
                 ins.execute(params![id, body])?;

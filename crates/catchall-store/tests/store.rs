@@ -24,7 +24,15 @@ fn page(seed: u64, range: std::ops::Range<u64>) -> Vec<(String, String)> {
 }
 
 fn put(store: &Store, job: i64, recs: &[(String, String)]) -> usize {
-    store.upsert_records(job, recs.iter().map(|(id, j)| RecordIn { record_id: id, json: j })).unwrap()
+    store
+        .upsert_records(
+            job,
+            recs.iter().map(|(id, j)| RecordIn {
+                record_id: id,
+                json: j,
+            }),
+        )
+        .unwrap()
 }
 
 #[test]
@@ -51,9 +59,15 @@ fn migrations_are_idempotent_and_wal_is_on() {
         assert_eq!(s.schema_version().unwrap(), 1);
         job = new_job(&s, Some("j-1"));
         s.set_setting("theme", "dark").unwrap();
-        let mode: String = s.connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = s
+            .connection()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = s.connection().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let fk: i64 = s
+            .connection()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(fk, 1);
     }
     let s = Store::open(&path).unwrap();
@@ -69,8 +83,15 @@ fn migrations_are_idempotent_and_wal_is_on() {
 fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
-    Store::open(&path).unwrap().connection().execute_batch("PRAGMA user_version = 99").unwrap();
-    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
+    Store::open(&path)
+        .unwrap()
+        .connection()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::TooNew { found: 99, .. })
+    ));
 }
 
 #[test]
@@ -88,10 +109,18 @@ fn job_lifecycle_fields() {
     assert!(matches!(row.local_state, LocalState::Queued { .. }));
     assert!(row.created_at > 0 && row.finished_at.is_none());
 
-    s.set_local_state(job, LocalState::Queued { reason: "all 1 job slots are busy".into() }).unwrap();
+    s.set_local_state(
+        job,
+        LocalState::Queued {
+            reason: "all 1 job slots are busy".into(),
+        },
+    )
+    .unwrap();
     assert_eq!(
         s.job(job).unwrap().unwrap().local_state,
-        LocalState::Queued { reason: "all 1 job slots are busy".into() }
+        LocalState::Queued {
+            reason: "all 1 job slots are busy".into()
+        }
     );
     assert_eq!(s.unfinished_jobs().unwrap().len(), 1);
 
@@ -101,23 +130,60 @@ fn job_lifecycle_fields() {
     assert_eq!(row.local_state, LocalState::Tracking);
     assert!(s.job_by_remote("nope").unwrap().is_none());
 
-    s.update_progress(job, &Progress { candidate_records: Some(1204), progress_validated: Some(880), ..Default::default() })
-        .unwrap();
-    s.update_progress(job, &Progress { valid_records: Some(96), duration: Some("15m".into()), ..Default::default() })
-        .unwrap();
+    s.update_progress(
+        job,
+        &Progress {
+            candidate_records: Some(1204),
+            progress_validated: Some(880),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    s.update_progress(
+        job,
+        &Progress {
+            valid_records: Some(96),
+            duration: Some("15m".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let row = s.job(job).unwrap().unwrap();
-    assert_eq!((row.candidate_records, row.progress_validated, row.valid_records), (Some(1204), Some(880), Some(96)));
+    assert_eq!(
+        (
+            row.candidate_records,
+            row.progress_validated,
+            row.valid_records
+        ),
+        (Some(1204), Some(880), Some(96))
+    );
     assert_eq!(row.duration.as_deref(), Some("15m"));
-    s.update_progress(job, &Progress { limit: Some(1000), ..Default::default() }).unwrap();
+    s.update_progress(
+        job,
+        &Progress {
+            limit: Some(1000),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(s.job(job).unwrap().unwrap().limit, Some(1000));
 
     // A second job with the same remote id is refused.
-    let dup = s.create_job(&NewJob { query: "x".into(), params_json: "{}".into(), remote_id: Some("remote-42".into()), ..Default::default() });
+    let dup = s.create_job(&NewJob {
+        query: "x".into(),
+        params_json: "{}".into(),
+        remote_id: Some("remote-42".into()),
+        ..Default::default()
+    });
     assert!(matches!(dup, Err(StoreError::DuplicateRemoteId(_))));
 
-    s.set_failed(job, "The query could not be processed").unwrap();
+    s.set_failed(job, "The query could not be processed")
+        .unwrap();
     let row = s.job(job).unwrap().unwrap();
-    assert_eq!(row.error.as_deref(), Some("The query could not be processed"));
+    assert_eq!(
+        row.error.as_deref(),
+        Some("The query could not be processed")
+    );
     assert_eq!(row.stage.as_deref(), Some("failed"));
     assert_eq!(row.local_state, LocalState::Failed);
     assert!(row.finished_at.is_some());
@@ -137,25 +203,80 @@ fn job_lifecycle_fields() {
     s.set_created_at(job, 1_000).unwrap();
     let all = s.list_jobs(&JobFilter::default()).unwrap();
     assert_eq!(all.iter().map(|j| j.id).collect::<Vec<_>>(), vec![acc, job]);
-    let f = s.list_jobs(&JobFilter { search: Some("FINTECH".into()), ..Default::default() }).unwrap();
+    let f = s
+        .list_jobs(&JobFilter {
+            search: Some("FINTECH".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].id, acc);
-    assert_eq!(s.list_jobs(&JobFilter { search: Some("100%".into()), ..Default::default() }).unwrap().len(), 0);
-    assert_eq!(s.list_jobs(&JobFilter { status: Some("failed".into()), ..Default::default() }).unwrap()[0].id, job);
-    assert_eq!(s.list_jobs(&JobFilter { origin: Some(JobOrigin::Account), ..Default::default() }).unwrap()[0].id, acc);
-    assert_eq!(s.list_jobs(&JobFilter { mode: Some("lite".into()), ..Default::default() }).unwrap().len(), 1);
-    assert_eq!(s.list_jobs(&JobFilter { limit: Some(1), offset: 1, ..Default::default() }).unwrap()[0].id, job);
+    assert_eq!(
+        s.list_jobs(&JobFilter {
+            search: Some("100%".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        0
+    );
+    assert_eq!(
+        s.list_jobs(&JobFilter {
+            status: Some("failed".into()),
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .id,
+        job
+    );
+    assert_eq!(
+        s.list_jobs(&JobFilter {
+            origin: Some(JobOrigin::Account),
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .id,
+        acc
+    );
+    assert_eq!(
+        s.list_jobs(&JobFilter {
+            mode: Some("lite".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        s.list_jobs(&JobFilter {
+            limit: Some(1),
+            offset: 1,
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .id,
+        job
+    );
 
     // Delete removes the job and its records.
     put(&s, acc, &page(1, 0..20));
     s.build_search_index(acc).unwrap();
     s.delete_job(acc).unwrap();
     assert!(s.job(acc).unwrap().is_none());
-    let left: i64 = s.connection().query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0)).unwrap();
-    let left_json: i64 = s.connection().query_row("SELECT COUNT(*) FROM record_json", [], |r| r.get(0)).unwrap();
+    let left: i64 = s
+        .connection()
+        .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    let left_json: i64 = s
+        .connection()
+        .query_row("SELECT COUNT(*) FROM record_json", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((left, left_json), (0, 0));
     assert!(matches!(s.delete_job(acc), Err(StoreError::JobNotFound(_))));
-    assert!(matches!(s.record_count(acc), Err(StoreError::JobNotFound(_))));
+    assert!(matches!(
+        s.record_count(acc),
+        Err(StoreError::JobNotFound(_))
+    ));
 }
 
 #[test]
@@ -175,7 +296,13 @@ fn stage_history_with_times() {
     let h = s.stage_history(job).unwrap();
     assert_eq!(
         h.iter().map(|e| e.stage.as_str()).collect::<Vec<_>>(),
-        ["submitted", "analyzing", "some_future_stage", "enriching", "completed"]
+        [
+            "submitted",
+            "analyzing",
+            "some_future_stage",
+            "enriching",
+            "completed"
+        ]
     );
     assert_eq!(h[0].steps_json.as_deref(), Some(steps));
     assert!(h.windows(2).all(|w| w[0].at <= w[1].at));
@@ -198,13 +325,21 @@ fn upsert_is_idempotent() {
     assert_eq!(put(&s, job, &page(1, 50..150)), 50);
     assert_eq!(s.record_count(job).unwrap(), 150);
     assert_eq!(s.job(job).unwrap().unwrap().records_stored, 150);
-    let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0)).unwrap();
+    let n: i64 = s
+        .connection()
+        .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 150);
     // Raw JSON is kept verbatim.
-    assert_eq!(s.record_json(job, &p1[7].0).unwrap().as_deref(), Some(p1[7].1.as_str()));
+    assert_eq!(
+        s.record_json(job, &p1[7].0).unwrap().as_deref(),
+        Some(p1[7].1.as_str())
+    );
     assert_eq!(s.record_json(job, "missing").unwrap(), None);
     // A record that comes back changed is updated in place, not duplicated.
-    let changed = p1[3].1.replace("\"record_title\":\"", "\"record_title\":\"UPDATED ");
+    let changed = p1[3]
+        .1
+        .replace("\"record_title\":\"", "\"record_title\":\"UPDATED ");
     assert_eq!(put(&s, job, &[(p1[3].0.clone(), changed.clone())]), 0);
     assert_eq!(s.record_count(job).unwrap(), 150);
     assert_eq!(s.record_json(job, &p1[3].0).unwrap().unwrap(), changed);
@@ -222,11 +357,23 @@ fn rolled_back_page_leaves_nothing() {
     assert_eq!(put(&s, job, &page(1, 0..10)), 10);
     let mut bad = page(1, 10..20);
     bad[5].1 = r#"{"record_id":"x","record_title":"truncated","enrichment":{"a":"#.into();
-    let r = s.upsert_records(job, bad.iter().map(|(id, j)| RecordIn { record_id: id, json: j }));
+    let r = s.upsert_records(
+        job,
+        bad.iter().map(|(id, j)| RecordIn {
+            record_id: id,
+            json: j,
+        }),
+    );
     assert!(matches!(r, Err(StoreError::BadRecord { .. })));
     assert_eq!(s.record_count(job).unwrap(), 10);
-    let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0)).unwrap();
-    let m: i64 = s.connection().query_row("SELECT COUNT(*) FROM record_json", [], |r| r.get(0)).unwrap();
+    let n: i64 = s
+        .connection()
+        .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    let m: i64 = s
+        .connection()
+        .query_row("SELECT COUNT(*) FROM record_json", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((n, m), (10, 10));
     // The first five records of the failed page are not there.
     assert!(s.record_json(job, &bad[0].0).unwrap().is_none());
@@ -247,42 +394,87 @@ fn columns_in_job_order_then_first_seen() {
     assert_eq!(
         keys,
         [
-            "record_title", "acquirer", "target_company", "deal_amount", "announcement_date", "deal_stage",
-            "press_release_url", "summary", "rationale", "zz_extra"
+            "record_title",
+            "acquirer",
+            "target_company",
+            "deal_amount",
+            "announcement_date",
+            "deal_stage",
+            "press_release_url",
+            "summary",
+            "rationale",
+            "zz_extra"
         ]
     );
     let kinds: Vec<_> = cols.iter().map(|c| c.kind).collect();
     use ColumnKind::*;
-    assert_eq!(kinds, [Text, Company, Company, Number, Date, Option, Url, Text, Text, Number]);
+    assert_eq!(
+        kinds,
+        [Text, Company, Company, Number, Date, Option, Url, Text, Text, Number]
+    );
     assert_eq!(cols[1].description.as_deref(), Some("Company that buys"));
 
     // A job submitted without enrichments: first-seen order with inferred kinds,
     // until the service's enrichments are set.
-    let j2 = s.create_job(&NewJob { query: "q".into(), params_json: r#"{"query":"q"}"#.into(), ..Default::default() }).unwrap();
+    let j2 = s
+        .create_job(&NewJob {
+            query: "q".into(),
+            params_json: r#"{"query":"q"}"#.into(),
+            ..Default::default()
+        })
+        .unwrap();
     let r1 = r#"{"record_id":"1","record_title":"A","enrichment":{"when":"2025-02-03","who":null,"enrichment_confidence":"high"}}"#;
     let r2 = r#"{"record_id":"2","record_title":"B","enrichment":{"who":{"source_text":"x","metadata":{"name":"X Corp"}},"site":"https://x.test","amount":3}}"#;
     put(&s, j2, &[("1".into(), r1.into()), ("2".into(), r2.into())]);
     let cols = s.columns(j2).unwrap();
     assert_eq!(
-        cols.iter().map(|c| (c.key.as_str(), c.kind)).collect::<Vec<_>>(),
-        [("record_title", Text), ("when", Date), ("who", Company), ("site", Url), ("amount", Number)]
+        cols.iter()
+            .map(|c| (c.key.as_str(), c.kind))
+            .collect::<Vec<_>>(),
+        [
+            ("record_title", Text),
+            ("when", Date),
+            ("who", Company),
+            ("site", Url),
+            ("amount", Number)
+        ]
     );
-    s.set_enrichments(j2, r#"[{"name":"amount","description":"d","type":"number"},{"name":"who","type":"company"}]"#).unwrap();
+    s.set_enrichments(
+        j2,
+        r#"[{"name":"amount","description":"d","type":"number"},{"name":"who","type":"company"}]"#,
+    )
+    .unwrap();
     let keys: Vec<_> = s.columns(j2).unwrap().into_iter().map(|c| c.key).collect();
     assert_eq!(keys, ["record_title", "amount", "who", "when", "site"]);
 
     // Cells follow columns(), then confidence, then citation count.
     let w = s.window(j2, &ViewSpec::default(), 0, 10).unwrap();
-    let texts: Vec<Vec<&str>> = w.rows.iter().map(|r| r.cells.iter().map(|c| c.text.as_str()).collect()).collect();
+    let texts: Vec<Vec<&str>> = w
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
+        .collect();
     assert_eq!(texts[0], ["A", "", "", "2025-02-03", "", "high", "0"]);
-    assert_eq!(texts[1], ["B", "3", "X Corp", "", "https://x.test", "", "0"]);
+    assert_eq!(
+        texts[1],
+        ["B", "3", "X Corp", "", "https://x.test", "", "0"]
+    );
     assert_eq!(w.rows[1].cells[4].link.as_deref(), Some("https://x.test"));
 }
 
 fn sorted_texts(s: &Store, job: i64, key: &str, desc: bool, col: usize) -> Vec<String> {
-    let v = ViewSpec { sort: Some(SortSpec { key: key.into(), descending: desc }), ..Default::default() };
+    let v = ViewSpec {
+        sort: Some(SortSpec {
+            key: key.into(),
+            descending: desc,
+        }),
+        ..Default::default()
+    };
     let w = s.window(job, &v, 0, 10_000).unwrap();
-    w.rows.into_iter().map(|r| r.cells[col].text.clone()).collect()
+    w.rows
+        .into_iter()
+        .map(|r| r.cells[col].text.clone())
+        .collect()
 }
 
 #[test]
@@ -304,19 +496,30 @@ fn window_sorts_filters_and_searches() {
     let w = s.window(job, &ViewSpec::default(), 900, 200).unwrap();
     assert_eq!((w.start, w.rows.len()), (900, 100));
     assert_eq!(w.rows[0].record_id, recs[900].0);
-    assert_eq!(s.window(job, &ViewSpec::default(), 5000, 200).unwrap().rows.len(), 0);
+    assert_eq!(
+        s.window(job, &ViewSpec::default(), 5000, 200)
+            .unwrap()
+            .rows
+            .len(),
+        0
+    );
     assert_eq!(w.rows[0].cells.len(), n + 2);
 
     // Number, both directions, empty (null) amounts last either way.
     let nums = |desc| -> Vec<Option<f64>> {
-        sorted_texts(&s, job, "deal_amount", desc, idx("deal_amount")).iter().map(|t| t.parse().ok()).collect()
+        sorted_texts(&s, job, "deal_amount", desc, idx("deal_amount"))
+            .iter()
+            .map(|t| t.parse().ok())
+            .collect()
     };
     for desc in [false, true] {
         let v = nums(desc);
         let present: Vec<f64> = v.iter().flatten().copied().collect();
         assert!(present.len() > 500 && present.len() < 1000);
         assert!(v[present.len()..].iter().all(Option::is_none), "nulls last");
-        assert!(present.windows(2).all(|w| if desc { w[0] >= w[1] } else { w[0] <= w[1] }));
+        assert!(present
+            .windows(2)
+            .all(|w| if desc { w[0] >= w[1] } else { w[0] <= w[1] }));
     }
     // Text (case-insensitive), date, company, option, confidence, citations.
     for (key, col) in [
@@ -326,40 +529,84 @@ fn window_sorts_filters_and_searches() {
         ("deal_stage", idx("deal_stage")),
     ] {
         for desc in [false, true] {
-            let v: Vec<String> = sorted_texts(&s, job, key, desc, col).into_iter().map(|t| t.to_lowercase()).collect();
+            let v: Vec<String> = sorted_texts(&s, job, key, desc, col)
+                .into_iter()
+                .map(|t| t.to_lowercase())
+                .collect();
             assert_eq!(v.len(), 1000);
-            assert!(v.windows(2).all(|w| if desc { w[0] >= w[1] } else { w[0] <= w[1] }), "{key} desc={desc}");
+            assert!(
+                v.windows(2)
+                    .all(|w| if desc { w[0] >= w[1] } else { w[0] <= w[1] }),
+                "{key} desc={desc}"
+            );
         }
     }
     let conf = sorted_texts(&s, job, "enrichment_confidence", true, n);
-    let rank = |t: &str| ["low", "medium", "high"].iter().position(|x| *x == t).unwrap();
+    let rank = |t: &str| {
+        ["low", "medium", "high"]
+            .iter()
+            .position(|x| *x == t)
+            .unwrap()
+    };
     assert!(conf.windows(2).all(|w| rank(&w[0]) >= rank(&w[1])));
-    let cits: Vec<u32> = sorted_texts(&s, job, "citations", false, n + 1).iter().map(|t| t.parse().unwrap()).collect();
+    let cits: Vec<u32> = sorted_texts(&s, job, "citations", false, n + 1)
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
     assert!(cits.windows(2).all(|w| w[0] <= w[1]) && cits[0] >= 1 && cits[999] <= 5);
     // Company cells: name with the domain as link.
     let w = s.window(job, &ViewSpec::default(), 0, 50).unwrap();
-    let c = w.rows.iter().map(|r| &r.cells[idx("acquirer")]).find(|c| c.link.is_some()).unwrap();
+    let c = w
+        .rows
+        .iter()
+        .map(|r| &r.cells[idx("acquirer")])
+        .find(|c| c.link.is_some())
+        .unwrap();
     assert!(c.link.as_deref().unwrap().starts_with("https://"));
     assert!(!c.text.is_empty());
     // Long text is cut for display.
-    assert!(w.rows.iter().all(|r| r.cells[idx("summary")].text.chars().count() <= 301));
+    assert!(w
+        .rows
+        .iter()
+        .all(|r| r.cells[idx("summary")].text.chars().count() <= 301));
 
     // Filter: contains, case-insensitive.
-    let v = ViewSpec { filters: vec![ColumnFilter { key: "deal_stage".into(), contains: "PEND".into() }], ..Default::default() };
+    let v = ViewSpec {
+        filters: vec![ColumnFilter {
+            key: "deal_stage".into(),
+            contains: "PEND".into(),
+        }],
+        ..Default::default()
+    };
     let w = s.window(job, &v, 0, 1000).unwrap();
     assert!(w.total > 50 && w.total < 500);
-    assert!(w.rows.iter().all(|r| r.cells[idx("deal_stage")].text == "pending"));
+    assert!(w
+        .rows
+        .iter()
+        .all(|r| r.cells[idx("deal_stage")].text == "pending"));
     let v2 = ViewSpec {
         filters: vec![
-            ColumnFilter { key: "deal_stage".into(), contains: "pend".into() },
-            ColumnFilter { key: "acquirer".into(), contains: "zürich".into() },
+            ColumnFilter {
+                key: "deal_stage".into(),
+                contains: "pend".into(),
+            },
+            ColumnFilter {
+                key: "acquirer".into(),
+                contains: "zürich".into(),
+            },
         ],
-        sort: Some(SortSpec { key: "deal_amount".into(), descending: true }),
+        sort: Some(SortSpec {
+            key: "deal_amount".into(),
+            descending: true,
+        }),
         ..Default::default()
     };
     let w2 = s.window(job, &v2, 0, 1000).unwrap();
     assert!(w2.total > 0 && w2.total < w.total);
-    assert!(w2.rows.iter().all(|r| r.cells[idx("acquirer")].text.contains("Zürich")));
+    assert!(w2
+        .rows
+        .iter()
+        .all(|r| r.cells[idx("acquirer")].text.contains("Zürich")));
 
     // Full-text search: title and enrichment text, diacritics-insensitive, prefix.
     let expected = recs
@@ -367,11 +614,26 @@ fn window_sorts_filters_and_searches() {
         .filter(|(_, j)| {
             let v: serde_json::Value = serde_json::from_str(j).unwrap();
             let e = &v["enrichment"];
-            let hay = format!("{} {} {}", v["record_title"], e["summary"], e["acquirer"]["metadata"]["name"]).to_lowercase();
+            let hay = format!(
+                "{} {} {}",
+                v["record_title"], e["summary"], e["acquirer"]["metadata"]["name"]
+            )
+            .to_lowercase();
             hay.contains("kyōto") || hay.contains("kyoto")
         })
         .count() as u64;
-    let search = |q: &str| s.window(job, &ViewSpec { search: Some(q.into()), ..Default::default() }, 0, 1000).unwrap();
+    let search = |q: &str| {
+        s.window(
+            job,
+            &ViewSpec {
+                search: Some(q.into()),
+                ..Default::default()
+            },
+            0,
+            1000,
+        )
+        .unwrap()
+    };
     let hits = search("kyoto");
     assert!(hits.total > 0);
     assert!(hits.total >= expected, "{} < {expected}", hits.total);
@@ -386,12 +648,21 @@ fn window_sorts_filters_and_searches() {
     let extra = r#"{"record_id":"new-1","record_title":"Kyoto breakthrough","enrichment":{"deal_amount":1e15}}"#;
     put(&s, job, &[("new-1".into(), extra.into())]);
     assert_eq!(search("kyoto").total, hits.total + 1);
-    assert_eq!(s.window(job, &ViewSpec::default(), 0, 1).unwrap().total, 1001);
-    assert_eq!(sorted_texts(&s, job, "deal_amount", true, 0)[0], "Kyoto breakthrough");
+    assert_eq!(
+        s.window(job, &ViewSpec::default(), 0, 1).unwrap().total,
+        1001
+    );
+    assert_eq!(
+        sorted_texts(&s, job, "deal_amount", true, 0)[0],
+        "Kyoto breakthrough"
+    );
     // Search + sort.
     let v = ViewSpec {
         search: Some("kyoto".into()),
-        sort: Some(SortSpec { key: "announcement_date".into(), descending: false }),
+        sort: Some(SortSpec {
+            key: "announcement_date".into(),
+            descending: false,
+        }),
         ..Default::default()
     };
     let w = s.window(job, &v, 0, 1000).unwrap();
@@ -405,16 +676,26 @@ fn window_sorts_filters_and_searches() {
         Ok(())
     })
     .unwrap();
-    assert_eq!(ids, w2.rows.iter().map(|r| r.record_id.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        ids,
+        w2.rows
+            .iter()
+            .map(|r| r.record_id.clone())
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn drafts_and_settings_round_trip() {
     let s = Store::open_in_memory().unwrap();
     assert_eq!(s.get_setting("base_url").unwrap(), None);
-    s.set_setting("base_url", "https://catchall.newscatcherapi.com").unwrap();
+    s.set_setting("base_url", "https://catchall.newscatcherapi.com")
+        .unwrap();
     s.set_setting("base_url", "http://127.0.0.1:9999").unwrap();
-    assert_eq!(s.get_setting("base_url").unwrap().as_deref(), Some("http://127.0.0.1:9999"));
+    assert_eq!(
+        s.get_setting("base_url").unwrap().as_deref(),
+        Some("http://127.0.0.1:9999")
+    );
     s.delete_setting("base_url").unwrap();
     assert_eq!(s.get_setting("base_url").unwrap(), None);
 
