@@ -680,33 +680,3 @@ pub(crate) fn csv_row(spec: &RecordSpec, rec: &Value) -> String {
     line.push_str("\r\n");
     line
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[ignore]
-    fn gen_speed() {
-        let q = "Series B funding rounds for fintech startups";
-        let spec = RecordSpec {
-            seed: 42,
-            category: crate::query::category(q),
-            enrichments: crate::query::suggest_enrichments(q),
-            window_start: 1_700_000_000,
-            window_end: 1_700_400_000,
-            lite: false,
-        };
-        let t0 = std::time::Instant::now();
-        let mut n = 0;
-        for i in 0..5000 {
-            n += record(&spec, i).to_string().len();
-        }
-        eprintln!("gen+ser 5000: {:?} ({n} bytes)", t0.elapsed());
-        let t0 = std::time::Instant::now();
-        for i in 0..5000 {
-            std::hint::black_box(record(&spec, i));
-        }
-        eprintln!("gen 5000: {:?}", t0.elapsed());
-    }
-}

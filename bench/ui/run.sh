@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Issue 5 UI performance bench: launch to interactive, opening a
+# 100,000-record job, 100-row IPC windows, scroll frame times, idle memory.
+#
+#   bench/ui/run.sh            # 3 runs (RUNS=n to change)
+#
+# Env: CARGO_TARGET_DIR (default /var/cache/catchall-target), CATCHALL_APP
+# (binary to measure; default $CARGO_TARGET_DIR/debug/catchall-desk),
+# BENCH_STORE (a store holding a 100,000-record job; built with the CLI and
+# its sandbox when missing), BENCH_OUT (results dir), BENCH_DRIVER_PORT (4544).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/catchall-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+RUNS="${RUNS:-3}"
+STORE="${BENCH_STORE:-/tmp/catchall-bench-store-100k}"
+export BENCH_OUT="${BENCH_OUT:-/tmp/catchall-ui-bench/$(date +%Y%m%d-%H%M%S)}"
+cli="$CARGO_TARGET_DIR/debug/catchall"
+mkdir -p "$BENCH_OUT"
+
+if [ ! -f "$STORE/catchall.db" ]; then
+  echo "== building a store with a 100,000-record sandbox job in $STORE"
+  [ -x "$cli" ] || (cd "$root" && cargo build -p catchall-cli)
+  log="$(mktemp)"
+  "$cli" sandbox --port 0 --pace test >"$log" 2>&1 &
+  sb=$!
+  trap 'kill $sb 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do url="$(grep -m1 -o 'http://[0-9.:]*' "$log" || true)"; [ -n "$url" ] && break; sleep 0.2; done
+  export CATCHALL_API_KEY=bench CATCHALL_NO_KEYRING=1
+  job="$("$cli" --base-url "$url" --json submit "Series A funding rounds of fintech startups" --limit 100000 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).job_id))')"
+  "$cli" --base-url "$url" wait "$job" --interval 1
+  mkdir -p "$STORE"
+  "$cli" --base-url "$url" export "$job" --format jsonl --out "$BENCH_OUT/job.jsonl" --data-dir "$STORE"
+  rm -f "$BENCH_OUT/job.jsonl"
+  kill $sb; trap - EXIT
+fi
+
+echo "== binary: ${CATCHALL_APP:-$CARGO_TARGET_DIR/debug/catchall-desk}"
+echo "== load before: $(cat /proc/loadavg)"
+for i in $(seq 1 "$RUNS"); do
+  data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
+  cp "$STORE"/catchall.db* "$data"/
+  echo "== run $i/$RUNS (data $data)"
+  (cd "$here" && BENCH_RUN="$i" BENCH_DATA_DIR="$data" xvfb-run -a "$root/node_modules/.bin/wdio" run wdio.bench.conf.js) \
+    >"$BENCH_OUT/run-$i.log" 2>&1 || echo "   run $i failed: see $BENCH_OUT/run-$i.log"
+  rm -rf "$data"
+done
+# Launch with an empty data folder (no job in the store), for comparison.
+for i in $(seq 1 "$RUNS"); do
+  data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
+  echo "== launch-only run $i/$RUNS with an empty data folder"
+  (cd "$here" && BENCH_LAUNCH_ONLY=1 BENCH_RUN="empty-$i" BENCH_DATA_DIR="$data" xvfb-run -a "$root/node_modules/.bin/wdio" run wdio.bench.conf.js) \
+    >"$BENCH_OUT/run-empty-$i.log" 2>&1 || echo "   launch-only run $i failed: see $BENCH_OUT/run-empty-$i.log"
+  rm -rf "$data"
+done
+echo "== load after: $(cat /proc/loadavg)"
+node "$here/summarize.mjs" "$BENCH_OUT" | tee "$BENCH_OUT/summary.txt"

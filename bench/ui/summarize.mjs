@@ -1,0 +1,38 @@
+// Medians across runs of bench/ui results (run-*.json in the given dir).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+const dir = process.argv[2];
+const all = readdirSync(dir).filter((f) => /^run-.*\.json$/.test(f)).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
+const runs = all.filter((r) => !r.launchOnly);
+const empty = all.filter((r) => r.launchOnly);
+const med = (a) => {
+  const s = a.filter((x) => typeof x === "number").sort((x, y) => x - y);
+  if (!s.length) return "n/a";
+  const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return `${m.toFixed(1)} (runs: ${s.map((x) => x.toFixed(1)).join(", ")})`;
+};
+const g = (f) => runs.map((r) => { try { return f(r); } catch { return undefined; } });
+console.log(`runs: ${runs.length}   loadavg at end of each run: ${runs.map((r) => r.loadavg).join(" | ")}`);
+console.log(`1. launch: app process start → first-run screen usable, ms: ${med(g((r) => r.launch.processStartToInteractiveMs))}   [aim ≤ 600]`);
+console.log(`   session request → usable: ${med(g((r) => r.launch.sessionRequestToInteractiveMs))}; navigationStart → usable: ${med(g((r) => r.launch.navigationStartToInteractiveMs))}; process start → navigationStart: ${med(g((r) => r.launch.processStartToNavigationStartMs))}`);
+console.log(`   DOMContentLoaded: ${med(g((r) => r.launch.domContentLoaded))}; first-contentful-paint: ${med(g((r) => r.launch.paints["first-contentful-paint"]))}; screen already there at first command: ${g((r) => r.launch.alreadyThere).join(",")}`);
+console.log(`   click "Try the sandbox" → composer: ${med(g((r) => r.launch.sandboxClickToComposeMs))}`);
+console.log(`2. open 100k job (cold, first open of the session) → rows w/ data in DOM: ${med(g((r) => r.open[0].dataRowsMs))}; painted (2 rAF later): ${med(g((r) => r.open[0].paintedMs))}   [aim ≤ 150]`);
+console.log(`   any row (incl. "Loading…" placeholders) in DOM: ${med(g((r) => r.open[0].anyRowMs))}; count shown: ${g((r) => r.open[0].countText).join(" | ")}`);
+console.log(`   re-open in the same page (warm query cache): ${runs.map((r) => { const o = r.open?.find((x) => x.kind === "reopen-same-page"); return o ? (o.timeout ? `NO DATA ROWS after ${o.timeout} ms (status "${o.countText}", ${o.rowsInDom} rows)` : `${o.paintedMs} ms`) : "n/a"; }).join(" | ")}`);
+console.log(`   open after page reload (same app process), painted: ${med(runs.flatMap((r) => (r.open ?? []).filter((o) => o.kind === "after-reload").map((o) => o.paintedMs)))}; rows w/ data in DOM: ${med(runs.flatMap((r) => (r.open ?? []).filter((o) => o.kind === "after-reload").map((o) => o.dataRowsMs)))}`);
+console.log(`3. records_window 100 rows, median: ${med(g((r) => r.ipc.recordsWindow100.median))}; p95: ${med(g((r) => r.ipc.recordsWindow100.p95))}   [aim ≤ 5]   (n/run ${g((r) => r.ipc.recordsWindow100.n)[0]}, JSON ${g((r) => r.ipc.windowJsonBytes)[0]} bytes)`);
+console.log(`   peer job_columns, median: ${med(g((r) => r.ipc.jobColumns.median))}; p95: ${med(g((r) => r.ipc.jobColumns.p95))}`);
+console.log(`   first sorted call: ${med(g((r) => r.ipc.firstSortedCallMs))}; first search call: ${med(g((r) => r.ipc.firstSearchCallMs))}`);
+console.log(`   sorted (after the first) by ${g((r) => r.ipc.sortedBy)[0]}, median: ${med(g((r) => r.ipc.recordsWindow100Sorted.median))}; p95: ${med(g((r) => r.ipc.recordsWindow100Sorted.p95))}`);
+console.log(`   search (after the first) "fintech" (${g((r) => r.ipc.recordsWindow100Search.matches)[0]} matches), median: ${med(g((r) => r.ipc.recordsWindow100Search.median))}; p95: ${med(g((r) => r.ipc.recordsWindow100Search.p95))}`);
+console.log(`4. scroll frames (${g((r) => r.scroll.steps)[0]} × ${g((r) => r.scroll.px)[0]} px), median: ${med(g((r) => r.scroll.frames.median))}; p95: ${med(g((r) => r.scroll.frames.p95))}   [aim median ≤ 33]`);
+console.log(`   frames > 33 ms: ${g((r) => r.scroll.over33).join(",")}; frames with "Loading…" rows visible (separate 50-step pass): ${g((r) => r.scroll.framesShowingLoadingRowsOf50).join(",")}`);
+console.log(`   peer: idle rAF frames (no scrolling), median: ${med(g((r) => r.scroll.idleFrames.median))}; p95: ${med(g((r) => r.scroll.idleFrames.p95))}`);
+console.log(`5. idle memory, sum VmRSS MB: ${med(g((r) => r.memory.rssMb))}; sum PSS MB: ${med(g((r) => r.memory.pssMb))}   [aim ≤ 300]`);
+console.log(`   idle 3 s after opening the job (before sort/search): VmRSS MB ${med(g((r) => r.memoryAfterOpen.rssMb))}; PSS MB ${med(g((r) => r.memoryAfterOpen.pssMb))}`);
+if (empty.length) {
+  const e = (f) => empty.map((r) => { try { return f(r); } catch { return undefined; } });
+  console.log(`empty data folder (launch-only runs: ${empty.length}): process start → usable ${med(e((r) => r.launch.processStartToInteractiveMs))}; process start → navigationStart ${med(e((r) => r.launch.processStartToNavigationStartMs))}; navigationStart → usable ${med(e((r) => r.launch.navigationStartToInteractiveMs))}; idle VmRSS MB ${med(e((r) => r.launch.idleMemoryNoJob.rssMb))}; PSS MB ${med(e((r) => r.launch.idleMemoryNoJob.pssMb))}`);
+}
+for (const r of runs) console.log(`   run ${r.run}: ${r.memory?.procs.map((p) => `${p.comm}:${(p.rssKb / 1024).toFixed(0)}`).join(" ")}`);
