@@ -43,6 +43,48 @@ impl RecordSource for StoreSource<'_> {
     }
 }
 
+/// What an export's Run sheet says about a stored job: the request as sent
+/// (or, for jobs that let the service choose, the fields it reported).
+/// Shared by the app and the command line so both describe a job the same way.
+pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
+    let req = request_of(row);
+    let to_spec = |e: &catchall_api::Enrichment| FieldSpec {
+        name: e.name.clone(),
+        description: e.description.clone(),
+        kind: e.kind.as_str().to_owned(),
+    };
+    let enrichments: Vec<FieldSpec> = match &req.enrichments {
+        Some(e) if !e.is_empty() => e.iter().map(to_spec).collect(),
+        // Jobs that let the service choose: the fields it reported.
+        _ => row
+            .enrichments_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<Vec<catchall_api::Enrichment>>(j).ok())
+            .unwrap_or_default()
+            .iter()
+            .map(to_spec)
+            .collect(),
+    };
+    RunInfo {
+        job_id: row.job_id.clone().unwrap_or_default(),
+        query: row.query.clone(),
+        context: row.context.clone(),
+        validators: req
+            .validators
+            .iter()
+            .flatten()
+            .map(|v| (v.name.clone(), v.description.clone()))
+            .collect(),
+        enrichments,
+        start_date: row.start_date.clone(),
+        end_date: row.end_date.clone(),
+        mode: row.mode.clone(),
+        limit: row.limit,
+        status: stage_of(row),
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
 fn format_of(f: ExportFormat) -> Format {
     match f {
         ExportFormat::Csv => Format::Csv,
@@ -63,48 +105,7 @@ pub(crate) async fn export(
         .store()
         .job(local)?
         .ok_or_else(|| EngineError::no_job(local))?;
-    let req = request_of(&row);
-    let enrichments: Vec<FieldSpec> = match &req.enrichments {
-        Some(e) if !e.is_empty() => e
-            .iter()
-            .map(|e| FieldSpec {
-                name: e.name.clone(),
-                description: e.description.clone(),
-                kind: e.kind.as_str().to_owned(),
-            })
-            .collect(),
-        // Jobs that let the service choose: the fields it reported.
-        _ => row
-            .enrichments_json
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<Vec<catchall_api::Enrichment>>(j).ok())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| FieldSpec {
-                name: e.name,
-                description: e.description,
-                kind: e.kind.as_str().to_owned(),
-            })
-            .collect(),
-    };
-    let run = RunInfo {
-        job_id: row.job_id.clone().unwrap_or_default(),
-        query: row.query.clone(),
-        context: row.context.clone(),
-        validators: req
-            .validators
-            .iter()
-            .flatten()
-            .map(|v| (v.name.clone(), v.description.clone()))
-            .collect(),
-        enrichments,
-        start_date: row.start_date.clone(),
-        end_date: row.end_date.clone(),
-        mode: row.mode.clone(),
-        limit: row.limit,
-        status: stage_of(&row),
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
+    let run = run_info(&row);
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();
     let view = view.as_ref().map(view_to_store).unwrap_or_default();

@@ -17,3 +17,4 @@ mod tracker;
 
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
+pub use exporting::run_info;

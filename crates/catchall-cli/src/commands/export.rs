@@ -7,7 +7,7 @@
 use catchall_api::{Client, PullResponse, Stage, StatusResponse, SubmitRequest, MAX_PAGE_SIZE};
 use catchall_engine::dto::StepInfo;
 use catchall_engine::paths;
-use catchall_export::{ExportError, ExportOptions, FieldSpec, RecordSource, RunInfo};
+use catchall_export::{ExportError, ExportOptions, RecordSource};
 use catchall_store::{
     JobOrigin, JobRow, LocalState, NewJob, Progress, RecordIn, Store, StoreError, ViewSpec,
 };
@@ -53,7 +53,7 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
             "Job {job} disappeared from the local store during the export."
         ))
     })?;
-    let run = run_info(&row);
+    let run = catchall_engine::run_info(&row);
     let source = StoreSource {
         store: &store,
         local,
@@ -226,47 +226,6 @@ fn steps_json(s: &StatusResponse) -> String {
         .collect();
     steps.sort_by_key(|st| st.order);
     serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into())
-}
-
-/// What the export's Run sheet says about the job (as the app's export does).
-fn run_info(row: &JobRow) -> RunInfo {
-    let req: SubmitRequest = serde_json::from_str(&row.params_json)
-        .unwrap_or_else(|_| SubmitRequest::new(row.query.clone()));
-    let to_spec = |e: &catchall_api::Enrichment| FieldSpec {
-        name: e.name.clone(),
-        description: e.description.clone(),
-        kind: e.kind.as_str().to_owned(),
-    };
-    let enrichments: Vec<FieldSpec> = match &req.enrichments {
-        Some(e) if !e.is_empty() => e.iter().map(to_spec).collect(),
-        // Jobs that let the service choose: the fields it reported.
-        _ => row
-            .enrichments_json
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<Vec<catchall_api::Enrichment>>(j).ok())
-            .unwrap_or_default()
-            .iter()
-            .map(to_spec)
-            .collect(),
-    };
-    RunInfo {
-        job_id: row.job_id.clone().unwrap_or_default(),
-        query: row.query.clone(),
-        context: row.context.clone(),
-        validators: req
-            .validators
-            .iter()
-            .flatten()
-            .map(|v| (v.name.clone(), v.description.clone()))
-            .collect(),
-        enrichments,
-        start_date: row.start_date.clone(),
-        end_date: row.end_date.clone(),
-        mode: row.mode.clone(),
-        limit: row.limit,
-        status: row.stage.clone().unwrap_or_else(|| "submitted".into()),
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
-    }
 }
 
 /// The store's records of one job, in stored order, for the writers.
