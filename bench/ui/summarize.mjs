@@ -28,6 +28,7 @@ console.log(`   sorted (after the first) by ${g((r) => r.ipc.sortedBy)[0]}, medi
 console.log(`   search (after the first) "fintech" (${g((r) => r.ipc.recordsWindow100Search.matches)[0]} matches), median: ${med(g((r) => r.ipc.recordsWindow100Search.median))}; p95: ${med(g((r) => r.ipc.recordsWindow100Search.p95))}`);
 console.log(`4. scroll frames (${g((r) => r.scroll.steps)[0]} × ${g((r) => r.scroll.px)[0]} px), median: ${med(g((r) => r.scroll.frames.median))}; p95: ${med(g((r) => r.scroll.frames.p95))}   [aim median ≤ 33]`);
 console.log(`   frames > 33 ms: ${g((r) => r.scroll.over33).join(",")}; frames with "Loading…" rows visible (separate 50-step pass): ${g((r) => r.scroll.framesShowingLoadingRowsOf50).join(",")}`);
+for (const r of runs) if (r.scroll?.cpuMsDuringScroll) console.log(`   run ${r.run}: CPU ms used during the ${r.scroll.wallMs} ms timed pass: ${Object.entries(r.scroll.cpuMsDuringScroll).map(([k, v]) => `${k.split(":")[0]} ${v}`).join(", ")}`);
 console.log(`   peer: idle rAF frames (no scrolling), median: ${med(g((r) => r.scroll.idleFrames.median))}; p95: ${med(g((r) => r.scroll.idleFrames.p95))}`);
 console.log(`5. idle memory, sum VmRSS MB: ${med(g((r) => r.memory.rssMb))}; sum PSS MB: ${med(g((r) => r.memory.pssMb))}   [aim ≤ 300]`);
 console.log(`   idle 3 s after opening the job (before sort/search): VmRSS MB ${med(g((r) => r.memoryAfterOpen.rssMb))}; PSS MB ${med(g((r) => r.memoryAfterOpen.pssMb))}`);

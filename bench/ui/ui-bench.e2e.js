@@ -352,6 +352,17 @@ describe("issue 5 performance bench", () => {
       };
       requestAnimationFrame(f);
     }, 60);
+    // CPU time (user+sys ticks, 10 ms) of each process over the timed pass.
+    const cpu = () =>
+      Object.fromEntries(
+        tree(app.pid).map((p) => {
+          const st = readFileSync(`/proc/${p.pid}/stat`, "utf8");
+          const rest = st.slice(st.lastIndexOf(")") + 2).split(" ");
+          return [`${p.comm}:${p.pid}`, (Number(rest[11]) + Number(rest[12])) * 10];
+        }),
+      );
+    const cpu0 = cpu();
+    const wall0 = Date.now();
     // Timed pass: scroll by px each frame, record frame-to-frame deltas only.
     const r = await browser.executeAsync((steps, px, done) => {
       const el = document.querySelector(".table-scroll");
@@ -370,6 +381,10 @@ describe("issue 5 performance bench", () => {
       };
       requestAnimationFrame(frame);
     }, SCROLL_STEPS, SCROLL_PX);
+    const cpu1 = cpu();
+    const wall = Date.now() - wall0;
+    r.cpuMsDuringScroll = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - (cpu0[k] ?? 0)]));
+    r.scrollWallMs = wall;
     // Untimed pass further down: how often visible rows are still "Loading…".
     r.blankFrames = await browser.executeAsync((steps, px, done) => {
       const el = document.querySelector(".table-scroll");
@@ -399,6 +414,8 @@ describe("issue 5 performance bench", () => {
       over33: r.deltas.filter((d) => d > 33.4).length,
       framesShowingLoadingRowsOf50: r.blankFrames,
       idleFrames: q(idle),
+      wallMs: r.scrollWallMs,
+      cpuMsDuringScroll: r.cpuMsDuringScroll,
       scrollTop: r.scrollTop,
       scrollHeight: r.scrollHeight,
       clientHeight: r.clientHeight,

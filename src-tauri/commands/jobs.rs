@@ -2,20 +2,25 @@ use catchall_engine::dto::*;
 use catchall_engine::Engine;
 use tauri::State;
 
-use super::{ipc, CmdResult};
+use super::{blocking, ipc, CmdResult};
 
 /// Local history, newest first.
 #[tauri::command]
 #[specta::specta]
-pub fn list_jobs(engine: State<'_, Engine>, search: Option<String>) -> CmdResult<Vec<JobSummary>> {
-    ipc(engine.jobs(search))
+pub async fn list_jobs(
+    engine: State<'_, Engine>,
+    search: Option<String>,
+) -> CmdResult<Vec<JobSummary>> {
+    let engine = engine.inner().clone();
+    blocking(move || engine.jobs(search)).await
 }
 
 /// Current state of one job, for a view that opens late.
 #[tauri::command]
 #[specta::specta]
-pub fn job_snapshot(engine: State<'_, Engine>, local_id: i64) -> CmdResult<JobSnapshot> {
-    ipc(engine.snapshot(local_id))
+pub async fn job_snapshot(engine: State<'_, Engine>, local_id: i64) -> CmdResult<JobSnapshot> {
+    let engine = engine.inner().clone();
+    blocking(move || engine.snapshot(local_id)).await
 }
 
 #[tauri::command]

@@ -7,11 +7,28 @@ pub mod export;
 pub mod jobs;
 pub mod results;
 
-use catchall_engine::dto::IpcError;
+use catchall_engine::dto::{ErrorKind, IpcError};
 use catchall_engine::EngineError;
 
 pub type CmdResult<T> = Result<T, IpcError>;
 
 pub fn ipc<T>(r: Result<T, EngineError>) -> CmdResult<T> {
     r.map_err(IpcError::from)
+}
+
+/// Runs a database-bound engine call off the main thread: Tauri runs plain
+/// (non-async) commands on the main thread, where a slow first sort or
+/// search would freeze the window.
+pub async fn blocking<T, F>(f: F) -> CmdResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, EngineError> + Send + 'static,
+{
+    match tauri::async_runtime::spawn_blocking(f).await {
+        Ok(r) => ipc(r),
+        Err(e) => Err(IpcError {
+            kind: ErrorKind::Internal,
+            message: format!("The request stopped unexpectedly: {e}"),
+        }),
+    }
 }

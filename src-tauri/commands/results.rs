@@ -2,35 +2,38 @@ use catchall_engine::dto::*;
 use catchall_engine::Engine;
 use tauri::State;
 
-use super::{ipc, CmdResult};
+use super::{blocking, CmdResult};
 
 #[tauri::command]
 #[specta::specta]
-pub fn job_columns(engine: State<'_, Engine>, local_id: i64) -> CmdResult<Vec<Column>> {
-    ipc(engine.columns(local_id))
+pub async fn job_columns(engine: State<'_, Engine>, local_id: i64) -> CmdResult<Vec<Column>> {
+    let engine = engine.inner().clone();
+    blocking(move || engine.columns(local_id)).await
 }
 
 /// One window of display strings for the results table.
 #[tauri::command]
 #[specta::specta]
-pub fn records_window(
+pub async fn records_window(
     engine: State<'_, Engine>,
     local_id: i64,
     view: ViewSpec,
     start: u32,
     limit: u32,
 ) -> CmdResult<RecordsWindow> {
-    ipc(engine.window(local_id, view, start, limit))
+    let engine = engine.inner().clone();
+    blocking(move || engine.window(local_id, view, start, limit)).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn record_detail(
+pub async fn record_detail(
     engine: State<'_, Engine>,
     local_id: i64,
     record_id: String,
 ) -> CmdResult<RecordDetail> {
-    ipc(engine.record(local_id, record_id))
+    let engine = engine.inner().clone();
+    blocking(move || engine.record(local_id, record_id)).await
 }
 
 /// Opens a citation or company link in the default browser (http/https only).

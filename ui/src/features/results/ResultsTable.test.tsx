@@ -162,3 +162,14 @@ test("a record opens in a panel with every field and its sources", async () => {
   await userEvent.keyboard("{Escape}");
   expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
 });
+
+test("a job opened again shows its rows from the cached windows", async () => {
+  const first = renderApp(<Harness />);
+  expect(await screen.findByText("100,000 records")).toBeInTheDocument();
+  first.unmount();
+  // Same query cache, as when the analyst goes to Jobs and opens it again.
+  renderApp(<Harness />, first.client);
+  expect(await screen.findByText("100,000 records")).toBeInTheDocument();
+  const table = screen.getByRole("table", { name: "Records" });
+  expect(await within(table).findByRole("button", { name: "Record 0" })).toBeInTheDocument();
+}, 15_000);

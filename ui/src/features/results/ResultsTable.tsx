@@ -68,10 +68,12 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     if (newestTotal != null) setTotal(newestTotal);
   }, [newestTotal]);
 
-  // A new sort or filter starts from the top.
+  // A new sort or filter starts from the top. The total comes from this
+  // view's windows when they are already cached (a job opened again), else
+  // it is unknown until the first window arrives.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only when the view changes
   useEffect(() => {
-    setTotal(null);
+    setTotal(newestTotal ?? null);
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [viewKey]);
 
