@@ -12,11 +12,18 @@ use crate::dto::{ExportFormat, ExportProgress, ExportResult, ViewSpec};
 use crate::engine::Inner;
 use crate::EngineError;
 
-/// The store's records of one job as a re-iterable source.
-struct StoreSource<'a> {
+/// The store's records of one job (in a view's order) as a re-iterable
+/// source for the writers; the app's and the command line's exports use it.
+pub struct StoreSource<'a> {
     store: &'a Store,
     local: i64,
     view: StoreView,
+}
+
+impl<'a> StoreSource<'a> {
+    pub fn new(store: &'a Store, local: i64, view: StoreView) -> Self {
+        Self { store, local, view }
+    }
 }
 
 impl RecordSource for StoreSource<'_> {

@@ -7,10 +7,8 @@
 use catchall_api::{Client, PullResponse, Stage, StatusResponse, SubmitRequest, MAX_PAGE_SIZE};
 use catchall_engine::dto::StepInfo;
 use catchall_engine::paths;
-use catchall_export::{ExportError, ExportOptions, RecordSource};
-use catchall_store::{
-    JobOrigin, JobRow, LocalState, NewJob, Progress, RecordIn, Store, StoreError, ViewSpec,
-};
+use catchall_export::ExportOptions;
+use catchall_store::{JobOrigin, JobRow, LocalState, NewJob, Progress, RecordIn, Store, ViewSpec};
 
 use super::job_id;
 use crate::args::{ExportArgs, Global};
@@ -54,10 +52,7 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
         ))
     })?;
     let run = catchall_engine::run_info(&row);
-    let source = StoreSource {
-        store: &store,
-        local,
-    };
+    let source = catchall_engine::StoreSource::new(&store, local, ViewSpec::default());
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
     if g.json {
         return output::json(&serde_json::json!({
@@ -226,34 +221,4 @@ fn steps_json(s: &StatusResponse) -> String {
         .collect();
     steps.sort_by_key(|st| st.order);
     serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into())
-}
-
-/// The store's records of one job, in stored order, for the writers.
-struct StoreSource<'a> {
-    store: &'a Store,
-    local: i64,
-}
-
-impl RecordSource for StoreSource<'_> {
-    fn for_each(
-        &self,
-        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
-    ) -> Result<(), ExportError> {
-        // The store's callback speaks StoreError: park the writer's own error
-        // and hand it back unchanged.
-        let mut parked: Option<ExportError> = None;
-        let r = self
-            .store
-            .for_each_record_json(self.local, &ViewSpec::default(), &mut |json| {
-                f(json).map_err(|e| {
-                    parked = Some(e);
-                    StoreError::Other("export stopped".into())
-                })
-            });
-        match (parked, r) {
-            (Some(e), _) => Err(e),
-            (None, Err(e)) => Err(ExportError::Source(e.to_string())),
-            (None, Ok(())) => Ok(()),
-        }
-    }
 }
