@@ -219,16 +219,7 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<PullResponse, ApiError> {
-        let call = Call {
-            kind: RequestKind::Read,
-            job_id: Some(job_id),
-        };
-        let q = [
-            ("page", page.to_string()),
-            ("page_size", page_size.to_string()),
-        ];
-        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call)
-            .await
+        self.pull_page_as(job_id, page, page_size).await
     }
 
     /// Like [`pull_page`](Self::pull_page), with each record kept as the raw
@@ -239,6 +230,16 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<RawPullPage, ApiError> {
+        self.pull_page_as(job_id, page, page_size).await
+    }
+
+    /// One pull page decoded as `T` (typed records or raw record text).
+    async fn pull_page_as<T: serde::de::DeserializeOwned>(
+        &self,
+        job_id: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<T, ApiError> {
         let call = Call {
             kind: RequestKind::Read,
             job_id: Some(job_id),
