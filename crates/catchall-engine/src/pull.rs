@@ -5,8 +5,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use catchall_api::{ApiError, Client, PullResponse, RawRecord, MAX_PAGE_SIZE};
-use catchall_store::RecordIn;
+use catchall_api::{ApiError, Client, PullResponse, RawPullPage, RawRecord, MAX_PAGE_SIZE};
+use catchall_store::{PreparedPage, RecordIn};
 
 use crate::dto::{JobEvent, JobEventKind};
 use crate::engine::Inner;
@@ -41,12 +41,45 @@ pub(crate) struct PullOutcome {
     pub next_page: u32,
 }
 
-/// Stores one page (in a blocking thread, so the runtime keeps polling the
-/// network meanwhile) and reports the new records.
+fn record_ins(records: &[RawRecord]) -> Vec<RecordIn<'_>> {
+    records
+        .iter()
+        .map(|r| RecordIn {
+            record_id: &r.record_id,
+            json: r.json.get(),
+        })
+        .collect()
+}
+
+/// A downloaded page with its records already parsed for the store.
+struct ReadyPage {
+    page: RawPullPage,
+    prepared: PreparedPage,
+}
+
+/// Downloads one page and parses its records on a blocking thread, without
+/// the store: pages in flight get ready while another one is being written.
+async fn fetch_page(client: &Client, job_id: &str, page: u32) -> Result<ReadyPage, PullError> {
+    let got = client.pull_page_raw(job_id, page, PAGE_SIZE).await?;
+    let (got, prepared) = tokio::task::spawn_blocking(move || {
+        let prepared = PreparedPage::new(&record_ins(&got.records));
+        (got, prepared)
+    })
+    .await
+    .map_err(|e| EngineError::Internal(format!("reading a page stopped: {e}")))?;
+    Ok(ReadyPage {
+        page: got,
+        prepared: prepared.map_err(EngineError::from)?,
+    })
+}
+
+/// Writes one prepared page (in a blocking thread, so the runtime keeps
+/// polling the network meanwhile) and reports the new records.
 async fn store_page(
     inner: &Arc<Inner>,
     local: i64,
     records: Vec<RawRecord>,
+    prepared: PreparedPage,
 ) -> Result<(), EngineError> {
     if records.is_empty() {
         return Ok(());
@@ -54,13 +87,7 @@ async fn store_page(
     let inner2 = inner.clone();
     let (inserted, stored) = tokio::task::spawn_blocking(move || {
         let store = inner2.store();
-        let inserted = store.upsert_records(
-            local,
-            records.iter().map(|r| RecordIn {
-                record_id: &r.record_id,
-                json: r.json.get(),
-            }),
-        )?;
+        let inserted = store.upsert_prepared(local, &record_ins(&records), &prepared)?;
         let stored = store.record_count(local)?;
         Ok::<_, EngineError>((inserted, stored))
     })
@@ -90,7 +117,10 @@ pub(crate) async fn pull_from(
     first_page: u32,
 ) -> Result<PullOutcome, PullError> {
     let first_page = first_page.max(1);
-    let first = client.pull_page_raw(job_id, first_page, PAGE_SIZE).await?;
+    let ReadyPage {
+        page: first,
+        prepared,
+    } = fetch_page(client, job_id, first_page).await?;
     let total = first.meta.total_pages.unwrap_or(first_page);
     let mut next_page = if first.records.len() as u32 >= PAGE_SIZE {
         first_page + 1
@@ -99,15 +129,15 @@ pub(crate) async fn pull_from(
     };
     let meta = first.meta;
     let first_full = first.records.len() as u32 >= PAGE_SIZE;
-    store_page(inner, local, first.records).await?;
+    store_page(inner, local, first.records, prepared).await?;
     if first_full && total > first_page {
-        let mut pending: VecDeque<(u32, tokio::task::JoinHandle<Result<_, ApiError>>)> =
+        let mut pending: VecDeque<(u32, tokio::task::JoinHandle<Result<ReadyPage, PullError>>)> =
             VecDeque::new();
         let mut page = first_page + 1;
         let spawn = |p: u32| {
             let c = client.clone();
             let id = job_id.to_owned();
-            tokio::spawn(async move { c.pull_page_raw(&id, p, PAGE_SIZE).await })
+            tokio::spawn(async move { fetch_page(&c, &id, p).await })
         };
         while page <= total && pending.len() < PARALLEL_PAGES {
             pending.push_back((page, spawn(page)));
@@ -128,11 +158,11 @@ pub(crate) async fn pull_from(
                     for (_, t) in pending {
                         t.abort();
                     }
-                    return Err(e.into());
+                    return Err(e);
                 }
             };
-            let full = got.records.len() as u32 >= PAGE_SIZE;
-            store_page(inner, local, got.records).await?;
+            let full = got.page.records.len() as u32 >= PAGE_SIZE;
+            store_page(inner, local, got.page.records, got.prepared).await?;
             if full && next_page == p {
                 next_page = p + 1;
             }

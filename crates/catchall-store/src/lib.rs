@@ -10,7 +10,9 @@
 //! records_version); windows are answered by position range from that list and
 //! point lookups of 200 cells blobs — never `OFFSET`.
 
+mod checkpoint;
 mod parse;
+mod prepare;
 mod view;
 
 use std::cell::RefCell;
@@ -20,6 +22,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+pub use prepare::PreparedPage;
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` = number applied.
@@ -313,7 +316,8 @@ impl Store {
                 })?;
             }
         }
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
+        checkpoint::install(&mut conn, path.to_path_buf())?;
         Self::init(conn, true)
     }
 
@@ -342,7 +346,7 @@ impl Store {
              PRAGMA temp_store=MEMORY;
              PRAGMA cache_size=-65536;
              PRAGMA mmap_size=1073741824;
-             PRAGMA wal_autocheckpoint=2000;",
+             PRAGMA journal_size_limit=67108864;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
         let store = Store {
@@ -688,6 +692,27 @@ impl Store {
         local: i64,
         records: impl IntoIterator<Item = RecordIn<'a>>,
     ) -> Result<usize, StoreError> {
+        let records: Vec<RecordIn<'a>> = records.into_iter().collect();
+        let page = PreparedPage::new(&records)?;
+        self.upsert_prepared(local, &records, &page)
+    }
+
+    /// Stores a page whose cells were prepared ahead of time (see
+    /// [`PreparedPage`]; `page` must be made from these `records`) in one
+    /// transaction; returns how many records were new.
+    pub fn upsert_prepared(
+        &self,
+        local: i64,
+        records: &[RecordIn<'_>],
+        page: &PreparedPage,
+    ) -> Result<usize, StoreError> {
+        if records.len() != page.len() {
+            return Err(StoreError::Other(format!(
+                "{} records but {} prepared",
+                records.len(),
+                page.len()
+            )));
+        }
         let tx = self.conn.unchecked_transaction()?;
         let fts_upto: Option<i64> = tx
             .prepare_cached("SELECT fts_upto FROM jobs WHERE id = ?1")?
@@ -697,26 +722,23 @@ impl Store {
             return Err(StoreError::JobNotFound(local));
         };
         let mut cols = view::ColumnTracker::load(&tx, local)?;
+        for (key, kind) in &page.columns {
+            cols.see_key(key, *kind);
+        }
         let mut ins_rec = tx.prepare_cached(
             "INSERT INTO records (job, record_id, cells) VALUES (?1, ?2, ?3) ON CONFLICT (job, record_id) DO NOTHING",
         )?;
         let mut ins_json =
             tx.prepare_cached("INSERT INTO record_json (id, json) VALUES (?1, ?2)")?;
-        let mut cells = Vec::with_capacity(2048);
         let mut inserted = 0usize;
         let mut updated = 0usize;
-        for rec in records {
-            let parsed = parse::parse_record(rec.json).map_err(|e| StoreError::BadRecord {
-                record_id: rec.record_id.to_owned(),
-                message: e.to_string(),
-            })?;
-            parse::encode_cells(&parsed, &mut cells);
-            cols.see(&parsed);
+        for (i, rec) in records.iter().enumerate() {
+            let cells = page.cells(i);
             if ins_rec.execute(params![local, rec.record_id, cells])? == 1 {
                 let id = tx.last_insert_rowid();
                 ins_json.execute(params![id, rec.json])?;
                 inserted += 1;
-            } else if self.update_existing(&tx, local, rec, &parsed, &cells, fts_upto)? {
+            } else if self.update_existing(&tx, local, *rec, cells, fts_upto)? {
                 updated += 1;
             }
         }
@@ -739,7 +761,6 @@ impl Store {
         tx: &Connection,
         local: i64,
         rec: RecordIn<'_>,
-        parsed: &parse::Parsed<'_>,
         cells: &[u8],
         fts_upto: i64,
     ) -> Result<bool, StoreError> {
@@ -756,6 +777,12 @@ impl Store {
         tx.prepare_cached("UPDATE record_json SET json = ?2 WHERE id = ?1")?
             .execute(params![id, rec.json])?;
         if id <= fts_upto {
+            // Rare (a record changed after it was indexed): parse it again
+            // rather than keep every record's search text around.
+            let parsed = parse::parse_record(rec.json).map_err(|e| StoreError::BadRecord {
+                record_id: rec.record_id.to_owned(),
+                message: e.to_string(),
+            })?;
             tx.prepare_cached("DELETE FROM record_fts WHERE rowid = ?1")?
                 .execute([id])?;
             tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?

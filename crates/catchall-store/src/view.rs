@@ -175,22 +175,20 @@ impl ColumnTracker {
         })
     }
 
-    pub(crate) fn see(&mut self, p: &parse::Parsed<'_>) {
-        for (k, v) in &p.fields {
-            match self.known.get_mut(k.as_ref()) {
-                Some(Some(_)) => {}
-                Some(slot @ None) => {
-                    if let Some(kind) = v.inferred_kind() {
-                        *slot = Some(kind);
-                        self.changed.push((k.to_string(), -1, Some(kind)));
-                    }
+    /// Notes a key seen in a page, with the kind its values suggest.
+    pub(crate) fn see_key(&mut self, key: &str, kind: Option<ColumnKind>) {
+        match self.known.get_mut(key) {
+            Some(Some(_)) => {}
+            Some(slot @ None) => {
+                if let Some(kind) = kind {
+                    *slot = Some(kind);
+                    self.changed.push((key.to_owned(), -1, Some(kind)));
                 }
-                None => {
-                    let kind = v.inferred_kind();
-                    self.known.insert(k.to_string(), kind);
-                    self.changed.push((k.to_string(), self.next_ord, kind));
-                    self.next_ord += 1;
-                }
+            }
+            None => {
+                self.known.insert(key.to_owned(), kind);
+                self.changed.push((key.to_owned(), self.next_ord, kind));
+                self.next_ord += 1;
             }
         }
     }

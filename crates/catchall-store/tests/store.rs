@@ -709,3 +709,33 @@ fn drafts_and_settings_round_trip() {
     s.delete_draft("other").unwrap();
     assert_eq!(s.list_drafts().unwrap(), ["composer"]);
 }
+
+#[test]
+fn big_writes_still_reach_the_main_file_while_the_store_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let s = Store::open(&path).unwrap();
+    let job = new_job(&s, None);
+    // ~25 MB of records: past the 16 MiB WAL mark that wakes the thread.
+    for p in 0..10u64 {
+        put(&s, job, &page(3, p * 1000..p * 1000 + 1000));
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let db_len = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    // The store replaces SQLite's automatic checkpoint with its own
+    // (background thread, see src/checkpoint.rs): if that never ran, the
+    // main file would keep only the schema until the store closes.
+    while db_len() < 10_000_000 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(db_len() >= 10_000_000, "main file is {} bytes", db_len());
+    assert_eq!(s.record_count(job).unwrap(), 10_000);
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.record_count(job).unwrap(), 10_000);
+    let ok: String = s
+        .connection()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
