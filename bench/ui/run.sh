@@ -5,7 +5,8 @@
 #   bench/ui/run.sh            # 3 runs (RUNS=n to change)
 #
 # Env: CARGO_TARGET_DIR (default /var/cache/catchall-target), CATCHALL_APP
-# (binary to measure; default $CARGO_TARGET_DIR/debug/catchall-desk),
+# (binary to measure; default $CARGO_TARGET_DIR/debug/catchall-desk), LAUNCH_RUNS
+# (launch-only runs with an empty data folder; default RUNS),
 # BENCH_STORE (a store holding a 100,000-record job; built with the CLI and
 # its sandbox when missing), BENCH_OUT (results dir), BENCH_DRIVER_PORT (4544).
 set -euo pipefail
@@ -14,6 +15,7 @@ root="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/catchall-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 RUNS="${RUNS:-3}"
+LAUNCH_RUNS="${LAUNCH_RUNS:-$RUNS}"
 STORE="${BENCH_STORE:-/tmp/catchall-bench-store-100k}"
 export BENCH_OUT="${BENCH_OUT:-/tmp/catchall-ui-bench/$(date +%Y%m%d-%H%M%S)}"
 cli="$CARGO_TARGET_DIR/debug/catchall"
@@ -47,9 +49,9 @@ for i in $(seq 1 "$RUNS"); do
   rm -rf "$data"
 done
 # Launch with an empty data folder (no job in the store), for comparison.
-for i in $(seq 1 "$RUNS"); do
+for i in $(seq 1 "$LAUNCH_RUNS"); do
   data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
-  echo "== launch-only run $i/$RUNS with an empty data folder"
+  echo "== launch-only run $i/$LAUNCH_RUNS with an empty data folder"
   (cd "$here" && BENCH_LAUNCH_ONLY=1 BENCH_RUN="empty-$i" BENCH_DATA_DIR="$data" xvfb-run -a "$root/node_modules/.bin/wdio" run wdio.bench.conf.js) \
     >"$BENCH_OUT/run-empty-$i.log" 2>&1 || echo "   launch-only run $i failed: see $BENCH_OUT/run-empty-$i.log"
   rm -rf "$data"

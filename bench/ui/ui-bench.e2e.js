@@ -36,7 +36,8 @@ function appProcess() {
   // The catchall-desk process running on this run's data folder (another
   // app may be running at the same time, e.g. the e2e suite's).
   const mine = allProcs().filter((p) => {
-    if (p.comm !== "catchall-desk") return false;
+    // comm is the binary's name cut to 15 characters.
+    if (p.comm !== APP_COMM) return false;
     try {
       return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`CATCHALL_DATA_DIR=${process.env.BENCH_DATA_DIR}`);
     } catch {
@@ -73,6 +74,7 @@ const q = (a) => {
   return { n: s.length, median: at(0.5), p95: at(0.95), min: s[0], max: s[s.length - 1] };
 };
 
+const APP_COMM = (process.env.CATCHALL_APP ?? "catchall-desk").split("/").pop().slice(0, 15);
 const LAUNCH_ONLY = !!process.env.BENCH_LAUNCH_ONLY;
 const its = (name, fn) => (LAUNCH_ONLY ? it.skip(name, fn) : it(name, fn));
 

@@ -110,6 +110,8 @@ pub(crate) struct Inner {
     pub queue_wake: Arc<Notify>,
     queue_task: Mutex<Option<tokio::task::AbortHandle>>,
     gen: AtomicU64,
+    /// Jobs whose search index is being built in the background.
+    indexing: Arc<Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl Drop for Inner {
@@ -140,6 +142,29 @@ impl Inner {
     /// The store; held only for short synchronous work, never across an await.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Builds (or catches up) a finished job's search index on a thread of
+    /// its own with its own connection, so the first search of a big job
+    /// finds it ready instead of indexing while the analyst waits. A search
+    /// that comes first indexes itself; the two never index a record twice.
+    pub(crate) fn index_in_background(&self, local: i64) {
+        if !self.indexing.lock().unwrap().insert(local) {
+            return;
+        }
+        let db = self.db_path.clone();
+        let indexing = self.indexing.clone();
+        let spawned = std::thread::Builder::new()
+            .name("search-index".into())
+            .spawn(move || {
+                // Best effort: a failure here only means the first search
+                // builds the index itself.
+                let _ = Store::open(&db).and_then(|s| s.build_search_index(local));
+                indexing.lock().unwrap().remove(&local);
+            });
+        if spawned.is_err() {
+            self.indexing.lock().unwrap().remove(&local);
+        }
     }
 
     pub(crate) fn emit(&self, event: JobEvent) {
@@ -321,6 +346,7 @@ impl Engine {
             queue_wake: Arc::new(Notify::new()),
             queue_task: Mutex::new(None),
             gen: AtomicU64::new(0),
+            indexing: Arc::default(),
             config,
         });
 
@@ -809,7 +835,10 @@ impl Engine {
             let steps = convert::steps_from_api(&status);
             store.record_stage(local, stage.as_str(), Some(&convert::steps_json(&steps)))?;
             match stage {
-                catchall_api::Stage::Completed => store.set_local_state(local, LocalState::Done)?,
+                catchall_api::Stage::Completed => {
+                    store.set_local_state(local, LocalState::Done)?;
+                    inner.index_in_background(local);
+                }
                 catchall_api::Stage::Failed => store.set_failed(
                     local,
                     out.meta
@@ -902,12 +931,19 @@ impl Engine {
         Ok(())
     }
 
+    /// The job's table columns. Called when a job's results open, so it
+    /// also gets a finished job's search index ready in the background.
     pub fn columns(&self, local_id: i64) -> R<Vec<Column>> {
         let store = self.inner.store();
-        if store.job(local_id)?.is_none() {
+        let Some(row) = store.job(local_id)? else {
             return Err(EngineError::no_job(local_id));
+        };
+        let columns = convert::columns(&store.columns(local_id)?);
+        drop(store);
+        if row.local_state == LocalState::Done && row.records_stored > 0 {
+            self.inner.index_in_background(local_id);
         }
-        Ok(convert::columns(&store.columns(local_id)?))
+        Ok(columns)
     }
 
     pub fn window(

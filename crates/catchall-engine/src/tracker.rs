@@ -265,6 +265,7 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
                 .job(local)?
                 .ok_or_else(|| EngineError::no_job(local))?;
             drop(store);
+            inner.index_in_background(local);
             let valid = row.valid_records.unwrap_or(row.records_stored);
             inner.emit(JobEvent {
                 local_id: local,

@@ -344,8 +344,8 @@ impl Store {
             "PRAGMA synchronous=NORMAL;
              PRAGMA foreign_keys=ON;
              PRAGMA temp_store=MEMORY;
-             PRAGMA cache_size=-65536;
-             PRAGMA mmap_size=1073741824;
+             PRAGMA cache_size=-16384;
+             PRAGMA mmap_size=0;
              PRAGMA journal_size_limit=67108864;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -359,11 +359,18 @@ impl Store {
 
     fn migrate(&self) -> Result<(), StoreError> {
         let known = MIGRATIONS.len() as i64;
-        let tx = self.conn.unchecked_transaction()?;
-        // Take the write lock first so that two processes opening at once do not both migrate.
-        tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS _migration_lock(x); DELETE FROM _migration_lock;",
-        )?;
+        // Up to date (every open after the first): no write, so a second
+        // connection opening while the first one writes (the background
+        // search indexer, an export) never meets a locked database.
+        let current: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current == known {
+            return Ok(());
+        }
+        // IMMEDIATE takes the write lock (waiting for it) before reading the
+        // version, so two processes opening at once do not both migrate.
+        let tx = self.write_tx()?;
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if current > known {
             return Err(StoreError::TooNew {
@@ -377,6 +384,17 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// A transaction that takes the write lock at its start (waiting for it
+    /// up to the busy timeout). A deferred one that reads first and writes
+    /// later fails at once with "database is locked" if another connection
+    /// (the background search indexer, another process) wrote in between.
+    fn write_tx(&self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        Ok(rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?)
     }
 
     /// Schema version (number of migrations applied).
@@ -556,7 +574,7 @@ impl Store {
         stage: &str,
         steps_json: Option<&str>,
     ) -> Result<bool, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         let current: Option<Option<String>> = tx
             .prepare_cached("SELECT stage FROM jobs WHERE id = ?1")?
             .query_row([local], |r| r.get(0))
@@ -655,7 +673,7 @@ impl Store {
 
     /// Delete a job with its records, history, columns and search rows (one transaction).
     pub fn delete_job(&self, local: i64) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         let fts_upto: Option<i64> = tx
             .query_row("SELECT fts_upto FROM jobs WHERE id = ?1", [local], |r| {
                 r.get(0)
@@ -713,7 +731,7 @@ impl Store {
                 page.len()
             )));
         }
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         let fts_upto: Option<i64> = tx
             .prepare_cached("SELECT fts_upto FROM jobs WHERE id = ?1")?
             .query_row([local], |r| r.get(0))

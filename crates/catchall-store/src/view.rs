@@ -576,43 +576,49 @@ impl Store {
 /// `FTS_CHUNK` records (each moves `jobs.fts_upto` with the rows it adds, so an
 /// interrupted build resumes where it stopped and never holds the write lock long).
 pub(crate) fn ensure_fts(store: &Store, local: i64) -> Result<u64, StoreError> {
-    const FTS_CHUNK: usize = 5000;
+    const FTS_CHUNK: i64 = 5000;
     let conn = &store.conn;
-    let upto: i64 = conn
-        .prepare_cached("SELECT fts_upto FROM jobs WHERE id = ?1")?
-        .query_row([local], |r| r.get(0))
-        .optional()?
-        .ok_or(StoreError::JobNotFound(local))?;
-    let mut ids: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM records WHERE job = ?1 AND id > ?2")?
-        .query_map(params![local, upto], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    ids.sort_unstable();
+    let mut indexed = 0u64;
     let mut body = String::new();
-    for chunk in ids.chunks(FTS_CHUNK) {
-        let tx = conn.unchecked_transaction()?;
+    loop {
+        // IMMEDIATE: the write lock is taken before fts_upto is read, so two
+        // builders (a search and the engine's background indexer, each on
+        // its own connection) never index the same record twice.
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let upto: i64 = tx
+            .prepare_cached("SELECT fts_upto FROM jobs WHERE id = ?1")?
+            .query_row([local], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::JobNotFound(local))?;
+        let mut last = upto;
         {
-            let mut get = tx.prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;
+            let mut get = tx.prepare_cached(
+                "SELECT r.id, j.json FROM records r JOIN record_json j ON j.id = r.id
+                 WHERE r.job = ?1 AND r.id > ?2 ORDER BY r.id LIMIT ?3",
+            )?;
             let mut ins =
                 tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?;
-            for &id in chunk {
+            let mut rows = get.query(params![local, upto, FTS_CHUNK])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                last = id;
                 body.clear();
-                {
-                    let mut q = get.query([id])?;
-                    let Some(r) = q.next()? else { continue };
-                    let json = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-                    // Stored records were parsed once already; skip defensively if not.
-                    let Ok(p) = parse::parse_record(json) else {
-                        continue;
-                    };
-                    p.search_body_into(&mut body);
-                }
+                let json = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                // Stored records were parsed once already; skip defensively if not.
+                let Ok(p) = parse::parse_record(json) else {
+                    continue;
+                };
+                p.search_body_into(&mut body);
                 ins.execute(params![id, body])?;
+                indexed += 1;
             }
         }
+        if last == upto {
+            return Ok(indexed);
+        }
         tx.prepare_cached("UPDATE jobs SET fts_upto = MAX(fts_upto, ?2) WHERE id = ?1")?
-            .execute(params![local, chunk[chunk.len() - 1]])?;
+            .execute(params![local, last])?;
         tx.commit()?;
     }
-    Ok(ids.len() as u64)
 }

@@ -739,3 +739,43 @@ fn big_writes_still_reach_the_main_file_while_the_store_is_open() {
         .unwrap();
     assert_eq!(ok, "ok");
 }
+
+#[test]
+fn two_connections_building_the_search_index_at_once_index_each_record_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let s = Store::open(&path).unwrap();
+    let job = new_job(&s, None);
+    for p in 0..4u64 {
+        put(&s, job, &page(5, p * 3000..p * 3000 + 3000));
+    }
+    // The engine's background indexer and a search arriving meanwhile.
+    let built: u64 = std::thread::scope(|sc| {
+        let a = sc.spawn(|| Store::open(&path).unwrap().build_search_index(job).unwrap());
+        let b = sc.spawn(|| Store::open(&path).unwrap().build_search_index(job).unwrap());
+        a.join().unwrap() + b.join().unwrap()
+    });
+    assert_eq!(
+        built, 12_000,
+        "every record indexed exactly once between the two"
+    );
+    let indexed: i64 = s
+        .connection()
+        .query_row("SELECT count(*) FROM record_fts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(indexed, 12_000);
+    // Nothing left to do, and searching works on the shared index.
+    assert_eq!(s.build_search_index(job).unwrap(), 0);
+    let all = s
+        .window(
+            job,
+            &ViewSpec {
+                search: Some("a".into()),
+                ..Default::default()
+            },
+            0,
+            0,
+        )
+        .unwrap();
+    assert!(all.total > 0);
+}

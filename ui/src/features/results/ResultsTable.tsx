@@ -1,6 +1,14 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
+import {
+  type ColumnDef,
+  flexRender,
+  getCoreRowModel,
+  type Updater,
+  useReactTable,
+  type VisibilityState,
+} from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount } from "../../lib/format";
 import { type Cell, type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
@@ -17,11 +25,21 @@ type Props = {
   onViewChange: (v: ViewSpec) => void;
 };
 
+/** What a body row needs of a visible column: where its cell is in `Row.cells`. */
+type ShownColumn = { col: Column; index: number };
+
+const NO_ROWS: Row[] = [];
+
 export const columnsKey = (localId: number) => ["columns", localId] as const;
 
 /**
  * The job's records, paged from the engine in windows as the user scrolls:
  * only display strings for the rows on screen ever cross the IPC.
+ *
+ * TanStack Table holds the column model (order, visibility, sort state,
+ * headers) in manual mode: sorting, filtering and search run in the engine,
+ * so the table's row model is never the whole job. Body rows are memoized:
+ * while scrolling, only rows entering the screen render.
  */
 export function ResultsTable({ localId, view, onViewChange }: Props) {
   const id = useId();
@@ -30,11 +48,57 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     queryFn: () => ipc.jobColumns(localId),
   });
   const columns = columnsQuery.data ?? [];
-  const [hidden, setHidden] = useState<Set<string>>(() => new Set());
+  const [visibility, setVisibility] = useState<VisibilityState>({});
   const [openRecord, setOpenRecord] = useState<string | null>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState<number | null>(null);
+
+  const columnDefs = useMemo<ColumnDef<Row>[]>(
+    () =>
+      columns.map((col, index) => ({
+        id: col.key,
+        header: col.label,
+        accessorFn: (r: Row) => r.cells[index]?.text ?? "",
+        enableSorting: col.kind !== "citations",
+        // The title opens the record panel, so it always stays.
+        enableHiding: col.kind !== "title",
+        meta: { col, index },
+      })),
+    [columns],
+  );
+  const sorting = useMemo(
+    () => (view.sort ? [{ id: view.sort.key, desc: view.sort.descending }] : []),
+    [view.sort],
+  );
+  const table = useReactTable<Row>({
+    data: NO_ROWS,
+    columns: columnDefs,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualFiltering: true,
+    enableMultiSort: false,
+    // No rows in the table model (the engine sorts), so the auto "numbers
+    // sort descending first" guess has nothing to go on: always start ascending.
+    sortDescFirst: false,
+    state: { sorting, columnVisibility: visibility },
+    onColumnVisibilityChange: setVisibility,
+    onSortingChange: (up: Updater<{ id: string; desc: boolean }[]>) => {
+      const next = typeof up === "function" ? up(sorting) : up;
+      const s = next[0];
+      onViewChange({ ...view, sort: s ? { key: s.id, descending: s.desc } : null });
+    },
+  });
+  const visibleLeaves = table.getVisibleLeafColumns();
+  const visibleKey = visibleLeaves.map((c) => c.id).join("\u0000");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the visible set changes
+  const shown = useMemo<ShownColumn[]>(
+    () => visibleLeaves.map((c) => c.columnDef.meta as ShownColumn),
+    [visibleKey, columnDefs],
+  );
+  const template = shown
+    .map(({ col }) => (col.kind === "title" ? "minmax(260px, 2.5fr)" : "minmax(150px, 1fr)"))
+    .join(" ");
 
   const viewKey = viewKeyOf(view);
   const count = total ?? 0;
@@ -42,7 +106,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
   const items = virtualizer.getVirtualItems();
   const first = items.length > 0 ? items[0].index : 0;
@@ -85,25 +149,10 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   };
   const windowError = windows.find((q) => q.error)?.error;
 
-  const shown = useMemo(
-    () => columns.map((c, i) => ({ col: c, index: i })).filter((c) => !hidden.has(c.col.key)),
-    [columns, hidden],
-  );
-  const template = shown
-    .map(({ col }) => (col.kind === "title" ? "minmax(260px, 2.5fr)" : "minmax(150px, 1fr)"))
-    .join(" ");
-
-  const sortBy = (key: string) => {
-    const s = view.sort;
-    // Click cycles: ascending → descending → unsorted.
-    const next =
-      s?.key !== key
-        ? { key, descending: false }
-        : !s.descending
-          ? { key, descending: true }
-          : null;
-    onViewChange({ ...view, sort: next });
-  };
+  const onOpen = useCallback((recordId: string, el: HTMLElement) => {
+    returnFocus.current = el;
+    setOpenRecord(recordId);
+  }, []);
 
   if (columnsQuery.isError) return <ErrorNotice error={columnsQuery.error} />;
 
@@ -114,8 +163,10 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
         columns={columns}
         view={view}
         onViewChange={onViewChange}
-        hidden={hidden}
-        onHiddenChange={setHidden}
+        isVisible={(key) => table.getColumn(key)?.getIsVisible() ?? true}
+        canHide={(key) => table.getColumn(key)?.getCanHide() ?? false}
+        onToggle={(key, visible) => table.getColumn(key)?.toggleVisibility(visible)}
+        hiddenCount={columns.length - shown.length}
       />
       <p className="muted" aria-live="polite">
         {total == null
@@ -136,65 +187,58 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
       >
         <table className="grid-table" aria-label="Records" aria-rowcount={count + 1}>
           <thead className="table-head">
-            <tr className="table-row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
-              {shown.map(({ col }) => {
-                const sorted = view.sort?.key === col.key ? view.sort : null;
-                const sortable = col.kind !== "citations";
-                return (
-                  <th
-                    key={col.key}
-                    scope="col"
-                    className="th"
-                    aria-sort={sorted ? (sorted.descending ? "descending" : "ascending") : "none"}
-                  >
-                    {sortable ? (
-                      <button type="button" className="sort" onClick={() => sortBy(col.key)}>
-                        {col.label}
-                        <span aria-hidden="true" className="sort-mark">
-                          {sorted ? (sorted.descending ? " ▼" : " ▲") : ""}
-                        </span>
-                      </button>
-                    ) : (
-                      col.label
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
+            {table.getHeaderGroups().map((group) => (
+              <tr
+                key={group.id}
+                className="table-row"
+                aria-rowindex={1}
+                style={{ gridTemplateColumns: template }}
+              >
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  const label = flexRender(header.column.columnDef.header, header.getContext());
+                  return (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      className="th"
+                      aria-sort={
+                        sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
+                      }
+                    >
+                      {header.column.getCanSort() ? (
+                        <button
+                          type="button"
+                          className="sort"
+                          // Click cycles: ascending → descending → unsorted.
+                          onClick={header.column.getToggleSortingHandler()}
+                        >
+                          {label}
+                          <span aria-hidden="true" className="sort-mark">
+                            {sorted === "desc" ? " ▼" : sorted === "asc" ? " ▲" : ""}
+                          </span>
+                        </button>
+                      ) : (
+                        label
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
           </thead>
           <tbody className="table-body" style={{ height: virtualizer.getTotalSize() }}>
-            {items.map((item) => {
-              const row = rowAt(item.index);
-              return (
-                <tr
-                  key={item.key}
-                  aria-rowindex={item.index + 2}
-                  className={`table-row ${item.index % 2 ? "odd" : ""}`}
-                  style={{
-                    gridTemplateColumns: template,
-                    height: ROW_HEIGHT,
-                    transform: `translateY(${item.start}px)`,
-                  }}
-                >
-                  {row ? (
-                    shown.map(({ col, index }) => (
-                      <td className="td" key={col.key}>
-                        <CellView
-                          column={col}
-                          cell={row.cells[index]}
-                          onOpen={(el) => {
-                            returnFocus.current = el;
-                            setOpenRecord(row.recordId);
-                          }}
-                        />
-                      </td>
-                    ))
-                  ) : (
-                    <td className="td muted">Loading…</td>
-                  )}
-                </tr>
-              );
-            })}
+            {items.map((item) => (
+              <BodyRow
+                key={item.key}
+                index={item.index}
+                start={item.start}
+                row={rowAt(item.index)}
+                shown={shown}
+                template={template}
+                onOpen={onOpen}
+              />
+            ))}
           </tbody>
         </table>
       </div>
@@ -212,14 +256,55 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   );
 }
 
+/** One body row; re-renders only when its data, place or columns change. */
+const BodyRow = memo(function BodyRow({
+  index,
+  start,
+  row,
+  shown,
+  template,
+  onOpen,
+}: {
+  index: number;
+  start: number;
+  row: Row | undefined;
+  shown: ShownColumn[];
+  template: string;
+  onOpen: (recordId: string, el: HTMLElement) => void;
+}) {
+  return (
+    <tr
+      aria-rowindex={index + 2}
+      className={`table-row ${index % 2 ? "odd" : ""}`}
+      style={{
+        gridTemplateColumns: template,
+        height: ROW_HEIGHT,
+        transform: `translateY(${start}px)`,
+      }}
+    >
+      {row ? (
+        shown.map(({ col, index: c }) => (
+          <td className="td" key={col.key}>
+            <CellView column={col} cell={row.cells[c]} recordId={row.recordId} onOpen={onOpen} />
+          </td>
+        ))
+      ) : (
+        <td className="td muted">Loading…</td>
+      )}
+    </tr>
+  );
+});
+
 function CellView({
   column,
   cell,
+  recordId,
   onOpen,
 }: {
   column: Column;
   cell: Cell | undefined;
-  onOpen: (el: HTMLElement) => void;
+  recordId: string;
+  onOpen: (recordId: string, el: HTMLElement) => void;
 }) {
   if (!cell) return null;
   switch (column.kind) {
@@ -229,7 +314,7 @@ function CellView({
           type="button"
           className="link-button"
           title={cell.text}
-          onClick={(e) => onOpen(e.currentTarget)}
+          onClick={(e) => onOpen(recordId, e.currentTarget)}
         >
           {cell.text || "(untitled)"}
         </button>
@@ -261,14 +346,18 @@ function TableControls({
   columns,
   view,
   onViewChange,
-  hidden,
-  onHiddenChange,
+  isVisible,
+  canHide,
+  onToggle,
+  hiddenCount,
 }: {
   columns: Column[];
   view: ViewSpec;
   onViewChange: (v: ViewSpec) => void;
-  hidden: Set<string>;
-  onHiddenChange: (h: Set<string>) => void;
+  isVisible: (key: string) => boolean;
+  canHide: (key: string) => boolean;
+  onToggle: (key: string, visible: boolean) => void;
+  hiddenCount: number;
 }) {
   const id = useId();
   // Typing stays instant; the engine is asked once the user pauses.
@@ -320,22 +409,16 @@ function TableControls({
         </div>
       </details>
       <details className="popover">
-        <summary>Columns{hidden.size ? ` (${hidden.size} hidden)` : ""}</summary>
+        <summary>Columns{hiddenCount ? ` (${hiddenCount} hidden)` : ""}</summary>
         <fieldset className="stack popover-body">
           <legend className="visually-hidden">Show columns</legend>
           {columns.map((c) => (
             <label className="check" key={c.key}>
               <input
                 type="checkbox"
-                checked={!hidden.has(c.key)}
-                // The title opens the record panel, so it always stays.
-                disabled={c.kind === "title"}
-                onChange={(e) => {
-                  const next = new Set(hidden);
-                  if (e.target.checked) next.delete(c.key);
-                  else next.add(c.key);
-                  onHiddenChange(next);
-                }}
+                checked={isVisible(c.key)}
+                disabled={!canHide(c.key)}
+                onChange={(e) => onToggle(c.key, e.target.checked)}
               />
               {c.label}
             </label>
