@@ -274,6 +274,21 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
     }
 }
 
+/// Characters of a cell's text sent to the table: a cell shows a few dozen
+/// and its tooltip a few lines; the record panel has the full value. Keeps
+/// a 100-row window small enough for the IPC to stay within a few ms.
+pub const TABLE_CELL_CHARS: usize = 160;
+
+fn table_text(mut s: String) -> String {
+    if s.len() > TABLE_CELL_CHARS {
+        if let Some((i, _)) = s.char_indices().nth(TABLE_CELL_CHARS) {
+            s.truncate(i);
+            s.push('…');
+        }
+    }
+    s
+}
+
 pub fn window(w: store::Window) -> RecordsWindow {
     RecordsWindow {
         total: u32_of(Some(w.total)).unwrap_or(0),
@@ -287,12 +302,28 @@ pub fn window(w: store::Window) -> RecordsWindow {
                     .cells
                     .into_iter()
                     .map(|c| Cell {
-                        text: c.text,
+                        text: table_text(c.text),
                         link: c.link,
                     })
                     .collect(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod table_text_tests {
+    use super::*;
+
+    #[test]
+    fn long_cells_are_cut_on_a_character_boundary() {
+        assert_eq!(table_text("short".into()), "short");
+        let long = "é".repeat(TABLE_CELL_CHARS + 5);
+        let cut = table_text(long);
+        assert_eq!(cut.chars().count(), TABLE_CELL_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        let exact = "a".repeat(TABLE_CELL_CHARS);
+        assert_eq!(table_text(exact.clone()), exact);
     }
 }
 

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
+import { Field } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
 import { jobKey, jobsListKey } from "../watch/jobState";
@@ -391,32 +392,18 @@ function TextArea(props: {
   onChange: (v: string) => void;
   onBlur?: () => void;
 }) {
-  const describedBy = [props.help ? `${props.id}-help` : "", props.error ? `${props.id}-err` : ""]
-    .filter(Boolean)
-    .join(" ");
   return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <textarea
-        id={props.id}
-        rows={props.rows}
-        value={props.value}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        onChange={(e) => props.onChange(e.target.value)}
-        onBlur={props.onBlur}
-      />
-      {props.help ? (
-        <p id={`${props.id}-help`} className="help">
-          {props.help}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p id={`${props.id}-err`} className="field-error">
-          {props.error}
-        </p>
-      ) : null}
-    </div>
+    <Field id={props.id} label={props.label} help={props.help} error={props.error}>
+      {(control) => (
+        <textarea
+          {...control}
+          rows={props.rows}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          onBlur={props.onBlur}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -429,23 +416,17 @@ function DateField(props: {
   onBlur: () => void;
 }) {
   return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="date"
-        value={props.value}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${props.id}-err` : undefined}
-        onChange={(e) => props.onChange(e.target.value)}
-        onBlur={props.onBlur}
-      />
-      {props.error ? (
-        <p id={`${props.id}-err`} className="field-error">
-          {props.error}
-        </p>
-      ) : null}
-    </div>
+    <Field id={props.id} label={props.label} error={props.error}>
+      {(control) => (
+        <input
+          {...control}
+          type="date"
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          onBlur={props.onBlur}
+        />
+      )}
+    </Field>
   );
 }
 

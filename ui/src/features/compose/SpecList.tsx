@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { Field } from "../../app/Field";
 import type { EnrichmentSpec, FieldKind, ValidatorSpec } from "../../lib/ipc";
 import { FIELD_KINDS, move, newUid, type WithUid } from "./draftState";
 
@@ -89,51 +90,26 @@ export function SpecList<T extends Item>({
                   <legend className="visually-hidden">
                     {w.one} {n}
                   </legend>
-                  <div className="field">
-                    <label htmlFor={nameId}>
-                      Name
-                      <span className="visually-hidden">
-                        {" "}
-                        of {w.one} {n}
-                      </span>
-                    </label>
-                    <input
-                      id={nameId}
-                      value={item.name}
-                      spellCheck={false}
-                      aria-invalid={nameErr ? true : undefined}
-                      aria-describedby={nameErr ? `${nameId}-err` : undefined}
-                      onChange={(e) => update(i, { name: e.target.value } as Partial<T>)}
-                      onBlur={() => onTouch(nameKey)}
-                    />
-                    {nameErr ? (
-                      <p id={`${nameId}-err`} className="field-error">
-                        {nameErr}
-                      </p>
-                    ) : null}
-                  </div>
-                  <div className="field grow">
-                    <label htmlFor={descId}>
-                      Description
-                      <span className="visually-hidden">
-                        {" "}
-                        of {w.one} {n}
-                      </span>
-                    </label>
-                    <input
-                      id={descId}
-                      value={item.description}
-                      aria-invalid={descErr ? true : undefined}
-                      aria-describedby={descErr ? `${descId}-err` : undefined}
-                      onChange={(e) => update(i, { description: e.target.value } as Partial<T>)}
-                      onBlur={() => onTouch(descKey)}
-                    />
-                    {descErr ? (
-                      <p id={`${descId}-err`} className="field-error">
-                        {descErr}
-                      </p>
-                    ) : null}
-                  </div>
+                  <SpecField
+                    id={nameId}
+                    label="Name"
+                    of={`${w.one} ${n}`}
+                    value={item.name}
+                    error={nameErr}
+                    spellCheck={false}
+                    onChange={(v) => update(i, { name: v } as Partial<T>)}
+                    onBlur={() => onTouch(nameKey)}
+                  />
+                  <SpecField
+                    id={descId}
+                    label="Description"
+                    of={`${w.one} ${n}`}
+                    value={item.description}
+                    error={descErr}
+                    grow
+                    onChange={(v) => update(i, { description: v } as Partial<T>)}
+                    onBlur={() => onTouch(descKey)}
+                  />
                   {"kind" in item ? (
                     <div className="field">
                       <label htmlFor={`${item.uid}-kind`}>
@@ -201,5 +177,53 @@ export function SpecList<T extends Item>({
         ) : null}
       </div>
     </fieldset>
+  );
+}
+
+/** One labelled text input of a validator or enrichment, its problem next to it. */
+function SpecField({
+  id,
+  label,
+  of,
+  value,
+  error,
+  grow,
+  spellCheck,
+  onChange,
+  onBlur,
+}: {
+  id: string;
+  label: string;
+  /** Which item, for screen readers ("enrichment 2"). */
+  of: string;
+  value: string;
+  error: string | undefined;
+  grow?: boolean;
+  spellCheck?: boolean;
+  onChange: (value: string) => void;
+  onBlur: () => void;
+}) {
+  return (
+    <Field
+      id={id}
+      grow={grow}
+      error={error}
+      label={
+        <>
+          {label}
+          <span className="visually-hidden"> of {of}</span>
+        </>
+      }
+    >
+      {(control) => (
+        <input
+          {...control}
+          value={value}
+          spellCheck={spellCheck}
+          onChange={(e) => onChange(e.target.value)}
+          onBlur={onBlur}
+        />
+      )}
+    </Field>
   );
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState } from "react";
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { useNav } from "../../app/nav";
 import { formatCount, formatDateTime, modeInWords, stageInWords } from "../../lib/format";
@@ -13,6 +13,54 @@ function useDebounced<T>(value: T, ms: number): T {
     return () => clearTimeout(t);
   }, [value, ms]);
   return v;
+}
+
+/** A list of jobs: the query first, then the given columns, then actions. */
+function JobsTable<T>({
+  caption,
+  headers,
+  rows,
+  rowKey,
+  cells,
+  actions,
+}: {
+  caption: string;
+  headers: string[];
+  rows: T[];
+  rowKey: (row: T) => string;
+  /** One cell per header; the first (the query) gets the wide style. */
+  cells: (row: T) => ReactNode[];
+  actions: (row: T) => ReactNode;
+}) {
+  return (
+    <table className="jobs-table">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {headers.map((h) => (
+            <th key={h} scope="col">
+              {h}
+            </th>
+          ))}
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={rowKey(row)}>
+            {cells(row).map((c, i) => (
+              <td key={headers[i]} className={i === 0 ? "query-cell" : undefined}>
+                {c}
+              </td>
+            ))}
+            <td className="actions">{actions(row)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 /** Jobs on this computer and on the account. */
@@ -64,58 +112,47 @@ function LocalJobs({ search }: { search: string | null }) {
         <p className="muted">{search ? "No jobs match the search." : "No jobs yet."}</p>
       ) : null}
       {q.data && q.data.length > 0 ? (
-        <table className="jobs-table">
-          <caption className="visually-hidden">Jobs on this computer</caption>
-          <thead>
-            <tr>
-              <th scope="col">Query</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Records</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {q.data.map((j) => (
-              <tr key={j.localId}>
-                <td className="query-cell">{j.query}</td>
-                <td>
-                  <span className={`stage stage-${j.stage}`}>{stageInWords(j.stage)}</span>
-                </td>
-                <td>{formatDateTime(j.createdAt)}</td>
-                <td>{modeInWords(j.mode)}</td>
-                <td>{formatCount(j.storedRecords)}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    aria-label={`Open job: ${j.query}`}
-                    onClick={() => nav.openJob(j.localId)}
-                  >
-                    Open
-                  </button>
-                  <button
-                    type="button"
-                    aria-label={`Run again with edits: ${j.query}`}
-                    onClick={() => runAgain.mutate(j.localId)}
-                  >
-                    Run again with edits
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    aria-label={`Delete job: ${j.query}`}
-                    onClick={() => setConfirming(j)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <JobsTable
+          caption="Jobs on this computer"
+          headers={["Query", "Status", "Started", "Mode", "Records"]}
+          rows={q.data}
+          rowKey={(j) => String(j.localId)}
+          cells={(j) => [
+            j.query,
+            <span key="stage" className={`stage stage-${j.stage}`}>
+              {stageInWords(j.stage)}
+            </span>,
+            formatDateTime(j.createdAt),
+            modeInWords(j.mode),
+            formatCount(j.storedRecords),
+          ]}
+          actions={(j) => (
+            <>
+              <button
+                type="button"
+                aria-label={`Open job: ${j.query}`}
+                onClick={() => nav.openJob(j.localId)}
+              >
+                Open
+              </button>
+              <button
+                type="button"
+                aria-label={`Run again with edits: ${j.query}`}
+                onClick={() => runAgain.mutate(j.localId)}
+              >
+                Run again with edits
+              </button>
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Delete job: ${j.query}`}
+                onClick={() => setConfirming(j)}
+              >
+                Delete
+              </button>
+            </>
+          )}
+        />
       ) : null}
       {confirming ? (
         <ConfirmDelete
@@ -205,42 +242,28 @@ function AccountJobs({ search }: { search: string | null }) {
       {data && data.jobs.length === 0 ? <p className="muted">No jobs on the account.</p> : null}
       {data && data.jobs.length > 0 ? (
         <>
-          <table className="jobs-table">
-            <caption className="visually-hidden">Jobs on your account</caption>
-            <thead>
-              <tr>
-                <th scope="col">Query</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col">Mode</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.jobs.map((j) => (
-                <tr key={j.jobId}>
-                  <td className="query-cell">{j.query}</td>
-                  <td>{stageInWords(j.status)}</td>
-                  <td>{formatDateTime(j.createdAt)}</td>
-                  <td>{modeInWords(j.mode)}</td>
-                  <td className="actions">
-                    <button
-                      type="button"
-                      aria-label={`Open account job: ${j.query}`}
-                      disabled={open.isPending}
-                      onClick={() =>
-                        j.localId != null ? nav.openJob(j.localId) : open.mutate(j.jobId)
-                      }
-                    >
-                      Open
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <JobsTable
+            caption="Jobs on your account"
+            headers={["Query", "Status", "Started", "Mode"]}
+            rows={data.jobs}
+            rowKey={(j) => j.jobId}
+            cells={(j) => [
+              j.query,
+              stageInWords(j.status),
+              formatDateTime(j.createdAt),
+              modeInWords(j.mode),
+            ]}
+            actions={(j) => (
+              <button
+                type="button"
+                aria-label={`Open account job: ${j.query}`}
+                disabled={open.isPending}
+                onClick={() => (j.localId != null ? nav.openJob(j.localId) : open.mutate(j.jobId))}
+              >
+                Open
+              </button>
+            )}
+          />
           {data.totalPages > 1 ? (
             <nav className="row" aria-label="Account jobs pages">
               <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
