@@ -12,7 +12,7 @@
 //! child's `ru_maxrss` from wait4. Rounds are interleaved so that a busy
 //! machine hurts every tool alike; the table shows the median and the best.
 //!
-//! Here the record source reads the JSON Lines file line by line; in the app
+//! Here the record source reads the JSON Lines file in blocks of lines; in the app
 //! it is the SQLite store (one row per record, the JSON text as stored).
 //!
 //! Usage: cargo bench -p catchall-export --bench export_bench -- \
@@ -20,8 +20,7 @@
 //! (benches/run.sh installs the peers and runs this.)
 
 use catchall_export::{
-    write_csv, write_json, write_jsonl, write_xlsx_in, ExportOptions, FieldSpec, JsonLinesFile,
-    RunInfo,
+    export, write_xlsx_in, ExportOptions, FieldSpec, Format, JsonLinesFile, RunInfo,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -303,20 +302,23 @@ fn run_measured(cmd: &[String]) -> (f64, i64, bool, f64) {
     )
 }
 
-/// One export in this process: `--child KIND INPUT OUTPUT`.
+/// One export in this process: `--child KIND INPUT OUTPUT`. The default
+/// formats go through `export` (temp file beside OUTPUT, then renamed), as
+/// the app and the command line do; `xlsxN` calls the writer at zip level N.
 fn child(args: &[String]) {
     let (kind, input, output) = (&args[0], &args[1], &args[2]);
     let src = JsonLinesFile::new(input);
     let run = bench_run();
-    let file = std::fs::File::create(output).unwrap();
     let opts = ExportOptions::default();
     let res = match kind.as_str() {
-        "csv" => write_csv(&run, &src, &file, opts),
-        "json" => write_json(&run, &src, &file, opts),
-        "jsonl" => write_jsonl(&run, &src, &file, opts),
+        "csv" | "json" | "jsonl" | "xlsx" => {
+            let format: Format = kind.parse().unwrap();
+            export(format, &run, &src, Path::new(output), opts).map(|s| s.records)
+        }
         k if k.starts_with("xlsx") => {
             let level = k[4..].parse().unwrap_or(catchall_export::ZIP_LEVEL);
             let dir = Path::new(output).parent().unwrap();
+            let file = std::fs::File::create(output).unwrap();
             let w = std::io::BufWriter::with_capacity(256 * 1024, &file);
             write_xlsx_in(&run, &src, w, opts, Some(dir), level)
         }

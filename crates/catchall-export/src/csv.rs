@@ -1,12 +1,16 @@
 //! CSV: RFC 4180 (comma, CRLF rows, fields quoted when they hold a quote,
 //! comma, CR or LF; quotes doubled), UTF-8 with an optional BOM.
 
-use crate::table::{parse_record, Cell, Table};
+use crate::pipeline::{give_buf, take_buf};
+use crate::table::{parse_record, Cell, ChunkShape, Discovery, Table};
 use crate::value::is_plain_number;
 use crate::{ExportError, ExportOptions, Progress, RecordSource, RunInfo};
-use std::io::Write;
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Writes the records as CSV; returns the number of records written.
+/// Two passes: the columns first (see [`Table::build`]), then the rows.
 pub fn write_csv<W: Write>(
     run: &RunInfo,
     records: &dyn RecordSource,
@@ -14,9 +18,59 @@ pub fn write_csv<W: Write>(
     opts: ExportOptions,
 ) -> Result<u64, ExportError> {
     let table = Table::build(run, records, true)?;
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+    let mut out = out;
     let mut progress = Progress::new(opts.progress);
-    if opts.bom {
+    let n = write_rows(&table, records, &mut out, opts.bom, &mut progress, None)?;
+    out.flush()?;
+    progress.done(n);
+    Ok(n)
+}
+
+/// As [`write_csv`] into a file it may rewrite: one pass that writes with
+/// the columns the job declares while it discovers the real ones, and a
+/// second pass only when the records have fields or shapes the job does not
+/// declare. What [`crate::export`] uses.
+pub(crate) fn write_csv_file(
+    run: &RunInfo,
+    records: &dyn RecordSource,
+    file: &File,
+    opts: ExportOptions,
+) -> Result<u64, ExportError> {
+    let mut progress = Progress::new(opts.progress);
+    let mut found = Discovery::new(run);
+    let guess = found.table();
+    let mut out = file;
+    let mut n = write_rows(
+        &guess,
+        records,
+        &mut out,
+        opts.bom,
+        &mut progress,
+        Some(&mut found),
+    )?;
+    let table = found.table();
+    if !table.same_layout(&guess) {
+        // Start again with the columns found.
+        file.set_len(0)?;
+        out.seek(SeekFrom::Start(0))?;
+        n = write_rows(&table, records, &mut out, opts.bom, &mut progress, None)?;
+    }
+    out.flush()?;
+    progress.done(n);
+    Ok(n)
+}
+
+/// Header and rows; with `discover`, also folds each record's shape into it.
+/// Rows go to `out` a chunk at a time (no buffering needed).
+fn write_rows<W: Write>(
+    table: &Table,
+    records: &dyn RecordSource,
+    out: &mut W,
+    bom: bool,
+    progress: &mut Progress,
+    mut discover: Option<&mut Discovery>,
+) -> Result<u64, ExportError> {
+    if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let mut line: Vec<u8> = Vec::with_capacity(16 * 1024);
@@ -30,27 +84,59 @@ pub fn write_csv<W: Write>(
     out.write_all(&line)?;
 
     let ncols = table.columns.len();
-    let mut scratch = String::new();
+    let shapes = discover.is_some();
+    // Set once the records turn out not to fit `table`: from then on the
+    // pass only discovers (the caller makes another pass to write).
+    let diverged = AtomicBool::new(false);
     let mut n = 0u64;
-    records.for_each(&mut |text| {
-        let rec = parse_record(text, n)?;
-        let mut row: Vec<Cell> = Vec::with_capacity(ncols);
-        table.fill(&rec, &mut row);
-        line.clear();
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                line.push(b',');
+    crate::pipeline::run(
+        records,
+        String::new,
+        |scratch, chunk, at| {
+            let mut buf = take_buf(chunk.text_len() + chunk.text_len() / 4);
+            let mut row: Vec<Cell> = Vec::with_capacity(ncols);
+            let mut shape = shapes.then(ChunkShape::default);
+            let write = !diverged.load(Ordering::Relaxed);
+            for (i, text) in chunk.iter().enumerate() {
+                let rec = parse_record(text, at.first + i as u64)?;
+                if let Some(shape) = &mut shape {
+                    let cits = rec.citations.as_ref().map_or(0, |c| c.len() as u64);
+                    shape.add(rec.enrichment.as_ref(), cits);
+                }
+                if !write {
+                    continue;
+                }
+                table.fill(&rec, &mut row);
+                for (i, cell) in row.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    push_cell(&mut buf, cell, scratch);
+                }
+                buf.extend_from_slice(b"\r\n");
             }
-            push_cell(&mut line, cell, &mut scratch);
-        }
-        line.extend_from_slice(b"\r\n");
-        out.write_all(&line)?;
-        n += 1;
-        progress.tick(n);
-        Ok(())
-    })?;
-    out.flush()?;
-    progress.done(n);
+            Ok((buf, shape))
+        },
+        |(buf, shape), chunk, _| {
+            if let (Some(d), Some(shape)) = (discover.as_deref_mut(), shape) {
+                if d.merge(shape, chunk.len() as u64) && !d.table().same_layout(table) {
+                    diverged.store(true, Ordering::Relaxed);
+                }
+            }
+            let writing = !diverged.load(Ordering::Relaxed);
+            if writing {
+                out.write_all(&buf)?;
+            }
+            give_buf(buf);
+            for _ in 0..chunk.len() {
+                n += 1;
+                if writing {
+                    progress.tick(n);
+                }
+            }
+            Ok(())
+        },
+    )?;
     Ok(n)
 }
 

@@ -3,6 +3,7 @@
 //! record, so a record whose stored text spans lines is re-written compactly
 //! (same keys, same order, same values).
 
+use crate::pipeline::{give_buf, take_buf};
 use crate::{ExportError, ExportOptions, Progress, RecordSource, RunInfo};
 use std::io::Write;
 
@@ -36,18 +37,34 @@ pub fn write_json<W: Write>(
     out: W,
     opts: ExportOptions,
 ) -> Result<u64, ExportError> {
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+    // Records go out a chunk at a time: no buffering needed.
+    let mut out = out;
     let mut progress = Progress::new(opts.progress);
     let mut n = 0u64;
     out.write_all(b"[")?;
-    records.for_each(&mut |text| {
-        let t = check(text, n)?;
-        out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-        out.write_all(t.as_bytes())?;
-        n += 1;
-        progress.tick(n);
-        Ok(())
-    })?;
+    crate::pipeline::run(
+        records,
+        || (),
+        |_, chunk, at| {
+            let mut buf = take_buf(chunk.text_len() + 2 * chunk.len());
+            for (i, text) in chunk.iter().enumerate() {
+                let index = at.first + i as u64;
+                let t = check(text, index)?;
+                buf.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
+                buf.extend_from_slice(t.as_bytes());
+            }
+            Ok(buf)
+        },
+        |buf, chunk, _| {
+            out.write_all(&buf)?;
+            give_buf(buf);
+            for _ in 0..chunk.len() {
+                n += 1;
+                progress.tick(n);
+            }
+            Ok(())
+        },
+    )?;
     out.write_all(if n == 0 { b"]\n" } else { b"\n]\n" })?;
     out.flush()?;
     progress.done(n);
@@ -61,19 +78,33 @@ pub fn write_jsonl<W: Write>(
     out: W,
     opts: ExportOptions,
 ) -> Result<u64, ExportError> {
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+    // Records go out a chunk at a time: no buffering needed.
+    let mut out = out;
     let mut progress = Progress::new(opts.progress);
     let mut n = 0u64;
-    let mut buf = String::new();
-    records.for_each(&mut |text| {
-        let t = check(text, n)?;
-        let t = one_line(t, &mut buf)?;
-        out.write_all(t.as_bytes())?;
-        out.write_all(b"\n")?;
-        n += 1;
-        progress.tick(n);
-        Ok(())
-    })?;
+    crate::pipeline::run(
+        records,
+        String::new,
+        |scratch, chunk, at| {
+            let mut buf = take_buf(chunk.text_len() + chunk.len());
+            for (i, text) in chunk.iter().enumerate() {
+                let t = check(text, at.first + i as u64)?;
+                let t = one_line(t, scratch)?;
+                buf.extend_from_slice(t.as_bytes());
+                buf.push(b'\n');
+            }
+            Ok(buf)
+        },
+        |buf, chunk, _| {
+            out.write_all(&buf)?;
+            give_buf(buf);
+            for _ in 0..chunk.len() {
+                n += 1;
+                progress.tick(n);
+            }
+            Ok(())
+        },
+    )?;
     out.flush()?;
     progress.done(n);
     Ok(n)

@@ -5,10 +5,17 @@
 //! borrowed values and dropped before the next, so memory stays flat however
 //! big the job. The crate knows nothing of SQLite, HTTP or Tauri.
 //!
+//! The source is read on the calling thread in chunks of records
+//! ([`RecordSource::for_each_chunk`]); worker threads (one per core) parse
+//! and format the chunks, and the results are written in source order, so
+//! the files are the same as a sequential run's, errors included.
+//!
 //! # Table layout (CSV and the XLSX Records sheet)
 //! `record_id`, `record_title`, then the job's enrichment fields in the job's
 //! order ([`RunInfo::enrichments`]), then fields seen in records but not
-//! declared, in first-seen order (found by a first pass over the records),
+//! declared, in first-seen order (found by a first pass over the records;
+//! [`export`] writes CSV in one pass when the records hold only the declared
+//! fields in their declared shapes, and makes the second pass otherwise),
 //! then `enrichment_confidence`, `citation_count`, `first_source_title`,
 //! `first_source_url`, `first_source_date`, `all_sources` (one
 //! `title <url>` per line).
@@ -32,15 +39,17 @@
 //! number field into text. In XLSX, text is stored as string cells, which
 //! Excel never evaluates, so it is written unchanged.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 mod csv;
 mod json;
+mod pipeline;
 mod table;
 mod value;
 mod xlsx;
+mod zipout;
 
 pub use crate::csv::{needs_neutralising, write_csv};
 pub use crate::json::{write_json, write_jsonl};
@@ -135,6 +144,87 @@ pub trait RecordSource {
         &self,
         f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
     ) -> Result<(), ExportError>;
+
+    /// The same records in order, in chunks of consecutive records (about
+    /// [`CHUNK_BYTES`] of text each). The writers read through this and
+    /// parse and format chunks on worker threads, so the source itself is
+    /// only ever called from the calling thread. The default batches
+    /// `for_each`; a source that can fill chunks more cheaply (whole blocks
+    /// of a file) may override it. The same error rule as `for_each`.
+    fn for_each_chunk(
+        &self,
+        f: &mut dyn FnMut(RecordChunk) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        let mut chunk = RecordChunk::with_capacity(CHUNK_BYTES + CHUNK_BYTES / 4);
+        self.for_each(&mut |text| {
+            chunk.push(text);
+            if chunk.text_len() >= CHUNK_BYTES {
+                let full = std::mem::replace(
+                    &mut chunk,
+                    RecordChunk::with_capacity(CHUNK_BYTES + CHUNK_BYTES / 4),
+                );
+                f(full)?;
+            }
+            Ok(())
+        })?;
+        if !chunk.is_empty() {
+            f(chunk)?;
+        }
+        Ok(())
+    }
+}
+
+/// Target size of a [`RecordChunk`]: big enough that handing chunks to
+/// threads costs nothing, small enough that the few in flight stay a few MB.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Consecutive records in one buffer (see [`RecordSource::for_each_chunk`]).
+#[derive(Debug, Default, Clone)]
+pub struct RecordChunk {
+    text: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl RecordChunk {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_capacity(bytes: usize) -> Self {
+        RecordChunk {
+            text: String::from_utf8(pipeline::take_buf(bytes)).unwrap_or_default(),
+            spans: Vec::new(),
+        }
+    }
+
+    /// Appends one record's JSON text.
+    pub fn push(&mut self, record: &str) {
+        let start = self.text.len();
+        self.text.push_str(record);
+        self.spans.push((start, self.text.len()));
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Bytes of record text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.spans.get(i).map(|&(a, b)| &self.text[a..b])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans.iter().map(|&(a, b)| &self.text[a..b])
+    }
 }
 
 impl RecordSource for [String] {
@@ -180,9 +270,15 @@ impl<T: RecordSource + ?Sized> RecordSource for &T {
     ) -> Result<(), ExportError> {
         (**self).for_each(f)
     }
+    fn for_each_chunk(
+        &self,
+        f: &mut dyn FnMut(RecordChunk) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        (**self).for_each_chunk(f)
+    }
 }
 
-/// Records read line by line from a JSON Lines file (blank lines skipped).
+/// Records read from a JSON Lines file, one per line (blank lines skipped).
 /// Used by the benchmark and handy for scripts; the app reads SQLite.
 #[derive(Debug, Clone)]
 pub struct JsonLinesFile {
@@ -214,10 +310,69 @@ impl RecordSource for JsonLinesFile {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let text = std::str::from_utf8(&line)
+            let text = simdutf8::compat::from_utf8(&line)
                 .map_err(|e| ExportError::Source(format!("{}: {e}", self.path.display())))?;
             f(text)?;
         }
+    }
+
+    /// Whole blocks of the file, cut at line ends: no per-line read or copy.
+    fn for_each_chunk(
+        &self,
+        f: &mut dyn FnMut(RecordChunk) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        let mut file = std::fs::File::open(&self.path)?;
+        let mut carry: Vec<u8> = Vec::new();
+        let mut eof = false;
+        while !eof {
+            let mut buf = pipeline::take_buf(CHUNK_BYTES + carry.len() + 4096);
+            buf.append(&mut carry);
+            // Fill to a chunk, and past it until a line ends (long lines).
+            let mut scanned = 0;
+            let mut has_line_end = false;
+            while buf.len() < CHUNK_BYTES || !has_line_end {
+                let want = CHUNK_BYTES.max(buf.len()) as u64;
+                if (&mut file).take(want).read_to_end(&mut buf)? == 0 {
+                    eof = true;
+                    break;
+                }
+                has_line_end = has_line_end || memchr::memchr(b'\n', &buf[scanned..]).is_some();
+                scanned = buf.len();
+            }
+            if !eof {
+                let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
+                carry.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+            }
+            // simdutf8: std's check is a serial cost of ~0.5 s per 320 MB
+            // here, on text that is not all ASCII.
+            if let Err(e) = simdutf8::compat::from_utf8(&buf) {
+                return Err(ExportError::Source(format!("{}: {e}", self.path.display())));
+            }
+            // SAFETY: checked just above.
+            let text = unsafe { String::from_utf8_unchecked(buf) };
+            let mut chunk = RecordChunk {
+                spans: Vec::with_capacity(text.len() / 1024 + 1),
+                text,
+            };
+            let bytes = chunk.text.as_bytes();
+            let mut start = 0;
+            while start < bytes.len() {
+                let nl = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                let mut end = nl;
+                while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+                    end -= 1;
+                }
+                if !bytes[start..end].iter().all(u8::is_ascii_whitespace) {
+                    chunk.spans.push((start, end));
+                }
+                start = nl + 1;
+            }
+            if !chunk.is_empty() {
+                f(chunk)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -252,15 +407,19 @@ impl std::fmt::Debug for ExportOptions {
 
 pub(crate) struct Progress {
     f: Option<ProgressFn>,
+    /// highest count reported: a second pass over the records (see
+    /// `write_csv_file`) stays quiet until it gets further
+    reported: u64,
 }
 
 impl Progress {
     pub(crate) fn new(f: Option<ProgressFn>) -> Self {
-        Progress { f }
+        Progress { f, reported: 0 }
     }
     #[inline]
     pub(crate) fn tick(&mut self, n: u64) {
-        if n.is_multiple_of(1000) {
+        if n.is_multiple_of(1000) && n > self.reported {
+            self.reported = n;
             if let Some(f) = &mut self.f {
                 f(n);
             }
@@ -328,7 +487,7 @@ pub fn export(
     let records_written = {
         let file = tmp.as_file();
         match format {
-            Format::Csv => write_csv(run, records, file, opts)?,
+            Format::Csv => crate::csv::write_csv_file(run, records, file, opts)?,
             Format::Json => write_json(run, records, file, opts)?,
             Format::Jsonl => write_jsonl(run, records, file, opts)?,
             Format::Xlsx => {

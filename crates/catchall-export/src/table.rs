@@ -2,10 +2,40 @@
 //! and turning one record into one row of cells (second pass).
 
 use crate::value::Val;
-use crate::{ExportError, RecordSource, RunInfo};
+use crate::{ExportError, RecordChunk, RecordSource, RunInfo};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Field names are short and few, and looked up for every value of every
+/// record: a simple multiplicative hash costs a fraction of SipHash.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<FxHasher>>;
+type HashSet<K> = StdHashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// What a column holds, so XLSX can type its cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +74,7 @@ struct Field {
     seen_other: bool,
     /// dotted sub-paths of nested objects, first-seen order
     subs: Vec<String>,
-    sub_index: HashMap<String, usize>,
+    sub_index: HashSet<String>,
 }
 
 impl Field {
@@ -56,30 +86,65 @@ impl Field {
             seen_object: false,
             seen_other: false,
             subs: Vec::new(),
-            sub_index: HashMap::new(),
+            sub_index: HashSet::default(),
         }
     }
 
-    fn observe(&mut self, v: &Val) {
+    /// Folds in what the next chunk saw, giving what one pass over the
+    /// records in order gives: a field is a company when a company-shaped
+    /// value comes before any other object, and then nothing else counts.
+    fn merge(&mut self, o: Obs) -> bool {
         if self.company {
-            return;
+            return false;
         }
+        if !self.seen_object {
+            if let Some(c) = o.first_company {
+                if o.first_object.is_none_or(|ob| c < ob) {
+                    self.company = true;
+                    return true;
+                }
+            }
+        }
+        let before = (self.seen_object, self.seen_other, self.subs.len());
+        self.seen_object |= o.first_object.is_some();
+        self.seen_other |= o.seen_other;
+        for sub in o.subs {
+            if !self.sub_index.contains(&sub) {
+                self.sub_index.insert(sub.clone());
+                self.subs.push(sub);
+            }
+        }
+        before != (self.seen_object, self.seen_other, self.subs.len())
+    }
+}
+
+/// What one chunk's records show of one enrichment field.
+#[derive(Debug, Default)]
+struct Obs {
+    events: u64,
+    first_company: Option<u64>,
+    first_object: Option<u64>,
+    seen_other: bool,
+    subs: Vec<String>,
+    sub_index: HashSet<String>,
+}
+
+impl Obs {
+    fn observe(&mut self, v: &Val) {
+        let e = self.events;
+        self.events += 1;
         match v {
             Val::Null => {}
             Val::Obj(_) if v.is_company() => {
-                if !self.seen_object {
-                    self.company = true;
-                }
+                self.first_company.get_or_insert(e);
             }
             Val::Obj(entries) => {
-                self.seen_object = true;
+                self.first_object.get_or_insert(e);
                 let mut path = String::new();
                 self.observe_obj(entries, &mut path);
             }
             Val::Arr(items) if !items.is_empty() && items.iter().all(|i| i.is_company()) => {
-                if !self.seen_object {
-                    self.company = true;
-                }
+                self.first_company.get_or_insert(e);
             }
             _ => self.seen_other = true,
         }
@@ -95,8 +160,8 @@ impl Field {
             match v {
                 Val::Obj(inner) if !inner.is_empty() => self.observe_obj(inner, path),
                 _ => {
-                    if !self.sub_index.contains_key(path.as_str()) {
-                        self.sub_index.insert(path.clone(), usize::MAX);
+                    if !self.sub_index.contains(path.as_str()) {
+                        self.sub_index.insert(path.clone());
                         self.subs.push(path.clone());
                     }
                 }
@@ -106,8 +171,120 @@ impl Field {
     }
 }
 
+/// Discovery of one chunk: the enrichment fields in first-seen order.
+#[derive(Debug, Default)]
+pub(crate) struct ChunkShape {
+    fields: Vec<(String, Obs)>,
+    index: HashMap<String, usize>,
+    /// citations in the chunk, for the XLSX Sources row numbers
+    pub(crate) citations: u64,
+}
+
+impl ChunkShape {
+    pub(crate) fn add(&mut self, enrichment: Option<&Val>, citations: u64) {
+        self.citations += citations;
+        let Some(Val::Obj(entries)) = enrichment else {
+            return;
+        };
+        for (k, v) in entries {
+            if k == "enrichment_confidence" {
+                continue;
+            }
+            let i = match self.index.get(k.as_ref()) {
+                Some(i) => *i,
+                None => {
+                    self.index.insert(k.to_string(), self.fields.len());
+                    self.fields.push((k.to_string(), Obs::default()));
+                    self.fields.len() - 1
+                }
+            };
+            self.fields[i].1.observe(v);
+        }
+    }
+}
+
+fn chunk_shape(chunk: &RecordChunk, first: u64) -> Result<ChunkShape, ExportError> {
+    let mut shape = ChunkShape::default();
+    for (i, text) in chunk.iter().enumerate() {
+        let rec: DiscoverRecord = serde_json::from_str(text).map_err(|e| ExportError::Json {
+            index: first + i as u64,
+            source: e,
+        })?;
+        shape.add(rec.enrichment.as_ref(), rec.citations.map_or(0, |c| c.0));
+    }
+    Ok(shape)
+}
+
+/// The discovery state: chunk shapes merged in source order.
+pub(crate) struct Discovery {
+    fields: Vec<Field>,
+    index: HashMap<String, usize>,
+    /// records and citations of each chunk, in order
+    pub(crate) counts: Vec<(u64, u64)>,
+}
+
+impl Discovery {
+    /// Only the job's declared fields, nothing seen yet.
+    pub(crate) fn new(run: &RunInfo) -> Discovery {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::default();
+        for f in &run.enrichments {
+            if f.name == "enrichment_confidence" || index.contains_key(&f.name) {
+                continue;
+            }
+            index.insert(f.name.clone(), fields.len());
+            fields.push(Field::new(&f.name, &f.kind));
+        }
+        Discovery {
+            fields,
+            index,
+            counts: Vec::new(),
+        }
+    }
+
+    /// Folds in the next chunk (chunks must come in source order).
+    /// Returns whether anything that shapes the layout changed.
+    pub(crate) fn merge(&mut self, shape: ChunkShape, records: u64) -> bool {
+        self.counts.push((records, shape.citations));
+        let mut changed = false;
+        for (name, obs) in shape.fields {
+            let i = match self.index.get(&name) {
+                Some(i) => *i,
+                None => {
+                    self.index.insert(name.clone(), self.fields.len());
+                    self.fields.push(Field::new(&name, ""));
+                    changed = true;
+                    self.fields.len() - 1
+                }
+            };
+            changed |= self.fields[i].merge(obs);
+        }
+        changed
+    }
+
+    /// The layout for what was seen so far.
+    pub(crate) fn table(&self) -> Table {
+        Table::from_fields(&self.fields)
+    }
+
+    /// The discovery pass over all records, chunks on worker threads.
+    pub(crate) fn run(run: &RunInfo, records: &dyn RecordSource) -> Result<Discovery, ExportError> {
+        let mut d = Discovery::new(run);
+        crate::pipeline::run(
+            records,
+            || (),
+            |_, chunk, at| chunk_shape(chunk, at.first),
+            |shape, chunk, _| {
+                d.merge(shape, chunk.len() as u64);
+                Ok(())
+            },
+        )?;
+        Ok(d)
+    }
+}
+
 /// Where a field's values go in the row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Slot {
     plain: Option<usize>,
     company: Option<usize>, // first of three consecutive columns
@@ -129,6 +306,31 @@ pub struct Table {
 struct DiscoverRecord<'a> {
     #[serde(borrow, default)]
     enrichment: Option<Val<'a>>,
+    #[serde(default)]
+    citations: Option<SeqLen>,
+}
+
+/// The length of a JSON array, its items skipped.
+struct SeqLen(u64);
+
+impl<'de> Deserialize<'de> for SeqLen {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SeqLen;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<SeqLen, A::Error> {
+                let mut n = 0;
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(SeqLen(n))
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 #[derive(Deserialize)]
@@ -175,47 +377,25 @@ impl Table {
         records: &dyn RecordSource,
         discover: bool,
     ) -> Result<Table, ExportError> {
-        let mut fields: Vec<Field> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for f in &run.enrichments {
-            if f.name == "enrichment_confidence" || index.contains_key(&f.name) {
-                continue;
-            }
-            index.insert(f.name.clone(), fields.len());
-            fields.push(Field::new(&f.name, &f.kind));
-        }
         if discover {
-            let mut n = 0u64;
-            records.for_each(&mut |text| {
-                let rec: DiscoverRecord =
-                    serde_json::from_str(text).map_err(|e| ExportError::Json {
-                        index: n,
-                        source: e,
-                    })?;
-                n += 1;
-                if let Some(Val::Obj(entries)) = &rec.enrichment {
-                    for (k, v) in entries {
-                        if k == "enrichment_confidence" {
-                            continue;
-                        }
-                        let i = match index.get(k.as_ref()) {
-                            Some(i) => *i,
-                            None => {
-                                index.insert(k.to_string(), fields.len());
-                                fields.push(Field::new(k, ""));
-                                fields.len() - 1
-                            }
-                        };
-                        fields[i].observe(v);
-                    }
-                }
-                Ok(())
-            })?;
+            Ok(Discovery::run(run, records)?.table())
+        } else {
+            Ok(Discovery::new(run).table())
         }
-        Ok(Table::from_fields(fields))
     }
 
-    fn from_fields(fields: Vec<Field>) -> Table {
+    /// Same columns, and the same field values go to the same cells.
+    pub(crate) fn same_layout(&self, other: &Table) -> bool {
+        self.columns.len() == other.columns.len()
+            && self
+                .columns
+                .iter()
+                .zip(&other.columns)
+                .all(|(a, b)| a.header == b.header && a.kind == b.kind)
+            && self.slots == other.slots
+    }
+
+    fn from_fields(fields: &[Field]) -> Table {
         let mut columns = vec![
             Column {
                 header: "record_id".into(),
@@ -226,7 +406,7 @@ impl Table {
                 kind: ColumnType::Text,
             },
         ];
-        let mut slots = HashMap::new();
+        let mut slots = HashMap::default();
         for f in fields {
             let kind = match f.kind.as_str() {
                 "number" => ColumnType::Number,
@@ -237,7 +417,7 @@ impl Table {
             let mut slot = Slot {
                 plain: None,
                 company: None,
-                subs: HashMap::new(),
+                subs: HashMap::default(),
             };
             if f.company {
                 slot.company = Some(columns.len());
@@ -269,7 +449,7 @@ impl Table {
                     });
                 }
             }
-            slots.insert(f.name, slot);
+            slots.insert(f.name.clone(), slot);
         }
         let col_confidence = columns.len();
         columns.push(Column {

@@ -1,7 +1,14 @@
-//! XLSX with provenance: Records, Sources and Run sheets, written with
-//! rust_xlsxwriter in constant-memory mode (rows stream to a temp file as
-//! they are written; only the hyperlink table stays in memory, and Excel caps
-//! that at 65,530 per sheet anyway).
+//! XLSX with provenance: Records, Sources and Run sheets.
+//!
+//! The two big sheets are written here, straight as worksheet XML with
+//! inline strings (what rust_xlsxwriter's constant-memory mode writes), in
+//! chunks of records on worker threads that also deflate them; the pieces
+//! are joined in order into one deflate stream per sheet, spooled to temp
+//! files. Everything else (styles, workbook, the headers, column widths,
+//! frozen header, autofilter, the Run sheet) comes from a small workbook
+//! that rust_xlsxwriter writes at the end, into which the rows are spliced.
+//! Memory stays flat: a few chunks in flight, plus the hyperlink table
+//! (Excel caps that at 65,530 per sheet anyway).
 //!
 //! Cells are typed: JSON numbers (and plain numeric text in `number` fields)
 //! as numbers, ISO dates in `date` fields and citation dates as Excel dates,
@@ -9,13 +16,18 @@
 //! hyperlinks. Text is never run as a formula in XLSX (it is stored as a
 //! string cell), so it is written unchanged, without the CSV apostrophe.
 
-use crate::table::{parse_record, Cell, ColumnType, Table};
+use crate::pipeline::{give_buf, take_buf, At};
+use crate::table::{parse_record, Cell, ColumnType, Discovery, Table};
 use crate::value::is_plain_number;
-use crate::{ExportError, ExportOptions, Progress, RecordSource, RunInfo};
+use crate::zipout::{deflate, new_compressor, ZipOut};
+use crate::{ExportError, ExportOptions, Progress, RecordChunk, RecordSource, RunInfo};
+use flate2::{Compress, FlushCompress};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Excel's limit on characters (UTF-16 units) in a cell.
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -27,6 +39,8 @@ const MAX_URL_LEN: usize = 2_079;
 /// job (see benches/export_bench.rs): level 1 is the fastest; the file is a
 /// few percent larger than at 3 and decompresses just as fast.
 pub const ZIP_LEVEL: u8 = 1;
+/// Rows in an Excel sheet, less the header.
+const MAX_ROWS: u64 = 1_048_575;
 
 impl From<XlsxError> for ExportError {
     fn from(e: XlsxError) -> Self {
@@ -37,78 +51,850 @@ impl From<XlsxError> for ExportError {
     }
 }
 
-struct Formats {
-    header: Format,
-    date: Format,
-    datetime: Format,
+impl From<zip::result::ZipError> for ExportError {
+    fn from(e: zip::result::ZipError) -> Self {
+        ExportError::Xlsx(e.to_string())
+    }
 }
 
-struct Sheet {
-    ws: Worksheet,
-    links: usize,
+/// Cell style ids (`s="…"`) in the workbook rust_xlsxwriter writes: it
+/// numbers formats in the order cells first use them, and the template
+/// (see [`template`]) uses them in this order; checked when splicing.
+const STYLE_LINK: u32 = 2;
+const STYLE_DATE: u32 = 3;
+const STYLE_DATETIME: u32 = 4;
+
+/// A hyperlink cell: where, and the URL as written in the cell.
+struct Link {
+    row: u64,
+    col: u16,
+    url: String,
 }
 
-impl Sheet {
-    fn text(&mut self, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
-        if s.is_empty() {
-            return Ok(());
+/// One sheet's XML for a chunk of records, with its links.
+struct SheetPart {
+    xml: Vec<u8>,
+    links: Vec<Link>,
+    /// links this part may still add (the sheet's budget left)
+    budget: usize,
+}
+
+impl SheetPart {
+    fn new(budget: usize) -> Self {
+        SheetPart {
+            xml: Vec::new(),
+            links: Vec::new(),
+            budget,
         }
-        self.ws.write_string(row, col, truncate_cell(s))?;
-        Ok(())
     }
 
-    fn url(&mut self, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
-        let linkable = self.links < MAX_LINKS_PER_SHEET
+    fn cell_ref(&mut self, col: &str, row: u64) {
+        self.xml.extend_from_slice(b"<c r=\"");
+        self.xml.extend_from_slice(col.as_bytes());
+        self.xml
+            .extend_from_slice(itoa::Buffer::new().format(row).as_bytes());
+        self.xml.push(b'"');
+    }
+
+    fn text_styled(&mut self, row: u64, col: &str, s: &str, style: u32) {
+        if s.is_empty() {
+            return;
+        }
+        let s = truncate_cell(s);
+        self.cell_ref(col, row);
+        if style > 0 {
+            self.xml.extend_from_slice(b" s=\"");
+            self.xml
+                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+            self.xml.push(b'"');
+        }
+        self.xml.extend_from_slice(b" t=\"inlineStr\"><is><t");
+        if s.starts_with(['\t', '\n', ' ']) || s.ends_with(['\t', '\n', ' ']) {
+            self.xml.extend_from_slice(b" xml:space=\"preserve\"");
+        }
+        self.xml.push(b'>');
+        escape_text(&s, &mut self.xml);
+        self.xml.extend_from_slice(b"</t></is></c>");
+    }
+
+    fn text(&mut self, row: u64, col: &str, s: &str) {
+        self.text_styled(row, col, s, 0);
+    }
+
+    fn number(&mut self, row: u64, col: &str, x: f64, style: u32) {
+        if !x.is_finite() {
+            return;
+        }
+        self.cell_ref(col, row);
+        if style > 0 {
+            self.xml.extend_from_slice(b" s=\"");
+            self.xml
+                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+            self.xml.push(b'"');
+        }
+        self.xml.extend_from_slice(b"><v>");
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            self.xml
+                .extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
+        } else {
+            self.xml
+                .extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
+        }
+        self.xml.extend_from_slice(b"</v></c>");
+    }
+
+    fn url(&mut self, row: u64, c: u16, col: &str, s: &str) {
+        let linkable = self.links.len() < self.budget
             && s.len() <= MAX_URL_LEN
             && (s.starts_with("https://") || s.starts_with("http://"))
             && !s
                 .bytes()
                 .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
-        if linkable && self.ws.write_url(row, col, s).is_ok() {
-            self.links += 1;
-            return Ok(());
+        if linkable {
+            self.text_styled(row, col, s, STYLE_LINK);
+            self.links.push(Link {
+                row,
+                col: c,
+                url: s.to_owned(),
+            });
+        } else {
+            self.text(row, col, s);
         }
-        self.text(row, col, s)
     }
 
-    fn date(&mut self, row: u32, col: u16, s: &str, f: &Formats) -> Result<(), XlsxError> {
+    fn date(&mut self, row: u64, col: &str, s: &str) {
         match parse_iso_date(s) {
             Some((serial, has_time)) => {
-                let fmt = if has_time { &f.datetime } else { &f.date };
-                self.ws.write_number_with_format(row, col, serial, fmt)?;
-                Ok(())
+                let style = if has_time { STYLE_DATETIME } else { STYLE_DATE };
+                self.number(row, col, serial, style);
             }
             None => self.text(row, col, s),
         }
     }
 
-    fn cell(
-        &mut self,
-        row: u32,
-        col: u16,
-        cell: &Cell,
-        kind: ColumnType,
-        f: &Formats,
-    ) -> Result<(), XlsxError> {
+    fn cell(&mut self, row: u64, c: u16, col: &str, cell: &Cell, kind: ColumnType) {
         match cell {
-            Cell::Empty => Ok(()),
-            Cell::Bool(b) => self.ws.write_boolean(row, col, *b).map(|_| ()),
-            Cell::I(i) => self.ws.write_number(row, col, *i as f64).map(|_| ()),
-            Cell::U(u) => self.ws.write_number(row, col, *u as f64).map(|_| ()),
-            Cell::F(x) => self.ws.write_number(row, col, *x).map(|_| ()),
+            Cell::Empty => {}
+            Cell::Bool(b) => {
+                self.cell_ref(col, row);
+                self.xml.extend_from_slice(if *b {
+                    b" t=\"b\"><v>1</v></c>"
+                } else {
+                    b" t=\"b\"><v>0</v></c>"
+                });
+            }
+            Cell::I(i) => self.number(row, col, *i as f64, 0),
+            Cell::U(u) => self.number(row, col, *u as f64, 0),
+            Cell::F(x) => self.number(row, col, *x, 0),
             Cell::Text(s) => match kind {
                 ColumnType::Number | ColumnType::Integer if is_plain_number(s) => {
                     match s.parse::<f64>() {
-                        Ok(x) if x.is_finite() => self.ws.write_number(row, col, x).map(|_| ()),
+                        Ok(x) if x.is_finite() => self.number(row, col, x, 0),
                         _ => self.text(row, col, s),
                     }
                 }
-                ColumnType::Date => self.date(row, col, s, f),
-                ColumnType::Url => self.url(row, col, s),
+                ColumnType::Date => self.date(row, col, s),
+                ColumnType::Url => self.url(row, c, col, s),
                 _ => self.text(row, col, s),
             },
         }
     }
+}
+
+/// Appends text as XML character data the way Excel (and rust_xlsxwriter)
+/// writes it: `&<>` as entities, control characters and U+FFFE/U+FFFF as
+/// `_xHHHH_`, and a literal `_xHHHH_` with its underscore escaped, so that
+/// it reads back as written.
+fn escape_text(s: &str, out: &mut Vec<u8>) {
+    let b = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        // Skip 8 plain bytes at a time: nearly all text is plain.
+        if let Some(word) = b.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            if !maybe_special(u64::from_le_bytes(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        let c = b[i];
+        let esc: Option<&[u8]> = match c {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'\t' | b'\n' => None,
+            0..=0x1F => None,
+            b'_' => None,
+            0xEF => None,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        if let Some(e) = esc {
+            out.extend_from_slice(&b[run..i]);
+            out.extend_from_slice(e);
+            i += 1;
+            run = i;
+            continue;
+        }
+        match c {
+            b'\t' | b'\n' => i += 1,
+            0..=0x1F => {
+                out.extend_from_slice(&b[run..i]);
+                out.extend_from_slice(format!("_x{c:04X}_").as_bytes());
+                i += 1;
+                run = i;
+            }
+            b'_' => {
+                let is_escape = b.len() >= i + 7
+                    && b[i + 1] == b'x'
+                    && b[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
+                    && b[i + 6] == b'_';
+                if is_escape {
+                    out.extend_from_slice(&b[run..i]);
+                    out.extend_from_slice(b"_x005F");
+                    run = i;
+                }
+                i += 1;
+            }
+            _ => {
+                // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+                if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) {
+                    out.extend_from_slice(&b[run..i]);
+                    out.extend_from_slice(if b[i + 2] == 0xBE {
+                        b"_xFFFE_"
+                    } else {
+                        b"_xFFFF_"
+                    });
+                    i += 3;
+                    run = i;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[run..]);
+}
+
+/// False when none of the 8 bytes is one [`escape_text`] looks at (control
+/// characters, `&<>_`, 0xEF); may say true for a plain word (the bit tricks
+/// can borrow across bytes), never false for a special one.
+#[inline(always)]
+fn maybe_special(v: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let less = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let eq = |c: u8| zero(v ^ (ONES * u64::from(c)));
+    (less(v, 0x20) | eq(b'&') | eq(b'<') | eq(b'>') | eq(b'_') | eq(0xEF)) != 0
+}
+
+/// Column letters: 0 → A, 25 → Z, 26 → AA.
+fn col_name(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// The compressed rows of one chunk for one sheet.
+struct Packed {
+    z: Vec<u8>,
+    crc: crc32fast::Hasher,
+    len: u64,
+    links: Vec<Link>,
+    budget: usize,
+}
+
+/// One chunk of records as compressed Records and Sources rows.
+struct ChunkOut {
+    rec: Packed,
+    src: Packed,
+    /// first Sources row (1-based, as in the XML) this chunk was written for
+    src_start: u64,
+    src_rows: u64,
+}
+
+/// What every chunk needs, shared by the workers.
+struct Ctx<'a> {
+    table: &'a Table,
+    cols: Vec<String>,
+    level: u8,
+    /// first Sources row of each chunk, from the discovery pass's counts
+    src_starts: Vec<u64>,
+    /// set once a sheet has all its hyperlinks: chunks then get no budget
+    rec_full: AtomicBool,
+    src_full: AtomicBool,
+}
+
+const SRC_COLS: [&str; 5] = ["A", "B", "C", "D", "E"];
+
+fn pack(part: SheetPart, c: &mut Compress) -> Result<Packed, ExportError> {
+    let mut z = take_buf(part.xml.len() / 3 + 1024);
+    deflate(c, &part.xml, &mut z, FlushCompress::Sync)?;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&part.xml);
+    let len = part.xml.len() as u64;
+    give_buf(part.xml);
+    Ok(Packed {
+        z,
+        crc,
+        len,
+        links: part.links,
+        budget: part.budget,
+    })
+}
+
+/// Writes and compresses the rows of one chunk. `src_start` is the Sources
+/// row of its first citation, `budgets` the hyperlinks each sheet may still
+/// take.
+fn render(
+    ctx: &Ctx,
+    c: &mut Compress,
+    chunk: &RecordChunk,
+    first: u64,
+    src_start: u64,
+    budgets: (usize, usize),
+) -> Result<ChunkOut, ExportError> {
+    let table = ctx.table;
+    let mut rec = SheetPart::new(budgets.0);
+    let mut src = SheetPart::new(budgets.1);
+    rec.xml = take_buf(chunk.text_len() + chunk.text_len() / 4);
+    src.xml = take_buf(chunk.text_len() / 2);
+    let mut row: Vec<Cell> = Vec::with_capacity(table.columns.len());
+    let mut src_row = src_start;
+    for (i, text) in chunk.iter().enumerate() {
+        let r = parse_record(text, first + i as u64)?;
+        table.fill(&r, &mut row);
+        let xr = first + i as u64 + 2;
+        rec.xml.extend_from_slice(b"<row r=\"");
+        rec.xml
+            .extend_from_slice(itoa::Buffer::new().format(xr).as_bytes());
+        rec.xml.extend_from_slice(b"\">");
+        for (c, cell) in row.iter().enumerate() {
+            rec.cell(xr, c as u16, &ctx.cols[c], cell, table.columns[c].kind);
+        }
+        rec.xml.extend_from_slice(b"</row>");
+        if let Some(cits) = &r.citations {
+            for (i, cit) in cits.iter().enumerate() {
+                if src_row > MAX_ROWS + 1 {
+                    break;
+                }
+                src.xml.extend_from_slice(b"<row r=\"");
+                src.xml
+                    .extend_from_slice(itoa::Buffer::new().format(src_row).as_bytes());
+                src.xml.extend_from_slice(b"\">");
+                src.cell(src_row, 0, "A", &row[0], ColumnType::Text);
+                src.number(src_row, "B", (i + 1) as f64, 0);
+                if let Some(t) = &cit.title {
+                    src.cell(src_row, 2, "C", &Cell::from_val(t), ColumnType::Text);
+                }
+                if let Some(l) = &cit.link {
+                    src.url(src_row, 3, "D", &l.0);
+                }
+                if let Some(d) = &cit.published_date {
+                    src.date(src_row, "E", &d.0);
+                }
+                src.xml.extend_from_slice(b"</row>");
+                src_row += 1;
+            }
+        }
+    }
+    Ok(ChunkOut {
+        rec: pack(rec, c)?,
+        src: pack(src, c)?,
+        src_start,
+        src_rows: src_row - src_start,
+    })
+}
+
+/// A sheet's rows so far: compressed in a temp file, with CRC and length.
+struct Spool {
+    file: File,
+    crc: crc32fast::Hasher,
+    len: u64,
+    zlen: u64,
+    links: Vec<Link>,
+}
+
+impl Spool {
+    fn new(tempdir: Option<&Path>) -> Result<Spool, ExportError> {
+        let file = match tempdir {
+            Some(d) => tempfile::tempfile_in(d)?,
+            None => tempfile::tempfile()?,
+        };
+        Ok(Spool {
+            file,
+            crc: crc32fast::Hasher::new(),
+            len: 0,
+            zlen: 0,
+            links: Vec::new(),
+        })
+    }
+
+    fn add(&mut self, p: Packed) -> Result<(), ExportError> {
+        (&self.file).write_all(&p.z)?;
+        let zlen = p.z.len() as u64;
+        give_buf(p.z);
+        self.crc.combine(&p.crc);
+        self.len += p.len;
+        self.zlen += zlen;
+        self.links.extend(p.links);
+        Ok(())
+    }
+}
+
+/// Writes the workbook; returns the number of records.
+pub fn write_xlsx<W: Write + Send>(
+    run: &RunInfo,
+    records: &dyn RecordSource,
+    out: W,
+    opts: ExportOptions,
+) -> Result<u64, ExportError> {
+    write_xlsx_in(run, records, out, opts, None, ZIP_LEVEL)
+}
+
+/// As [`write_xlsx`], with the folder for the temp files and the zip level
+/// chosen (for measuring).
+pub fn write_xlsx_in<W: Write + Send>(
+    run: &RunInfo,
+    records: &dyn RecordSource,
+    out: W,
+    opts: ExportOptions,
+    tempdir: Option<&Path>,
+    zip_level: u8,
+) -> Result<u64, ExportError> {
+    let too_large = || {
+        ExportError::TooLarge(format!(
+            "an Excel sheet holds at most {MAX_ROWS} records; export CSV or JSON instead"
+        ))
+    };
+    let found = Discovery::run(run, records)?;
+    if found.counts.iter().map(|c| c.0).sum::<u64>() > MAX_ROWS {
+        return Err(too_large());
+    }
+    let table = found.table();
+    let mut src_starts = Vec::with_capacity(found.counts.len());
+    let mut cits = 0u64;
+    for (_, c) in &found.counts {
+        src_starts.push(2 + cits.min(MAX_ROWS));
+        cits += c;
+    }
+    let ctx = Ctx {
+        cols: (0..table.columns.len()).map(col_name).collect(),
+        table: &table,
+        level: zip_level,
+        src_starts,
+        rec_full: AtomicBool::new(false),
+        src_full: AtomicBool::new(false),
+    };
+    let mut progress = Progress::new(opts.progress);
+    let mut rec = Spool::new(tempdir)?;
+    let mut src = Spool::new(tempdir)?;
+    let mut main_c = new_compressor(zip_level);
+    let mut n = 0u64;
+    let mut src_rows = 0u64;
+    crate::pipeline::run(
+        records,
+        || new_compressor(ctx.level),
+        |c, chunk, at: At| {
+            // Guesses that hold unless the source changed since discovery;
+            // checked in order below.
+            let start = ctx.src_starts.get(at.seq as usize).copied().unwrap_or(0);
+            let budget = |full: &AtomicBool| {
+                if full.load(Ordering::Relaxed) {
+                    0
+                } else {
+                    usize::MAX
+                }
+            };
+            let budgets = (budget(&ctx.rec_full), budget(&ctx.src_full));
+            render(&ctx, c, chunk, at.first, start, budgets)
+        },
+        |mut done, chunk, at| {
+            if n + chunk.len() as u64 > MAX_ROWS {
+                return Err(too_large());
+            }
+            let left = |s: &Spool| MAX_LINKS_PER_SHEET - s.links.len();
+            let fits = |p: &Packed, left: usize| {
+                (p.budget == usize::MAX && p.links.len() <= left) || p.budget == left
+            };
+            let start = 2 + src_rows;
+            if done.src_start != start
+                || !fits(&done.rec, left(&rec))
+                || !fits(&done.src, left(&src))
+            {
+                // Written for another Sources row or link budget: redo here.
+                done = render(
+                    &ctx,
+                    &mut main_c,
+                    chunk,
+                    at.first,
+                    start,
+                    (left(&rec), left(&src)),
+                )?;
+            }
+            src_rows += done.src_rows;
+            rec.add(done.rec)?;
+            src.add(done.src)?;
+            ctx.rec_full.store(left(&rec) == 0, Ordering::Relaxed);
+            ctx.src_full.store(left(&src) == 0, Ordering::Relaxed);
+            for _ in 0..chunk.len() {
+                n += 1;
+                progress.tick(n);
+            }
+            Ok(())
+        },
+    )?;
+    let tpl = template(run, &table, n, src_rows, tempdir)?;
+    assemble(tpl, out, zip_level, &table, n, src_rows, [rec, src])?;
+    progress.done(n);
+    Ok(n)
+}
+
+/// The workbook without the data rows, from rust_xlsxwriter: styles, the
+/// headers, column widths, frozen header, autofilter over the final range,
+/// and the Run sheet. Row 2 of Records holds one cell of each style the
+/// rows use, so the style ids are fixed (and checked in [`assemble`]).
+fn template(
+    run: &RunInfo,
+    table: &Table,
+    n: u64,
+    src_rows: u64,
+    tempdir: Option<&Path>,
+) -> Result<Vec<u8>, ExportError> {
+    let mut wb = Workbook::new();
+    if let Some(dir) = tempdir {
+        wb.set_tempdir(dir)?;
+    }
+    wb.set_zip_compression_level(1);
+    let header = Format::new().set_bold();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+
+    let mut rec = wb.new_worksheet_with_constant_memory()?;
+    rec.set_name("Records")?;
+    let ncols = table.columns.len();
+    for (c, col) in table.columns.iter().enumerate() {
+        let width = match (c, col.header.as_str(), col.kind) {
+            (1, _, _) => 50.0,
+            (_, "all_sources", _) => 60.0,
+            (_, "first_source_title", _) => 40.0,
+            (_, _, ColumnType::Date) => 18.0,
+            (_, _, ColumnType::Number | ColumnType::Integer) => 12.0,
+            _ => 22.0,
+        };
+        rec.set_column_width(c as u16, width)?;
+        rec.write_string_with_format(0, c as u16, truncate_cell(&col.header), &header)?;
+    }
+    rec.set_freeze_panes(1, 0)?;
+    rec.write_url(1, 0, "https://example.com/")?;
+    rec.write_number_with_format(1, 1, 1.0, &date)?;
+    rec.write_number_with_format(1, 2, 1.0, &datetime)?;
+    rec.autofilter(0, 0, n as u32, (ncols - 1) as u16)?;
+
+    let mut src = wb.new_worksheet_with_constant_memory()?;
+    src.set_name("Sources")?;
+    for (c, (h, w)) in [
+        ("record_id", 24.0),
+        ("position", 9.0),
+        ("title", 60.0),
+        ("link", 50.0),
+        ("published_date", 18.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        src.set_column_width(c as u16, *w)?;
+        src.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    src.set_freeze_panes(1, 0)?;
+    src.autofilter(0, 0, src_rows as u32, 4)?;
+    wb.push_worksheet(rec);
+    wb.push_worksheet(src);
+
+    let run_ws = wb.add_worksheet();
+    run_ws.set_name("Run")?;
+    write_run_sheet(run_ws, run, n, &header)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+fn bad_template(what: &str) -> ExportError {
+    ExportError::Xlsx(format!(
+        "unexpected workbook layout from rust_xlsxwriter: {what}"
+    ))
+}
+
+/// Splits a template sheet around its rows: the text before the data rows
+/// (with the dimension set to `dim`), and after them (without the
+/// template's hyperlinks, with `links` instead).
+fn splice(xml: &str, dim: &str, cut: &str, links: &str) -> Result<(String, String), ExportError> {
+    let d = xml
+        .find("<dimension ref=\"")
+        .ok_or_else(|| bad_template("dimension"))?
+        + 16;
+    let d_end = d + xml[d..]
+        .find('"')
+        .ok_or_else(|| bad_template("dimension"))?;
+    let rows = xml.find(cut).ok_or_else(|| bad_template(cut))?;
+    let end = xml
+        .find("</sheetData>")
+        .ok_or_else(|| bad_template("sheetData"))?;
+    if rows < d_end || end < rows {
+        return Err(bad_template("sheet order"));
+    }
+    let head = format!("{}{dim}{}", &xml[..d], &xml[d_end..rows]);
+    let mut tail = xml[end..].to_owned();
+    if let (Some(a), Some(b)) = (tail.find("<hyperlinks>"), tail.find("</hyperlinks>")) {
+        tail.replace_range(a..b + "</hyperlinks>".len(), "");
+    }
+    let at = tail
+        .find("<pageMargins")
+        .ok_or_else(|| bad_template("pageMargins"))?;
+    tail.insert_str(at, links);
+    Ok((head, tail))
+}
+
+/// `<hyperlinks>` of a sheet and its relationships part, as rust_xlsxwriter
+/// writes them (URL escaping included).
+fn link_parts(links: &[Link], cols: &[String]) -> (String, Option<String>) {
+    if links.is_empty() {
+        return (String::new(), None);
+    }
+    let mut el = String::with_capacity(links.len() * 40 + 32);
+    let mut rels = String::with_capacity(links.len() * 200 + 256);
+    el.push_str("<hyperlinks>");
+    rels.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+    for (i, l) in links.iter().enumerate() {
+        let (link, anchor) = match l.url.split_once('#') {
+            Some((a, b)) => (a, b),
+            None => (l.url.as_str(), ""),
+        };
+        let target = if is_escaped_url(link) {
+            Cow::Borrowed(link)
+        } else {
+            escape_url(link)
+        };
+        el.push_str("<hyperlink ref=\"");
+        el.push_str(&cols[l.col as usize]);
+        el.push_str(itoa::Buffer::new().format(l.row));
+        el.push_str("\" r:id=\"rId");
+        el.push_str(itoa::Buffer::new().format(i + 1));
+        el.push('"');
+        if !anchor.is_empty() {
+            el.push_str(" location=\"");
+            el.push_str(&escape_attr(anchor));
+            el.push('"');
+        }
+        el.push_str("/>");
+        rels.push_str("<Relationship Id=\"rId");
+        rels.push_str(itoa::Buffer::new().format(i + 1));
+        rels.push_str("\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"");
+        rels.push_str(&escape_attr(&target));
+        rels.push_str("\" TargetMode=\"External\"/>");
+    }
+    el.push_str("</hyperlinks>");
+    rels.push_str("</Relationships>");
+    (el, Some(rels))
+}
+
+fn escape_attr(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '"', '<', '>', '\n']) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 16);
+    for ch in s.chars() {
+        match ch {
+            '&' => o.push_str("&amp;"),
+            '"' => o.push_str("&quot;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '\n' => o.push_str("&#xA;"),
+            c => o.push(c),
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// The characters Excel percent-escapes in a link target.
+fn escape_url(s: &str) -> Cow<'_, str> {
+    let esc = |c: char| match c {
+        '%' => Some("%25"),
+        '"' => Some("%22"),
+        ' ' => Some("%20"),
+        '<' => Some("%3c"),
+        '>' => Some("%3e"),
+        '[' => Some("%5b"),
+        ']' => Some("%5d"),
+        '^' => Some("%5e"),
+        '`' => Some("%60"),
+        '{' => Some("%7b"),
+        '}' => Some("%7d"),
+        _ => None,
+    };
+    if !s.chars().any(|c| esc(c).is_some()) {
+        return Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match esc(c) {
+            Some(e) => o.push_str(e),
+            None => o.push(c),
+        }
+    }
+    Cow::Owned(o)
+}
+
+/// A target that already holds one of those escapes is left as it is.
+fn is_escaped_url(s: &str) -> bool {
+    s.contains('%')
+        && s.as_bytes().windows(3).any(|w| {
+            matches!(
+                w,
+                b"%20"
+                    | b"%25"
+                    | b"%22"
+                    | b"%60"
+                    | b"%3c"
+                    | b"%3C"
+                    | b"%3e"
+                    | b"%3E"
+                    | b"%5b"
+                    | b"%5B"
+                    | b"%5d"
+                    | b"%5D"
+                    | b"%5e"
+                    | b"%5E"
+                    | b"%7b"
+                    | b"%7B"
+                    | b"%7d"
+                    | b"%7D"
+            )
+        })
+}
+
+/// Writes the final zip: the template's parts, with the spooled rows and
+/// hyperlinks spliced into the Records and Sources sheets.
+fn assemble<W: Write>(
+    tpl: Vec<u8>,
+    out: W,
+    level: u8,
+    table: &Table,
+    n: u64,
+    src_rows: u64,
+    spools: [Spool; 2],
+) -> Result<(), ExportError> {
+    let mut ar = zip::ZipArchive::new(std::io::Cursor::new(tpl))?;
+    let mut z = ZipOut::new(out);
+    let mut spools = spools.map(Some);
+    let last_col = col_name(table.columns.len() - 1);
+    for i in 0..ar.len() {
+        let mut f = ar.by_index(i)?;
+        let name = f.name()?.into_owned();
+        let mut data = Vec::with_capacity(f.size() as usize);
+        f.read_to_end(&mut data)?;
+        drop(f);
+        let (sheet, dim, cut, cols) = match name.as_str() {
+            "xl/worksheets/sheet1.xml" => (
+                0,
+                format!("A1:{last_col}{}", n + 1),
+                "<row r=\"2\"",
+                (0..table.columns.len()).map(col_name).collect::<Vec<_>>(),
+            ),
+            "xl/worksheets/sheet2.xml" => (
+                1,
+                format!("A1:E{}", src_rows + 1),
+                "</sheetData>",
+                SRC_COLS.iter().map(|s| (*s).to_owned()).collect(),
+            ),
+            // The template's only link is its own style sample.
+            "xl/worksheets/_rels/sheet1.xml.rels" | "xl/worksheets/_rels/sheet2.xml.rels" => {
+                continue
+            }
+            _ => {
+                z.small(&name, &data, level)?;
+                continue;
+            }
+        };
+        let xml = String::from_utf8(data).map_err(|_| bad_template("not UTF-8"))?;
+        if sheet == 0 {
+            check_styles(&xml)?;
+        }
+        let Some(spool) = spools[sheet].take() else {
+            return Err(bad_template("sheet twice"));
+        };
+        let (links_el, rels) = link_parts(&spool.links, &cols);
+        let (head, tail) = splice(&xml, &dim, cut, &links_el)?;
+        write_sheet(&mut z, &name, level, &head, spool, &tail)?;
+        if let Some(rels) = rels {
+            let rels_name = format!("xl/worksheets/_rels/sheet{}.xml.rels", sheet + 1);
+            z.small(&rels_name, rels.as_bytes(), level)?;
+        }
+    }
+    if spools.iter().any(Option::is_some) {
+        return Err(bad_template("missing sheet"));
+    }
+    z.finish()?;
+    Ok(())
+}
+
+/// The template's sample row must use the style ids the rows were written with.
+fn check_styles(xml: &str) -> Result<(), ExportError> {
+    let want = [
+        format!("<c r=\"A2\" s=\"{STYLE_LINK}\""),
+        format!("<c r=\"B2\" s=\"{STYLE_DATE}\""),
+        format!("<c r=\"C2\" s=\"{STYLE_DATETIME}\""),
+    ];
+    if want.iter().all(|w| xml.contains(w.as_str())) {
+        Ok(())
+    } else {
+        Err(bad_template("style ids"))
+    }
+}
+
+/// One sheet entry: head and tail compressed here, the rows copied from the
+/// spool, all one deflate stream.
+fn write_sheet<W: Write>(
+    z: &mut ZipOut<W>,
+    name: &str,
+    level: u8,
+    head: &str,
+    mut spool: Spool,
+    tail: &str,
+) -> Result<(), ExportError> {
+    let mut c = new_compressor(level);
+    let mut head_z = Vec::new();
+    deflate(&mut c, head.as_bytes(), &mut head_z, FlushCompress::Sync)?;
+    let mut tail_z = Vec::new();
+    deflate(&mut c, tail.as_bytes(), &mut tail_z, FlushCompress::Finish)?;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(head.as_bytes());
+    crc.combine(&spool.crc);
+    let mut tail_crc = crc32fast::Hasher::new();
+    tail_crc.update(tail.as_bytes());
+    crc.combine(&tail_crc);
+    let len = head.len() as u64 + spool.len + tail.len() as u64;
+    let zlen = head_z.len() as u64 + spool.zlen + tail_z.len() as u64;
+    spool.file.seek(SeekFrom::Start(0))?;
+    z.entry(name, crc.finalize(), len, zlen, |w| {
+        w.write_all(&head_z)?;
+        let copied = std::io::copy(&mut (&spool.file).take(spool.zlen), w)?;
+        if copied != spool.zlen {
+            return Err(std::io::Error::other("xlsx spool file shrank"));
+        }
+        w.write_all(&tail_z)
+    })?;
+    Ok(())
 }
 
 /// Cuts text to Excel's 32,767-character cell limit (counted in UTF-16).
@@ -208,157 +994,18 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Writes the workbook; returns the number of records.
-pub fn write_xlsx<W: Write + Send>(
-    run: &RunInfo,
-    records: &dyn RecordSource,
-    out: W,
-    opts: ExportOptions,
-) -> Result<u64, ExportError> {
-    write_xlsx_in(run, records, out, opts, None, ZIP_LEVEL)
-}
-
-/// As [`write_xlsx`], with the folder for the worksheets' temp files and
-/// the zip level chosen (for measuring).
-pub fn write_xlsx_in<W: Write + Send>(
-    run: &RunInfo,
-    records: &dyn RecordSource,
-    out: W,
-    opts: ExportOptions,
-    tempdir: Option<&Path>,
-    zip_level: u8,
-) -> Result<u64, ExportError> {
-    let table = Table::build(run, records, true)?;
-    let mut progress = Progress::new(opts.progress);
-    let mut wb = Workbook::new();
-    if let Some(dir) = tempdir {
-        wb.set_tempdir(dir)?;
-    }
-    wb.set_zip_compression_level(zip_level);
-    let f = Formats {
-        header: Format::new().set_bold(),
-        date: Format::new().set_num_format("yyyy-mm-dd"),
-        datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
-    };
-
-    // Records
-    let mut rec = Sheet {
-        ws: wb.new_worksheet_with_constant_memory()?,
-        links: 0,
-    };
-    rec.ws.set_name("Records")?;
-    let ncols = table.columns.len();
-    for (c, col) in table.columns.iter().enumerate() {
-        let width = match (c, col.header.as_str(), col.kind) {
-            (1, _, _) => 50.0,
-            (_, "all_sources", _) => 60.0,
-            (_, "first_source_title", _) => 40.0,
-            (_, _, ColumnType::Date) => 18.0,
-            (_, _, ColumnType::Number | ColumnType::Integer) => 12.0,
-            _ => 22.0,
-        };
-        rec.ws.set_column_width(c as u16, width)?;
-        rec.ws
-            .write_string_with_format(0, c as u16, truncate_cell(&col.header), &f.header)?;
-    }
-    rec.ws.set_freeze_panes(1, 0)?;
-
-    // Sources
-    let mut src = Sheet {
-        ws: wb.new_worksheet_with_constant_memory()?,
-        links: 0,
-    };
-    src.ws.set_name("Sources")?;
-    for (c, (h, w)) in [
-        ("record_id", 24.0),
-        ("position", 9.0),
-        ("title", 60.0),
-        ("link", 50.0),
-        ("published_date", 18.0),
-    ]
-    .iter()
-    .enumerate()
-    {
-        src.ws.set_column_width(c as u16, *w)?;
-        src.ws
-            .write_string_with_format(0, c as u16, *h, &f.header)?;
-    }
-    src.ws.set_freeze_panes(1, 0)?;
-
-    let mut n = 0u64;
-    let mut src_row = 0u32;
-    let max_rows = 1_048_575u64;
-    let mut failure: Option<ExportError> = None;
-    records
-        .for_each(&mut |text| {
-            if n >= max_rows {
-                failure = Some(ExportError::TooLarge(format!(
-                    "an Excel sheet holds at most {max_rows} records; export CSV or JSON instead"
-                )));
-                return Err(ExportError::TooLarge(String::new()));
-            }
-            let r = parse_record(text, n)?;
-            let mut row: Vec<Cell> = Vec::with_capacity(ncols);
-            table.fill(&r, &mut row);
-            let xr = (n + 1) as u32;
-            for (c, cell) in row.iter().enumerate() {
-                rec.cell(xr, c as u16, cell, table.columns[c].kind, &f)?;
-            }
-            if let Some(cits) = &r.citations {
-                for (i, cit) in cits.iter().enumerate() {
-                    if u64::from(src_row) >= max_rows {
-                        break;
-                    }
-                    src_row += 1;
-                    rec_id_cell(&mut src, src_row, &row[0], &f)?;
-                    src.ws.write_number(src_row, 1, (i + 1) as f64)?;
-                    if let Some(t) = &cit.title {
-                        src.cell(src_row, 2, &Cell::from_val(t), ColumnType::Text, &f)?;
-                    }
-                    if let Some(l) = &cit.link {
-                        src.url(src_row, 3, &l.0)?;
-                    }
-                    if let Some(d) = &cit.published_date {
-                        src.date(src_row, 4, &d.0, &f)?;
-                    }
-                }
-            }
-            n += 1;
-            progress.tick(n);
-            Ok(())
-        })
-        .map_err(|e| failure.take().unwrap_or(e))?;
-    rec.ws.autofilter(0, 0, n as u32, (ncols - 1) as u16)?;
-    src.ws.autofilter(0, 0, src_row, 4)?;
-    wb.push_worksheet(rec.ws);
-    wb.push_worksheet(src.ws);
-
-    // Run
-    let run_ws = wb.add_worksheet();
-    run_ws.set_name("Run")?;
-    write_run_sheet(run_ws, run, n, &f)?;
-
-    wb.save_to_writer(out)?;
-    progress.done(n);
-    Ok(n)
-}
-
-fn rec_id_cell(src: &mut Sheet, row: u32, id: &Cell, f: &Formats) -> Result<(), XlsxError> {
-    src.cell(row, 0, id, ColumnType::Text, f)
-}
-
 fn write_run_sheet(
     ws: &mut Worksheet,
     run: &RunInfo,
     n: u64,
-    f: &Formats,
+    header: &Format,
 ) -> Result<(), XlsxError> {
     ws.set_column_width(0, 16)?;
     ws.set_column_width(1, 40)?;
     ws.set_column_width(2, 80)?;
     let mut r = 0u32;
     let mut put = |ws: &mut Worksheet, label: &str, a: &str, b: &str| -> Result<(), XlsxError> {
-        ws.write_string_with_format(r, 0, label, &f.header)?;
+        ws.write_string_with_format(r, 0, label, header)?;
         if !a.is_empty() {
             ws.write_string(r, 1, truncate_cell(a))?;
         }
@@ -413,6 +1060,35 @@ mod tests {
         assert!(parse_iso_date("2024-02-30").is_none());
         assert!(parse_iso_date("15/01/2024").is_none());
         assert!(parse_iso_date("2024-01-15Tnoon").is_none());
+    }
+
+    #[test]
+    fn text_escaping() {
+        let esc = |s: &str| {
+            let mut v = Vec::new();
+            escape_text(s, &mut v);
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(
+            esc("plain text, longer than a word"),
+            "plain text, longer than a word"
+        );
+        assert_eq!(esc("a&b<c>d"), "a&amp;b&lt;c&gt;d");
+        assert_eq!(esc("tab\tnl\ncr\r"), "tab\tnl\ncr_x000D_");
+        assert_eq!(
+            esc("keep _x0041_ and _x12_"),
+            "keep _x005F_x0041_ and _x12_"
+        );
+        assert_eq!(esc("\u{FFFE}é\u{FFFF}"), "_xFFFE_é_xFFFF_");
+        assert_eq!(
+            esc("long plain run then & at the end"),
+            "long plain run then &amp; at the end"
+        );
+        for c in 0u8..=255 {
+            let word = u64::from_le_bytes([b'a', b'b', c, b'c', b'd', b'e', b'f', b'g']);
+            let special = c < 0x20 || b"&<>_".contains(&c) || c == 0xEF;
+            assert!(!special || maybe_special(word), "{c:#x}");
+        }
     }
 
     #[test]

@@ -556,3 +556,235 @@ fn jsonl_file_source() {
     assert_eq!(n, 4);
     assert_eq!(out, export_bytes(Format::Csv, &run(), &records()));
 }
+
+/// Hands out one record per chunk, so the worker threads get many chunks
+/// and their results must be put back in order.
+struct OnePerChunk(Vec<String>);
+impl RecordSource for OnePerChunk {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        self.0.iter().try_for_each(|s| f(s))
+    }
+    fn for_each_chunk(
+        &self,
+        f: &mut dyn FnMut(RecordChunk) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        for r in &self.0 {
+            let mut c = RecordChunk::new();
+            c.push(r);
+            f(c)?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn many_chunks_give_the_same_files() {
+    let recs: Vec<String> = records().into_iter().cycle().take(40).collect();
+    let chunked = OnePerChunk(recs.clone());
+    for format in [Format::Csv, Format::Json, Format::Jsonl] {
+        assert_eq!(
+            export_bytes(format, &run(), &chunked),
+            export_bytes(format, &run(), &recs),
+            "{format}"
+        );
+    }
+    let mut out = Vec::new();
+    write_csv(&run(), &chunked, &mut out, ExportOptions::default()).unwrap();
+    assert_eq!(out, export_bytes(Format::Csv, &run(), &recs));
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
+    export(Format::Xlsx, &run(), &chunked, &a, ExportOptions::default()).unwrap();
+    export(Format::Xlsx, &run(), &recs, &b, ExportOptions::default()).unwrap();
+    for sheet in ["sheet1", "sheet2"] {
+        let name = format!("xl/worksheets/{sheet}.xml");
+        assert_eq!(zip_entry(&a, &name), zip_entry(&b, &name), "{sheet}");
+    }
+    assert_eq!(dump_xlsx(&a), dump_xlsx(&b));
+}
+
+#[test]
+fn invalid_record_in_a_later_chunk_is_reported_by_index() {
+    let mut recs: Vec<String> = records().into_iter().cycle().take(30).collect();
+    recs[17] = "{\"record_id\": broken".into();
+    for format in Format::ALL {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(format!("out.{format}"));
+        let err = export(
+            format,
+            &run(),
+            &OnePerChunk(recs.clone()),
+            &p,
+            ExportOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ExportError::Json { index: 17, .. }),
+            "{format}: {err}"
+        );
+    }
+}
+
+/// Gives different citations on each pass, like a job still being enriched
+/// while it is exported: the Sources rows must still be numbered in order.
+struct Changing {
+    passes: Mutex<u32>,
+}
+impl RecordSource for Changing {
+    fn for_each(
+        &self,
+        _f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        unreachable!("the writers read chunks")
+    }
+    fn for_each_chunk(
+        &self,
+        f: &mut dyn FnMut(RecordChunk) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        let pass = {
+            let mut p = self.passes.lock().unwrap();
+            *p += 1;
+            *p
+        };
+        for i in 0..12 {
+            let cits: Vec<serde_json::Value> = (0..(i + pass as usize) % 3)
+                .map(|k| serde_json::json!({"title": format!("t{i}-{k}"), "link": format!("https://s.example/{i}/{k}")}))
+                .collect();
+            let rec = serde_json::json!({"record_id": format!("r{i}"), "record_title": "t", "enrichment": {}, "citations": cits});
+            let mut c = RecordChunk::new();
+            c.push(&rec.to_string());
+            f(c)?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn xlsx_sources_follow_the_records_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("changing.xlsx");
+    let src = Changing {
+        passes: Mutex::new(0),
+    };
+    export(
+        Format::Xlsx,
+        &RunInfo::default(),
+        &src,
+        &p,
+        ExportOptions::default(),
+    )
+    .unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
+    let srcs = wb.worksheet_range("Sources").unwrap();
+    // Second pass: record i has (i + 2) % 3 citations.
+    let want: Vec<String> = (0..12)
+        .flat_map(|i| (0..(i + 2) % 3).map(move |k| format!("t{i}-{k}")))
+        .collect();
+    let got: Vec<String> = srcs.rows().skip(1).map(|r| r[2].to_string()).collect();
+    assert_eq!(got, want);
+    let sheet2 = zip_entry(&p, "xl/worksheets/sheet2.xml");
+    assert!(sheet2.contains(&format!("<autoFilter ref=\"A1:E{}\"/>", want.len() + 1)));
+    assert_eq!(sheet2.matches("<hyperlink ").count(), want.len());
+}
+
+#[test]
+fn xlsx_links_stop_at_excels_limit() {
+    let n = MAX_LINKS_PER_SHEET + 300;
+    let recs: Vec<String> = (0..n)
+        .map(|i| format!("{{\"record_id\":\"r{i}\",\"enrichment\":{{\"press_url\":\"https://x.example/{i}\"}}}}"))
+        .collect();
+    let r = RunInfo {
+        enrichments: vec![field("press_url", "url")],
+        ..RunInfo::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("links.xlsx");
+    export(Format::Xlsx, &r, &recs, &p, ExportOptions::default()).unwrap();
+    let sheet1 = zip_entry(&p, "xl/worksheets/sheet1.xml");
+    assert_eq!(sheet1.matches("<hyperlink ").count(), MAX_LINKS_PER_SHEET);
+    let last = MAX_LINKS_PER_SHEET + 1;
+    assert!(sheet1.contains(&format!(
+        "<hyperlink ref=\"C{last}\" r:id=\"rId{MAX_LINKS_PER_SHEET}\"/>"
+    )));
+    // Linked cells have the hyperlink style, the ones after the limit are plain text.
+    assert!(sheet1.contains(&format!("<c r=\"C{last}\" s=\"2\" t=\"inlineStr\">")));
+    assert!(sheet1.contains(&format!("<c r=\"C{}\" t=\"inlineStr\">", last + 1)));
+    let rels = zip_entry(&p, "xl/worksheets/_rels/sheet1.xml.rels");
+    assert!(rels.contains(&format!("Id=\"rId{MAX_LINKS_PER_SHEET}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"https://x.example/{}\"", MAX_LINKS_PER_SHEET - 1)));
+}
+
+#[test]
+fn jsonl_file_chunks_match_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in.jsonl");
+    let big = "x".repeat(CHUNK_BYTES * 2 + 17);
+    let mut text = String::new();
+    for i in 0..3000 {
+        match i % 500 {
+            7 => text.push_str("\r\n"),
+            8 => text.push_str("   \t \n"),
+            9 => text.push_str(&format!("{{\"record_id\":\"big{i}\",\"t\":\"{big}\"}}\n")),
+            _ => text.push_str(&format!("{{\"record_id\":\"r{i}\",\"t\":\"é東\"}}\r\n")),
+        }
+    }
+    text.push_str("{\"record_id\":\"last, no newline\"}");
+    std::fs::write(&p, &text).unwrap();
+    let src = JsonLinesFile::new(&p);
+    let mut lines = Vec::new();
+    src.for_each(&mut |r| {
+        lines.push(r.to_owned());
+        Ok(())
+    })
+    .unwrap();
+    let mut chunked = Vec::new();
+    let mut chunks = 0;
+    src.for_each_chunk(&mut |c| {
+        chunks += 1;
+        chunked.extend(c.iter().map(str::to_owned));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(lines.len(), 3000 - 12 + 1);
+    assert_eq!(chunked, lines);
+    assert!(chunks > 3, "{chunks}");
+}
+
+#[test]
+fn csv_second_pass_when_records_hold_undeclared_fields() {
+    let recs: Vec<String> = (0..2500)
+        .map(|i| {
+            let e = if i == 1500 {
+                serde_json::json!({"summary": "s", "surprise": {"a": 1}})
+            } else {
+                serde_json::json!({"summary": "s"})
+            };
+            serde_json::json!({"record_id": format!("r{i}"), "enrichment": e}).to_string()
+        })
+        .collect();
+    let r = RunInfo {
+        enrichments: vec![field("summary", "text")],
+        ..RunInfo::default()
+    };
+    let mut want = Vec::new();
+    write_csv(&r, &recs, &mut want, ExportOptions::default()).unwrap();
+    let (headers, rows) = read_csv(&want);
+    assert!(headers.contains(&"surprise.a".to_owned()));
+    assert_eq!(rows.len(), 2500);
+    let one_chunk: &dyn RecordSource = &recs;
+    let many_chunks = OnePerChunk(recs.clone());
+    for src in [one_chunk, &many_chunks] {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        let opts = ExportOptions {
+            bom: true,
+            progress: Some(Box::new(move |n| s2.lock().unwrap().push(n))),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        export(Format::Csv, &r, src, &p, opts).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), want);
+        assert_eq!(*seen.lock().unwrap(), [1000, 2000, 2500]);
+    }
+}

@@ -1,0 +1,69 @@
+// The WebdriverIO setup shared by the e2e suite (e2e/wdio.conf.js) and the
+// UI performance bench (bench/ui/wdio.bench.conf.js): WebdriverIO drives
+// tauri-driver, which starts WebKitWebDriver and the app binary.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+const targetDir = process.env.CARGO_TARGET_DIR ?? "/var/cache/catchall-target";
+/** The binary under test: CATCHALL_APP, else the debug build. */
+export const application = process.env.CATCHALL_APP ?? join(targetDir, "debug", "catchall-desk");
+
+/**
+ * Points the app at `dataDir`, the built-in sandbox (test pace unless set)
+ * and no keyring: a run never touches a real user's data or key.
+ */
+export function isolateApp(dataDir) {
+  process.env.CATCHALL_DATA_DIR = dataDir;
+  process.env.CATCHALL_SANDBOX = "1";
+  process.env.CATCHALL_SANDBOX_PACE = process.env.CATCHALL_SANDBOX_PACE ?? "test";
+  process.env.CATCHALL_NO_KEYRING = "1";
+}
+
+/**
+ * A WebdriverIO config for the app. `port` is tauri-driver's (its native
+ * port is the next one); `beforeSessionReady` runs once tauri-driver is up,
+ * just before the session (and so the app) starts.
+ */
+export function appConfig({
+  specs,
+  port,
+  mochaTimeout,
+  waitforTimeout,
+  beforeSessionReady,
+  ...rest
+}) {
+  let tauriDriver;
+  return {
+    runner: "local",
+    specs,
+    maxInstances: 1,
+    hostname: "127.0.0.1",
+    port,
+    capabilities: [
+      {
+        maxInstances: 1,
+        "tauri:options": { application },
+        "wdio:enforceWebDriverClassic": true,
+      },
+    ],
+    logLevel: "warn",
+    reporters: ["spec"],
+    framework: "mocha",
+    mochaOpts: { ui: "bdd", timeout: mochaTimeout },
+    waitforTimeout,
+    beforeSession: () => {
+      const args = ["--port", String(port), "--native-port", String(port + 1)];
+      tauriDriver = spawn("tauri-driver", args, { stdio: [null, process.stdout, process.stderr] });
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          beforeSessionReady?.();
+          resolve();
+        }, 1500),
+      );
+    },
+    afterSession: () => {
+      tauriDriver?.kill();
+    },
+    ...rest,
+  };
+}
