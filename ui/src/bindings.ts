@@ -86,13 +86,6 @@ export type AppInfo = {
 	firstRun: boolean,
 };
 
-/**  One table cell as display strings only. */
-export type Cell = {
-	text: string,
-	/**  Company domain or URL value. */
-	link: string | null,
-};
-
 export type CitationView = {
 	title: string,
 	link: string,
@@ -347,10 +340,17 @@ export type RecordsWindow = {
 	rows: Row[],
 };
 
+/**
+ *  One table row as display strings only, in `Column` order. Texts and
+ *  links travel as two plain arrays rather than a `{text, link}` object per
+ *  cell: the keys were over half of a window's bytes.
+ */
 export type Row = {
 	recordId: string,
-	/**  In `Column` order. */
-	cells: Cell[],
+	/**  Display text of each cell. */
+	texts: string[],
+	/**  Company domain or URL value of each cell, where it has one. */
+	links: (string | null)[],
 };
 
 export type Settings = {

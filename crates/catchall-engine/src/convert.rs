@@ -296,16 +296,17 @@ pub fn window(w: store::Window) -> RecordsWindow {
         rows: w
             .rows
             .into_iter()
-            .map(|r| Row {
-                record_id: r.record_id,
-                cells: r
+            .map(|r| {
+                let (texts, links) = r
                     .cells
                     .into_iter()
-                    .map(|c| Cell {
-                        text: table_text(c.text),
-                        link: c.link,
-                    })
-                    .collect(),
+                    .map(|c| (table_text(c.text), c.link))
+                    .unzip();
+                Row {
+                    record_id: r.record_id,
+                    texts,
+                    links,
+                }
             })
             .collect(),
     }

@@ -326,21 +326,17 @@ pub struct ViewSpec {
     pub filters: Vec<ColumnFilter>,
 }
 
-/// One table cell as display strings only.
-#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Cell {
-    pub text: String,
-    /// Company domain or URL value.
-    pub link: Option<String>,
-}
-
+/// One table row as display strings only, in `Column` order. Texts and
+/// links travel as two plain arrays rather than a `{text, link}` object per
+/// cell: the keys were over half of a window's bytes.
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub record_id: String,
-    /// In `Column` order.
-    pub cells: Vec<Cell>,
+    /// Display text of each cell.
+    pub texts: Vec<String>,
+    /// Company domain or URL value of each cell, where it has one.
+    pub links: Vec<Option<String>>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

@@ -97,10 +97,13 @@ async fn full_lifecycle_with_partial_results() {
     assert_eq!(cols[cols.len() - 1].kind, "citations");
     let w = engine.window(local, ViewSpec::default(), 100, 50).unwrap();
     assert_eq!((w.total, w.start, w.rows.len()), (2500, 100, 50));
-    assert!(w.rows.iter().all(|r| r.cells.len() == cols.len()));
+    assert!(w
+        .rows
+        .iter()
+        .all(|r| r.texts.len() == cols.len() && r.links.len() == cols.len()));
     let row = &w.rows[0];
     let detail = engine.record(local, row.record_id.clone()).unwrap();
-    assert_eq!(detail.title, row.cells[0].text);
+    assert_eq!(detail.title, row.texts[0]);
     assert!(!detail.citations.is_empty());
     assert!(detail.fields.iter().all(|f| !f.label.contains('_')));
 

@@ -835,6 +835,26 @@ impl Store {
         view: &ViewSpec,
         f: &mut dyn FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        if view.is_plain() {
+            // Everything in stored order: one scan of the job's id range
+            // (sequential pages) instead of a lookup per record.
+            let (lo, hi): (Option<i64>, Option<i64>) = self
+                .conn
+                .prepare_cached("SELECT MIN(id), MAX(id) FROM records WHERE job = ?1")?
+                .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (Some(lo), Some(hi)) = (lo, hi) else {
+                return Ok(());
+            };
+            let mut st = self.conn.prepare_cached(
+                "SELECT j.json FROM records r JOIN record_json j ON j.id = r.id
+                 WHERE r.id BETWEEN ?2 AND ?3 AND +r.job = ?1 ORDER BY r.id",
+            )?;
+            let mut rows = st.query(params![local, lo, hi])?;
+            while let Some(row) = rows.next()? {
+                f(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+            }
+            return Ok(());
+        }
         let ids = self.view_ids(local, view)?;
         let mut st = self
             .conn

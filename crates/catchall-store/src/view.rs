@@ -65,6 +65,14 @@ struct ViewKey {
     filters: Vec<(String, String)>,
 }
 
+impl ViewSpec {
+    /// No sort, search or filter: every record in the order it was stored.
+    pub fn is_plain(&self) -> bool {
+        let k = normalize(self);
+        k.sort.is_none() && k.search.is_none() && k.filters.is_empty()
+    }
+}
+
 fn normalize(v: &ViewSpec) -> ViewKey {
     ViewKey {
         sort: v.sort.clone(),

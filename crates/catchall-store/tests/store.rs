@@ -779,3 +779,38 @@ fn two_connections_building_the_search_index_at_once_index_each_record_once() {
         .unwrap();
     assert!(all.total > 0);
 }
+
+#[test]
+fn exporting_everything_streams_each_record_once_in_stored_order() {
+    let s = Store::open_in_memory().unwrap();
+    let job = new_job(&s, None);
+    let other = new_job(&s, Some("other"));
+    let recs = page(9, 0..2500);
+    // Another job's records interleaved in the id range must not leak in.
+    put(&s, job, &recs[..1000]);
+    put(&s, other, &page(10, 0..50));
+    put(&s, job, &recs[1000..]);
+    let mut got = Vec::new();
+    s.for_each_record_json(job, &ViewSpec::default(), &mut |json| {
+        got.push(json.to_owned());
+        Ok(())
+    })
+    .unwrap();
+    let want: Vec<String> = recs.iter().map(|(_, j)| j.clone()).collect();
+    assert_eq!(got, want);
+    // A sorted view goes through the view's order and still gives them all.
+    let mut sorted = 0;
+    let view = ViewSpec {
+        sort: Some(SortSpec {
+            key: "record_title".into(),
+            descending: true,
+        }),
+        ..Default::default()
+    };
+    s.for_each_record_json(job, &view, &mut |_| {
+        sorted += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(sorted, 2500);
+}

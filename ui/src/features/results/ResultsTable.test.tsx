@@ -25,11 +25,8 @@ function fakeWindow(_id: number, view: ViewSpec, start: number, limit: number): 
     const n = view.sort?.descending ? TOTAL - 1 - i : i;
     rows.push({
       recordId: `r${n}`,
-      cells: [
-        { text: `Record ${n}`, link: null },
-        { text: `Acme ${n}`, link: `acme${n}.com` },
-        { text: "high", link: null },
-      ],
+      texts: [`Record ${n}`, `Acme ${n}`, "high"],
+      links: [null, `acme${n}.com`, null],
     });
   }
   return { total: TOTAL, start, rows };

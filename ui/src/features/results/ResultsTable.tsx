@@ -11,7 +11,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount } from "../../lib/format";
-import { type Cell, type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
+import { type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
 import { RecordPanel } from "./RecordPanel";
@@ -25,7 +25,7 @@ type Props = {
   onViewChange: (v: ViewSpec) => void;
 };
 
-/** What a body row needs of a visible column: where its cell is in `Row.cells`. */
+/** What a body row needs of a visible column: where its cell is in `Row.texts`. */
 type ShownColumn = { col: Column; index: number };
 
 const NO_ROWS: Row[] = [];
@@ -59,7 +59,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
       columns.map((col, index) => ({
         id: col.key,
         header: col.label,
-        accessorFn: (r: Row) => r.cells[index]?.text ?? "",
+        accessorFn: (r: Row) => r.texts[index] ?? "",
         enableSorting: col.kind !== "citations",
         // The title opens the record panel, so it always stays.
         enableHiding: col.kind !== "title",
@@ -285,7 +285,13 @@ const BodyRow = memo(function BodyRow({
       {row ? (
         shown.map(({ col, index: c }) => (
           <td className="td" key={col.key}>
-            <CellView column={col} cell={row.cells[c]} recordId={row.recordId} onOpen={onOpen} />
+            <CellView
+              column={col}
+              text={row.texts[c]}
+              link={row.links[c] ?? null}
+              recordId={row.recordId}
+              onOpen={onOpen}
+            />
           </td>
         ))
       ) : (
@@ -297,42 +303,44 @@ const BodyRow = memo(function BodyRow({
 
 function CellView({
   column,
-  cell,
+  text,
+  link,
   recordId,
   onOpen,
 }: {
   column: Column;
-  cell: Cell | undefined;
+  text: string | undefined;
+  link: string | null;
   recordId: string;
   onOpen: (recordId: string, el: HTMLElement) => void;
 }) {
-  if (!cell) return null;
+  if (text == null) return null;
   switch (column.kind) {
     case "title":
       return (
         <button
           type="button"
           className="link-button"
-          title={cell.text}
+          title={text}
           onClick={(e) => onOpen(recordId, e.currentTarget)}
         >
-          {cell.text || "(untitled)"}
+          {text || "(untitled)"}
         </button>
       );
     case "company":
       return (
         <span className="company">
-          <span>{cell.text}</span>
-          {cell.link ? <ExternalLink href={cell.link} /> : null}
+          <span>{text}</span>
+          {link ? <ExternalLink href={link} /> : null}
         </span>
       );
     case "url":
-      if (!cell.link) return <span title={cell.text}>{cell.text}</span>;
-      return <ExternalLink href={cell.link}>{cell.text || cell.link}</ExternalLink>;
+      if (!link) return <span title={text}>{text}</span>;
+      return <ExternalLink href={link}>{text || link}</ExternalLink>;
     case "confidence":
-      return cell.text ? <ConfidenceBadge value={cell.text} /> : null;
+      return text ? <ConfidenceBadge value={text} /> : null;
     default:
-      return <span title={cell.text}>{cell.text}</span>;
+      return <span title={text}>{text}</span>;
   }
 }
 
