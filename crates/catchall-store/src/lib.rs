@@ -836,22 +836,32 @@ impl Store {
         f: &mut dyn FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         if view.is_plain() {
-            // Everything in stored order: one scan of the job's id range
-            // (sequential pages) instead of a lookup per record.
-            let (lo, hi): (Option<i64>, Option<i64>) = self
+            // Everything in stored order: one sequential scan of the JSON
+            // table over the job's id range, skipping the rows of other jobs
+            // stored in between, instead of a lookup per record.
+            let mut ids: Vec<i64> = self
                 .conn
-                .prepare_cached("SELECT MIN(id), MAX(id) FROM records WHERE job = ?1")?
-                .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let (Some(lo), Some(hi)) = (lo, hi) else {
+                .prepare_cached("SELECT id FROM records WHERE job = ?1")?
+                .query_map([local], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            ids.sort_unstable();
+            let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
                 return Ok(());
             };
             let mut st = self.conn.prepare_cached(
-                "SELECT j.json FROM records r JOIN record_json j ON j.id = r.id
-                 WHERE r.id BETWEEN ?2 AND ?3 AND +r.job = ?1 ORDER BY r.id",
+                "SELECT id, json FROM record_json WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
             )?;
-            let mut rows = st.query(params![local, lo, hi])?;
+            let mut rows = st.query(params![lo, hi])?;
+            let mut next = 0usize;
             while let Some(row) = rows.next()? {
-                f(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+                let id: i64 = row.get(0)?;
+                while next < ids.len() && ids[next] < id {
+                    next += 1; // a record without JSON (never, defensively)
+                }
+                if next < ids.len() && ids[next] == id {
+                    next += 1;
+                    f(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+                }
             }
             return Ok(());
         }
