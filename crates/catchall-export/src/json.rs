@@ -55,20 +55,29 @@ pub fn write_json<W: Write>(
             }
             Ok(buf)
         },
-        |buf, chunk, _| {
-            out.write_all(&buf)?;
-            give_buf(buf);
-            for _ in 0..chunk.len() {
-                n += 1;
-                progress.tick(n);
-            }
-            Ok(())
-        },
+        |buf, chunk, _| write_out(&mut out, buf, chunk.len(), &mut n, &mut progress),
     )?;
     out.write_all(if n == 0 { b"]\n" } else { b"\n]\n" })?;
     out.flush()?;
     progress.done(n);
     Ok(n)
+}
+
+/// Writes a worker's finished buffer and counts its records.
+fn write_out<W: Write>(
+    out: &mut W,
+    buf: Vec<u8>,
+    records: usize,
+    n: &mut u64,
+    progress: &mut Progress,
+) -> Result<(), ExportError> {
+    out.write_all(&buf)?;
+    give_buf(buf);
+    for _ in 0..records {
+        *n += 1;
+        progress.tick(*n);
+    }
+    Ok(())
 }
 
 /// Writes JSON Lines (one record per line, LF); returns the number of records.
@@ -95,15 +104,7 @@ pub fn write_jsonl<W: Write>(
             }
             Ok(buf)
         },
-        |buf, chunk, _| {
-            out.write_all(&buf)?;
-            give_buf(buf);
-            for _ in 0..chunk.len() {
-                n += 1;
-                progress.tick(n);
-            }
-            Ok(())
-        },
+        |buf, chunk, _| write_out(&mut out, buf, chunk.len(), &mut n, &mut progress),
     )?;
     out.flush()?;
     progress.done(n);
