@@ -542,6 +542,9 @@ impl Store {
             let fields: Vec<(&str, &str, Option<&str>)> =
                 c.fields().map(|(k, f)| (k, f.text, f.link)).collect();
             let mut cells = Vec::with_capacity(cols.len() + 2);
+            // Records usually list their fields in the job's column order:
+            // try the field after the last match before searching them all.
+            let mut next = 0usize;
             for col in &cols {
                 if col.key == KEY_TITLE {
                     cells.push(Cell {
@@ -549,11 +552,14 @@ impl Store {
                         link: None,
                     });
                 } else {
-                    match fields
-                        .iter()
-                        .find(|(k, _, _)| *k == col.key)
-                        .map(|&(_, text, link)| (text, link))
-                    {
+                    let at = match fields.get(next) {
+                        Some((k, _, _)) if *k == col.key => Some(next),
+                        _ => fields.iter().position(|(k, _, _)| *k == col.key),
+                    };
+                    if let Some(i) = at {
+                        next = i + 1;
+                    }
+                    match at.map(|i| (fields[i].1, fields[i].2)) {
                         Some((text, link)) => cells.push(Cell {
                             text: text.to_owned(),
                             link: link.map(str::to_owned),
