@@ -95,6 +95,30 @@ fn main() {
         }
     };
     tasks.push(ours("ours-csv", "csv", "csv", "csv"));
+    // The same CSV export reading the records from the app's SQLite store
+    // (what the app and `catchall export` do), built once from the input.
+    let db = dir.join(format!("job-{n}.db"));
+    let t = Instant::now();
+    if build_store(&input, &db) {
+        eprintln!(
+            "store: {} (made in {:.1} s)",
+            db.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let out = dir.join("out-ours-csv-store.csv");
+    tasks.push(Task {
+        name: "ours-csv-store".into(),
+        group: "csv",
+        cmd: vec![
+            exe.display().to_string(),
+            "--child".into(),
+            "csv-store".into(),
+            db.display().to_string(),
+            out.display().to_string(),
+        ],
+        out,
+    });
     tasks.push(ours("ours-xlsx", "xlsx", "xlsx", "xlsx"));
     for l in &levels {
         tasks.push(ours(
@@ -311,6 +335,11 @@ fn child(args: &[String]) {
     let run = bench_run();
     let opts = ExportOptions::default();
     let res = match kind.as_str() {
+        "csv-store" => {
+            let store = catchall_store::Store::open(Path::new(input)).unwrap();
+            let src = StoreJob(store);
+            export(Format::Csv, &run, &src, Path::new(output), opts).map(|s| s.records)
+        }
         "csv" | "json" | "jsonl" | "xlsx" => {
             let format: Format = kind.parse().unwrap();
             export(format, &run, &src, Path::new(output), opts).map(|s| s.records)
@@ -328,6 +357,90 @@ fn child(args: &[String]) {
         eprintln!("export failed: {e}");
         std::process::exit(1);
     }
+}
+
+/// The bench job in a store (local id 1), read as the app reads it: every
+/// record in stored order.
+struct StoreJob(catchall_store::Store);
+
+impl catchall_export::RecordSource for StoreJob {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), catchall_export::ExportError>,
+    ) -> Result<(), catchall_export::ExportError> {
+        let mut parked = None;
+        let r = self
+            .0
+            .for_each_record_json(1, &catchall_store::ViewSpec::default(), &mut |json| {
+                f(json).map_err(|e| {
+                    parked = Some(e);
+                    catchall_store::StoreError::Other("stopped".into())
+                })
+            });
+        match (parked, r) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(catchall_export::ExportError::Source(e.to_string())),
+            (None, Ok(())) => Ok(()),
+        }
+    }
+}
+
+/// Loads the JSON Lines input into a new store as one job (pages of 1,000
+/// records, as the app stores a pull); false when it was there already.
+fn build_store(input: &Path, db: &Path) -> bool {
+    let done = db.with_extension("db.done");
+    if done.exists() && db.exists() {
+        return false;
+    }
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    #[derive(serde::Deserialize)]
+    struct Id {
+        record_id: String,
+    }
+    let store = catchall_store::Store::open(db).unwrap();
+    let job = store
+        .create_job(&catchall_store::NewJob {
+            query: "bench".into(),
+            params_json: "{}".into(),
+            origin: catchall_store::JobOrigin::Local,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(job, 1);
+    // Streamed a page at a time: this process spawns the measured children,
+    // and its own size must stay small (a child's peak RSS counts it).
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(std::fs::File::open(input).unwrap());
+    let mut lines = reader
+        .lines()
+        .map(Result::unwrap)
+        .filter(|l| !l.trim().is_empty());
+    loop {
+        let page: Vec<String> = lines.by_ref().take(1000).collect();
+        if page.is_empty() {
+            break;
+        }
+        let ids: Vec<String> = page
+            .iter()
+            .map(|l| serde_json::from_str::<Id>(l).unwrap().record_id)
+            .collect();
+        store
+            .upsert_records(
+                job,
+                page.iter()
+                    .zip(&ids)
+                    .map(|(l, id)| catchall_store::RecordIn {
+                        record_id: id,
+                        json: l,
+                    }),
+            )
+            .unwrap();
+    }
+    drop(store);
+    std::fs::write(done, "ok").unwrap();
+    true
 }
 
 /// The job the generated records belong to (same fields as the generator

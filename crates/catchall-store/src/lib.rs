@@ -860,7 +860,11 @@ impl Store {
                 }
                 if next < ids.len() && ids[next] == id {
                     next += 1;
-                    f(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+                    let bytes = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+                    let json = simdutf8::basic::from_utf8(bytes).map_err(|_| {
+                        StoreError::Other(format!("stored record {id} is not valid UTF-8"))
+                    })?;
+                    f(json)?;
                 }
             }
             return Ok(());
