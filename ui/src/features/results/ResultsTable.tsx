@@ -10,6 +10,7 @@ import {
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
+import { Field } from "../../app/Field";
 import { formatCount } from "../../lib/format";
 import { type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
 import { recordsKey } from "../watch/jobState";
@@ -392,27 +393,29 @@ function TableControls({
   const activeFilters = Object.values(filters).filter((f) => f.trim()).length;
   return (
     <div className="table-controls row wrap">
-      <div className="field">
-        <label htmlFor={`${id}-search`}>Search records</label>
-        <input
-          id={`${id}-search`}
-          type="search"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-      </div>
+      <Field id={`${id}-search`} label="Search records">
+        {(control) => (
+          <input
+            {...control}
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        )}
+      </Field>
       <details className="popover">
         <summary>Filter by column{activeFilters ? ` (${activeFilters})` : ""}</summary>
         <div className="stack popover-body">
           {filterable.map((c) => (
-            <div className="field" key={c.key}>
-              <label htmlFor={`${id}-f-${c.key}`}>{c.label} contains</label>
-              <input
-                id={`${id}-f-${c.key}`}
-                value={filters[c.key] ?? ""}
-                onChange={(e) => setFilters((f) => ({ ...f, [c.key]: e.target.value }))}
-              />
-            </div>
+            <Field key={c.key} id={`${id}-f-${c.key}`} label={`${c.label} contains`}>
+              {(control) => (
+                <input
+                  {...control}
+                  value={filters[c.key] ?? ""}
+                  onChange={(e) => setFilters((f) => ({ ...f, [c.key]: e.target.value }))}
+                />
+              )}
+            </Field>
           ))}
         </div>
       </details>
