@@ -88,12 +88,19 @@ impl SheetPart {
         }
     }
 
-    fn cell_ref(&mut self, col: &str, row: u64) {
+    /// Opens a cell: `<c r="B7"` and, for a styled cell, ` s="3"`.
+    fn cell_ref(&mut self, col: &str, row: u64, style: u32) {
         self.xml.extend_from_slice(b"<c r=\"");
         self.xml.extend_from_slice(col.as_bytes());
         self.xml
             .extend_from_slice(itoa::Buffer::new().format(row).as_bytes());
         self.xml.push(b'"');
+        if style > 0 {
+            self.xml.extend_from_slice(b" s=\"");
+            self.xml
+                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+            self.xml.push(b'"');
+        }
     }
 
     fn text_styled(&mut self, row: u64, col: &str, s: &str, style: u32) {
@@ -101,13 +108,7 @@ impl SheetPart {
             return;
         }
         let s = truncate_cell(s);
-        self.cell_ref(col, row);
-        if style > 0 {
-            self.xml.extend_from_slice(b" s=\"");
-            self.xml
-                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
-            self.xml.push(b'"');
-        }
+        self.cell_ref(col, row, style);
         self.xml.extend_from_slice(b" t=\"inlineStr\"><is><t");
         if s.starts_with(['\t', '\n', ' ']) || s.ends_with(['\t', '\n', ' ']) {
             self.xml.extend_from_slice(b" xml:space=\"preserve\"");
@@ -125,13 +126,7 @@ impl SheetPart {
         if !x.is_finite() {
             return;
         }
-        self.cell_ref(col, row);
-        if style > 0 {
-            self.xml.extend_from_slice(b" s=\"");
-            self.xml
-                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
-            self.xml.push(b'"');
-        }
+        self.cell_ref(col, row, style);
         self.xml.extend_from_slice(b"><v>");
         if x.fract() == 0.0 && x.abs() < 1e15 {
             self.xml
@@ -176,7 +171,7 @@ impl SheetPart {
         match cell {
             Cell::Empty => {}
             Cell::Bool(b) => {
-                self.cell_ref(col, row);
+                self.cell_ref(col, row, 0);
                 self.xml.extend_from_slice(if *b {
                     b" t=\"b\"><v>1</v></c>"
                 } else {
