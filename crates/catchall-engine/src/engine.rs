@@ -954,8 +954,10 @@ impl Engine {
             return Err(EngineError::no_job(local_id));
         };
         let columns = convert::columns(&store.columns(local_id)?);
+        // Opening an already indexed job starts no thread and no connection.
+        let behind = row.local_state == LocalState::Done && store.search_index_behind(local_id)?;
         drop(store);
-        if row.local_state == LocalState::Done && row.records_stored > 0 {
+        if behind {
             self.inner.index_in_background(local_id);
         }
         Ok(columns)

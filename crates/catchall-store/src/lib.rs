@@ -890,6 +890,20 @@ impl Store {
         view::ensure_fts(self, local)
     }
 
+    /// Whether some of the job's records are not in the search index yet
+    /// (a read, no lock taken): lets callers skip starting a build.
+    pub fn search_index_behind(&self, local: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                // A rowid range from the indexed mark: an up-to-date job
+                // only looks at records stored after it (other jobs').
+                "SELECT EXISTS (SELECT 1 FROM records
+                   WHERE id > (SELECT fts_upto FROM jobs WHERE id = ?1) AND +job = ?1)",
+            )?
+            .query_row([local], |r| r.get(0))?)
+    }
+
     // ------------------------------------------------------ settings, drafts
 
     pub fn get_setting(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -814,3 +814,16 @@ fn exporting_everything_streams_each_record_once_in_stored_order() {
     .unwrap();
     assert_eq!(sorted, 2500);
 }
+
+#[test]
+fn search_index_behind_says_when_a_build_has_work() {
+    let s = Store::open_in_memory().unwrap();
+    let job = new_job(&s, None);
+    assert!(!s.search_index_behind(job).unwrap(), "no records, nothing to index");
+    put(&s, job, &page(4, 0..300));
+    assert!(s.search_index_behind(job).unwrap());
+    assert_eq!(s.build_search_index(job).unwrap(), 300);
+    assert!(!s.search_index_behind(job).unwrap());
+    put(&s, job, &page(4, 300..310));
+    assert!(s.search_index_behind(job).unwrap());
+}
