@@ -819,7 +819,10 @@ fn exporting_everything_streams_each_record_once_in_stored_order() {
 fn search_index_behind_says_when_a_build_has_work() {
     let s = Store::open_in_memory().unwrap();
     let job = new_job(&s, None);
-    assert!(!s.search_index_behind(job).unwrap(), "no records, nothing to index");
+    assert!(
+        !s.search_index_behind(job).unwrap(),
+        "no records, nothing to index"
+    );
     put(&s, job, &page(4, 0..300));
     assert!(s.search_index_behind(job).unwrap());
     assert_eq!(s.build_search_index(job).unwrap(), 300);
