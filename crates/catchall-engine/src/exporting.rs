@@ -4,51 +4,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use catchall_export::{ExportError, ExportOptions, FieldSpec, Format, RecordSource, RunInfo};
-use catchall_store::{Store, StoreError, ViewSpec as StoreView};
+use catchall_export::{ExportOptions, FieldSpec, Format, RunInfo, StoreSource};
+use catchall_store::Store;
 
 use crate::convert::{request_of, stage_of, view_to_store};
 use crate::dto::{ExportFormat, ExportProgress, ExportResult, ViewSpec};
 use crate::engine::Inner;
 use crate::EngineError;
-
-/// The store's records of one job (in a view's order) as a re-iterable
-/// source for the writers; the app's and the command line's exports use it.
-pub struct StoreSource<'a> {
-    store: &'a Store,
-    local: i64,
-    view: StoreView,
-}
-
-impl<'a> StoreSource<'a> {
-    pub fn new(store: &'a Store, local: i64, view: StoreView) -> Self {
-        Self { store, local, view }
-    }
-}
-
-impl RecordSource for StoreSource<'_> {
-    fn for_each(
-        &self,
-        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
-    ) -> Result<(), ExportError> {
-        // The store's callback speaks StoreError: park the writer's own
-        // error and hand it back unchanged.
-        let mut parked: Option<ExportError> = None;
-        let r = self
-            .store
-            .for_each_record_json(self.local, &self.view, &mut |json| {
-                f(json).map_err(|e| {
-                    parked = Some(e);
-                    StoreError::Other("export stopped".into())
-                })
-            });
-        match (parked, r) {
-            (Some(e), _) => Err(e),
-            (None, Err(e)) => Err(ExportError::Source(e.to_string())),
-            (None, Ok(())) => Ok(()),
-        }
-    }
-}
 
 /// What an export's Run sheet says about a stored job: the request as sent
 /// (or, for jobs that let the service choose, the fields it reported).
@@ -131,11 +93,7 @@ pub(crate) async fn export(
                 total,
             })
         });
-        let source = StoreSource {
-            store: &store,
-            local,
-            view,
-        };
+        let source = StoreSource::new(&store, local, view);
         let opts = ExportOptions {
             bom: true,
             progress: Some(progress),

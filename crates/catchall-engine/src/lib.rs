@@ -17,4 +17,4 @@ mod tracker;
 
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
-pub use exporting::{run_info, StoreSource};
+pub use exporting::run_info;

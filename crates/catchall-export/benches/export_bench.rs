@@ -337,7 +337,7 @@ fn child(args: &[String]) {
     let res = match kind.as_str() {
         "csv-store" => {
             let store = catchall_store::Store::open(Path::new(input)).unwrap();
-            let src = StoreJob(store);
+            let src = catchall_export::StoreSource::new(&store, 1, Default::default());
             export(Format::Csv, &run, &src, Path::new(output), opts).map(|s| s.records)
         }
         "csv" | "json" | "jsonl" | "xlsx" => {
@@ -356,32 +356,6 @@ fn child(args: &[String]) {
     if let Err(e) = res {
         eprintln!("export failed: {e}");
         std::process::exit(1);
-    }
-}
-
-/// The bench job in a store (local id 1), read as the app reads it: every
-/// record in stored order.
-struct StoreJob(catchall_store::Store);
-
-impl catchall_export::RecordSource for StoreJob {
-    fn for_each(
-        &self,
-        f: &mut dyn FnMut(&str) -> Result<(), catchall_export::ExportError>,
-    ) -> Result<(), catchall_export::ExportError> {
-        let mut parked = None;
-        let r = self
-            .0
-            .for_each_record_json(1, &catchall_store::ViewSpec::default(), &mut |json| {
-                f(json).map_err(|e| {
-                    parked = Some(e);
-                    catchall_store::StoreError::Other("stopped".into())
-                })
-            });
-        match (parked, r) {
-            (Some(e), _) => Err(e),
-            (None, Err(e)) => Err(catchall_export::ExportError::Source(e.to_string())),
-            (None, Ok(())) => Ok(()),
-        }
     }
 }
 

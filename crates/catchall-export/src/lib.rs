@@ -46,6 +46,7 @@ use std::str::FromStr;
 mod csv;
 mod json;
 mod pipeline;
+mod store;
 mod table;
 mod value;
 mod xlsx;
@@ -53,6 +54,7 @@ mod zipout;
 
 pub use crate::csv::{needs_neutralising, write_csv};
 pub use crate::json::{write_json, write_jsonl};
+pub use crate::store::StoreSource;
 pub use crate::table::{Column, ColumnType, Table};
 pub use crate::xlsx::{write_xlsx, write_xlsx_in, MAX_CELL_CHARS, MAX_LINKS_PER_SHEET, ZIP_LEVEL};
 
@@ -195,6 +197,13 @@ impl RecordChunk {
             text: String::from_utf8(pipeline::take_buf(bytes)).unwrap_or_default(),
             spans: Vec::new(),
         }
+    }
+
+    /// A block read by the store (its spans are record boundaries in its
+    /// text, so they fall on character boundaries).
+    pub fn from_block(b: catchall_store::JsonBlock) -> Self {
+        let (text, spans) = b.into_parts();
+        RecordChunk { text, spans }
     }
 
     /// Appends one record's JSON text.

@@ -10,6 +10,7 @@
 //! records_version); windows are answered by position range from that list and
 //! point lookups of 200 cells blobs — never `OFFSET`.
 
+mod blocks;
 mod checkpoint;
 mod parse;
 mod prepare;
@@ -22,6 +23,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+pub use blocks::JsonBlock;
 pub use prepare::PreparedPage;
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
@@ -837,37 +839,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         if view.is_plain() {
             // Everything in stored order: one sequential scan of the JSON
-            // table over the job's id range, skipping the rows of other jobs
-            // stored in between, instead of a lookup per record.
-            let mut ids: Vec<i64> = self
-                .conn
-                .prepare_cached("SELECT id FROM records WHERE job = ?1")?
-                .query_map([local], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            ids.sort_unstable();
-            let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
-                return Ok(());
-            };
-            let mut st = self.conn.prepare_cached(
-                "SELECT id, json FROM record_json WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
-            )?;
-            let mut rows = st.query(params![lo, hi])?;
-            let mut next = 0usize;
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                while next < ids.len() && ids[next] < id {
-                    next += 1; // a record without JSON (never, defensively)
-                }
-                if next < ids.len() && ids[next] == id {
-                    next += 1;
-                    let bytes = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
-                    let json = simdutf8::basic::from_utf8(bytes).map_err(|_| {
-                        StoreError::Other(format!("stored record {id} is not valid UTF-8"))
-                    })?;
-                    f(json)?;
-                }
-            }
-            return Ok(());
+            // table over the job's id range, instead of a lookup per record.
+            let ids = self.job_ids_sorted(local)?;
+            return blocks::scan_ids(&self.conn, &ids, f);
         }
         let ids = self.view_ids(local, view)?;
         let mut st = self

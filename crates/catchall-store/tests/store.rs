@@ -830,3 +830,74 @@ fn search_index_behind_says_when_a_build_has_work() {
     put(&s, job, &page(4, 300..310));
     assert!(s.search_index_behind(job).unwrap());
 }
+
+#[test]
+fn blocks_of_a_whole_job_come_in_stored_order_from_several_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("blocks.db")).unwrap();
+    let job = new_job(&s, None);
+    let other = new_job(&s, Some("other"));
+    // Enough records for several segments per reader, with another job's
+    // records stored in between.
+    let recs = page(21, 0..5300);
+    put(&s, job, &recs[..2100]);
+    put(&s, other, &page(22, 0..700));
+    put(&s, job, &recs[2100..]);
+    let want: Vec<String> = recs.iter().map(|(_, j)| j.clone()).collect();
+
+    let (mut got, mut blocks) = (Vec::new(), 0);
+    s.for_each_record_block(job, &ViewSpec::default(), 64 * 1024, &mut |b| {
+        assert!(!b.is_empty());
+        blocks += 1;
+        let (text, spans) = b.into_parts();
+        got.extend(spans.iter().map(|&(a, z)| text[a..z].to_owned()));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(got, want);
+    assert!(blocks > 10, "records come in many blocks, got {blocks}");
+
+    // A sorted view comes in blocks too, in the view's order.
+    let view = ViewSpec {
+        sort: Some(SortSpec {
+            key: "record_title".into(),
+            descending: false,
+        }),
+        ..Default::default()
+    };
+    let mut in_view = Vec::new();
+    s.for_each_record_json(job, &view, &mut |j| {
+        in_view.push(j.to_owned());
+        Ok(())
+    })
+    .unwrap();
+    let mut by_blocks = Vec::new();
+    s.for_each_record_block(job, &view, 64 * 1024, &mut |b| {
+        let (text, spans) = b.into_parts();
+        by_blocks.extend(spans.iter().map(|&(a, z)| text[a..z].to_owned()));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(by_blocks, in_view);
+}
+
+#[test]
+fn a_stop_from_the_consumer_ends_a_parallel_read_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("stop.db")).unwrap();
+    let job = new_job(&s, None);
+    put(&s, job, &page(23, 0..6000));
+    let mut seen = 0;
+    let r = s.for_each_record_block(job, &ViewSpec::default(), 16 * 1024, &mut |b| {
+        seen += b.len();
+        if seen > 1500 {
+            return Err(StoreError::Other("disk full".into()));
+        }
+        Ok(())
+    });
+    match r {
+        Err(StoreError::Other(m)) => assert_eq!(m, "disk full"),
+        other => panic!("expected the consumer's error, got {other:?}"),
+    }
+    assert!(seen < 6000, "the read stopped early ({seen} records)");
+}

@@ -52,7 +52,7 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
         ))
     })?;
     let run = catchall_engine::run_info(&row);
-    let source = catchall_engine::StoreSource::new(&store, local, ViewSpec::default());
+    let source = catchall_export::StoreSource::new(&store, local, ViewSpec::default());
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
     if g.json {
         return output::json(&serde_json::json!({

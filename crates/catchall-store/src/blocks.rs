@@ -1,0 +1,254 @@
+//! A job's stored JSON read in blocks of consecutive records, for export.
+//!
+//! Reading SQLite (B-tree steps, page decoding, copying the text out) was the
+//! one serial part of exporting a big job: the writers format on every core.
+//! So a whole job of an on-disk store is read by [`READERS`] connections
+//! taking turns over consecutive segments of its records, and the blocks are
+//! handed on in stored order from the calling thread.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use rusqlite::{params, Connection, OpenFlags};
+
+use crate::{Store, StoreError, ViewSpec};
+
+/// Consecutive records' JSON text in one buffer, and where each one is.
+/// Only the store makes them, so every span is a whole record of the text.
+#[derive(Debug, Default)]
+pub struct JsonBlock {
+    text: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl JsonBlock {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The text, and the byte range of each record in it, in order.
+    pub fn into_parts(self) -> (String, Vec<(usize, usize)>) {
+        (self.text, self.spans)
+    }
+}
+
+/// Fills blocks of about `bytes` from records pushed one at a time.
+struct Filler {
+    block: JsonBlock,
+    bytes: usize,
+}
+
+impl Filler {
+    fn new(bytes: usize) -> Self {
+        Filler {
+            block: Self::empty(bytes),
+            bytes,
+        }
+    }
+
+    fn empty(bytes: usize) -> JsonBlock {
+        // Room for the record that crosses the mark.
+        JsonBlock {
+            text: String::with_capacity(bytes + bytes / 4),
+            spans: Vec::with_capacity(bytes / 2048 + 1),
+        }
+    }
+
+    /// Adds a record; the block, once it holds `bytes` or more.
+    fn push(&mut self, json: &str) -> Option<JsonBlock> {
+        let b = &mut self.block;
+        let start = b.text.len();
+        b.text.push_str(json);
+        b.spans.push((start, b.text.len()));
+        (b.text.len() >= self.bytes).then(|| std::mem::replace(b, Self::empty(self.bytes)))
+    }
+
+    /// The last, partly filled block, if any.
+    fn finish(self) -> Option<JsonBlock> {
+        (!self.block.spans.is_empty()).then_some(self.block)
+    }
+}
+
+/// Reader connections for a whole-job read (two cores here; more would only
+/// queue behind the writers' workers).
+const READERS: usize = 2;
+/// Records per segment: a few blocks' worth, so the readers' turns are long
+/// enough to keep SQLite's page cache warm and short enough to stay in step.
+const SEGMENT: usize = 1024;
+
+/// What a reader sends: a block, or the end of a segment (or an error).
+enum Msg {
+    Block(JsonBlock),
+    SegmentEnd,
+}
+
+impl Store {
+    /// Every record's raw JSON matching the view, in view order, handed to
+    /// `f` in blocks of about `block_bytes` (a block is cut after the record
+    /// that fills it). Whole jobs of an on-disk store are read on several
+    /// connections at once; other views and in-memory stores read on this
+    /// connection, as [`Store::for_each_record_json`].
+    pub fn for_each_record_block(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+        block_bytes: usize,
+        f: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let path = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned);
+        match path {
+            Some(path) if view.is_plain() => {
+                let ids = self.job_ids_sorted(local)?;
+                if ids.len() <= SEGMENT {
+                    return self.blocks_here(local, view, block_bytes, f);
+                }
+                read_parallel(&path, &ids, block_bytes, f)
+            }
+            _ => self.blocks_here(local, view, block_bytes, f),
+        }
+    }
+
+    /// The job's record row ids, ascending.
+    pub(crate) fn job_ids_sorted(&self, local: i64) -> Result<Vec<i64>, StoreError> {
+        let mut ids: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM records WHERE job = ?1")?
+            .query_map([local], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    fn blocks_here(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+        block_bytes: usize,
+        f: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut filler = Filler::new(block_bytes);
+        self.for_each_record_json(local, view, &mut |json| match filler.push(json) {
+            Some(full) => f(full),
+            None => Ok(()),
+        })?;
+        match filler.finish() {
+            Some(last) => f(last),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Calls `f` with the JSON of each stored record whose row id is in `ids`
+/// (ascending), in id order: one range scan from the first id to the last,
+/// skipping rows of other jobs stored in between.
+pub(crate) fn scan_ids(
+    conn: &Connection,
+    ids: &[i64],
+    f: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
+        return Ok(());
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT id, json FROM record_json WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    )?;
+    let mut rows = st.query(params![lo, hi])?;
+    let mut next = 0usize;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        while next < ids.len() && ids[next] < id {
+            next += 1; // a record without JSON (never, defensively)
+        }
+        if next < ids.len() && ids[next] == id {
+            next += 1;
+            let bytes = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+            // simdutf8: std's check was ~0.2 s of one thread per 300 MB.
+            let json = simdutf8::basic::from_utf8(bytes)
+                .map_err(|_| StoreError::Other(format!("stored record {id} is not valid UTF-8")))?;
+            f(json)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reader `r` reads segments r, r + READERS, … each on its own connection
+/// (one read transaction, so one snapshot) and sends its blocks down its own
+/// channel; the calling thread takes the segments in turn, so `f` sees the
+/// records in order.
+fn read_parallel(
+    path: &str,
+    ids: &[i64],
+    block_bytes: usize,
+    f: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let segments: Vec<&[i64]> = ids.chunks(SEGMENT).collect();
+    std::thread::scope(|s| {
+        let mut inboxes: Vec<Receiver<Result<Msg, StoreError>>> = Vec::with_capacity(READERS);
+        for r in 0..READERS {
+            // A few blocks ahead per reader: memory stays a few MB.
+            let (tx, rx) = sync_channel(4);
+            inboxes.push(rx);
+            let mine: Vec<&[i64]> = segments.iter().skip(r).step_by(READERS).copied().collect();
+            s.spawn(move || {
+                if let Err(e) = read_segments(path, &mine, block_bytes, &tx) {
+                    let _ = tx.send(Err(e));
+                }
+            });
+        }
+        let res = (|| {
+            for i in 0..segments.len() {
+                let inbox = &inboxes[i % READERS];
+                loop {
+                    let msg = inbox
+                        .recv()
+                        .map_err(|_| StoreError::Other("an export reader stopped".into()))??;
+                    match msg {
+                        Msg::Block(b) => f(b)?,
+                        Msg::SegmentEnd => break,
+                    }
+                }
+            }
+            Ok(())
+        })();
+        // On an error, dropping the inboxes makes the readers' next send
+        // fail, so they stop and the scope can end.
+        drop(inboxes);
+        res
+    })
+}
+
+fn read_segments(
+    path: &str,
+    segments: &[&[i64]],
+    block_bytes: usize,
+    tx: &SyncSender<Result<Msg, StoreError>>,
+) -> Result<(), StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA mmap_size=0; BEGIN")?;
+    let stopped = || StoreError::Other("export stopped".into());
+    for seg in segments {
+        let mut filler = Filler::new(block_bytes);
+        let send = |b: JsonBlock| tx.send(Ok(Msg::Block(b))).map_err(|_| stopped());
+        scan_ids(&conn, seg, &mut |json| match filler.push(json) {
+            Some(full) => send(full),
+            None => Ok(()),
+        })?;
+        if let Some(last) = filler.finish() {
+            send(last)?;
+        }
+        tx.send(Ok(Msg::SegmentEnd)).map_err(|_| stopped())?;
+    }
+    Ok(())
+}
