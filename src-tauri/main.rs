@@ -11,10 +11,16 @@ fn main() {
     // CATCHALL_GPU_COMPOSITING=1 to keep WebKit's choice. Set before GTK
     // starts and before any thread exists, as WebKit reads it at start.
     #[cfg(target_os = "linux")]
-    if std::env::var_os("CATCHALL_GPU_COMPOSITING").is_none()
-        && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
-    {
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    if std::env::var_os("CATCHALL_GPU_COMPOSITING").is_none() {
+        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+        // With direct painting nothing in the window uses GTK's GL, yet GTK
+        // probes GLX when it opens the display: loading the GL driver (with
+        // llvmpipe, all of LLVM) cost ~0.1 s of every start here.
+        if std::env::var_os("GDK_GL").is_none() {
+            std::env::set_var("GDK_GL", "disable");
+        }
     }
     catchall_desk::run();
 }

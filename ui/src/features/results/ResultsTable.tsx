@@ -8,7 +8,17 @@ import {
   type VisibilityState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import {
+  memo,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { flushSync } from "react-dom";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field } from "../../app/Field";
 import { formatCount } from "../../lib/format";
@@ -25,6 +35,23 @@ type Props = {
   view: ViewSpec;
   onViewChange: (v: ViewSpec) => void;
 };
+
+/**
+ * Fixed widths by kind: the body renders only the columns in view, and a
+ * fixed grid means no cell's text ever changes the layout of the others.
+ */
+const KIND_WIDTH: Record<string, number> = {
+  title: 400,
+  text: 280,
+  url: 260,
+  company: 240,
+  option: 180,
+  number: 160,
+  date: 160,
+  confidence: 150,
+  citations: 150,
+};
+export const columnWidth = (col: Column) => KIND_WIDTH[col.kind] ?? 200;
 
 /** What a body row needs of a visible column: where its cell is in `Row.texts`. */
 type ShownColumn = { col: Column; index: number };
@@ -97,58 +124,14 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     () => visibleLeaves.map((c) => c.columnDef.meta as ShownColumn),
     [visibleKey, columnDefs],
   );
-  const template = shown
-    .map(({ col }) => (col.kind === "title" ? "minmax(260px, 2.5fr)" : "minmax(150px, 1fr)"))
-    .join(" ");
+  const template = shown.map(({ col }) => `${columnWidth(col)}px`).join(" ");
 
   const viewKey = viewKeyOf(view);
   const count = total ?? 0;
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 6,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items.length > 0 ? items[0].index : 0;
-  const last = items.length > 0 ? items[items.length - 1].index : 0;
-  const windowIdx = windowsFor(first, last, count);
-
-  const windows = useQueries({
-    queries: windowIdx.map((w) => ({
-      queryKey: [...recordsKey(localId), viewKey, w],
-      queryFn: () => ipc.recordsWindow(localId, view, w * WINDOW_SIZE, WINDOW_SIZE),
-      staleTime: Number.POSITIVE_INFINITY,
-      gcTime: 60_000,
-    })),
-  });
-
-  // The newest window tells how many rows match (it changes as records arrive).
-  let newest: { at: number; total: number } | null = null;
-  for (const q of windows)
-    if (q.data && (!newest || q.dataUpdatedAt > newest.at))
-      newest = { at: q.dataUpdatedAt, total: q.data.total };
-  const newestTotal = newest?.total;
-  useEffect(() => {
-    if (newestTotal != null) setTotal(newestTotal);
-  }, [newestTotal]);
-
-  // A new sort or filter starts from the top. The total comes from this
-  // view's windows when they are already cached (a job opened again), else
-  // it is unknown until the first window arrives.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the view changes
-  useEffect(() => {
-    setTotal(newestTotal ?? null);
-    scrollRef.current?.scrollTo?.({ top: 0 });
-  }, [viewKey]);
-
-  const rowAt = (i: number): Row | undefined => {
-    const w = Math.floor(i / WINDOW_SIZE);
-    const pos = windowIdx.indexOf(w);
-    const data = pos >= 0 ? windows[pos].data : undefined;
-    return data?.rows[i - data.start];
-  };
-  const windowError = windows.find((q) => q.error)?.error;
+  // Windows of a view hold its total; the first one to arrive (or a cached
+  // one) sets it. A new sort or filter starts from the top, total unknown.
+  const onTotal = useCallback((t: number | null) => setTotal(t), []);
+  const [windowError, setWindowError] = useState<unknown>(null);
 
   const onOpen = useCallback((recordId: string, el: HTMLElement) => {
     returnFocus.current = el;
@@ -178,7 +161,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
               : "No records yet."
             : `${formatCount(total)} ${total === 1 ? "record" : "records"}`}
       </p>
-      <ErrorNotice error={windowError} />
+      <ErrorNotice error={windowError ?? undefined} />
       {/* A real table laid out as a grid, so rows can be positioned for virtual scrolling. */}
       <div
         ref={scrollRef}
@@ -186,7 +169,12 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll area must be reachable by keyboard
         tabIndex={0}
       >
-        <table className="grid-table" aria-label="Records" aria-rowcount={count + 1}>
+        <table
+          className="grid-table"
+          aria-label="Records"
+          aria-rowcount={count + 1}
+          aria-colcount={shown.length}
+        >
           <thead className="table-head">
             {table.getHeaderGroups().map((group) => (
               <tr
@@ -203,6 +191,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
                       key={header.id}
                       scope="col"
                       className="th"
+                      aria-colindex={header.index + 1}
                       aria-sort={
                         sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
                       }
@@ -228,19 +217,18 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
               </tr>
             ))}
           </thead>
-          <tbody className="table-body" style={{ height: virtualizer.getTotalSize() }}>
-            {items.map((item) => (
-              <BodyRow
-                key={item.key}
-                index={item.index}
-                start={item.start}
-                row={rowAt(item.index)}
-                shown={shown}
-                template={template}
-                onOpen={onOpen}
-              />
-            ))}
-          </tbody>
+          <VirtualRows
+            localId={localId}
+            view={view}
+            viewKey={viewKey}
+            count={count}
+            shown={shown}
+            template={template}
+            scrollRef={scrollRef}
+            onOpen={onOpen}
+            onTotal={onTotal}
+            onError={setWindowError}
+          />
         </table>
       </div>
       {openRecord ? (
@@ -257,12 +245,182 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   );
 }
 
+/**
+ * Indexes into `shown` of the columns in the scroll area's view (plus one
+ * each side, and always the first). Follows horizontal scrolling only: a
+ * vertical scroll never re-renders for it.
+ */
+function useVisibleColumns(
+  scrollRef: React.RefObject<HTMLDivElement | null>,
+  shown: ShownColumn[],
+): number[] {
+  const edges = useMemo(() => {
+    const out = [0];
+    for (const { col } of shown) out.push(out[out.length - 1] + columnWidth(col));
+    return out;
+  }, [shown]);
+  const rangeOf = useCallback(
+    (left: number, width: number): [number, number] => {
+      const n = shown.length;
+      if (n === 0) return [0, -1];
+      // Without a measured width (not laid out yet), every column.
+      if (width <= 0) return [0, n - 1];
+      let a = 0;
+      while (a < n - 1 && edges[a + 1] <= left) a++;
+      let b = a;
+      while (b < n - 1 && edges[b + 1] < left + width) b++;
+      return [Math.max(0, a - 1), Math.min(n - 1, b + 1)];
+    },
+    [edges, shown.length],
+  );
+  const measure = useCallback((): [number, number] => {
+    const el = scrollRef.current;
+    return rangeOf(el?.scrollLeft ?? 0, el?.clientWidth ?? 0);
+  }, [rangeOf, scrollRef]);
+  const [range, setRange] = useState<[number, number]>(measure);
+  useEffect(() => {
+    const el = scrollRef.current;
+    const update = () => {
+      const next = measure();
+      setRange((r) => (r[0] === next[0] && r[1] === next[1] ? r : next));
+    };
+    update();
+    if (!el) return;
+    // Synchronously, as the rows themselves: no frame shows empty cells.
+    // Capture phase on the parent runs before the rows' own listener
+    // changes the DOM, so reading the scroll position forces no layout.
+    const onScroll = (e: Event) => {
+      if (e.target === el) flushSync(update);
+    };
+    const parent = el.parentElement ?? document;
+    parent.addEventListener("scroll", onScroll, { capture: true, passive: true });
+    const ro = typeof ResizeObserver === "function" ? new ResizeObserver(update) : null;
+    ro?.observe(el);
+    return () => {
+      parent.removeEventListener("scroll", onScroll, { capture: true });
+      ro?.disconnect();
+    };
+  }, [measure, scrollRef]);
+  return useMemo(() => {
+    const [a, b] = range;
+    const out: number[] = a > 0 && shown.length > 0 ? [0] : [];
+    for (let i = a; i <= Math.min(b, shown.length - 1); i++) out.push(i);
+    return out;
+  }, [range, shown.length]);
+}
+
+/**
+ * The virtualized body: the only part that renders while scrolling (the
+ * header and controls above stay as they are). Rows are keyed by their
+ * slot in a fixed pool, not by record position, so a row scrolling in
+ * reuses the element of one that scrolled out: React updates its text
+ * instead of building and styling new cells.
+ */
+const VirtualRows = memo(function VirtualRows({
+  localId,
+  view,
+  viewKey,
+  count,
+  shown,
+  template,
+  scrollRef,
+  onOpen,
+  onTotal,
+  onError,
+}: {
+  localId: number;
+  view: ViewSpec;
+  viewKey: string;
+  count: number;
+  shown: ShownColumn[];
+  template: string;
+  scrollRef: React.RefObject<HTMLDivElement | null>;
+  onOpen: (recordId: string, el: HTMLElement) => void;
+  onTotal: (total: number | null) => void;
+  onError: (error: unknown) => void;
+}) {
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items.length > 0 ? items[0].index : 0;
+  const last = items.length > 0 ? items[items.length - 1].index : 0;
+  const windowIdx = windowsFor(first, last, count);
+  // Columns too: only those in view get cells (half of a wide job's). The
+  // first one (the title, which opens the record) always does, so the
+  // keyboard path through the rows stays the same wherever the table is.
+  const cols = useVisibleColumns(scrollRef, shown);
+  // Consecutive indexes modulo the pool size are distinct; the pool only
+  // grows (a taller window), so slots stay put while scrolling.
+  const pool = useRef(0);
+  pool.current = Math.max(pool.current, items.length + 8);
+
+  const windows = useQueries({
+    queries: windowIdx.map((w) => ({
+      queryKey: [...recordsKey(localId), viewKey, w],
+      queryFn: () => ipc.recordsWindow(localId, view, w * WINDOW_SIZE, WINDOW_SIZE),
+      staleTime: Number.POSITIVE_INFINITY,
+      gcTime: 60_000,
+    })),
+  });
+
+  // The newest window tells how many rows match (it changes as records arrive).
+  let newest: { at: number; total: number } | null = null;
+  for (const q of windows)
+    if (q.data && (!newest || q.dataUpdatedAt > newest.at))
+      newest = { at: q.dataUpdatedAt, total: q.data.total };
+  const newestTotal = newest?.total;
+  useEffect(() => {
+    if (newestTotal != null) onTotal(newestTotal);
+  }, [newestTotal, onTotal]);
+
+  // A new sort or filter starts from the top. The total comes from this
+  // view's windows when they are already cached (a job opened again), else
+  // it is unknown until the first window arrives.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the view changes
+  useEffect(() => {
+    onTotal(newestTotal ?? null);
+    scrollRef.current?.scrollTo?.({ top: 0 });
+  }, [viewKey]);
+
+  const windowError = windows.find((q) => q.error)?.error ?? null;
+  useEffect(() => onError(windowError), [windowError, onError]);
+
+  const rowAt = (i: number): Row | undefined => {
+    const w = Math.floor(i / WINDOW_SIZE);
+    const pos = windowIdx.indexOf(w);
+    const data = pos >= 0 ? windows[pos].data : undefined;
+    return data?.rows[i - data.start];
+  };
+
+  return (
+    <tbody className="table-body" style={{ height: virtualizer.getTotalSize() }}>
+      {items.map((item) => (
+        <BodyRow
+          key={item.index % pool.current}
+          index={item.index}
+          start={item.start}
+          row={rowAt(item.index)}
+          shown={shown}
+          cols={cols}
+          template={template}
+          onOpen={onOpen}
+        />
+      ))}
+    </tbody>
+  );
+});
+
 /** One body row; re-renders only when its data, place or columns change. */
 const BodyRow = memo(function BodyRow({
   index,
   start,
   row,
   shown,
+  cols,
   template,
   onOpen,
 }: {
@@ -270,6 +428,8 @@ const BodyRow = memo(function BodyRow({
   start: number;
   row: Row | undefined;
   shown: ShownColumn[];
+  /** Indexes into `shown` of the columns in view. */
+  cols: number[];
   template: string;
   onOpen: (recordId: string, el: HTMLElement) => void;
 }) {
@@ -284,17 +444,21 @@ const BodyRow = memo(function BodyRow({
       }}
     >
       {row ? (
-        shown.map(({ col, index: c }) => (
-          <td className="td" key={col.key}>
-            <CellView
+        cols.map((i) => {
+          const { col, index: c } = shown[i] ?? {};
+          if (!col) return null;
+          return (
+            <Cell
+              key={col.key}
+              place={i}
               column={col}
               text={row.texts[c]}
               link={row.links[c] ?? null}
               recordId={row.recordId}
               onOpen={onOpen}
             />
-          </td>
-        ))
+          );
+        })
       ) : (
         <td className="td muted">Loading…</td>
       )}
@@ -302,47 +466,84 @@ const BodyRow = memo(function BodyRow({
   );
 });
 
-function CellView({
+/**
+ * Whether a cell's text may be wider than its column (150 px at least): a
+ * few ASCII characters never are. Only those that may be clip and get an
+ * ellipsis — a clipping box per cell was a third of a scroll frame's
+ * layout and paint in WebKit.
+ */
+export const mayOverflow = (text: string) => text.length > 10 || /[^\x20-\x7e]/.test(text);
+
+const cellClass = (text: string) => (mayOverflow(text) ? "td clip" : "td");
+
+/** One cell: plain text goes straight into the td (no wrapper element). */
+function Cell({
+  place,
   column,
   text,
   link,
   recordId,
   onOpen,
 }: {
+  /** 0-based position among the shown columns (its grid track). */
+  place: number;
   column: Column;
   text: string | undefined;
   link: string | null;
   recordId: string;
   onOpen: (recordId: string, el: HTMLElement) => void;
 }) {
-  if (text == null) return null;
-  switch (column.kind) {
-    case "title":
-      return (
-        <button
-          type="button"
-          className="link-button"
-          title={text}
-          onClick={(e) => onOpen(recordId, e.currentTarget)}
-        >
-          {text || "(untitled)"}
-        </button>
-      );
-    case "company":
-      return (
-        <span className="company">
-          <span>{text}</span>
-          {link ? <ExternalLink href={link} /> : null}
-        </span>
-      );
-    case "url":
-      if (!link) return <span title={text}>{text}</span>;
-      return <ExternalLink href={link}>{text || link}</ExternalLink>;
-    case "confidence":
-      return text ? <ConfidenceBadge value={text} /> : null;
-    default:
-      return <span title={text}>{text}</span>;
+  let className = "td";
+  let title: string | undefined;
+  let content: ReactNode = null;
+  if (text != null) {
+    switch (column.kind) {
+      case "title":
+        content = (
+          <button
+            type="button"
+            className="link-button"
+            title={text}
+            onClick={(e) => onOpen(recordId, e.currentTarget)}
+          >
+            {text || "(untitled)"}
+          </button>
+        );
+        break;
+      case "company":
+        className = `${cellClass(text)} company`;
+        title = text;
+        content = (
+          <>
+            {text}
+            {link ? <ExternalLink href={link} /> : null}
+          </>
+        );
+        break;
+      case "url":
+        className = link ? "td clip" : cellClass(text);
+        title = link ? undefined : text;
+        content = link ? <ExternalLink href={link}>{text || link}</ExternalLink> : text;
+        break;
+      case "confidence":
+        content = text ? <ConfidenceBadge value={text} /> : null;
+        break;
+      default:
+        className = cellClass(text);
+        title = text;
+        content = text;
+    }
   }
+  return (
+    <td
+      className={className}
+      title={title}
+      aria-colindex={place + 1}
+      style={{ gridColumn: place + 1 }}
+    >
+      {content}
+    </td>
+  );
 }
 
 export function ConfidenceBadge({ value }: { value: string }) {
