@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    catchall_engine::memory::limit_arenas();
     // Linux: WebKitGTK's accelerated compositing draws every frame through
     // GL. Without a GPU (virtual machines, remote desktops, Xvfb) that GL is
     // llvmpipe in software, and scrolling the results table cost ~200 ms a

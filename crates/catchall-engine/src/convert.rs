@@ -277,7 +277,7 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
 /// Characters of a cell's text sent to the table: a cell shows a few dozen
 /// and its tooltip a few lines; the record panel has the full value. Keeps
 /// a 100-row window small enough for the IPC to stay within a few ms.
-pub const TABLE_CELL_CHARS: usize = 160;
+pub const TABLE_CELL_CHARS: usize = 100;
 
 fn table_text(mut s: String) -> String {
     if s.len() > TABLE_CELL_CHARS {

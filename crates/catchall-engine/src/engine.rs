@@ -90,7 +90,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// State shared by the facade, the trackers and the queue.
 /// Lowers the calling thread's scheduling priority (Unix nice +10; on
 /// Linux this applies to the thread alone). Best effort elsewhere.
 fn lower_thread_priority() {
@@ -101,6 +100,7 @@ fn lower_thread_priority() {
     }
 }
 
+/// State shared by the facade, the trackers and the queue.
 pub(crate) struct Inner {
     pub config: EngineConfig,
     pub options: EngineOptions,
@@ -176,6 +176,7 @@ impl Inner {
                 // builds the index itself.
                 let _ = Store::open(&db).and_then(|s| s.build_search_index(local));
                 indexing.lock().unwrap().remove(&local);
+                crate::memory::release_freed();
             });
         if spawned.is_err() {
             self.indexing.lock().unwrap().remove(&local);

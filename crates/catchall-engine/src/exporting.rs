@@ -107,7 +107,10 @@ pub(crate) async fn export(
         )?)
     })
     .await
-    .map_err(|e| EngineError::Internal(format!("the export stopped: {e}")))??;
+    .map_err(|e| EngineError::Internal(format!("the export stopped: {e}")));
+    // An export's buffers (a few MB per worker) are not needed afterwards.
+    crate::memory::release_freed();
+    let summary = summary??;
     Ok(ExportResult {
         path: summary.path.display().to_string(),
         records: summary.records.min(u64::from(u32::MAX)) as u32,

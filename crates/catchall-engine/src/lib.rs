@@ -9,6 +9,7 @@ pub mod dto;
 mod engine;
 mod error;
 mod exporting;
+pub mod memory;
 pub mod paths;
 mod pull;
 mod queue;

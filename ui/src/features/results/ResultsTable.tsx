@@ -1,4 +1,4 @@
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { type QueryClient, useQueries, useQuery } from "@tanstack/react-query";
 import {
   type ColumnDef,
   flexRender,
@@ -60,6 +60,28 @@ const NO_ROWS: Row[] = [];
 
 export const columnsKey = (localId: number) => ["columns", localId] as const;
 
+const columnsQuery = (localId: number) => ({
+  queryKey: columnsKey(localId),
+  queryFn: () => ipc.jobColumns(localId),
+});
+
+/** Window `w` of a view's rows (cached per view; records arriving refresh them). */
+const windowQuery = (localId: number, view: ViewSpec, viewKey: string, w: number) => ({
+  queryKey: [...recordsKey(localId), viewKey, w],
+  queryFn: () => ipc.recordsWindow(localId, view, w * WINDOW_SIZE, WINDOW_SIZE),
+  staleTime: Number.POSITIVE_INFINITY,
+  gcTime: 60_000,
+});
+
+/**
+ * Starts loading what the table shows first (columns and first rows), so a
+ * job view can ask for them alongside its own summary rather than after it.
+ */
+export function prefetchFirstRows(qc: QueryClient, localId: number, view: ViewSpec) {
+  void qc.prefetchQuery(columnsQuery(localId));
+  void qc.prefetchQuery(windowQuery(localId, view, viewKeyOf(view), 0));
+}
+
 /**
  * The job's records, paged from the engine in windows as the user scrolls:
  * only display strings for the rows on screen ever cross the IPC.
@@ -71,11 +93,8 @@ export const columnsKey = (localId: number) => ["columns", localId] as const;
  */
 export function ResultsTable({ localId, view, onViewChange }: Props) {
   const id = useId();
-  const columnsQuery = useQuery({
-    queryKey: columnsKey(localId),
-    queryFn: () => ipc.jobColumns(localId),
-  });
-  const columns = columnsQuery.data ?? [];
+  const colsQuery = useQuery(columnsQuery(localId));
+  const columns = colsQuery.data ?? [];
   const [visibility, setVisibility] = useState<VisibilityState>({});
   const [openRecord, setOpenRecord] = useState<string | null>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
@@ -138,7 +157,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     setOpenRecord(recordId);
   }, []);
 
-  if (columnsQuery.isError) return <ErrorNotice error={columnsQuery.error} />;
+  if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 
   return (
     <section className="results stack" aria-labelledby={`${id}-title`}>
@@ -359,12 +378,7 @@ const VirtualRows = memo(function VirtualRows({
   pool.current = Math.max(pool.current, items.length + 8);
 
   const windows = useQueries({
-    queries: windowIdx.map((w) => ({
-      queryKey: [...recordsKey(localId), viewKey, w],
-      queryFn: () => ipc.recordsWindow(localId, view, w * WINDOW_SIZE, WINDOW_SIZE),
-      staleTime: Number.POSITIVE_INFINITY,
-      gcTime: 60_000,
-    })),
+    queries: windowIdx.map((w) => windowQuery(localId, view, viewKey, w)),
   });
 
   // The newest window tells how many rows match (it changes as records arrive).

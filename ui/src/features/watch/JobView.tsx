@@ -12,7 +12,7 @@ import {
 } from "../../lib/format";
 import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
 import { ExportPanel } from "../export/ExportPanel";
-import { ResultsTable } from "../results/ResultsTable";
+import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
 import { jobKey, jobsListKey } from "./jobState";
 import { Timeline } from "./Timeline";
 
@@ -30,6 +30,9 @@ export function JobView({ localId }: { localId: number }) {
     staleTime: Number.POSITIVE_INFINITY,
   });
   const [view, setView] = useState<ViewSpec>(EMPTY_VIEW);
+  const qc = useQueryClient();
+  // The table's first rows load alongside the summary, not after it.
+  useEffect(() => prefetchFirstRows(qc, localId, EMPTY_VIEW), [qc, localId]);
 
   if (q.isPending) return <p>Opening the job…</p>;
   if (q.isError) return <ErrorNotice error={q.error} />;
