@@ -174,7 +174,12 @@ impl Inner {
                 std::thread::sleep(Duration::from_millis(1500));
                 // Best effort: a failure here only means the first search
                 // builds the index itself.
-                let _ = Store::open(&db).and_then(|s| s.build_search_index(local));
+                // A small page cache: the build reads every record once, so
+                // caching them only adds to the app's memory while it runs.
+                let _ = Store::open(&db).and_then(|s| {
+                    s.connection().execute_batch("PRAGMA cache_size=-2048")?;
+                    s.build_search_index(local)
+                });
                 indexing.lock().unwrap().remove(&local);
                 crate::memory::release_freed();
             });
