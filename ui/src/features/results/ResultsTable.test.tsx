@@ -4,7 +4,7 @@ import { useState } from "react";
 import { ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
 import { routeJobEvent } from "../watch/jobState";
-import { ResultsTable } from "./ResultsTable";
+import { mayOverflow, ResultsTable } from "./ResultsTable";
 import { WINDOW_SIZE, windowsFor } from "./windows";
 
 // jsdom has no layout: give the scroll area a height so rows get rendered.
@@ -170,3 +170,52 @@ test("a job opened again shows its rows from the cached windows", async () => {
   const table = screen.getByRole("table", { name: "Records" });
   expect(await within(table).findByRole("button", { name: "Record 0" })).toBeInTheDocument();
 }, 15_000);
+
+test("only the columns in view get cells, the title always, and they follow a horizontal scroll", async () => {
+  // Title 400 px then seven 280 px text columns: 2,360 px in a 900 px view.
+  const keys = ["a", "b", "c", "d", "e", "f", "g"];
+  vi.mocked(ipc.jobColumns).mockResolvedValue([
+    { key: "record_title", label: "Title", kind: "title" },
+    ...keys.map((k) => ({ key: k, label: `Field ${k}`, kind: "text" })),
+  ]);
+  vi.mocked(ipc.recordsWindow).mockImplementation(async (_id, _view, start, limit) => ({
+    total: 1_000,
+    start,
+    rows: Array.from({ length: limit }, (_, j) => ({
+      recordId: `r${start + j}`,
+      texts: [`Record ${start + j}`, ...keys.map((k) => `${k}-${start + j}`)],
+      links: Array(8).fill(null),
+    })),
+  }));
+  renderApp(<Harness />);
+  const table = screen.getByRole("table", { name: "Records" });
+  const firstRow = async () => {
+    const cell = await within(table).findByRole("button", { name: "Record 0" });
+    const row = cell.closest("tr") as HTMLTableRowElement;
+    return [...row.querySelectorAll("td")].map((td) => td.getAttribute("aria-colindex"));
+  };
+  // Columns 1-3 are in view (0-960 px), plus one more on the right.
+  expect(await firstRow()).toEqual(["1", "2", "3", "4"]);
+  // Every header is there for the column model and assistive technology.
+  expect(within(table).getAllByRole("columnheader")).toHaveLength(8);
+  expect(table).toHaveAttribute("aria-colcount", "8");
+
+  const scroller = table.closest(".table-scroll") as HTMLElement;
+  act(() => {
+    scroller.scrollLeft = 1_500;
+    scroller.dispatchEvent(new Event("scroll"));
+  });
+  // 1,500-2,400 px shows columns 5-8 (5 is 1,240-1,520 px), one more to the
+  // left, and the title stays.
+  await waitFor(async () => expect(await firstRow()).toEqual(["1", "4", "5", "6", "7", "8"]));
+  expect(within(table).getByText("g-0")).toBeInTheDocument();
+  expect(within(table).queryByText("b-0")).not.toBeInTheDocument();
+});
+
+test("only text that may not fit its column is clipped", () => {
+  expect(mayOverflow("0.64")).toBe(false);
+  expect(mayOverflow("2026-11-25")).toBe(false);
+  expect(mayOverflow("Redwood, Inc. leads the round")).toBe(true);
+  // Wide or unknown glyphs: always clipped, however short.
+  expect(mayOverflow("株式会社")).toBe(true);
+});
