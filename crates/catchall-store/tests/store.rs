@@ -837,9 +837,9 @@ fn blocks_of_a_whole_job_come_in_stored_order_from_several_readers() {
     let s = Store::open(&dir.path().join("blocks.db")).unwrap();
     let job = new_job(&s, None);
     let other = new_job(&s, Some("other"));
-    // Enough records for several segments per reader, with another job's
+    // Enough records for more segments than readers, with another job's
     // records stored in between.
-    let recs = page(21, 0..5300);
+    let recs = page(21, 0..9300);
     put(&s, job, &recs[..2100]);
     put(&s, other, &page(22, 0..700));
     put(&s, job, &recs[2100..]);
