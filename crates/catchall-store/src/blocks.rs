@@ -36,40 +36,33 @@ impl JsonBlock {
     }
 }
 
-/// Fills blocks of about `bytes` from records pushed one at a time.
-struct Filler {
-    block: JsonBlock,
+/// Hands the records `scan` yields to `emit` in blocks of about `bytes` (a
+/// block is cut after the record that fills it).
+fn in_blocks(
     bytes: usize,
-}
-
-impl Filler {
-    fn new(bytes: usize) -> Self {
-        Filler {
-            block: Self::empty(bytes),
-            bytes,
+    scan: impl FnOnce(&mut dyn FnMut(&str) -> Result<(), StoreError>) -> Result<(), StoreError>,
+    emit: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    // Room for the record that crosses the mark.
+    let empty = || JsonBlock {
+        text: String::with_capacity(bytes + bytes / 4),
+        spans: Vec::with_capacity(bytes / 2048 + 1),
+    };
+    let mut block = empty();
+    scan(&mut |json: &str| {
+        let start = block.text.len();
+        block.text.push_str(json);
+        block.spans.push((start, block.text.len()));
+        if block.text.len() >= bytes {
+            emit(std::mem::replace(&mut block, empty()))
+        } else {
+            Ok(())
         }
-    }
-
-    fn empty(bytes: usize) -> JsonBlock {
-        // Room for the record that crosses the mark.
-        JsonBlock {
-            text: String::with_capacity(bytes + bytes / 4),
-            spans: Vec::with_capacity(bytes / 2048 + 1),
-        }
-    }
-
-    /// Adds a record; the block, once it holds `bytes` or more.
-    fn push(&mut self, json: &str) -> Option<JsonBlock> {
-        let b = &mut self.block;
-        let start = b.text.len();
-        b.text.push_str(json);
-        b.spans.push((start, b.text.len()));
-        (b.text.len() >= self.bytes).then(|| std::mem::replace(b, Self::empty(self.bytes)))
-    }
-
-    /// The last, partly filled block, if any.
-    fn finish(self) -> Option<JsonBlock> {
-        (!self.block.spans.is_empty()).then_some(self.block)
+    })?;
+    if block.spans.is_empty() {
+        Ok(())
+    } else {
+        emit(block)
     }
 }
 
@@ -99,20 +92,17 @@ impl Store {
         block_bytes: usize,
         f: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let path = self
-            .conn
-            .path()
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned);
-        match path {
-            Some(path) if view.is_plain() => {
-                let ids = self.job_ids_sorted(local)?;
-                if ids.len() <= SEGMENT {
-                    return self.blocks_here(local, view, block_bytes, f);
-                }
-                read_parallel(&path, &ids, block_bytes, f)
-            }
-            _ => self.blocks_here(local, view, block_bytes, f),
+        if !view.is_plain() {
+            return in_blocks(
+                block_bytes,
+                |g| self.for_each_record_json(local, view, g),
+                f,
+            );
+        }
+        let ids = self.job_ids_sorted(local)?;
+        match self.conn.path().filter(|p| !p.is_empty()) {
+            Some(path) if ids.len() > SEGMENT => read_parallel(path, &ids, block_bytes, f),
+            _ => in_blocks(block_bytes, |g| scan_ids(&self.conn, &ids, g), f),
         }
     }
 
@@ -125,24 +115,6 @@ impl Store {
             .collect::<Result<_, _>>()?;
         ids.sort_unstable();
         Ok(ids)
-    }
-
-    fn blocks_here(
-        &self,
-        local: i64,
-        view: &ViewSpec,
-        block_bytes: usize,
-        f: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let mut filler = Filler::new(block_bytes);
-        self.for_each_record_json(local, view, &mut |json| match filler.push(json) {
-            Some(full) => f(full),
-            None => Ok(()),
-        })?;
-        match filler.finish() {
-            Some(last) => f(last),
-            None => Ok(()),
-        }
     }
 }
 
@@ -239,15 +211,9 @@ fn read_segments(
     conn.execute_batch("PRAGMA mmap_size=0; BEGIN")?;
     let stopped = || StoreError::Other("export stopped".into());
     for seg in segments {
-        let mut filler = Filler::new(block_bytes);
-        let send = |b: JsonBlock| tx.send(Ok(Msg::Block(b))).map_err(|_| stopped());
-        scan_ids(&conn, seg, &mut |json| match filler.push(json) {
-            Some(full) => send(full),
-            None => Ok(()),
+        in_blocks(block_bytes, |g| scan_ids(&conn, seg, g), &mut |b| {
+            tx.send(Ok(Msg::Block(b))).map_err(|_| stopped())
         })?;
-        if let Some(last) = filler.finish() {
-            send(last)?;
-        }
         tx.send(Ok(Msg::SegmentEnd)).map_err(|_| stopped())?;
     }
     Ok(())
