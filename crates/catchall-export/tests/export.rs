@@ -336,11 +336,20 @@ fn hundred_columns() {
     }
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("wide.xlsx");
-    export(Format::Xlsx, &r, &recs, &p, ExportOptions::default()).unwrap();
-    let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
+    let mut wb = export_xlsx(&r, &recs, &p);
     let range = wb.worksheet_range("Records").unwrap();
     assert_eq!(range.width(), 108);
     assert_eq!(range.height(), 51);
+}
+
+/// Exports `recs` as XLSX to `p` and opens the workbook for reading back.
+fn export_xlsx(
+    run: &RunInfo,
+    recs: &dyn RecordSource,
+    p: &Path,
+) -> Xlsx<std::io::BufReader<std::fs::File>> {
+    export(Format::Xlsx, run, recs, p, ExportOptions::default()).unwrap();
+    open_workbook(p).unwrap()
 }
 
 fn cell_text(d: &Data) -> String {
@@ -454,15 +463,7 @@ fn xlsx_long_cells_are_truncated() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("long.xlsx");
-    export(
-        Format::Xlsx,
-        &RunInfo::default(),
-        &recs,
-        &p,
-        ExportOptions::default(),
-    )
-    .unwrap();
-    let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
+    let mut wb = export_xlsx(&RunInfo::default(), &recs, &p);
     let r = wb.worksheet_range("Records").unwrap();
     match r.get((1, 1)) {
         Some(Data::String(s)) => assert_eq!(s.chars().count(), MAX_CELL_CHARS),
@@ -668,15 +669,7 @@ fn xlsx_sources_follow_the_records_written() {
     let src = Changing {
         passes: Mutex::new(0),
     };
-    export(
-        Format::Xlsx,
-        &RunInfo::default(),
-        &src,
-        &p,
-        ExportOptions::default(),
-    )
-    .unwrap();
-    let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
+    let mut wb = export_xlsx(&RunInfo::default(), &src, &p);
     let srcs = wb.worksheet_range("Sources").unwrap();
     // Second pass: record i has (i + 2) % 3 citations.
     let want: Vec<String> = (0..12)

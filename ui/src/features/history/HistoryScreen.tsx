@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import { Field } from "../../app/Field";
+import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { formatCount, formatDateTime, modeInWords, stageInWords } from "../../lib/format";
 import { ipc, type JobSummary } from "../../lib/ipc";
@@ -72,16 +72,7 @@ export function HistoryScreen() {
   return (
     <section className="stack" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Jobs</h2>
-      <Field id={`${id}-search`} label="Search jobs">
-        {(control) => (
-          <input
-            {...control}
-            type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-        )}
-      </Field>
+      <SearchField id={`${id}-search`} label="Search jobs" value={search} onChange={setSearch} />
       <LocalJobs search={term} />
       <AccountJobs search={term} />
     </section>

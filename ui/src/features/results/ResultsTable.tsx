@@ -20,7 +20,7 @@ import {
 } from "react";
 import { flushSync } from "react-dom";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import { Field } from "../../app/Field";
+import { Field, SearchField } from "../../app/Field";
 import { formatCount } from "../../lib/format";
 import { type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
 import { recordsKey } from "../watch/jobState";
@@ -608,16 +608,7 @@ function TableControls({
   const activeFilters = Object.values(filters).filter((f) => f.trim()).length;
   return (
     <div className="table-controls row wrap">
-      <Field id={`${id}-search`} label="Search records">
-        {(control) => (
-          <input
-            {...control}
-            type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-        )}
-      </Field>
+      <SearchField id={`${id}-search`} label="Search records" value={search} onChange={setSearch} />
       <details className="popover">
         <summary>Filter by column{activeFilters ? ` (${activeFilters})` : ""}</summary>
         <div className="stack popover-body">
