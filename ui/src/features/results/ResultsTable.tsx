@@ -609,8 +609,7 @@ function TableControls({
   return (
     <div className="table-controls row wrap">
       <SearchField id={`${id}-search`} label="Search records" value={search} onChange={setSearch} />
-      <details className="popover">
-        <summary>Filter by column{activeFilters ? ` (${activeFilters})` : ""}</summary>
+      <Popover summary={`Filter by column${activeFilters ? ` (${activeFilters})` : ""}`}>
         <div className="stack popover-body">
           {filterable.map((c) => (
             <Field key={c.key} id={`${id}-f-${c.key}`} label={`${c.label} contains`}>
@@ -624,9 +623,8 @@ function TableControls({
             </Field>
           ))}
         </div>
-      </details>
-      <details className="popover">
-        <summary>Columns{hiddenCount ? ` (${hiddenCount} hidden)` : ""}</summary>
+      </Popover>
+      <Popover summary={`Columns${hiddenCount ? ` (${hiddenCount} hidden)` : ""}`}>
         <fieldset className="stack popover-body">
           <legend className="visually-hidden">Show columns</legend>
           {columns.map((c) => (
@@ -641,7 +639,21 @@ function TableControls({
             </label>
           ))}
         </fieldset>
-      </details>
+      </Popover>
     </div>
+  );
+}
+
+/**
+ * A disclosure whose body is built only while it is open: a closed one
+ * costs the job view nothing when it opens (its state lives with the caller).
+ */
+function Popover({ summary, children }: { summary: string; children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="popover" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{summary}</summary>
+      {open ? children : null}
+    </details>
   );
 }
