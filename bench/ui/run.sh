@@ -6,7 +6,10 @@
 #
 # Env: CARGO_TARGET_DIR (default /var/cache/catchall-target), CATCHALL_APP
 # (binary to measure; default $CARGO_TARGET_DIR/debug/catchall-desk), LAUNCH_RUNS
-# (launch-only runs with an empty data folder; default RUNS),
+# (launch-only runs with an empty data folder; default RUNS), PEER_RUNS
+# (launch-only runs of the peer, a bare Tauri window: bench/launch-peer;
+# default LAUNCH_RUNS; they alternate with ours), LAUNCH_PEER (the peer's
+# binary; default $CARGO_TARGET_DIR/release/launch-peer, built when missing),
 # BENCH_STORE (a store holding a 100,000-record job; built with the CLI and
 # its sandbox when missing), BENCH_OUT (results dir), BENCH_DRIVER_PORT (4544).
 set -euo pipefail
@@ -28,12 +31,19 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/catchall-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 RUNS="${RUNS:-3}"
 LAUNCH_RUNS="${LAUNCH_RUNS:-$RUNS}"
+PEER_RUNS="${PEER_RUNS:-$LAUNCH_RUNS}"
+PEER="${LAUNCH_PEER:-$CARGO_TARGET_DIR/release/launch-peer}"
 STORE="${BENCH_STORE:-/tmp/catchall-bench-store-100k}"
 export BENCH_OUT="${BENCH_OUT:-/tmp/catchall-ui-bench/$(date +%Y%m%d-%H%M%S)}"
 cli="$CARGO_TARGET_DIR/debug/catchall"
 mkdir -p "$BENCH_OUT"
 
-if [ ! -f "$STORE/catchall.db" ]; then
+if [ "$PEER_RUNS" -gt 0 ] && [ ! -x "$PEER" ]; then
+  echo "== building the launch peer (a bare Tauri window)"
+  (cd "$root" && cargo build --release -p launch-peer)
+fi
+
+if [ "$RUNS" -gt 0 ] && [ ! -f "$STORE/catchall.db" ]; then
   echo "== building a store with a 100,000-record sandbox job in $STORE"
   [ -x "$cli" ] || (cd "$root" && cargo build -p catchall-cli)
   log="$(mktemp)"
@@ -51,6 +61,7 @@ if [ ! -f "$STORE/catchall.db" ]; then
 fi
 
 echo "== binary: ${CATCHALL_APP:-$CARGO_TARGET_DIR/debug/catchall-desk}"
+[ "$PEER_RUNS" -gt 0 ] && echo "== peer: $PEER"
 echo "== load before: $(cat /proc/loadavg)"
 for i in $(seq 1 "$RUNS"); do
   data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
@@ -60,13 +71,24 @@ for i in $(seq 1 "$RUNS"); do
     >"$BENCH_OUT/run-$i.log" 2>&1 || echo "   run $i failed: see $BENCH_OUT/run-$i.log"
   rm -rf "$data"
 done
-# Launch with an empty data folder (no job in the store), for comparison.
-for i in $(seq 1 "$LAUNCH_RUNS"); do
-  data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
-  echo "== launch-only run $i/$LAUNCH_RUNS with an empty data folder"
-  (cd "$here" && BENCH_LAUNCH_ONLY=1 BENCH_RUN="empty-$i" BENCH_DATA_DIR="$data" xvfb-run -a "$root/node_modules/.bin/wdio" run wdio.bench.conf.js) \
-    >"$BENCH_OUT/run-empty-$i.log" 2>&1 || echo "   launch-only run $i failed: see $BENCH_OUT/run-empty-$i.log"
-  rm -rf "$data"
+# Launch with an empty data folder (no job in the store), for comparison,
+# alternating with the peer (a bare Tauri window with a static page): the
+# floor of "launch → first screen usable" with this tauri and WebKitGTK.
+for i in $(seq 1 "$(( LAUNCH_RUNS > PEER_RUNS ? LAUNCH_RUNS : PEER_RUNS ))"); do
+  if [ "$i" -le "$LAUNCH_RUNS" ]; then
+    data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
+    echo "== launch-only run $i/$LAUNCH_RUNS with an empty data folder"
+    (cd "$here" && BENCH_LAUNCH_ONLY=1 BENCH_RUN="empty-$i" BENCH_DATA_DIR="$data" xvfb-run -a "$root/node_modules/.bin/wdio" run wdio.bench.conf.js) \
+      >"$BENCH_OUT/run-empty-$i.log" 2>&1 || echo "   launch-only run $i failed: see $BENCH_OUT/run-empty-$i.log"
+    rm -rf "$data"
+  fi
+  if [ "$i" -le "$PEER_RUNS" ]; then
+    data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
+    echo "== peer launch-only run $i/$PEER_RUNS ($PEER)"
+    (cd "$here" && CATCHALL_APP="$PEER" BENCH_PEER=1 BENCH_LAUNCH_ONLY=1 BENCH_RUN="peer-$i" BENCH_DATA_DIR="$data" xvfb-run -a "$root/node_modules/.bin/wdio" run wdio.bench.conf.js) \
+      >"$BENCH_OUT/run-peer-$i.log" 2>&1 || echo "   peer launch-only run $i failed: see $BENCH_OUT/run-peer-$i.log"
+    rm -rf "$data"
+  fi
 done
 echo "== load after: $(cat /proc/loadavg)"
 node "$here/summarize.mjs" "$BENCH_OUT" | tee "$BENCH_OUT/summary.txt"

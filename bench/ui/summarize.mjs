@@ -4,12 +4,19 @@ import { join } from "node:path";
 const dir = process.argv[2];
 const all = readdirSync(dir).filter((f) => /^run-.*\.json$/.test(f)).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
 const runs = all.filter((r) => !r.launchOnly);
-const empty = all.filter((r) => r.launchOnly);
+const empty = all.filter((r) => r.launchOnly && !r.peer);
+// The launch peer: a bare Tauri window with a static page (bench/launch-peer).
+const peer = all.filter((r) => r.peer);
+const nums = (a) => a.filter((x) => typeof x === "number").sort((x, y) => x - y);
+const median = (a) => {
+  const s = nums(a);
+  if (!s.length) return undefined;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const med = (a) => {
-  const s = a.filter((x) => typeof x === "number").sort((x, y) => x - y);
+  const s = nums(a);
   if (!s.length) return "n/a";
-  const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return `${m.toFixed(1)} (runs: ${s.map((x) => x.toFixed(1)).join(", ")})`;
+  return `${median(s).toFixed(1)} (runs: ${s.map((x) => x.toFixed(1)).join(", ")})`;
 };
 const g = (f) => runs.map((r) => { try { return f(r); } catch { return undefined; } });
 console.log(`runs: ${runs.length}   loadavg at end of each run: ${runs.map((r) => r.loadavg).join(" | ")}`);
@@ -35,5 +42,12 @@ console.log(`   idle 3 s after opening the job (before sort/search): VmRSS MB ${
 if (empty.length) {
   const e = (f) => empty.map((r) => { try { return f(r); } catch { return undefined; } });
   console.log(`empty data folder (launch-only runs: ${empty.length}): process start → usable ${med(e((r) => r.launch.processStartToInteractiveMs))}; process start → navigationStart ${med(e((r) => r.launch.processStartToNavigationStartMs))}; navigationStart → usable ${med(e((r) => r.launch.navigationStartToInteractiveMs))}; idle VmRSS MB ${med(e((r) => r.launch.idleMemoryNoJob.rssMb))}; PSS MB ${med(e((r) => r.launch.idleMemoryNoJob.pssMb))}`);
+}
+if (peer.length) {
+  const p = (f) => peer.map((r) => { try { return f(r); } catch { return undefined; } });
+  console.log(`peer, a bare Tauri window (launch-only runs: ${peer.length}): process start → usable ${med(p((r) => r.launch.processStartToInteractiveMs))}; process start → navigationStart ${med(p((r) => r.launch.processStartToNavigationStartMs))}; navigationStart → usable ${med(p((r) => r.launch.navigationStartToInteractiveMs))}; idle VmRSS MB ${med(p((r) => r.launch.idleMemoryNoJob.rssMb))}; PSS MB ${med(p((r) => r.launch.idleMemoryNoJob.pssMb))}; screen already there at first command: ${p((r) => r.launch.alreadyThere).join(",")}`);
+  const ours = median(empty.map((r) => r.launch?.processStartToInteractiveMs));
+  const floor = median(p((r) => r.launch.processStartToInteractiveMs));
+  console.log(`   ours (empty data folder) / peer, process start → usable medians: ${ours !== undefined && floor ? `${(ours / floor).toFixed(2)}× (${ours.toFixed(1)} / ${floor.toFixed(1)} ms)` : "n/a"}`);
 }
 for (const r of runs) console.log(`   run ${r.run}: ${r.memory?.procs.map((p) => `${p.comm}:${(p.rssKb / 1024).toFixed(0)}`).join(" ")}`);

@@ -76,6 +76,9 @@ const q = (a) => {
 
 const APP_COMM = (process.env.CATCHALL_APP ?? "catchall-desk").split("/").pop().slice(0, 15);
 const LAUNCH_ONLY = !!process.env.BENCH_LAUNCH_ONLY;
+// The launch peer (bench/launch-peer, launch-only): a bare Tauri window whose
+// static page has the "Try the sandbox" button and nothing behind it.
+const PEER = !!process.env.BENCH_PEER;
 const its = (name, fn) => (LAUNCH_ONLY ? it.skip(name, fn) : it(name, fn));
 
 function memorySnapshot(pid) {
@@ -100,6 +103,7 @@ describe("issue 5 performance bench", () => {
   after(() => {
     results.loadavg = results.loadavg ?? loadavg();
     results.launchOnly = LAUNCH_ONLY;
+    results.peer = PEER;
     mkdirSync(OUT, { recursive: true });
     writeFileSync(join(OUT, `run-${RUN}.json`), JSON.stringify(results, null, 2));
   });
@@ -156,7 +160,7 @@ describe("issue 5 performance bench", () => {
     };
     console.log("launch", JSON.stringify(results.launch));
 
-    if (page.screen === "first-run") {
+    if (page.screen === "first-run" && !PEER) {
       const t = await browser.executeAsync((done) => {
         const b = [...document.querySelectorAll("button")].find((x) => x.textContent.trim() === "Try the sandbox");
         const t0 = performance.now();
