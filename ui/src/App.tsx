@@ -1,5 +1,5 @@
 import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { ErrorNotice } from "./app/ErrorNotice";
 import { LazyScreen, lazyScreen } from "./app/lazyScreen";
 import { NavProvider, type Screen, useNav } from "./app/nav";
@@ -8,6 +8,7 @@ import { useTheme } from "./app/theme";
 import { Compose } from "./features/compose/Compose";
 import { FirstRun } from "./features/setup/FirstRun";
 import { routeJobEvent } from "./features/watch/jobState";
+import { Prewarm } from "./features/watch/Prewarm";
 import { ipc, onJobEvent } from "./lib/ipc";
 
 // The first screens (first run, composer) load with the page; the others
@@ -62,14 +63,25 @@ function Shell() {
 
   const ready = info.data != null && !info.data.firstRun;
   // Once the first screen is painted, load the other screens in the
-  // background, so none waits for its script when opened.
+  // background, so none waits for its script when opened; then show the
+  // newest job's view once, hidden (Prewarm), unless a job is opened first.
+  const [warm, setWarm] = useState<"waiting" | "running" | "done">("waiting");
+  const endWarm = useCallback(() => setWarm("done"), []);
   useEffect(() => {
     if (!ready) return;
     const t = setTimeout(() => {
       for (const s of Object.values(screens)) s.preload().catch(() => {});
+      screens.job.preload().then(
+        () => setWarm((w) => (w === "waiting" ? "running" : w)),
+        () => setWarm("done"),
+      );
     }, 0);
     return () => clearTimeout(t);
   }, [ready]);
+  useEffect(() => {
+    if (nav.screen === "job") setWarm("done");
+  }, [nav.screen]);
+  const loadedJobView = screens.job.loaded();
   return (
     <div className="app">
       <header className="app-header">
@@ -110,6 +122,9 @@ function Shell() {
             ) : null}
             {nav.screen === "job" && nav.jobId != null ? (
               <LazyScreen key={nav.jobId} screen={screens.job} props={{ localId: nav.jobId }} />
+            ) : null}
+            {warm === "running" && nav.screen !== "job" && loadedJobView ? (
+              <Prewarm jobView={loadedJobView} onDone={endWarm} />
             ) : null}
           </>
         ) : null}
