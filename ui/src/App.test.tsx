@@ -2,6 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App } from "./App";
 import { type AppInfo, ipc } from "./lib/ipc";
+import { snapshot } from "./test/render";
 
 const info: AppInfo = {
   version: "0.1.0",
@@ -56,4 +57,37 @@ test("first run offers a key or the sandbox; the sandbox is labelled on every sc
   expect(screen.getByText("Sandbox — sample data")).toBeInTheDocument();
   // The theme from Settings is applied.
   await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
+});
+
+test("once the first screen is up, the newest job's view is shown hidden once, then removed", async () => {
+  vi.spyOn(ipc, "appInfo").mockResolvedValue({ ...info, connection: "sandbox", firstRun: false });
+  vi.spyOn(ipc, "listJobs").mockResolvedValue([
+    { ...snapshot({ localId: 4, storedRecords: 1, stage: "completed" }).summary },
+  ]);
+  const snap = vi
+    .spyOn(ipc, "jobSnapshot")
+    .mockResolvedValue(snapshot({ localId: 4, storedRecords: 1, stage: "completed" }));
+  vi.spyOn(ipc, "jobColumns").mockResolvedValue([
+    { key: "record_title", label: "Title", kind: "title" },
+  ]);
+  vi.spyOn(ipc, "recordsWindow").mockResolvedValue({
+    total: 1,
+    start: 0,
+    rows: [{ recordId: "a", texts: ["Only record"], links: [null] }],
+  });
+  // jsdom has no layout: give the scroll area a height so rows get rendered.
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
+  try {
+    const { container } = render(<App />);
+    expect(await screen.findByRole("heading", { name: "New job" })).toBeInTheDocument();
+    await waitFor(() => expect(container.querySelector(".prewarm")).not.toBeNull());
+    expect(snap).toHaveBeenCalledWith(4);
+    // Out of reach of assistive technology while it exists.
+    expect(screen.queryByRole("heading", { name: "Series A rounds in fintech" })).toBeNull();
+    // Gone once its rows are in; the composer is still the screen.
+    await waitFor(() => expect(container.querySelector(".prewarm")).toBeNull());
+    expect(screen.getByRole("heading", { name: "New job" })).toBeInTheDocument();
+  } finally {
+    Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
+  }
 });
