@@ -26,6 +26,12 @@ const screens = {
 };
 
 export const appInfoKey = ["appInfo"] as const;
+/** The app's state (connection, first run): asked once, kept current by mutations. */
+export const appInfoQuery = {
+  queryKey: appInfoKey,
+  queryFn: () => ipc.appInfo(),
+  staleTime: Number.POSITIVE_INFINITY,
+};
 export const settingsKey = ["settings"] as const;
 
 export function App({ client }: { client?: ReturnType<typeof createQueryClient> }) {
@@ -49,7 +55,7 @@ const TABS: { screen: Exclude<Screen, "job">; label: string }[] = [
 function Shell() {
   const client = useQueryClient();
   const nav = useNav();
-  const info = useQuery({ queryKey: appInfoKey, queryFn: ipc.appInfo, staleTime: Infinity });
+  const info = useQuery(appInfoQuery);
   const settings = useQuery({
     queryKey: settingsKey,
     queryFn: ipc.getSettings,

@@ -1,14 +1,13 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App, appInfoKey } from "./App";
+import { App, appInfoQuery } from "./App";
 import { createQueryClient } from "./app/queryClient";
-import { ipc } from "./lib/ipc";
 import "./styles.css";
 
 const client = createQueryClient();
 // Ask which screen to show before the first render, so the first paint is
 // that screen rather than "Starting…" followed by a second full paint.
-const info = client.prefetchQuery({ queryKey: appInfoKey, queryFn: ipc.appInfo });
+const info = client.prefetchQuery(appInfoQuery);
 const wait = new Promise((resolve) => setTimeout(resolve, 300));
 
 const root = document.getElementById("root");

@@ -5,7 +5,7 @@ import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { formatCount, formatDateTime, modeInWords, stageInWords } from "../../lib/format";
 import { ipc, type JobSummary } from "../../lib/ipc";
-import { jobKey, jobsListKey } from "../watch/jobState";
+import { jobKey, jobsListKey, jobsListQuery } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -82,7 +82,7 @@ export function HistoryScreen() {
 function LocalJobs({ search }: { search: string | null }) {
   const nav = useNav();
   const client = useQueryClient();
-  const q = useQuery({ queryKey: [...jobsListKey, search], queryFn: () => ipc.listJobs(search) });
+  const q = useQuery(jobsListQuery(search));
   const [confirming, setConfirming] = useState<JobSummary | null>(null);
   const runAgain = useMutation({
     mutationFn: (localId: number) => ipc.jobSnapshot(localId),

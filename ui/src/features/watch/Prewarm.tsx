@@ -1,7 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { type ComponentType, useEffect, useRef } from "react";
-import { ipc } from "../../lib/ipc";
-import { jobsListKey } from "./jobState";
+import { jobsListQuery } from "./jobState";
 
 /** How long the hidden view may take before it is dropped anyway. */
 const GIVE_UP_MS = 5000;
@@ -21,7 +20,8 @@ export function Prewarm({
   jobView: ComponentType<{ localId: number }>;
   onDone: () => void;
 }) {
-  const jobs = useQuery({ queryKey: [...jobsListKey, null], queryFn: () => ipc.listJobs(null) });
+  // The Jobs list's own query: its answer also serves that screen.
+  const jobs = useQuery(jobsListQuery(null));
   const newest = jobs.data?.find((j) => j.storedRecords > 0)?.localId;
   const box = useRef<HTMLDivElement>(null);
 

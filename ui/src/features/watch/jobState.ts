@@ -1,11 +1,17 @@
 // Folds live job events into the job's snapshot, so a view that opened late
 // (snapshot first) and a view that watched from the start show the same.
 import type { QueryClient } from "@tanstack/react-query";
-import type { JobEvent, JobSnapshot } from "../../lib/ipc";
+import { ipc, type JobEvent, type JobSnapshot } from "../../lib/ipc";
 
 export const jobKey = (localId: number) => ["job", localId] as const;
 export const recordsKey = (localId: number) => ["records", localId] as const;
 export const jobsListKey = ["jobs"] as const;
+
+/** Local history, newest first (`search` null for all). */
+export const jobsListQuery = (search: string | null) => ({
+  queryKey: [...jobsListKey, search],
+  queryFn: () => ipc.listJobs(search),
+});
 
 export function applyJobEvent(
   snap: JobSnapshot,
