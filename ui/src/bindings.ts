@@ -347,7 +347,10 @@ export type RecordsWindow = {
  */
 export type Row = {
 	recordId: string,
-	/**  Display text of each cell. */
+	/**
+	 *  Display text of each cell; empty for a URL cell whose text is its
+	 *  link (the table shows the link).
+	 */
 	texts: string[],
 	/**  Company domain or URL value of each cell, where it has one. */
 	links: (string | null)[],

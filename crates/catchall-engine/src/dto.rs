@@ -333,7 +333,8 @@ pub struct ViewSpec {
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub record_id: String,
-    /// Display text of each cell.
+    /// Display text of each cell; empty for a URL cell whose text is its
+    /// link (the table shows the link).
     pub texts: Vec<String>,
     /// Company domain or URL value of each cell, where it has one.
     pub links: Vec<Option<String>>,

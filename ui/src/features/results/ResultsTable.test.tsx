@@ -75,6 +75,24 @@ test("a 100,000-record job shows its first rows from one small window", async ()
   expect(within(table).getAllByText("high")[0]).toHaveClass("badge");
 }, 15_000);
 
+test("a URL cell sent without its text shows its link", async () => {
+  const url = "https://news.example.com/acme-raises-series-b";
+  vi.spyOn(ipc, "jobColumns").mockResolvedValue([
+    { key: "record_title", label: "Title", kind: "title" },
+    { key: "press_release_url", label: "Press release url", kind: "url" },
+  ]);
+  vi.spyOn(ipc, "recordsWindow").mockResolvedValue({
+    total: 1,
+    start: 0,
+    rows: [{ recordId: "r0", texts: ["Acme raises", ""], links: [null, url] }],
+  });
+  renderApp(<Harness />);
+  const table = await screen.findByRole("table", { name: "Records" });
+  const link = await within(table).findByRole("link", { name: `${url} (opens in your browser)` });
+  expect(link).toHaveTextContent(url);
+  expect(link).toHaveAttribute("href", url);
+});
+
 test("sorting by a header asks the engine and marks the column", async () => {
   renderApp(<Harness />);
   const header = await screen.findByRole("columnheader", { name: /Title/ });
