@@ -21,6 +21,11 @@ pub async fn records_window(
     start: u32,
     limit: u32,
 ) -> CmdResult<RecordsWindow> {
+    // A cached view's window takes well under a millisecond: served here it
+    // skips the hop to the blocking pool and back (~0.3 ms of ~5).
+    if let Some(r) = engine.window_if_ready(local_id, &view, start, limit) {
+        return super::ipc(r);
+    }
     let engine = engine.inner().clone();
     blocking(move || engine.window(local_id, view, start, limit)).await
 }

@@ -50,6 +50,9 @@ pub struct EngineOptions {
     /// A keyring entry to use instead of the OS one (tests use keyring's
     /// mock). Only used when `EngineConfig::use_keyring` is true.
     pub keyring: Option<Arc<KeyringStore>>,
+    /// How long the results table must be left alone before the memory
+    /// its reads filled is given back (default 3 s).
+    pub idle_trim: Option<Duration>,
 }
 
 impl std::fmt::Debug for EngineOptions {
@@ -59,6 +62,7 @@ impl std::fmt::Debug for EngineOptions {
             .field("poll_interval", &self.poll_interval)
             .field("request_timeout", &self.request_timeout)
             .field("queue_retry", &self.queue_retry)
+            .field("idle_trim", &self.idle_trim)
             .finish_non_exhaustive()
     }
 }
@@ -106,6 +110,26 @@ fn lower_thread_priority() {
     }
 }
 
+fn window_of(
+    store: &Store,
+    local_id: i64,
+    view: &ViewSpec,
+    start: u32,
+    limit: u32,
+) -> R<RecordsWindow> {
+    let w = store.window(
+        local_id,
+        &convert::view_to_store(view),
+        u64::from(start),
+        limit.min(1000),
+    );
+    match w {
+        Ok(w) => Ok(convert::window(w)),
+        Err(catchall_store::StoreError::JobNotFound(_)) => Err(EngineError::no_job(local_id)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// State shared by the facade, the trackers and the queue.
 pub(crate) struct Inner {
     pub config: EngineConfig,
@@ -128,6 +152,12 @@ pub(crate) struct Inner {
     gen: AtomicU64,
     /// Jobs whose search index is being built in the background.
     indexing: Arc<Mutex<std::collections::HashSet<i64>>>,
+    /// When the table last read from the store (ms since `epoch`), and
+    /// whether a trim after it is waiting (see `note_table_read`).
+    epoch: Instant,
+    last_table_read: AtomicU64,
+    trim_pending: std::sync::atomic::AtomicBool,
+    trims: AtomicU64,
 }
 
 impl Drop for Inner {
@@ -149,6 +179,8 @@ const SETTING_POLL: &str = "poll_interval_secs";
 const SETTING_THEME: &str = "theme";
 const DRAFT_NAME: &str = "composer";
 const DEFAULT_POLL_SECS: u32 = 30;
+/// Default of `EngineOptions::idle_trim`.
+const IDLE_TRIM: Duration = Duration::from_secs(3);
 
 fn job_server_key(local: i64) -> String {
     format!("job_server.{local}")
@@ -191,6 +223,39 @@ impl Inner {
             });
         if spawned.is_err() {
             self.indexing.lock().unwrap().remove(&local);
+        }
+    }
+
+    /// Notes a read by the results table. Once the table has been left
+    /// alone for a while (`EngineOptions::idle_trim`), the store's page cache and the allocator's
+    /// free pages go back to the system: paging through a big job fills
+    /// both (~20 MB) and nothing else would shrink them while the app idles.
+    fn note_table_read(self: &Arc<Self>) {
+        let now = self.epoch.elapsed().as_millis() as u64;
+        self.last_table_read.store(now, Ordering::Relaxed);
+        if self.trim_pending.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let idle = self.options.idle_trim.unwrap_or(IDLE_TRIM);
+        let weak = Arc::downgrade(self);
+        let spawned = std::thread::Builder::new()
+            .name("idle-trim".into())
+            .spawn(move || loop {
+                let Some(inner) = weak.upgrade() else { return };
+                let last = Duration::from_millis(inner.last_table_read.load(Ordering::Relaxed));
+                let quiet = inner.epoch.elapsed().saturating_sub(last);
+                if quiet >= idle {
+                    inner.trim_pending.store(false, Ordering::Release);
+                    inner.store().release_memory();
+                    crate::memory::release_freed();
+                    inner.trims.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                drop(inner);
+                std::thread::sleep(idle - quiet);
+            });
+        if spawned.is_err() {
+            self.trim_pending.store(false, Ordering::Release);
         }
     }
 
@@ -374,6 +439,10 @@ impl Engine {
             queue_task: Mutex::new(None),
             gen: AtomicU64::new(0),
             indexing: Arc::default(),
+            epoch: Instant::now(),
+            last_table_read: AtomicU64::new(0),
+            trim_pending: Default::default(),
+            trims: AtomicU64::new(0),
             config,
         });
 
@@ -982,20 +1051,38 @@ impl Engine {
         start: u32,
         limit: u32,
     ) -> R<RecordsWindow> {
-        let w = self.inner.store().window(
-            local_id,
-            &convert::view_to_store(&view),
-            u64::from(start),
-            limit.min(1000),
-        );
-        match w {
-            Ok(w) => Ok(convert::window(w)),
-            Err(catchall_store::StoreError::JobNotFound(_)) => Err(EngineError::no_job(local_id)),
-            Err(e) => Err(e.into()),
+        self.inner.note_table_read();
+        window_of(&self.inner.store(), local_id, &view, start, limit)
+    }
+
+    /// `window` when it can be served at once: the store is free and the
+    /// view's order is cached. None when it might have to wait, sort,
+    /// filter or search first (callers then run `window` off their thread).
+    pub fn window_if_ready(
+        &self,
+        local_id: i64,
+        view: &ViewSpec,
+        start: u32,
+        limit: u32,
+    ) -> Option<R<RecordsWindow>> {
+        self.inner.note_table_read();
+        let store = self.inner.store.try_lock().ok()?;
+        if !store
+            .view_cached(local_id, &convert::view_to_store(view))
+            .ok()?
+        {
+            return None;
         }
+        Some(window_of(&store, local_id, view, start, limit))
+    }
+
+    /// How many times the table's memory was given back after it idled.
+    pub fn memory_trims(&self) -> u64 {
+        self.inner.trims.load(Ordering::Relaxed)
     }
 
     pub fn record(&self, local_id: i64, record_id: String) -> R<RecordDetail> {
+        self.inner.note_table_read();
         let (json, cols) = {
             let store = self.inner.store();
             let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {

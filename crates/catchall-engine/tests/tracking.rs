@@ -95,8 +95,27 @@ async fn full_lifecycle_with_partial_results() {
     assert_eq!(cols[0].label, "Title");
     assert_eq!(cols[cols.len() - 2].kind, "confidence");
     assert_eq!(cols[cols.len() - 1].kind, "citations");
+    // A sort not asked for yet is not served at once (it must be computed
+    // off the caller's thread); the default view, now cached, is.
+    let by_title = ViewSpec {
+        sort: Some(SortSpec {
+            key: "record_title".into(),
+            descending: false,
+        }),
+        ..Default::default()
+    };
+    assert!(engine.window_if_ready(local, &by_title, 0, 10).is_none());
     let w = engine.window(local, ViewSpec::default(), 100, 50).unwrap();
     assert_eq!((w.total, w.start, w.rows.len()), (2500, 100, 50));
+    let again = engine.window_if_ready(local, &ViewSpec::default(), 100, 50);
+    assert_eq!(again.unwrap().unwrap(), w);
+    // Left alone, the table's reads are followed by one memory trim.
+    let trims = engine.memory_trims();
+    let t = std::time::Instant::now();
+    while engine.memory_trims() == trims && t.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(engine.memory_trims(), trims + 1);
     assert!(w
         .rows
         .iter()

@@ -397,6 +397,17 @@ impl Store {
             .ok_or(StoreError::JobNotFound(local))
     }
 
+    /// Whether the view's order is cached for the job's current records:
+    /// then `window` reads its rows without sorting, filtering or searching.
+    pub fn view_cached(&self, local: i64, view: &ViewSpec) -> Result<bool, StoreError> {
+        let version = self.records_version(local)?;
+        Ok(self
+            .cache
+            .borrow_mut()
+            .get(local, &normalize(view), version)
+            .is_some())
+    }
+
     /// Record row ids of the view, in view order (materialized once per view and records version).
     pub(crate) fn view_ids(
         &self,

@@ -76,6 +76,7 @@ pub fn options(sb: &Sandbox) -> EngineOptions {
     EngineOptions {
         sandbox_url: Some(sb.base_url()),
         request_timeout: Some(Duration::from_secs(5)),
+        idle_trim: Some(Duration::from_millis(200)),
         ..Default::default()
     }
 }
