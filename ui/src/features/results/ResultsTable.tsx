@@ -484,9 +484,9 @@ const BodyRow = memo(function BodyRow({
 
 /**
  * Whether a cell's text may be wider than its column (150 px at least): a
- * few ASCII characters never are. Only those that may be clip and get an
- * ellipsis — a clipping box per cell was a third of a scroll frame's
- * layout and paint in WebKit.
+ * few ASCII characters never are. Only those that may be clip — a
+ * clipping box per cell was a third of a scroll frame's layout and paint
+ * in WebKit.
  */
 export const mayOverflow = (text: string) => text.length > 10 || /[^\x20-\x7e]/.test(text);
 
