@@ -110,19 +110,11 @@ fn lower_thread_priority() {
     }
 }
 
-fn window_of(
-    store: &Store,
+/// The store's window as the table's rows, or the error the UI shows.
+fn table_window(
     local_id: i64,
-    view: &ViewSpec,
-    start: u32,
-    limit: u32,
+    w: Result<catchall_store::Window, catchall_store::StoreError>,
 ) -> R<RecordsWindow> {
-    let w = store.window(
-        local_id,
-        &convert::view_to_store(view),
-        u64::from(start),
-        limit.min(1000),
-    );
     match w {
         Ok(w) => Ok(convert::window(w)),
         Err(catchall_store::StoreError::JobNotFound(_)) => Err(EngineError::no_job(local_id)),
@@ -227,9 +219,10 @@ impl Inner {
     }
 
     /// Notes a read by the results table. Once the table has been left
-    /// alone for a while (`EngineOptions::idle_trim`), the store's page cache and the allocator's
-    /// free pages go back to the system: paging through a big job fills
-    /// both (~20 MB) and nothing else would shrink them while the app idles.
+    /// alone for a while (`EngineOptions::idle_trim`), the store's page
+    /// cache and the allocator's free pages go back to the system: paging
+    /// through a big job fills both (~20 MB) and nothing else would shrink
+    /// them while the app idles.
     fn note_table_read(self: &Arc<Self>) {
         let now = self.epoch.elapsed().as_millis() as u64;
         self.last_table_read.store(now, Ordering::Relaxed);
@@ -1052,7 +1045,13 @@ impl Engine {
         limit: u32,
     ) -> R<RecordsWindow> {
         self.inner.note_table_read();
-        window_of(&self.inner.store(), local_id, &view, start, limit)
+        let w = self.inner.store().window(
+            local_id,
+            &convert::view_to_store(&view),
+            u64::from(start),
+            limit.min(1000),
+        );
+        table_window(local_id, w)
     }
 
     /// `window` when it can be served at once: the store is free and the
@@ -1067,13 +1066,15 @@ impl Engine {
     ) -> Option<R<RecordsWindow>> {
         self.inner.note_table_read();
         let store = self.inner.store.try_lock().ok()?;
-        if !store
-            .view_cached(local_id, &convert::view_to_store(view))
-            .ok()?
-        {
-            return None;
-        }
-        Some(window_of(&store, local_id, view, start, limit))
+        let w = store
+            .window_if_cached(
+                local_id,
+                &convert::view_to_store(view),
+                u64::from(start),
+                limit.min(1000),
+            )
+            .transpose()?;
+        Some(table_window(local_id, w))
     }
 
     /// How many times the table's memory was given back after it idled.

@@ -857,15 +857,15 @@ impl Store {
         Ok(())
     }
 
-    /// Build (or catch up) the full-text index of a job's records. Called
-    /// automatically by the first search; the engine may call it ahead of time
-    /// (e.g. after a job completes). Returns how many records were indexed.
     /// Frees what this connection's page cache holds (best effort: the
     /// next reads fill it again from the OS's file cache).
     pub fn release_memory(&self) {
         let _ = self.conn.execute_batch("PRAGMA shrink_memory");
     }
 
+    /// Build (or catch up) the full-text index of a job's records. Called
+    /// automatically by the first search; the engine may call it ahead of time
+    /// (e.g. after a job completes). Returns how many records were indexed.
     pub fn build_search_index(&self, local: i64) -> Result<u64, StoreError> {
         view::ensure_fts(self, local)
     }

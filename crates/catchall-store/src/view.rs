@@ -397,17 +397,6 @@ impl Store {
             .ok_or(StoreError::JobNotFound(local))
     }
 
-    /// Whether the view's order is cached for the job's current records:
-    /// then `window` reads its rows without sorting, filtering or searching.
-    pub fn view_cached(&self, local: i64, view: &ViewSpec) -> Result<bool, StoreError> {
-        let version = self.records_version(local)?;
-        Ok(self
-            .cache
-            .borrow_mut()
-            .get(local, &normalize(view), version)
-            .is_some())
-    }
-
     /// Record row ids of the view, in view order (materialized once per view and records version).
     pub(crate) fn view_ids(
         &self,
@@ -425,6 +414,19 @@ impl Store {
             .borrow_mut()
             .put(local, key, version, ids.clone());
         Ok(ids)
+    }
+
+    /// The view's ids if its order is cached for the job's current records.
+    fn cached_view_ids(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+    ) -> Result<Option<Arc<Vec<i64>>>, StoreError> {
+        let version = self.records_version(local)?;
+        Ok(self
+            .cache
+            .borrow_mut()
+            .get(local, &normalize(view), version))
     }
 
     fn materialize(&self, local: i64, key: &ViewKey) -> Result<Vec<i64>, StoreError> {
@@ -531,6 +533,31 @@ impl Store {
         limit: u32,
     ) -> Result<Window, StoreError> {
         let ids = self.view_ids(local, view)?;
+        self.window_of_ids(local, &ids, start, limit)
+    }
+
+    /// `window` when the view's order is cached, so no sort, filter or
+    /// search runs first; None otherwise.
+    pub fn window_if_cached(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+        start: u64,
+        limit: u32,
+    ) -> Result<Option<Window>, StoreError> {
+        match self.cached_view_ids(local, view)? {
+            Some(ids) => self.window_of_ids(local, &ids, start, limit).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn window_of_ids(
+        &self,
+        local: i64,
+        ids: &[i64],
+        start: u64,
+        limit: u32,
+    ) -> Result<Window, StoreError> {
         let total = ids.len() as u64;
         let s = start.min(total) as usize;
         let e = (start.saturating_add(limit as u64)).min(total) as usize;
