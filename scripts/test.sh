@@ -25,8 +25,8 @@ npm run --silent typecheck
 step "UI: Vitest"
 npm run --silent test
 
-step "Rust: tests (with a real Secret Service in a private D-Bus session)"
-"$ROOT/scripts/with-keyring.sh" cargo test --workspace --locked
+step "Rust: tests (with a real Secret Service in a private D-Bus session, and a display for WebKit)"
+xvfb-run -a -s "-screen 0 1400x900x24" "$ROOT/scripts/with-keyring.sh" cargo test --workspace --locked
 
 step "End to end: the built app in a real window"
 cargo build -p catchall-desk --locked

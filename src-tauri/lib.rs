@@ -7,6 +7,7 @@ mod commands;
 mod events;
 mod paths;
 mod sink;
+mod web_memory;
 
 use std::sync::Arc;
 
@@ -74,6 +75,7 @@ pub fn platform_defaults() {
             std::env::set_var("GDK_GL", "disable");
         }
     }
+    web_memory::limit_page_memory();
 }
 
 pub fn run() {

@@ -10,7 +10,8 @@
 # (launch-only runs of the peer, a bare Tauri window: bench/launch-peer;
 # default LAUNCH_RUNS; they alternate with ours), LAUNCH_PEER (the peer's
 # binary; default $CARGO_TARGET_DIR/release/launch-peer, built when missing),
-# BENCH_STORE (a store holding a 100,000-record job; built with the CLI and
+# BENCH_IDLE_LATER_MS (a second memory snapshot this long after the first;
+# default 25000, 0 skips it), BENCH_STORE (a store holding a 100,000-record job; built with the CLI and
 # its sandbox when missing), BENCH_OUT (results dir), BENCH_DRIVER_PORT (4544).
 set -euo pipefail
 # A desktop session always has a D-Bus session bus; without one, GTK's

@@ -38,6 +38,7 @@ console.log(`   frames > 33 ms: ${g((r) => r.scroll.over33).join(",")}; frames w
 for (const r of runs) if (r.scroll?.cpuMsDuringScroll) console.log(`   run ${r.run}: CPU ms used during the ${r.scroll.wallMs} ms timed pass: ${Object.entries(r.scroll.cpuMsDuringScroll).map(([k, v]) => `${k.split(":")[0]} ${v}`).join(", ")}`);
 console.log(`   peer: idle rAF frames (no scrolling), median: ${med(g((r) => r.scroll.idleFrames.median))}; p95: ${med(g((r) => r.scroll.idleFrames.p95))}`);
 console.log(`5. idle memory, sum VmRSS MB: ${med(g((r) => r.memory.rssMb))}; sum PSS MB: ${med(g((r) => r.memory.pssMb))}   [aim ≤ 300]`);
+if (runs.some((r) => r.memoryLater)) console.log(`   same, ${g((r) => r.memoryLater?.idleMs)[0] / 1000} s after the last action: sum VmRSS MB ${med(g((r) => r.memoryLater?.rssMb))}; sum PSS MB ${med(g((r) => r.memoryLater?.pssMb))}`);
 console.log(`   idle 3 s after opening the job (before sort/search): VmRSS MB ${med(g((r) => r.memoryAfterOpen.rssMb))}; PSS MB ${med(g((r) => r.memoryAfterOpen.pssMb))}`);
 if (empty.length) {
   const e = (f) => empty.map((r) => { try { return f(r); } catch { return undefined; } });
@@ -50,4 +51,4 @@ if (peer.length) {
   const floor = median(p((r) => r.launch.processStartToInteractiveMs));
   console.log(`   ours (empty data folder) / peer, process start → usable medians: ${ours !== undefined && floor ? `${(ours / floor).toFixed(2)}× (${ours.toFixed(1)} / ${floor.toFixed(1)} ms)` : "n/a"}`);
 }
-for (const r of runs) console.log(`   run ${r.run}: ${r.memory?.procs.map((p) => `${p.comm}:${(p.rssKb / 1024).toFixed(0)}`).join(" ")}`);
+for (const r of runs) console.log(`   run ${r.run}: ${r.memory?.procs.map((p) => `${p.comm}:${(p.rssKb / 1024).toFixed(0)}`).join(" ")} (RSS MB); PSS MB: ${r.memory?.procs.map((p) => `${p.comm}:${(p.pssKb / 1024).toFixed(0)}`).join(" ")}${r.memoryLater ? `; later: ${r.memoryLater.procs.map((p) => `${p.comm}:${(p.pssKb / 1024).toFixed(0)}`).join(" ")}` : ""}`);

@@ -434,5 +434,13 @@ describe("issue 5 performance bench", () => {
     results.memory = memorySnapshot(app.pid);
     results.loadavg = loadavg();
     console.log("memory", JSON.stringify(results.memory), "loadavg", results.loadavg);
+    // And once the analyst has left the app alone for a while: WebKit's page
+    // process gives memory back only when it next checks (src-tauri/web_memory.rs).
+    const later = Number(process.env.BENCH_IDLE_LATER_MS ?? 25000);
+    if (later > 0) {
+      await browser.pause(later);
+      results.memoryLater = { ...memorySnapshot(app.pid), idleMs: Number(process.env.BENCH_IDLE_MS ?? 5000) + later };
+      console.log("memory later", JSON.stringify(results.memoryLater));
+    }
   });
 });
