@@ -93,18 +93,19 @@ mod imp {
 }
 
 /// Page-process memory limit (MB) that the thresholds below are fractions
-/// of. Measured here: the page process's own memory (what WebKit counts:
-/// private anonymous pages) is ~55 MB with the 100,000-record job open,
-/// ~70 after paging through it, 105-135 after scrolling it, ~65-72 after a
-/// release.
+/// of. Measured here in what WebKit counts (dirty private pages of anonymous
+/// mappings; ~18 MB less than the process's anonymous PSS): ~38 MB with the
+/// 100,000-record job open, ~52 after paging through it, 85-115 after
+/// scrolling it, 47-63 after a release.
 const LIMIT_MB: u32 = 200;
-/// Above 80 MB WebKit drops caches; above 90 it also drops compiled script
-/// and collects garbage in full. Both sit above the page's working level, so
-/// an idle page is not made to release again and again. (Forced below it,
+/// Above 66 MB WebKit drops caches (a third: WebKit's own default fraction);
+/// above 70 it also drops compiled script and collects garbage in full. Both
+/// sit above the page's working level, so an idle page is not made to
+/// release again and again. (Forced below it,
 /// measured with a 100 MB limit: each check then also asks for a release,
 /// ~50 ms of the page's main thread every 10 s, and frees nothing more.)
-const CONSERVATIVE: f64 = 0.4;
-const STRICT: f64 = 0.45;
+const CONSERVATIVE: f64 = 0.33;
+const STRICT: f64 = 0.35;
 /// How often WebKit checks (it parses /proc/self/smaps: ~36 ms of the page
 /// process's main thread per check here, idle). WebKit's default is 30 s;
 /// 10 s gives memory back soon after the analyst stops scrolling, for ~0.4%
