@@ -52,8 +52,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
 }
 
-/// Rendering defaults set before GTK starts (the app's `main` and the
-/// launch peer of bench/ui call it first, before any thread exists).
+/// Rendering and page-memory defaults set before GTK starts (the app's
+/// `main` and the launch peer of bench/ui call it first, before any thread
+/// exists).
 pub fn platform_defaults() {
     // Linux: WebKitGTK's accelerated compositing draws every frame through
     // GL. Without a GPU (virtual machines, remote desktops, Xvfb) that GL is
