@@ -171,6 +171,8 @@ const SETTING_POLL: &str = "poll_interval_secs";
 const SETTING_THEME: &str = "theme";
 const DRAFT_NAME: &str = "composer";
 const DEFAULT_POLL_SECS: u32 = 30;
+/// The most rows one table window returns, whatever the caller asks.
+const MAX_WINDOW_ROWS: u32 = 1000;
 /// Default of `EngineOptions::idle_trim`.
 const IDLE_TRIM: Duration = Duration::from_secs(3);
 
@@ -1049,7 +1051,7 @@ impl Engine {
             local_id,
             &convert::view_to_store(&view),
             u64::from(start),
-            limit.min(1000),
+            limit.min(MAX_WINDOW_ROWS),
         );
         table_window(local_id, w)
     }
@@ -1071,7 +1073,7 @@ impl Engine {
                 local_id,
                 &convert::view_to_store(view),
                 u64::from(start),
-                limit.min(1000),
+                limit.min(MAX_WINDOW_ROWS),
             )
             .transpose()?;
         Some(table_window(local_id, w))

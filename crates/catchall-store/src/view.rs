@@ -102,6 +102,9 @@ fn fts_query(s: &str) -> Option<String> {
     }
 }
 
+/// A view's record row ids, in view order.
+type ViewIds = Arc<Vec<i64>>;
+
 struct Entry {
     job: i64,
     key: ViewKey,
@@ -403,9 +406,8 @@ impl Store {
         local: i64,
         view: &ViewSpec,
     ) -> Result<Arc<Vec<i64>>, StoreError> {
-        let key = normalize(view);
-        let version = self.records_version(local)?;
-        if let Some(ids) = self.cache.borrow_mut().get(local, &key, version) {
+        let (key, version, cached) = self.cached_view_ids(local, view)?;
+        if let Some(ids) = cached {
             return Ok(ids);
         }
         let ids = Arc::new(self.materialize(local, &key)?);
@@ -416,17 +418,17 @@ impl Store {
         Ok(ids)
     }
 
-    /// The view's ids if its order is cached for the job's current records.
+    /// The view's cache key and the job's records version, with the view's
+    /// ids if its order is cached for that version.
     fn cached_view_ids(
         &self,
         local: i64,
         view: &ViewSpec,
-    ) -> Result<Option<Arc<Vec<i64>>>, StoreError> {
+    ) -> Result<(ViewKey, i64, Option<ViewIds>), StoreError> {
+        let key = normalize(view);
         let version = self.records_version(local)?;
-        Ok(self
-            .cache
-            .borrow_mut()
-            .get(local, &normalize(view), version))
+        let ids = self.cache.borrow_mut().get(local, &key, version);
+        Ok((key, version, ids))
     }
 
     fn materialize(&self, local: i64, key: &ViewKey) -> Result<Vec<i64>, StoreError> {
@@ -545,7 +547,7 @@ impl Store {
         start: u64,
         limit: u32,
     ) -> Result<Option<Window>, StoreError> {
-        match self.cached_view_ids(local, view)? {
+        match self.cached_view_ids(local, view)?.2 {
             Some(ids) => self.window_of_ids(local, &ids, start, limit).map(Some),
             None => Ok(None),
         }
