@@ -11,10 +11,17 @@
 //! the context class's GObject constructor to supply our settings when none
 //! are given. Public API only; on a WebKit without the property nothing
 //! changes. Set `CATCHALL_WEB_MEMORY_LIMIT_MB=0` to keep WebKit's defaults.
+//!
+//! The same wrapper points the context at a web extension
+//! (src-tauri/web_extension) that lets the page ask for a full garbage
+//! collection once the table stops scrolling: a release by the settings
+//! above only asks for one "soon", and measured on a page left alone after
+//! a scroll, none came in a third of the runs. Set
+//! `CATCHALL_WEB_EXTENSION=0` to go without it.
 
 #[cfg(target_os = "linux")]
 mod imp {
-    use std::ffi::{c_uint, c_void, CStr};
+    use std::ffi::{c_uint, c_void, CStr, CString};
     use std::sync::OnceLock;
 
     use webkit2gtk::ffi as wk;
@@ -27,7 +34,9 @@ mod imp {
     struct Installed {
         original: Constructor,
         /// A `WebKitMemoryPressureSettings*`, kept for the process's life.
-        settings: usize,
+        settings: Option<usize>,
+        /// Where the web extension is, for `set_web_extensions_directory`.
+        extensions: Option<CString>,
     }
 
     static INSTALLED: OnceLock<Installed> = OnceLock::new();
@@ -38,30 +47,37 @@ mod imp {
 
     const PROPERTY: &CStr = c"memory-pressure-settings";
 
-    pub fn install(limit_mb: u32, conservative: f64, strict: f64, poll_seconds: f64) {
+    /// Memory settings as (limit MB, conservative, strict, poll seconds).
+    pub type Settings = (u32, f64, f64, f64);
+
+    pub fn install(settings: Option<Settings>, extensions: Option<CString>) {
+        if settings.is_none() && extensions.is_none() {
+            return;
+        }
         // SAFETY: plain GObject/WebKit C calls made on the main thread before
         // GTK starts; the class pointer stays valid for the process's life
         // because we keep the reference g_type_class_ref took.
         unsafe {
-            let settings = wk::webkit_memory_pressure_settings_new();
-            wk::webkit_memory_pressure_settings_set_memory_limit(settings, limit_mb);
-            wk::webkit_memory_pressure_settings_set_conservative_threshold(settings, conservative);
-            wk::webkit_memory_pressure_settings_set_strict_threshold(settings, strict);
-            wk::webkit_memory_pressure_settings_set_poll_interval(settings, poll_seconds);
+            let settings = settings.map(|(limit_mb, conservative, strict, poll_seconds)| {
+                let s = wk::webkit_memory_pressure_settings_new();
+                wk::webkit_memory_pressure_settings_set_memory_limit(s, limit_mb);
+                wk::webkit_memory_pressure_settings_set_conservative_threshold(s, conservative);
+                wk::webkit_memory_pressure_settings_set_strict_threshold(s, strict);
+                wk::webkit_memory_pressure_settings_set_poll_interval(s, poll_seconds);
+                s as usize
+            });
             let class = gobj::g_type_class_ref(wk::webkit_web_context_get_type())
                 as *mut gobj::GObjectClass;
-            let Some(original) = (*class).constructor else {
-                wk::webkit_memory_pressure_settings_free(settings);
-                return;
-            };
-            if INSTALLED
-                .set(Installed {
-                    original,
-                    settings: settings as usize,
-                })
-                .is_err()
-            {
-                wk::webkit_memory_pressure_settings_free(settings);
+            let original = (*class).constructor;
+            let installed = original.map(|original| Installed {
+                original,
+                settings,
+                extensions,
+            });
+            if installed.is_none() || INSTALLED.set(installed.unwrap()).is_err() {
+                if let Some(s) = settings {
+                    wk::webkit_memory_pressure_settings_free(s as *mut _);
+                }
                 return;
             }
             (*class).constructor = Some(constructor);
@@ -78,19 +94,81 @@ mod imp {
         let installed = INSTALLED
             .get()
             .expect("constructor installed without settings");
-        if !params.is_null() {
+        if let (Some(settings), false) = (installed.settings, params.is_null()) {
             for param in std::slice::from_raw_parts_mut(params, n_params as usize) {
                 let name = CStr::from_ptr((*param.pspec).name);
                 if name == PROPERTY && gobj::g_value_get_boxed(param.value).is_null() {
                     // Copies the settings; GObject frees the copy with the value.
-                    gobj::g_value_set_boxed(param.value, installed.settings as *const c_void);
+                    gobj::g_value_set_boxed(param.value, settings as *const c_void);
                     FILLED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }
-        (installed.original)(type_, n_params, params)
+        let context = (installed.original)(type_, n_params, params);
+        if let (Some(dir), false) = (&installed.extensions, context.is_null()) {
+            // WebKit's documented moment to name the folder: just before it
+            // starts a page process (the context is not set up yet here).
+            let handler: unsafe extern "C" fn(*mut wk::WebKitWebContext, *mut c_void) =
+                initialize_web_extensions;
+            gobj::g_signal_connect_data(
+                context,
+                c"initialize-web-extensions".as_ptr(),
+                Some(std::mem::transmute::<
+                    unsafe extern "C" fn(*mut wk::WebKitWebContext, *mut c_void),
+                    unsafe extern "C" fn(),
+                >(handler)),
+                dir.as_ptr() as *mut c_void,
+                None,
+                0,
+            );
+        }
+        context
+    }
+
+    /// "initialize-web-extensions": `dir` is `Installed::extensions`, which
+    /// lives as long as the process.
+    unsafe extern "C" fn initialize_web_extensions(
+        context: *mut wk::WebKitWebContext,
+        dir: *mut c_void,
+    ) {
+        wk::webkit_web_context_set_web_extensions_directory(context, dir as *const _);
+    }
+
+    /// The web extension, built by build.rs from src-tauri/web_extension.
+    const EXTENSION: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/release_memory.so"));
+
+    /// Writes the web extension into a folder of its own (WebKit loads every
+    /// library in the folder it is given) named after its content, so app
+    /// versions never share one; reuses it when it is already there.
+    pub fn write_extension() -> std::io::Result<std::path::PathBuf> {
+        use std::hash::{Hash, Hasher};
+        let mut hash = std::hash::DefaultHasher::new();
+        EXTENSION.hash(&mut hash);
+        let base = dirs::runtime_dir()
+            .or_else(dirs::cache_dir)
+            .unwrap_or_else(std::env::temp_dir);
+        let dir = base.join(format!(
+            "catchall-desk-web-extension-{:016x}",
+            hash.finish()
+        ));
+        let file = dir.join("release_memory.so");
+        if std::fs::read(&file).is_ok_and(|b| b == EXTENSION) {
+            return Ok(dir);
+        }
+        std::fs::create_dir_all(&dir)?;
+        // Written aside and renamed, so a second app starting at the same
+        // moment never loads half a file.
+        static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let part = dir.join(format!(".release_memory.{}.{n}.part", std::process::id()));
+        std::fs::write(&part, EXTENSION)?;
+        std::fs::rename(&part, &file)?;
+        Ok(dir)
     }
 }
+
+#[cfg(target_os = "linux")]
+use std::ffi::CString;
 
 /// Page-process memory limit (MB) that the thresholds below are fractions
 /// of. Measured here in what WebKit counts (dirty private pages of anonymous
@@ -112,19 +190,29 @@ const STRICT: f64 = 0.35;
 /// of a core instead of ~0.1%.
 const POLL_SECONDS: f64 = 10.0;
 
-/// Sets WebKit's page-process memory settings; call before GTK starts.
+/// Sets WebKit's page-process memory settings and web extension; call
+/// before GTK starts.
 pub fn limit_page_memory() {
     let limit = std::env::var("CATCHALL_WEB_MEMORY_LIMIT_MB")
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok())
         .unwrap_or(LIMIT_MB);
-    if limit == 0 {
-        return;
-    }
+    let settings = (limit > 0).then_some((limit, CONSERVATIVE, STRICT, POLL_SECONDS));
     #[cfg(target_os = "linux")]
-    imp::install(limit, CONSERVATIVE, STRICT, POLL_SECONDS);
+    {
+        let extensions = if std::env::var_os("CATCHALL_WEB_EXTENSION").is_some_and(|v| v == "0") {
+            None
+        } else {
+            // Without it the page still works; it only keeps its garbage
+            // longer. So a folder we cannot write is not worth failing for.
+            imp::write_extension()
+                .ok()
+                .and_then(|dir| CString::new(dir.into_os_string().into_encoded_bytes()).ok())
+        };
+        imp::install(settings, extensions);
+    }
     #[cfg(not(target_os = "linux"))]
-    let _ = (limit, CONSERVATIVE, STRICT, POLL_SECONDS);
+    let _ = settings;
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -135,8 +223,9 @@ mod tests {
     use webkit2gtk::glib::gobject_ffi as gobj;
 
     /// A web context built the way wry builds one (no memory settings given)
-    /// gets ours: the property exists under the name we fill in, and the
-    /// wrapped constructor still builds a working context.
+    /// gets ours: the property exists under the name we fill in, the
+    /// wrapped constructor still builds a working context, and the context
+    /// will name the web extension's folder to its page process.
     #[test]
     fn web_contexts_get_the_memory_settings() {
         // WebKit reads GTK settings while it builds a context, so this needs
@@ -152,8 +241,35 @@ mod tests {
                 wk::webkit_web_context_get_cache_model(context),
                 wk::WEBKIT_CACHE_MODEL_WEB_BROWSER
             );
+            let signal = gobj::g_signal_lookup(
+                c"initialize-web-extensions".as_ptr(),
+                wk::webkit_web_context_get_type(),
+            );
+            assert_ne!(signal, 0);
+            assert_ne!(
+                gobj::g_signal_has_handler_pending(context as *mut _, signal, 0, 0),
+                0
+            );
             gobj::g_object_unref(context as *mut gobj::GObject);
         }
         assert_eq!(super::imp::FILLED.load(Ordering::Relaxed), before + 1);
+    }
+
+    /// The extension is written out whole, as a library WebKit can load,
+    /// and a second start reuses the same file.
+    #[test]
+    fn the_web_extension_is_written_once_per_version() {
+        let dir = super::imp::write_extension().expect("write the web extension");
+        let file = dir.join("release_memory.so");
+        let bytes = std::fs::read(&file).expect("read it back");
+        assert!(bytes.starts_with(b"\x7fELF"), "a shared library");
+        let needle = b"webkit_web_extension_initialize";
+        assert!(bytes.windows(needle.len()).any(|w| w == needle));
+        let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+        assert_eq!(super::imp::write_extension().unwrap(), dir);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().modified().unwrap(),
+            written
+        );
     }
 }

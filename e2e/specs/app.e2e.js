@@ -11,4 +11,12 @@ describe("CatchAll Desk", () => {
     expect(await heading.isDisplayed()).toBe(true);
     expect(await browser.getTitle()).toBe("CatchAll Desk");
   });
+
+  it("loads its web extension, so the page can collect its garbage in full", async () => {
+    // src-tauri/web_extension, written out and named to WebKit at start.
+    expect(await browser.execute(() => typeof window.__catchallReleaseMemory)).toBe("function");
+    await browser.execute(() => window.__catchallReleaseMemory());
+    const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
+    expect(await heading.isDisplayed()).toBe(true);
+  });
 });

@@ -23,9 +23,11 @@ import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field, SearchField } from "../../app/Field";
 import { formatCount } from "../../lib/format";
 import { type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
+import { releaseWhenIdle } from "../../lib/pageMemory";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
 import { RecordPanel } from "./RecordPanel";
+import { assignSlots } from "./rowSlots";
 import { viewKeyOf, WINDOW_SIZE, windowsFor } from "./windows";
 
 export const ROW_HEIGHT = 36;
@@ -159,6 +161,11 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     setOpenRecord(recordId);
   }, []);
 
+  // Rows scrolled past, and the whole table once it closes, are garbage
+  // the page keeps until a full collection: ask for one when scrolling
+  // stops (the scroll area's onScroll) and after the table closes.
+  useEffect(() => releaseWhenIdle, []);
+
   if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 
   return (
@@ -187,6 +194,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
       <div
         ref={scrollRef}
         className="table-scroll"
+        onScroll={releaseWhenIdle}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll area must be reachable by keyboard
         tabIndex={0}
       >
@@ -332,10 +340,10 @@ function useVisibleColumns(
 
 /**
  * The virtualized body: the only part that renders while scrolling (the
- * header and controls above stay as they are). Rows are keyed by their
- * slot in a fixed pool, not by record position, so a row scrolling in
- * reuses the element of one that scrolled out: React updates its text
- * instead of building and styling new cells.
+ * header and controls above stay as they are). Rows are keyed by a slot
+ * (`assignSlots`), not by record position, so a row scrolling in reuses the
+ * element of one that scrolled out: React updates its text instead of
+ * building and styling new cells.
  */
 const VirtualRows = memo(function VirtualRows({
   localId,
@@ -374,10 +382,13 @@ const VirtualRows = memo(function VirtualRows({
   // first one (the title, which opens the record) always does, so the
   // keyboard path through the rows stays the same wherever the table is.
   const cols = useVisibleColumns(scrollRef, shown);
-  // Consecutive indexes modulo the pool size are distinct; the pool only
-  // grows (a taller window), so slots stay put while scrolling.
-  const pool = useRef(0);
-  pool.current = Math.max(pool.current, items.length + 8);
+  // Same indexes give the same slots, so a render repeated for the same
+  // items (as React may do) changes nothing.
+  const slots = useRef<Map<number, number>>(new Map());
+  slots.current = assignSlots(
+    slots.current,
+    items.map((item) => item.index),
+  );
 
   const windows = useQueries({
     queries: windowIdx.map((w) => windowQuery(localId, view, viewKey, w)),
@@ -416,7 +427,7 @@ const VirtualRows = memo(function VirtualRows({
     <tbody className="table-body" style={{ height: virtualizer.getTotalSize() }}>
       {items.map((item) => (
         <BodyRow
-          key={item.index % pool.current}
+          key={slots.current.get(item.index)}
           index={item.index}
           start={item.start}
           row={rowAt(item.index)}
