@@ -2,45 +2,71 @@
  * A WebKitGTK web extension: code WebKit loads into the page process.
  *
  * It gives the app's page one function, window.__catchallReleaseMemory(),
- * which collects the page's garbage in full, at once. Scrolling the results
- * table leaves tens of MB of garbage (old table rows, their DOM nodes and
+ * which has the page process release what memory it can (its garbage
+ * collected in full) as soon as the page's script returns. Scrolling the
+ * results table leaves tens of MB of garbage (old rows, their DOM nodes and
  * script objects) that only a full collection frees; JavaScriptCore starts
  * one only when the page allocates more, so a page left alone after a
  * scroll kept it indefinitely in about a third of bench/ui's runs. The page
- * calls this once scrolling has stopped for a few seconds (ResultsTable).
+ * calls this once scrolling has stopped for a few seconds
+ * (ui/src/lib/pageMemory.ts).
  *
- * Built by src-tauri/build.rs, embedded in the app binary and written next
- * to nothing else at start (src-tauri/web_memory.rs), so every copy of the
- * app carries it.
+ * Built by src-tauri/build.rs and embedded in the app binary, which writes
+ * it to a folder of its own at start (src-tauri/web_memory.rs): every copy
+ * of the app carries it.
  */
 #include <JavaScriptCore/JavaScript.h>
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <webkit2/webkit-web-extension.h>
 
-/* JavaScriptCore's synchronous full collection. Exported by every
- * WebKitGTK build but declared only in a private header, so it is looked up
- * at run time; without it the page falls back to JSGarbageCollect, which
- * only hints at a collection. */
+/*
+ * What releases memory, best first, looked up at run time because WebKit
+ * exports them without declaring them in its public headers:
+ * - WebKit's own critical release, run at once, which its memory-pressure
+ *   check would run only "soon": a full collection, compiled script dropped,
+ *   caches emptied, free pages handed back (~50-65 MB after the bench's
+ *   scroll, measured by calling it with gdb);
+ * - JavaScriptCore's synchronous full collection;
+ * - JSGarbageCollect, public, which only hints at one.
+ */
+typedef void *(*Singleton)(void);
+typedef void (*ReleaseMemory)(void *handler, bool critical, bool synchronous);
 typedef void (*CollectNow)(JSContextRef);
 
-static void release_memory(gpointer data)
+static gboolean release_now(gpointer data)
 {
-    JSGlobalContextRef context = data;
+    static Singleton handler;
+    static ReleaseMemory release;
     static CollectNow collect_now;
     static gboolean looked_up;
     if (!looked_up) {
+        handler = (Singleton)dlsym(RTLD_DEFAULT, "_ZN3WTF21MemoryPressureHandler9singletonEv");
+        release = (ReleaseMemory)dlsym(
+            RTLD_DEFAULT, "_ZN3WTF21MemoryPressureHandler13releaseMemoryENS_8CriticalENS_11SynchronousE");
         collect_now = (CollectNow)dlsym(RTLD_DEFAULT, "JSSynchronousGarbageCollectForDebugging");
         looked_up = TRUE;
     }
-    if (collect_now)
-        collect_now(context);
+    if (handler && release)
+        release(handler(), true, true);
+    else if (collect_now)
+        collect_now(data);
     else
-        JSGarbageCollect(context);
+        JSGarbageCollect(data);
+    return G_SOURCE_REMOVE;
 }
 
 static void release_context(gpointer data)
 {
     JSGlobalContextRelease(data);
+}
+
+/* Runs the release from the main loop once the page's script has returned,
+ * as WebKit's own check does, never in the middle of a script. */
+static void release_memory(gpointer data)
+{
+    JSGlobalContextRetain(data);
+    g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, release_now, data, release_context);
 }
 
 static void window_object_cleared(WebKitScriptWorld *world, WebKitWebPage *page,
