@@ -13,10 +13,10 @@
 //! changes. Set `CATCHALL_WEB_MEMORY_LIMIT_MB=0` to keep WebKit's defaults.
 //!
 //! The same wrapper points the context at a web extension
-//! (src-tauri/web_extension) that lets the page ask for a full garbage
-//! collection once the table stops scrolling: a release by the settings
-//! above only asks for one "soon", and measured on a page left alone after
-//! a scroll, none came in a third of the runs. Set
+//! (src-tauri/web_extension) that lets the page have WebKit's release run at
+//! once when the table stops scrolling: a release started by the settings
+//! above only asks for a full garbage collection "soon", and on a page left
+//! alone after a scroll none came in a third of bench/ui's runs. Set
 //! `CATCHALL_WEB_EXTENSION=0` to go without it.
 
 #[cfg(target_os = "linux")]
@@ -93,7 +93,7 @@ mod imp {
     ) -> *mut gobj::GObject {
         let installed = INSTALLED
             .get()
-            .expect("constructor installed without settings");
+            .expect("constructor wrapped before its state was set");
         if let (Some(settings), false) = (installed.settings, params.is_null()) {
             for param in std::slice::from_raw_parts_mut(params, n_params as usize) {
                 let name = CStr::from_ptr((*param.pspec).name);

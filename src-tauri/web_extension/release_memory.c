@@ -26,7 +26,8 @@
  * - WebKit's own critical release, run at once, which its memory-pressure
  *   check would run only "soon": a full collection, compiled script dropped,
  *   caches emptied, free pages handed back (~50-65 MB after the bench's
- *   scroll, measured by calling it with gdb);
+ *   scroll, measured by calling it with gdb; ~110 ms of the page's main
+ *   thread);
  * - JavaScriptCore's synchronous full collection;
  * - JSGarbageCollect, public, which only hints at one.
  */
