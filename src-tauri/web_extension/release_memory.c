@@ -26,8 +26,8 @@
  * - WebKit's own critical release, run at once, which its memory-pressure
  *   check would run only "soon": a full collection, compiled script dropped,
  *   caches emptied, free pages handed back (~50-65 MB after the bench's
- *   scroll, measured by calling it with gdb; ~110 ms of the page's main
- *   thread);
+ *   scroll, measured by calling it with gdb; 60-110 ms of the page's
+ *   main thread);
  * - JavaScriptCore's synchronous full collection;
  * - JSGarbageCollect, public, which only hints at one.
  */
@@ -63,28 +63,44 @@ static void release_context(gpointer data)
 }
 
 /* Runs the release from the main loop once the page's script has returned,
- * as WebKit's own check does, never in the middle of a script. */
+ * as WebKit's own check does, never in the middle of a script. `data` is
+ * the page, held weakly: the function must not hold the page's script
+ * context, or every page ever loaded stays alive through it (it did: 2-9 MB
+ * more per page reload, measured). */
 static void release_memory(gpointer data)
 {
-    JSGlobalContextRetain(data);
-    g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, release_now, data, release_context);
+    WebKitWebPage *page = g_weak_ref_get(data);
+    if (!page)
+        return;
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    JSGlobalContextRef context = webkit_frame_get_javascript_global_context(webkit_web_page_get_main_frame(page));
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    g_object_unref(page);
+    if (!context)
+        return;
+    /* Only until the release has run. */
+    JSGlobalContextRetain(context);
+    g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, release_now, (gpointer)context, release_context);
+}
+
+static void free_weak_ref(gpointer data)
+{
+    g_weak_ref_clear(data);
+    g_free(data);
 }
 
 static void window_object_cleared(WebKitScriptWorld *world, WebKitWebPage *page,
                                   WebKitFrame *frame, gpointer user_data)
 {
-    (void)page;
     (void)user_data;
     if (!webkit_frame_is_main_frame(frame))
         return;
     JSCContext *js = webkit_frame_get_js_context_for_script_world(frame, world);
-    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-    JSGlobalContextRef global = webkit_frame_get_javascript_context_for_script_world(frame, world);
-    G_GNUC_END_IGNORE_DEPRECATIONS
-    JSGlobalContextRetain(global);
+    GWeakRef *weak_page = g_new0(GWeakRef, 1);
+    g_weak_ref_init(weak_page, page);
     JSCValue *fn = jsc_value_new_function(js, "__catchallReleaseMemory",
-                                          G_CALLBACK(release_memory), global,
-                                          release_context, G_TYPE_NONE, 0);
+                                          G_CALLBACK(release_memory), weak_page,
+                                          free_weak_ref, G_TYPE_NONE, 0);
     jsc_context_set_value(js, "__catchallReleaseMemory", fn);
     g_object_unref(fn);
     g_object_unref(js);

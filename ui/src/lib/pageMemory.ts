@@ -14,8 +14,8 @@ let timer: ReturnType<typeof setTimeout> | undefined;
  * Scrolling a big table leaves tens of MB that only a full collection
  * frees, and the page's engine starts one only when the page allocates
  * more. Measured in the built app after bench/ui's scroll: the page process
- * went from 166-193 to 146-148 MB PSS, for one ~110 ms pause of the page's
- * main thread while nothing else happens. Does nothing where the app's web
+ * went from 166-193 to 143-148 MB PSS, for one 60-110 ms pause of the
+ * page's main thread while nothing else happens. Does nothing where the app's web
  * extension is not loaded (a browser, tests, or CATCHALL_WEB_EXTENSION=0).
  */
 export function releaseWhenIdle(): void {
