@@ -18,5 +18,9 @@ describe("CatchAll Desk", () => {
     await browser.execute(() => window.__catchallReleaseMemory());
     const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
     expect(await heading.isDisplayed()).toBe(true);
+    // Every page load gets it again (WebKit clears the window object).
+    await browser.refresh();
+    await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
+    expect(await browser.execute(() => typeof window.__catchallReleaseMemory)).toBe("function");
   });
 });
