@@ -68,19 +68,21 @@ mod imp {
             });
             let class = gobj::g_type_class_ref(wk::webkit_web_context_get_type())
                 as *mut gobj::GObjectClass;
-            let original = (*class).constructor;
-            let installed = original.map(|original| Installed {
-                original,
-                settings,
-                extensions,
-            });
-            if installed.is_none() || INSTALLED.set(installed.unwrap()).is_err() {
-                if let Some(s) = settings {
-                    wk::webkit_memory_pressure_settings_free(s as *mut _);
-                }
-                return;
+            let stored = match (*class).constructor {
+                Some(original) => INSTALLED
+                    .set(Installed {
+                        original,
+                        settings,
+                        extensions,
+                    })
+                    .is_ok(),
+                None => false,
+            };
+            if stored {
+                (*class).constructor = Some(constructor);
+            } else if let Some(s) = settings {
+                wk::webkit_memory_pressure_settings_free(s as *mut _);
             }
-            (*class).constructor = Some(constructor);
         }
     }
 

@@ -109,7 +109,7 @@ struct Entry {
     job: i64,
     key: ViewKey,
     version: i64,
-    ids: Arc<Vec<i64>>,
+    ids: ViewIds,
     used: u64,
 }
 
@@ -122,7 +122,7 @@ pub(crate) struct ViewCache {
 const CACHE_VIEWS: usize = 8;
 
 impl ViewCache {
-    fn get(&mut self, job: i64, key: &ViewKey, version: i64) -> Option<Arc<Vec<i64>>> {
+    fn get(&mut self, job: i64, key: &ViewKey, version: i64) -> Option<ViewIds> {
         self.tick += 1;
         let tick = self.tick;
         // Drop anything stale for this job.
@@ -136,7 +136,7 @@ impl ViewCache {
         Some(e.ids.clone())
     }
 
-    fn put(&mut self, job: i64, key: ViewKey, version: i64, ids: Arc<Vec<i64>>) {
+    fn put(&mut self, job: i64, key: ViewKey, version: i64, ids: ViewIds) {
         self.tick += 1;
         self.entries.retain(|e| !(e.job == job && e.key == key));
         if self.entries.len() >= CACHE_VIEWS {
@@ -401,11 +401,7 @@ impl Store {
     }
 
     /// Record row ids of the view, in view order (materialized once per view and records version).
-    pub(crate) fn view_ids(
-        &self,
-        local: i64,
-        view: &ViewSpec,
-    ) -> Result<Arc<Vec<i64>>, StoreError> {
+    pub(crate) fn view_ids(&self, local: i64, view: &ViewSpec) -> Result<ViewIds, StoreError> {
         let (key, version, cached) = self.cached_view_ids(local, view)?;
         if let Some(ids) = cached {
             return Ok(ids);
