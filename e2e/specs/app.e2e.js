@@ -12,6 +12,27 @@ describe("CatchAll Desk", () => {
     expect(await browser.getTitle()).toBe("CatchAll Desk");
   });
 
+  it("names the desktop's sans-serif directly on Linux (each family looked up delays the first paint)", async () => {
+    const page = await browser.execute(() => ({
+      platform: document.documentElement.dataset.platform,
+      font: getComputedStyle(document.body).fontFamily,
+    }));
+    expect(page).toEqual({ platform: "linux", font: "sans-serif" });
+  });
+
+  it("asks for its state before its script has loaded, and uses that answer", async () => {
+    // src-tauri/lib.rs EARLY_APP_INFO, taken by ui/src/lib/ipc.ts.
+    const page = await browser.execute(() => ({
+      asked: performance.getEntriesByName("catchall:app-info-asked")[0]?.startTime ?? null,
+      scriptRan: performance.getEntriesByName("catchall:script-ran")[0]?.startTime ?? null,
+      waiting: "__catchallAppInfo" in window,
+    }));
+    expect(page.asked).not.toBeNull();
+    expect(page.scriptRan).not.toBeNull();
+    expect(page.asked).toBeLessThan(page.scriptRan);
+    expect(page.waiting).toBe(false);
+  });
+
   it("loads its web extension, so the page can collect its garbage in full", async () => {
     // src-tauri/web_extension, written out and named to WebKit at start.
     expect(await browser.execute(() => typeof window.__catchallReleaseMemory)).toBe("function");

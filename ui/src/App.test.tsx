@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { App } from "./App";
 import { type AppInfo, ipc } from "./lib/ipc";
@@ -81,7 +81,8 @@ test("once the first screen is up, the newest job's view is shown hidden once, t
     const { container } = render(<App />);
     expect(await screen.findByRole("heading", { name: "New job" })).toBeInTheDocument();
     await waitFor(() => expect(container.querySelector(".prewarm")).not.toBeNull());
-    expect(snap).toHaveBeenCalledWith(4);
+    // Its queries start once it is painted (effects run after the paint).
+    await waitFor(() => expect(snap).toHaveBeenCalledWith(4));
     // Out of reach of assistive technology while it exists.
     expect(screen.queryByRole("heading", { name: "Series A rounds in fintech" })).toBeNull();
     // Gone once its rows are in; the composer is still the screen.

@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/preact";
 import { LazyScreen, lazyScreen } from "./lazyScreen";
 
 function Hello({ name }: { name: string }) {

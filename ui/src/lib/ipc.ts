@@ -73,8 +73,25 @@ async function plain<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+type EarlyAppInfo = { __catchallAppInfo?: Promise<AppInfo> };
+
+/**
+ * The app's state, asked for by the desktop app as the page starts (its
+ * `early-app-info` script), while this script bundle still loads: taken
+ * once, by the first screen; later calls ask again.
+ */
+function appInfo(): Promise<AppInfo> {
+  const page = globalThis as EarlyAppInfo;
+  const early = page.__catchallAppInfo;
+  if (early) {
+    Reflect.deleteProperty(page, "__catchallAppInfo");
+    return early.catch(() => plain(commands.appInfo()));
+  }
+  return plain(commands.appInfo());
+}
+
 export const ipc = {
-  appInfo: (): Promise<AppInfo> => plain(commands.appInfo()),
+  appInfo,
   saveApiKey: (key: string, remember: boolean): Promise<KeyStatus> =>
     unwrap(commands.saveApiKey(key, remember)),
   removeApiKey: (): Promise<KeyStatus> => unwrap(commands.removeApiKey()),

@@ -1,5 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render } from "@testing-library/react";
+import { render } from "@testing-library/preact";
 import type { ReactElement } from "react";
 import { NavProvider } from "../app/nav";
 import { createQueryClient } from "../app/queryClient";

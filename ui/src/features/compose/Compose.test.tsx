@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { ipc, type JobDraft } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";

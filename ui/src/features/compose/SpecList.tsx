@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 import { Field } from "../../app/Field";
 import type { EnrichmentSpec, FieldKind, ValidatorSpec } from "../../lib/ipc";
 import { FIELD_KINDS, move, newUid, type WithUid } from "./draftState";
@@ -42,8 +42,9 @@ export function SpecList<T extends Item>({
   const focusUid = useRef<string | null>(null);
   const rootRef = useRef<HTMLFieldSetElement>(null);
 
-  // After adding a row, put the cursor in its name field.
-  useEffect(() => {
+  // After adding a row, put the cursor in its name field before the next
+  // paint, so nothing typed right after the click lands elsewhere.
+  useLayoutEffect(() => {
     if (!focusUid.current) return;
     const el = rootRef.current?.querySelector<HTMLInputElement>(
       `[data-uid="${focusUid.current}"] input`,

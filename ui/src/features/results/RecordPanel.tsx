@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useRef } from "react";
+import { useId, useLayoutEffect, useRef } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatDateTime } from "../../lib/format";
 import { ipc } from "../../lib/ipc";
@@ -24,7 +24,7 @@ export function RecordPanel({
     queryFn: () => ipc.recordDetail(localId, recordId),
   });
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     closeRef.current?.focus();
   }, []);
 

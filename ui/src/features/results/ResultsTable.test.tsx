@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
@@ -254,15 +254,21 @@ test("scrolling the table asks for the page's garbage to be collected once it st
         scroller.scrollTop = i * 400;
         scroller.dispatchEvent(new Event("scroll"));
       });
-      act(() => vi.advanceTimersByTime(200));
+      act(() => {
+        vi.advanceTimersByTime(200);
+      });
     }
     expect(release).not.toHaveBeenCalled();
-    act(() => vi.advanceTimersByTime(RELEASE_AFTER_MS));
+    act(() => {
+      vi.advanceTimersByTime(RELEASE_AFTER_MS);
+    });
     expect(release).toHaveBeenCalledTimes(1);
     // Closing the table leaves all of its rows behind: one more, later.
     unmount();
     expect(release).toHaveBeenCalledTimes(1);
-    act(() => vi.advanceTimersByTime(RELEASE_AFTER_MS));
+    act(() => {
+      vi.advanceTimersByTime(RELEASE_AFTER_MS);
+    });
     expect(release).toHaveBeenCalledTimes(2);
   } finally {
     vi.useRealTimers();

@@ -14,6 +14,7 @@ import {
   useCallback,
   useEffect,
   useId,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -163,8 +164,9 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
 
   // Rows scrolled past, and the whole table once it closes, are garbage
   // the page keeps until a full collection: ask for one when scrolling
-  // stops (the scroll area's onScroll) and after the table closes.
-  useEffect(() => releaseWhenIdle, []);
+  // stops (the scroll area's onScroll) and after the table closes (a
+  // layout effect: its cleanup is in place from the first paint on).
+  useLayoutEffect(() => releaseWhenIdle, []);
 
   if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 

@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { AppError, ipc, type KeyStatus } from "../../lib/ipc";
 import { renderApp } from "../../test/render";

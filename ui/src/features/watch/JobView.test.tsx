@@ -1,4 +1,4 @@
-import { act, screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor } from "@testing-library/preact";
 import { ipc } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
 import { JobView } from "./JobView";

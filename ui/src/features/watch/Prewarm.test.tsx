@@ -1,4 +1,4 @@
-import { waitFor } from "@testing-library/react";
+import { waitFor } from "@testing-library/preact";
 import { ipc, type JobSummary } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
 import { JobView } from "./JobView";
