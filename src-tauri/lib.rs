@@ -91,6 +91,19 @@ const EARLY_APP_INFO: &str = r#"if (window.__TAURI_INTERNALS__ && !window.__catc
 
 pub fn run() {
     let builder = specta_builder();
+    // Start the engine (store, keyring read, resumed jobs) now, beside GTK's
+    // and WebKit's start, rather than in `setup`: setup runs on the main
+    // thread once the window exists, and every millisecond it blocks there
+    // (up to 300 ms waiting on a slow keyring) delayed the page's load.
+    let sink = Arc::new(sink::TauriSink::default());
+    let config = EngineConfig {
+        data_dir: paths::data_dir(),
+        dev: cfg!(debug_assertions),
+        force_sandbox: std::env::var_os("CATCHALL_SANDBOX").is_some(),
+        sandbox_pace: std::env::var("CATCHALL_SANDBOX_PACE").unwrap_or_else(|_| "demo".into()),
+        use_keyring: std::env::var_os("CATCHALL_NO_KEYRING").is_none(),
+    };
+    let starting = tauri::async_runtime::spawn(Engine::start(config, sink.clone()));
     tauri::Builder::default()
         .plugin(
             tauri::plugin::Builder::<tauri::Wry>::new("early-app-info")
@@ -103,17 +116,10 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let config = EngineConfig {
-                data_dir: paths::data_dir(),
-                dev: cfg!(debug_assertions),
-                force_sandbox: std::env::var_os("CATCHALL_SANDBOX").is_some(),
-                sandbox_pace: std::env::var("CATCHALL_SANDBOX_PACE")
-                    .unwrap_or_else(|_| "demo".into()),
-                use_keyring: std::env::var_os("CATCHALL_NO_KEYRING").is_none(),
-            };
-            let sink = Arc::new(sink::TauriSink::new(app.handle().clone()));
-            let engine = tauri::async_runtime::block_on(Engine::start(config, sink))?;
+            // Done by now as a rule (GTK and WebKit take longer to start).
+            let engine = tauri::async_runtime::block_on(starting)??;
             app.manage(engine);
+            sink.connect(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())

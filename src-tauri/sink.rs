@@ -1,5 +1,7 @@
 //! Turns engine reports into typed events and OS notifications.
 
+use std::sync::OnceLock;
+
 use catchall_engine::dto::{ExportProgress, JobEvent, JobSummary};
 use catchall_engine::EventSink;
 use tauri::{AppHandle, Manager};
@@ -8,18 +10,22 @@ use tauri_specta::Event;
 
 use crate::events::{ExportUpdate, JobUpdate};
 
+/// The engine starts before the app (so its start runs beside the window's,
+/// not on the main thread); it gets the app once the app is set up. Reports
+/// from before then have no window to go to and are dropped: a screen
+/// that opens asks for its job's state first (`job_snapshot`).
+#[derive(Default)]
 pub struct TauriSink {
-    app: AppHandle,
+    app: OnceLock<AppHandle>,
 }
 
 impl TauriSink {
-    pub fn new(app: AppHandle) -> Self {
-        Self { app }
+    pub fn connect(&self, app: AppHandle) {
+        let _ = self.app.set(app);
     }
 
-    fn window_focused(&self) -> bool {
-        self.app
-            .get_webview_window("main")
+    fn window_focused(app: &AppHandle) -> bool {
+        app.get_webview_window("main")
             .and_then(|w| w.is_focused().ok())
             .unwrap_or(false)
     }
@@ -27,16 +33,21 @@ impl TauriSink {
 
 impl EventSink for TauriSink {
     fn job_event(&self, event: JobEvent) {
-        // A closed window is not an error worth reporting.
-        let _ = JobUpdate(event).emit(&self.app);
+        if let Some(app) = self.app.get() {
+            // A closed window is not an error worth reporting.
+            let _ = JobUpdate(event).emit(app);
+        }
     }
 
     fn export_progress(&self, progress: ExportProgress) {
-        let _ = ExportUpdate(progress).emit(&self.app);
+        if let Some(app) = self.app.get() {
+            let _ = ExportUpdate(progress).emit(app);
+        }
     }
 
     fn job_finished(&self, summary: &JobSummary) {
-        if self.window_focused() {
+        let Some(app) = self.app.get() else { return };
+        if Self::window_focused(app) {
             return;
         }
         let (title, body) = match &summary.error {
@@ -50,12 +61,6 @@ impl EventSink for TauriSink {
                 ),
             ),
         };
-        let _ = self
-            .app
-            .notification()
-            .builder()
-            .title(title)
-            .body(body)
-            .show();
+        let _ = app.notification().builder().title(title).body(body).show();
     }
 }

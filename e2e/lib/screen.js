@@ -5,7 +5,11 @@
 // returns the matching elements. Query names follow Testing Library's.
 
 // Runs inside the app's web page. Must not reference anything outside itself.
-function pageQuery(kind, text, flags, role, level, root) {
+function pageQuery(kind, text, flags, role, level, root, scoped) {
+  // A scoped query whose element has left the page (WebDriver hands it over
+  // as null) must not quietly search the whole window instead.
+  if (scoped && !root?.isConnected)
+    throw new Error("The element searched in is no longer on the page");
   const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
   const matches = (value) => {
     const v = norm(value);
@@ -187,7 +191,16 @@ function makeScreen(browser, root) {
     } else if (matcher !== undefined && matcher !== null) {
       text = String(matcher);
     }
-    const found = await browser.execute(pageQuery, kind, text, flags, role, level, root ?? null);
+    const found = await browser.execute(
+      pageQuery,
+      kind,
+      text,
+      flags,
+      role,
+      level,
+      root ?? null,
+      !!root,
+    );
     // WebdriverIO may already wrap returned nodes as elements.
     return Promise.all(found.map((ref) => (ref?.elementId ? ref : browser.$(ref))));
   }
