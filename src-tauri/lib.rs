@@ -79,6 +79,41 @@ pub fn platform_defaults() {
     web_memory::limit_page_memory();
 }
 
+/// How long the window may stay hidden if its page never says it loaded.
+const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The main window starts hidden (tauri.conf.json) and is shown once its
+/// page has loaded. WebKitGTK's painting without GPU compositing (our
+/// default: `platform_defaults`) makes the window's first draw wait up to
+/// 500 ms, on the main thread, for the page process's first picture; when
+/// the window was mapped before that process had started, the wait ran to
+/// its end, and the page process, which needs the main thread to start,
+/// waited with it: ~450 ms more in a third of the bench's starts (app and
+/// peer alike). Shown after the load, the first draw finds the page ready.
+pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    use tauri::webview::PageLoadEvent;
+    fn show<R: tauri::Runtime>(window: &tauri::Window<R>) {
+        // Only once: showing a shown window again would raise it.
+        if !window.is_visible().unwrap_or(true) {
+            let _ = window.show();
+        }
+    }
+    builder.on_page_load(|webview, payload| {
+        let window = webview.window();
+        match payload.event() {
+            PageLoadEvent::Finished => show(&window),
+            PageLoadEvent::Started => {
+                // A page that never finishes loading must not leave the
+                // app invisible.
+                std::thread::spawn(move || {
+                    std::thread::sleep(SHOW_ANYWAY);
+                    show(&window);
+                });
+            }
+        }
+    })
+}
+
 /// Run by the page before its own script (a Tauri initialization script):
 /// asks for the app's state at once, so the answer is in by the time the
 /// script bundle has loaded and the first screen needs it (`appInfo` in
@@ -104,7 +139,7 @@ pub fn run() {
         use_keyring: std::env::var_os("CATCHALL_NO_KEYRING").is_none(),
     };
     let starting = tauri::async_runtime::spawn(Engine::start(config, sink.clone()));
-    tauri::Builder::default()
+    show_when_loaded(tauri::Builder::default())
         .plugin(
             tauri::plugin::Builder::<tauri::Wry>::new("early-app-info")
                 .js_init_script(EARLY_APP_INFO)

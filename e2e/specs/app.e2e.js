@@ -10,6 +10,11 @@ describe("CatchAll Desk", () => {
     const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
     expect(await heading.isDisplayed()).toBe(true);
     expect(await browser.getTitle()).toBe("CatchAll Desk");
+    // The window starts hidden and is shown once its page has loaded.
+    await browser.waitUntil(() => browser.execute(() => document.visibilityState === "visible"), {
+      timeout: 5000,
+      timeoutMsg: "the window was never shown",
+    });
   });
 
   it("names the desktop's sans-serif directly on Linux (each family looked up delays the first paint)", async () => {
