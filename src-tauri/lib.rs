@@ -117,8 +117,8 @@ pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri:
 /// Run by the page before its own script (a Tauri initialization script):
 /// asks for the app's state at once, so the answer is in by the time the
 /// script bundle has loaded and the first screen needs it (`appInfo` in
-/// ui/src/lib/ipc.ts takes it). It saved the round trip that came after the
-/// bundle, 11-21 ms of every start (bench/ui's page marks).
+/// ui/src/lib/ipc.ts takes it). The wait for it after the bundle had run
+/// went from 14-27 ms to 5-10 (bench/ui's page marks).
 const EARLY_APP_INFO: &str = r#"if (window.__TAURI_INTERNALS__ && !window.__catchallAppInfo) {
   performance.mark("catchall:app-info-asked");
   window.__catchallAppInfo = window.__TAURI_INTERNALS__.invoke("app_info");
