@@ -138,8 +138,9 @@ describe("issue 5 performance bench", () => {
           domContentLoaded: t.domContentLoadedEventEnd - t.navigationStart,
           loadEventEnd: t.loadEventEnd - t.navigationStart,
           paints,
-          // Where the page's time goes: the document and script fetches, and
-          // the app's own marks (ui/src/main.tsx).
+          // Where the page's time goes: the document's timing and the app's
+          // own marks (ui/src/main.tsx, src-tauri/lib.rs EARLY_APP_INFO);
+          // WebKit lists no resource timing for the app's own scheme.
           timeline: performance
             .getEntries()
             .filter((e) => e.entryType !== "paint")
