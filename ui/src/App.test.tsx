@@ -1,24 +1,10 @@
 import { render, screen, waitFor } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { App } from "./App";
-import { type AppInfo, ipc } from "./lib/ipc";
-import { snapshot } from "./test/render";
+import { ipc } from "./lib/ipc";
+import { appInfo, snapshot } from "./test/render";
 
-const info: AppInfo = {
-  version: "0.1.0",
-  connection: "live",
-  baseUrl: "https://example.test",
-  key: {
-    stored: false,
-    last4: null,
-    sessionOnly: false,
-    keyringAvailable: true,
-    keyringMessage: null,
-  },
-  dataDir: "/tmp/catchall",
-  devBuild: true,
-  firstRun: true,
-};
+const info = appInfo();
 
 beforeEach(() => {
   vi.spyOn(ipc, "getSettings").mockResolvedValue({

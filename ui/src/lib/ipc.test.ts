@@ -1,21 +1,8 @@
 import { commands } from "../bindings";
+import { appInfo } from "../test/render";
 import { type AppInfo, ipc } from "./ipc";
 
-const info: AppInfo = {
-  version: "0.1.0",
-  connection: "sandbox",
-  baseUrl: "",
-  key: {
-    stored: false,
-    last4: null,
-    sessionOnly: false,
-    keyringAvailable: true,
-    keyringMessage: null,
-  },
-  dataDir: "/tmp/data",
-  devBuild: false,
-  firstRun: true,
-};
+const info = appInfo({ connection: "sandbox" });
 
 type Page = { __catchallAppInfo?: Promise<AppInfo> };
 

@@ -3,7 +3,7 @@ import { render } from "@testing-library/preact";
 import type { ReactElement } from "react";
 import { NavProvider } from "../app/nav";
 import { createQueryClient } from "../app/queryClient";
-import type { JobSnapshot } from "../lib/ipc";
+import type { AppInfo, JobSnapshot, KeyStatus } from "../lib/ipc";
 
 /** Renders with a fresh query cache and navigation, as the app does. */
 export function renderApp(ui: ReactElement, client = createQueryClient()) {
@@ -14,6 +14,29 @@ export function renderApp(ui: ReactElement, client = createQueryClient()) {
         <NavProvider>{ui}</NavProvider>
       </QueryClientProvider>,
     ),
+  };
+}
+
+/** No key stored, the keyring available. */
+export const noKey: KeyStatus = {
+  stored: false,
+  last4: null,
+  sessionOnly: false,
+  keyringAvailable: true,
+  keyringMessage: null,
+};
+
+/** The app's state on a first run against a live server, with changes. */
+export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
+  return {
+    version: "0.1.0",
+    connection: "live",
+    baseUrl: "https://example.test",
+    key: noKey,
+    dataDir: "/tmp/catchall",
+    devBuild: true,
+    firstRun: true,
+    ...over,
   };
 }
 

@@ -1,17 +1,10 @@
 import { screen, waitFor } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { AppError, ipc, type KeyStatus } from "../../lib/ipc";
-import { renderApp } from "../../test/render";
+import { noKey, renderApp } from "../../test/render";
 import { KeyForm } from "./KeyForm";
 import { KeyPanel } from "./KeyPanel";
 
-const noKey: KeyStatus = {
-  stored: false,
-  last4: null,
-  sessionOnly: false,
-  keyringAvailable: true,
-  keyringMessage: null,
-};
 const saved: KeyStatus = { ...noKey, stored: true, last4: "abcd" };
 
 afterEach(() => vi.restoreAllMocks());
