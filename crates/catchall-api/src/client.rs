@@ -80,16 +80,26 @@ const READ: Call<'static> = Call {
     job_id: None,
 };
 
-/// An `http://` address on this machine (the built-in sandbox).
-fn is_plain_loopback(base: &Url) -> bool {
-    let host = base.host_str().unwrap_or_default();
-    base.scheme() == "http"
-        && (host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback()))
+/// True for a server on this machine (a sandbox), whatever its scheme; an
+/// address given without one is read as `http://`.
+pub fn is_loopback(base_url: &str) -> bool {
+    let text = base_url.trim();
+    let url = if text.contains("://") {
+        Url::parse(text)
+    } else {
+        Url::parse(&format!("http://{text}"))
+    };
+    url.is_ok_and(|u| host_is_loopback(&u))
+}
+
+fn host_is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Client {
@@ -124,8 +134,8 @@ impl Client {
             .user_agent(concat!("catchall-desk/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(15)));
-        if is_plain_loopback(&base) {
-            // The built-in sandbox: no TLS, so none of the system's root
+        if base.scheme() == "http" && host_is_loopback(&base) {
+            // The built-in sandbox: plain http, so none of the system's root
             // certificates, which the TLS setup otherwise reads and parses
             // (~290 files, ~75 ms of a core at every app start here).
             builder = builder.tls_certs_only(std::iter::empty());
@@ -633,13 +643,21 @@ mod tests {
 
     #[test]
     fn only_plain_http_on_this_machine_goes_without_tls_roots() {
-        let plain = |s: &str| is_plain_loopback(&Url::parse(s).unwrap());
+        let plain = |s: &str| {
+            let url = Url::parse(s).unwrap();
+            url.scheme() == "http" && host_is_loopback(&url)
+        };
         assert!(plain("http://127.0.0.1:41234/"));
         assert!(plain("http://localhost:8080/api"));
         assert!(plain("http://[::1]:9000/"));
         assert!(!plain("https://127.0.0.1:41234/"));
         assert!(!plain("http://api.example.com/"));
         assert!(!plain("http://10.0.0.5/"));
+        // Any scheme, or none, for the command line's sandbox checks.
+        assert!(is_loopback("https://127.0.0.1:8443"));
+        assert!(is_loopback("127.0.0.1:8080"));
+        assert!(is_loopback(" http://LOCALHOST:1/ "));
+        assert!(!is_loopback("https://api.example.com"));
         // Both kinds of client build.
         for base in ["http://127.0.0.1:1/", "https://api.example.com/"] {
             Client::new(ClientConfig::new(base, ApiKey::new("k"))).unwrap();

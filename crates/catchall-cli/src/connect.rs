@@ -68,11 +68,4 @@ pub fn client(global: &Global) -> Result<Client> {
 
 /// True for a server on this machine (a sandbox): it gets a faster default
 /// poll and its jobs are recorded as sandbox jobs in the local store.
-pub fn is_loopback(base_url: &str) -> bool {
-    let rest = base_url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(base_url)
-        .to_ascii_lowercase();
-    rest.starts_with("127.") || rest.starts_with("localhost") || rest.starts_with("[::1]")
-}
+pub use catchall_api::is_loopback;
