@@ -5,6 +5,7 @@
 
 mod commands;
 mod events;
+mod helper_preload;
 mod paths;
 mod sink;
 mod web_memory;
@@ -75,7 +76,28 @@ pub fn platform_defaults() {
         if std::env::var_os("GDK_GL").is_none() {
             std::env::set_var("GDK_GL", "disable");
         }
+        // Without a GPU (no DRM render node), WebKit's UI process still
+        // starts EGL during the first page load (llvmpipe: all of LLVM,
+        // ~0.1 s of the main thread here), only to learn that there is no
+        // render node and which DMA-BUF formats a GPU compositor could use.
+        // Tell it both instead; the page process then paints as before.
+        let render_node = std::fs::read_dir("/dev/dri")
+            .map(|dir| {
+                dir.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+            })
+            .unwrap_or(false);
+        if !render_node
+            && std::env::var_os("WEBKIT_WEB_RENDER_DEVICE_FILE").is_none()
+            && std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none()
+        {
+            // Any name that is not a device: WebKit finds no device by it,
+            // as EGL would have found none.
+            std::env::set_var("WEBKIT_WEB_RENDER_DEVICE_FILE", "none");
+            std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        }
     }
+    helper_preload::install();
     web_memory::limit_page_memory();
 }
 
@@ -103,6 +125,8 @@ pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri:
         match payload.event() {
             PageLoadEvent::Finished => show(&window),
             PageLoadEvent::Started => {
+                // WebKit's helper processes exist now.
+                helper_preload::restore();
                 // A page that never finishes loading must not leave the
                 // app invisible.
                 std::thread::spawn(move || {
