@@ -131,6 +131,32 @@ mod tests {
         );
     }
 
+    /// `restore` puts back what `install` found, and only once (a reload
+    /// starts the page again). The only test here that touches the
+    /// process's environment or `ORIGINAL`.
+    #[test]
+    fn restore_puts_back_the_original_value_once() {
+        ORIGINAL
+            .set(Some(OsString::from("/opt/x/libhook.so")))
+            .unwrap();
+        std::env::set_var(
+            "LD_PRELOAD",
+            "/lib/libflite_cmu_time_awb.so.2.2 /opt/x/libhook.so",
+        );
+        restore();
+        assert_eq!(
+            std::env::var_os("LD_PRELOAD"),
+            Some(OsString::from("/opt/x/libhook.so"))
+        );
+        std::env::set_var("LD_PRELOAD", "/opt/y/libother.so");
+        restore();
+        assert_eq!(
+            std::env::var_os("LD_PRELOAD"),
+            Some(OsString::from("/opt/y/libother.so"))
+        );
+        std::env::remove_var("LD_PRELOAD");
+    }
+
     #[test]
     fn nothing_when_the_library_is_not_loaded() {
         let maps = "7f00e000-7f00f000 r--p 00000000 08:01 99 /usr/lib/x86_64-linux-gnu/libc.so.6\n";

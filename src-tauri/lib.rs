@@ -53,9 +53,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
 }
 
-/// Rendering and page-memory defaults set before GTK starts (the app's
-/// `main` and the launch peer of bench/ui call it first, before any thread
-/// exists).
+/// Rendering, linking (`helper_preload`) and page-memory defaults set
+/// before GTK starts (the app's `main` and the launch peer of bench/ui call
+/// it first, before any thread exists).
 pub fn platform_defaults() {
     // Linux: WebKitGTK's accelerated compositing draws every frame through
     // GL. Without a GPU (virtual machines, remote desktops, Xvfb) that GL is
@@ -77,10 +77,11 @@ pub fn platform_defaults() {
             std::env::set_var("GDK_GL", "disable");
         }
         // Without a GPU (no DRM render node), WebKit's UI process still
-        // starts EGL during the first page load (llvmpipe: all of LLVM,
-        // ~0.1 s of the main thread here), only to learn that there is no
-        // render node and which DMA-BUF formats a GPU compositor could use.
-        // Tell it both instead; the page process then paints as before.
+        // starts EGL in the first page load (llvmpipe: all of libLLVM,
+        // linked on the main thread; ~28 MB of the app's memory), only to
+        // learn that there is no render node and which DMA-BUF formats a
+        // GPU compositor could use. Tell it both instead (each alone still
+        // starts EGL); the page process paints as before.
         let render_node = std::fs::read_dir("/dev/dri")
             .map(|dir| {
                 dir.flatten()
@@ -112,6 +113,7 @@ const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(2);
 /// its end, and the page process, which needs the main thread to start,
 /// waited with it: ~450 ms more in a third of the bench's starts (app and
 /// peer alike). Shown after the load, the first draw finds the page ready.
+/// The page's start also ends `helper_preload`'s change to the environment.
 pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     use tauri::webview::PageLoadEvent;
     fn show<R: tauri::Runtime>(window: &tauri::Window<R>) {
