@@ -24,6 +24,9 @@ fn flite_is_the_first_needed_library_when_webkit_links_it() {
     if cfg!(flite_first) {
         assert_eq!(needed[0], "libflite_cmu_time_awb.so.1", "{needed:?}");
     } else {
-        assert!(!needed.contains(&"libflite_cmu_time_awb.so.1"), "{needed:?}");
+        assert!(
+            !needed.contains(&"libflite_cmu_time_awb.so.1"),
+            "{needed:?}"
+        );
     }
 }
