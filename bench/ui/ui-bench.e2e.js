@@ -2,8 +2,9 @@
 // software rendering). Each figure is timed inside the page with
 // performance.now() where possible, so WebDriver round trips are not counted.
 // Results go to $BENCH_OUT/run-<BENCH_RUN>.json; run.sh aggregates them.
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { allProcs, appProcess } from "../../e2e/lib/procs.js";
 
 const OUT = process.env.BENCH_OUT ?? "/tmp/catchall-ui-bench";
 const RUN = process.env.BENCH_RUN ?? "0";
@@ -16,37 +17,6 @@ const results = { run: RUN, at: new Date().toISOString(), loadavg: null };
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").trim();
 
 // ---- /proc helpers (the spec runs in node on the same machine) ----
-const CLK_TCK = 100;
-function procStat(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    // Start time from the process's age (uptime − starttime, 10 ms ticks).
-    const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
-    const ageMs = (uptime - Number(rest[19]) / CLK_TCK) * 1000;
-    return { pid, comm: s.slice(s.indexOf("(") + 1, s.lastIndexOf(")")), ppid: Number(rest[1]), startEpochMs: Date.now() - ageMs };
-  } catch {
-    return null;
-  }
-}
-function allProcs() {
-  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).map(procStat).filter(Boolean);
-}
-function appProcess() {
-  // The catchall-desk process running on this run's data folder (another
-  // app may be running at the same time, e.g. the e2e suite's).
-  const mine = allProcs().filter((p) => {
-    // comm is the binary's name cut to 15 characters.
-    if (p.comm !== APP_COMM) return false;
-    try {
-      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`CATCHALL_DATA_DIR=${process.env.BENCH_DATA_DIR}`);
-    } catch {
-      return false;
-    }
-  });
-  mine.sort((a, b) => b.startEpochMs - a.startEpochMs);
-  return mine[0];
-}
 function tree(rootPid) {
   const procs = allProcs();
   const out = [];
@@ -169,7 +139,7 @@ describe("issue 5 performance bench", () => {
       mo.observe(document, { subtree: true, childList: true, attributes: true });
     });
     const sessionRequestedAt = globalThis.__benchSessionRequestedAt;
-    app = appProcess();
+    app = appProcess(APP_COMM, process.env.BENCH_DATA_DIR);
     results.launch = {
       ...page,
       appPid: app?.pid,

@@ -1,23 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { allProcs, appProcess, environ } from "../lib/procs.js";
 import { setupBrowser } from "../lib/screen.js";
-
-// The processes of the app under test: found by the data folder driver.js
-// gave it, then its children.
-function procs() {
-  const out = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const env = readFileSync(`/proc/${d}/environ`, "utf8").split("\0");
-      out.push({ pid: Number(d), ppid, comm: readFileSync(`/proc/${d}/comm`, "utf8").trim(), env });
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
 
 describe("CatchAll Desk", () => {
   let screen;
@@ -71,21 +54,16 @@ describe("CatchAll Desk", () => {
 
   it("starts WebKit's helper processes with flite's time voice loaded first, when WebKit links it", () => {
     // src-tauri/helper_preload.rs and build.rs link_order.
-    const all = procs();
-    const app = all.find(
-      (p) =>
-        p.comm === "catchall-desk" &&
-        p.env.includes(`CATCHALL_DATA_DIR=${process.env.CATCHALL_DATA_DIR}`),
-    );
+    const app = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
     expect(app).toBeDefined();
-    const helpers = all.filter((p) => p.ppid === app.pid && p.comm.startsWith("WebKit"));
+    const helpers = allProcs().filter((p) => p.ppid === app.pid && p.comm.startsWith("WebKit"));
     expect(helpers.map((p) => p.comm).sort()).toEqual(["WebKitNetworkPr", "WebKitWebProces"]);
     const flite = readFileSync(`/proc/${app.pid}/maps`, "utf8")
       .split("\n")
       .map((l) => l.split(/\s+/)[5] ?? "")
       .find((path) => /\/libflite_cmu_time_awb\.so\./.test(path));
     for (const helper of helpers) {
-      const preload = helper.env.find((v) => v.startsWith("LD_PRELOAD="));
+      const preload = environ(helper.pid).find((v) => v.startsWith("LD_PRELOAD="));
       // With flite, its file first; without it, the environment untouched.
       expect(preload).toBe(flite ? `LD_PRELOAD=${flite}` : undefined);
     }
