@@ -5,7 +5,9 @@
 #   bench/ui/run.sh            # 3 runs (RUNS=n to change)
 #
 # Env: CARGO_TARGET_DIR (default /var/cache/catchall-target), CATCHALL_APP
-# (binary to measure; default $CARGO_TARGET_DIR/debug/catchall-desk), LAUNCH_RUNS
+# (binary to measure; default $CARGO_TARGET_DIR/debug/catchall-desk), X_RUNS
+# (launches timed by the X server, without WebDriver, alternating with the
+# peer: bench/launch-watch; default 10), LAUNCH_RUNS
 # (launch-only runs with an empty data folder; default RUNS), PEER_RUNS
 # (launch-only runs of the peer, a bare Tauri window: bench/launch-peer;
 # default LAUNCH_RUNS; they alternate with ours), LAUNCH_PEER (the peer's
@@ -31,17 +33,24 @@ root="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/catchall-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 RUNS="${RUNS:-3}"
+X_RUNS="${X_RUNS:-10}"
 LAUNCH_RUNS="${LAUNCH_RUNS:-$RUNS}"
 PEER_RUNS="${PEER_RUNS:-$LAUNCH_RUNS}"
 PEER="${LAUNCH_PEER:-$CARGO_TARGET_DIR/release/launch-peer}"
 STORE="${BENCH_STORE:-/tmp/catchall-bench-store-100k}"
 export BENCH_OUT="${BENCH_OUT:-/tmp/catchall-ui-bench/$(date +%Y%m%d-%H%M%S)}"
 cli="$CARGO_TARGET_DIR/debug/catchall"
+watch="$CARGO_TARGET_DIR/release/launch-watch"
 mkdir -p "$BENCH_OUT"
 
 if [ "$PEER_RUNS" -gt 0 ] && [ ! -x "$PEER" ]; then
   echo "== building the launch peer (a bare Tauri window)"
   (cd "$root" && cargo build --release -p launch-peer)
+fi
+
+if [ "$X_RUNS" -gt 0 ] && [ ! -x "$watch" ]; then
+  echo "== building launch-watch (times a window's start from the X server)"
+  (cd "$root" && cargo build --release -p launch-watch)
 fi
 
 if [ "$RUNS" -gt 0 ] && [ ! -f "$STORE/catchall.db" ]; then
@@ -64,6 +73,30 @@ fi
 echo "== binary: ${CATCHALL_APP:-$CARGO_TARGET_DIR/debug/catchall-desk}"
 [ "$PEER_RUNS" -gt 0 ] && echo "== peer: $PEER"
 echo "== load before: $(cat /proc/loadavg)"
+# Launch → first screen painted as the analyst sees it: no WebDriver (whose
+# first command only runs some 50-100 ms after the page is ready: every
+# WebDriver run below finds the screen already there), the X server's
+# DAMAGE reports instead. The app (empty data folder, sandbox, as the
+# WebDriver runs) alternates with the peer. A first launch of each, not
+# counted, warms the page cache and starts the accessibility registry.
+xlaunch() { # who binary run
+  local data; data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
+  local line
+  line="$(CATCHALL_DATA_DIR="$data" CATCHALL_SANDBOX=1 CATCHALL_SANDBOX_PACE=test CATCHALL_NO_KEYRING=1 \
+    xvfb-run -a "$watch" -- "$2" 2>>"$BENCH_OUT/xlaunch.log")" || echo "   $1 X launch $3 failed: see $BENCH_OUT/xlaunch.log"
+  if [ -n "$line" ] && [ "$3" -gt 0 ]; then
+    echo "{\"who\":\"$1\",\"run\":$3,${line#\{}" >>"$BENCH_OUT/xlaunch.jsonl"
+  fi
+  rm -rf "$data"
+}
+if [ "$X_RUNS" -gt 0 ]; then
+  app_bin="${CATCHALL_APP:-$CARGO_TARGET_DIR/debug/catchall-desk}"
+  echo "== $X_RUNS launches each of the app and the peer, timed by the X server"
+  for i in $(seq 0 "$X_RUNS"); do
+    xlaunch app "$app_bin" "$i"
+    if [ "$PEER_RUNS" -gt 0 ]; then xlaunch peer "$PEER" "$i"; fi
+  done
+fi
 for i in $(seq 1 "$RUNS"); do
   data="$(mktemp -d /tmp/catchall-bench-data-XXXXXX)"
   cp "$STORE"/catchall.db* "$data"/
