@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { allProcs, appProcess, environ } from "../lib/procs.js";
 import { setupBrowser } from "../lib/screen.js";
 
@@ -67,5 +67,21 @@ describe("CatchAll Desk", () => {
       // With flite, its file first; without it, the environment untouched.
       expect(preload).toBe(flite ? `LD_PRELOAD=${flite}` : undefined);
     }
+  });
+
+  it("keeps GL out of its own process on a machine without a render device", async function () {
+    // src-tauri/lib.rs platform_defaults: no EGL (Mesa, LLVM) in the UI process.
+    if (existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD")))
+      this.skip();
+    const app = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
+    expect(app).toBeDefined();
+    const gl = readFileSync(`/proc/${app.pid}/maps`, "utf8")
+      .split("\n")
+      .map((l) => l.split(/\s+/)[5] ?? "")
+      .filter((path) => /\/(libEGL_mesa|libLLVM|swrast_dri)[^/]*$/.test(path));
+    expect([...new Set(gl)]).toEqual([]);
+    // The page is painted all the same.
+    const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
+    expect(await heading.isDisplayed()).toBe(true);
   });
 });
