@@ -53,8 +53,13 @@ mod web_extension {
     use std::process::Command;
 
     pub fn build() {
-        let source = "src-tauri/web_extension/release_memory.c";
-        println!("cargo:rerun-if-changed={source}");
+        let sources = [
+            "src-tauri/web_extension/release_memory.c",
+            "src-tauri/web_extension/early_llvm.c",
+        ];
+        for source in sources {
+            println!("cargo:rerun-if-changed={source}");
+        }
         let lib = pkg_config::Config::new()
             .cargo_metadata(false)
             .probe("webkit2gtk-web-extension-4.1")
@@ -64,7 +69,10 @@ mod web_extension {
         let mut cmd: Command = compiler.to_command();
         cmd.args(["-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-o"])
             .arg(&out)
-            .arg(source);
+            .args(sources);
+        if let Some(llvm) = mesa_llvm() {
+            cmd.arg(format!("-DCATCHALL_EARLY_LLVM=\"{llvm}\""));
+        }
         for dir in &lib.include_paths {
             cmd.arg("-I").arg(dir);
         }
@@ -80,6 +88,25 @@ mod web_extension {
             cmd.arg(format!("-l{name}"));
         }
         let status = cmd.status().expect("run the C compiler");
-        assert!(status.success(), "building {source} failed");
+        assert!(status.success(), "building the web extension failed");
+    }
+
+    /// The libLLVM this machine's Mesa driver links (see early_llvm.c), if any.
+    fn mesa_llvm() -> Option<String> {
+        let libdir = pkg_config::get_variable("webkit2gtk-4.1", "libdir").ok()?;
+        let driver = format!("{libdir}/dri/swrast_dri.so");
+        if !std::path::Path::new(&driver).exists() {
+            return None;
+        }
+        println!("cargo:rerun-if-changed={driver}");
+        let out = Command::new("ldd").arg(&driver).output().ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|line| {
+                let mut parts = line.split_whitespace();
+                let name = parts.next()?;
+                let path = parts.nth(1)?;
+                (name.starts_with("libLLVM") && path.starts_with('/')).then(|| name.to_string())
+            })
     }
 }

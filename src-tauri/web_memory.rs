@@ -257,6 +257,68 @@ mod tests {
         assert_eq!(super::imp::FILLED.load(Ordering::Relaxed), before + 1);
     }
 
+    /// Loading the extension loads Mesa's LLVM with it (early_llvm.c) when
+    /// the build found one; not with `CATCHALL_NO_EARLY_LLVM`, nor with a
+    /// preload other than the app's own. Probed in fresh processes (this
+    /// test binary run again for the probe alone), where nothing else has
+    /// loaded LLVM.
+    #[test]
+    fn loading_the_web_extension_loads_llvm_early() {
+        const NAME: &str = "web_memory::tests::loading_the_web_extension_loads_llvm_early";
+        if let Some(path) = std::env::var_os("CATCHALL_PROBE_EXTENSION") {
+            extern "C" {
+                fn dlopen(file: *const std::ffi::c_char, mode: i32) -> *mut std::ffi::c_void;
+            }
+            let path = std::ffi::CString::new(path.into_encoded_bytes()).unwrap();
+            // SAFETY: loads a library built for this process; RTLD_NOW (2).
+            assert!(!unsafe { dlopen(path.as_ptr(), 2) }.is_null());
+            let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+            println!("LLVM loaded: {}", maps.contains("/libLLVM"));
+            return;
+        }
+        let file = super::imp::write_extension()
+            .unwrap()
+            .join("release_memory.so");
+        let probe = |skip: bool, preload: Option<&str>| {
+            let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+            cmd.args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+                .env("CATCHALL_PROBE_EXTENSION", &file)
+                .env_remove("CATCHALL_NO_EARLY_LLVM")
+                .env_remove("LD_PRELOAD");
+            if skip {
+                cmd.env("CATCHALL_NO_EARLY_LLVM", "1");
+            }
+            if let Some(preload) = preload {
+                cmd.env("LD_PRELOAD", preload);
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8_lossy(&out.stdout).contains("LLVM loaded: true")
+        };
+        let built_with_llvm = std::fs::read(&file)
+            .unwrap()
+            .windows(7)
+            .any(|w| w == b"libLLVM");
+        assert_eq!(probe(false, None), built_with_llvm);
+        assert!(!probe(true, None));
+        // Someone else's preload (here a harmless one) could interpose the
+        // allocator: no early load then.
+        assert!(!probe(false, Some("libm.so.6")));
+        // The app's own (flite's time voice, when this machine has it) is fine.
+        let flite = std::fs::read_dir("/usr/lib/x86_64-linux-gnu")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("libflite_cmu_time_awb.so."))
+            });
+        if let Some(flite) = flite {
+            assert_eq!(probe(false, flite.to_str()), built_with_llvm);
+        }
+    }
+
     /// The extension is written out whole, as a library WebKit can load,
     /// and a second start reuses the same file.
     #[test]
