@@ -85,13 +85,7 @@ pub fn platform_defaults() {
         // (each alone still starts EGL); the page process paints as
         // before. Launch seen by the X server (bench/launch-watch): 488 vs
         // 543 ms, 40 and 30 starts.
-        let render_node = std::fs::read_dir("/dev/dri")
-            .map(|dir| {
-                dir.flatten()
-                    .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-            })
-            .unwrap_or(false);
-        if !render_node
+        if !has_render_node()
             && std::env::var_os("WEBKIT_WEB_RENDER_DEVICE_FILE").is_none()
             && std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none()
         {
@@ -103,6 +97,16 @@ pub fn platform_defaults() {
     }
     helper_preload::install();
     web_memory::limit_page_memory();
+}
+
+/// Whether this machine has a GPU WebKit could render with (a DRM render
+/// node); without one, EGL is Mesa's software driver, llvmpipe.
+#[cfg(target_os = "linux")]
+pub(crate) fn has_render_node() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|dir| {
+        dir.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
 }
 
 /// How long the window may stay hidden if its page never says it loaded.

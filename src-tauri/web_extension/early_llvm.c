@@ -19,8 +19,13 @@
  * (flite's time voice, src-tauri/helper_preload.rs) turns this off, as
  * does CATCHALL_NO_EARLY_LLVM. Mesa later opens the same LLVM: already
  * loaded, it is used as is.
+ *
+ * Only on a machine without a GPU (no DRM render node), where EGL is
+ * certain to be Mesa's software driver: with a GPU the driver may be one
+ * that needs no LLVM (NVIDIA's), and loading it would be all cost.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -46,10 +51,20 @@ static bool preload_is_ours(const char *preload) {
   return true;
 }
 
+static bool has_render_node(void) {
+  DIR *dir = opendir("/dev/dri");
+  if (!dir) return false;
+  bool found = false;
+  for (struct dirent *e; !found && (e = readdir(dir));) found = strncmp(e->d_name, "renderD", 7) == 0;
+  closedir(dir);
+  return found;
+}
+
 __attribute__((constructor)) static void catchall_early_llvm(void) {
   if (getenv("CATCHALL_NO_EARLY_LLVM")) return;
   const char *preload = getenv("LD_PRELOAD");
   if (preload && !preload_is_ours(preload)) return;
+  if (has_render_node()) return;
   /* A failure only means Mesa loads it later, as it would have. */
   (void)dlopen(CATCHALL_EARLY_LLVM, RTLD_NOW | RTLD_GLOBAL | RTLD_DEEPBIND);
 }
