@@ -259,9 +259,9 @@ mod tests {
 
     /// Loading the extension loads Mesa's LLVM with it (early_llvm.c) when
     /// the build found one and the machine has no GPU; not with
-    /// `CATCHALL_NO_EARLY_LLVM`, nor with a preload other than the app's own. Probed in fresh processes (this
-    /// test binary run again for the probe alone), where nothing else has
-    /// loaded LLVM.
+    /// `CATCHALL_NO_EARLY_LLVM`, nor with a preload other than the app's
+    /// own. Probed in fresh processes (this test binary run again for the
+    /// probe alone), where nothing else has loaded LLVM.
     #[test]
     fn loading_the_web_extension_loads_llvm_early() {
         const NAME: &str = "web_memory::tests::loading_the_web_extension_loads_llvm_early";

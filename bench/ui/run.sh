@@ -73,10 +73,10 @@ fi
 echo "== binary: ${CATCHALL_APP:-$CARGO_TARGET_DIR/debug/catchall-desk}"
 [ "$PEER_RUNS" -gt 0 ] && echo "== peer: $PEER"
 echo "== load before: $(cat /proc/loadavg)"
-# Launch → first screen painted as the analyst sees it: no WebDriver (whose
-# first command only runs some 50-100 ms after the page is ready: every
-# WebDriver run below finds the screen already there), the X server's
-# DAMAGE reports instead. The app (empty data folder, sandbox, as the
+# Launch → first screen painted as the analyst sees it: no WebDriver (which
+# runs the app under WebKit's automation and sends its first command only
+# once the page has loaded: every WebDriver run below finds the screen
+# already there), the X server's DAMAGE reports instead. The app (empty data folder, sandbox, as the
 # WebDriver runs) alternates with the peer. A first launch of each, not
 # counted, warms the page cache and starts the accessibility registry.
 xlaunch() { # who binary run

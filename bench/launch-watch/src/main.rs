@@ -11,7 +11,8 @@
 //! paints_ms (every drawing burst: one DAMAGE notification each), and
 //! timed_out. `--frame` saves the settled
 //! screen (PPM), to check by eye that it is the screen meant; `--frames DIR`
-//! saves the screen after every drawing (slow: to see what was drawn when).
+//! saves the screen after every drawing, numbered in order, the first being
+//! the screen before the start (slow: to see what was drawn, not when).
 //! It needs a screen without animation (a blinking caret never settles).
 use std::io::Write;
 use std::path::PathBuf;
