@@ -17,25 +17,14 @@ fn main() {
 /// without, ~115 with it last of the app's libraries, ~105 with it first.
 #[cfg(target_os = "linux")]
 mod link_order {
-    use std::process::Command;
-
     const FIRST: &str = "libflite_cmu_time_awb.so.1";
 
     pub fn link_first() {
-        let Ok(libdir) = pkg_config::get_variable("webkit2gtk-4.1", "libdir") else {
+        let Some(libdir) = super::webkit_libdir() else {
             return;
         };
         let webkit = format!("{libdir}/libwebkit2gtk-4.1.so.0");
-        println!("cargo:rerun-if-changed={webkit}");
-        let Ok(out) = Command::new("ldd").arg(&webkit).output() else {
-            return;
-        };
-        // "\tlibflite_cmu_time_awb.so.1 => /lib/.../libflite_cmu_time_awb.so.1 (0x...)"
-        let found = String::from_utf8_lossy(&out.stdout).lines().any(|line| {
-            let mut parts = line.split_whitespace();
-            parts.next() == Some(FIRST) && parts.nth(1).is_some_and(|p| p.starts_with('/'))
-        });
-        if found {
+        if super::needed_library(&webkit, |name| name == FIRST).is_some() {
             // Named by the app itself, so it comes before the libraries of
             // GTK's and WebKit's crates; main.rs refers to one of its
             // functions, or the linker (--as-needed) would drop it.
@@ -93,20 +82,33 @@ mod web_extension {
 
     /// The libLLVM this machine's Mesa driver links (see early_llvm.c), if any.
     fn mesa_llvm() -> Option<String> {
-        let libdir = pkg_config::get_variable("webkit2gtk-4.1", "libdir").ok()?;
-        let driver = format!("{libdir}/dri/swrast_dri.so");
+        let driver = format!("{}/dri/swrast_dri.so", super::webkit_libdir()?);
         if !std::path::Path::new(&driver).exists() {
             return None;
         }
-        println!("cargo:rerun-if-changed={driver}");
-        let out = Command::new("ldd").arg(&driver).output().ok()?;
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .find_map(|line| {
-                let mut parts = line.split_whitespace();
-                let name = parts.next()?;
-                let path = parts.nth(1)?;
-                (name.starts_with("libLLVM") && path.starts_with('/')).then(|| name.to_string())
-            })
+        super::needed_library(&driver, |name| name.starts_with("libLLVM"))
     }
+}
+
+/// WebKitGTK's library folder, from pkg-config.
+#[cfg(target_os = "linux")]
+fn webkit_libdir() -> Option<String> {
+    pkg_config::get_variable("webkit2gtk-4.1", "libdir").ok()
+}
+
+/// The first library that `lib` needs (as `ldd` lists them) whose name
+/// `wanted` accepts and that resolves to a file on this machine.
+#[cfg(target_os = "linux")]
+fn needed_library(lib: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
+    println!("cargo:rerun-if-changed={lib}");
+    let out = std::process::Command::new("ldd").arg(lib).output().ok()?;
+    // "\tlibflite_cmu_time_awb.so.1 => /lib/.../libflite_cmu_time_awb.so.1 (0x...)"
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|line| {
+            let mut parts = line.split_whitespace();
+            let name = parts.next()?;
+            let path = parts.nth(1)?;
+            (wanted(name) && path.starts_with('/')).then(|| name.to_string())
+        })
 }

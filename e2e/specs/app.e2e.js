@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { allProcs, appProcess, environ } from "../lib/procs.js";
+import { existsSync, readdirSync } from "node:fs";
+import { allProcs, appProcess, environ, mappedFiles } from "../lib/procs.js";
 import { setupBrowser } from "../lib/screen.js";
 
 describe("CatchAll Desk", () => {
@@ -58,10 +58,7 @@ describe("CatchAll Desk", () => {
     expect(app).toBeDefined();
     const helpers = allProcs().filter((p) => p.ppid === app.pid && p.comm.startsWith("WebKit"));
     expect(helpers.map((p) => p.comm).sort()).toEqual(["WebKitNetworkPr", "WebKitWebProces"]);
-    const flite = readFileSync(`/proc/${app.pid}/maps`, "utf8")
-      .split("\n")
-      .map((l) => l.split(/\s+/)[5] ?? "")
-      .find((path) => /\/libflite_cmu_time_awb\.so\./.test(path));
+    const flite = mappedFiles(app.pid).find((path) => /\/libflite_cmu_time_awb\.so\./.test(path));
     for (const helper of helpers) {
       const preload = environ(helper.pid).find((v) => v.startsWith("LD_PRELOAD="));
       // With flite, its file first; without it, the environment untouched.
@@ -75,10 +72,9 @@ describe("CatchAll Desk", () => {
       this.skip();
     const app = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
     expect(app).toBeDefined();
-    const gl = readFileSync(`/proc/${app.pid}/maps`, "utf8")
-      .split("\n")
-      .map((l) => l.split(/\s+/)[5] ?? "")
-      .filter((path) => /\/(libEGL_mesa|libLLVM|swrast_dri)[^/]*$/.test(path));
+    const gl = mappedFiles(app.pid).filter((path) =>
+      /\/(libEGL_mesa|libLLVM|swrast_dri)[^/]*$/.test(path),
+    );
     expect([...new Set(gl)]).toEqual([]);
     // The page is painted all the same.
     const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
