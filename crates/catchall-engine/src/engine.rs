@@ -729,6 +729,7 @@ impl Engine {
             context: context
                 .map(|c| c.trim().to_owned())
                 .filter(|c| !c.is_empty()),
+            ..Default::default()
         };
         Ok(convert::suggestions(c.api.initialize(&req).await?))
     }
@@ -906,11 +907,12 @@ impl Engine {
         let remote = row.job_id.clone().unwrap_or_else(|| job_id.to_owned());
         let c = inner.clients(inner.job_server(local)).await?;
         let status = c.api.status(&remote).await?;
-        let out = match pull::pull_from(inner, &c.api, local, &remote, 1).await {
-            Ok(o) => o,
-            Err(pull::PullError::Api(e)) => return Err(e.into()),
-            Err(pull::PullError::Engine(e)) => return Err(e),
+        let mut sink = pull::AppSink {
+            inner: inner.clone(),
+            local,
         };
+        let complete = pull::pull_complete(&c.api, &remote, &mut sink).await?;
+        let out = complete.outcome;
         let store = inner.store();
         store.update_progress(
             local,
@@ -927,6 +929,11 @@ impl Engine {
             store.record_stage(local, stage.as_str(), Some(&convert::steps_json(&steps)))?;
             match stage {
                 catchall_api::Stage::Completed => {
+                    if let Some(short) = complete.shortfall {
+                        return Err(EngineError::Incomplete(format!(
+                            "Job {remote} is completed on the service, but only {short}."
+                        )));
+                    }
                     store.set_local_state(local, LocalState::Done)?;
                     inner.index_in_background(local);
                 }

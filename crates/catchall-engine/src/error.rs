@@ -23,6 +23,9 @@ pub enum EngineError {
     NotFound(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
+    /// A job completed on the service whose records did not all arrive.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl EngineError {
@@ -35,6 +38,7 @@ impl EngineError {
             EngineError::Export(_) => ErrorKind::Export,
             EngineError::NotFound(_) => ErrorKind::NotFound,
             EngineError::Internal(_) => ErrorKind::Internal,
+            EngineError::Incomplete(_) => ErrorKind::Server,
         }
     }
 

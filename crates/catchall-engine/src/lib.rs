@@ -11,7 +11,7 @@ mod error;
 mod exporting;
 pub mod memory;
 pub mod paths;
-mod pull;
+pub mod pull;
 mod queue;
 pub mod secret;
 mod tracker;

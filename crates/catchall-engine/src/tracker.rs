@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 use crate::convert::{steps_from_api, steps_json, summary};
 use crate::dto::{JobEvent, JobEventKind, Progress};
 use crate::engine::Inner;
-use crate::pull::{pull_from, PullError, PAGE_SIZE};
+use crate::pull::{pull_complete, pull_pages, AppSink, PullError};
 use crate::EngineError;
 
 pub(crate) struct TrackerHandle {
@@ -238,22 +238,42 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
         return Ok(Next::After(interval));
     }
 
-    // From enriching on: new records. On completion, a complete pull from
-    // the first page (records seen before are no-ops in the store).
-    let finished = stage.is_terminal();
-    let first_page = if finished {
-        1
-    } else {
-        *t.next_page
-            .get_or_insert_with(|| (row.records_stored / u64::from(PAGE_SIZE)) as u32 + 1)
+    // From enriching on: new records, from the first page not known
+    // complete (page 1 after a restart: the service's page size is not
+    // known until it answers). On completion, a complete pull from the first
+    // page, checked against `valid_records` (records seen before are no-ops
+    // in the store).
+    let mut sink = AppSink {
+        inner: inner.clone(),
+        local,
     };
-    let out = match pull_from(inner, &clients.poll, local, &job_id, first_page).await {
+    let pulled = if stage == Stage::Completed {
+        pull_complete(&clients.poll, &job_id, &mut sink)
+            .await
+            .map(|c| (c.outcome, c.shortfall))
+    } else {
+        let first_page = if stage.is_terminal() {
+            1
+        } else {
+            t.next_page.unwrap_or(1)
+        };
+        pull_pages(&clients.poll, &job_id, first_page, &mut sink)
+            .await
+            .map(|o| (o, None))
+    };
+    let (out, shortfall) = match pulled {
         Ok(o) => o,
         Err(PullError::Api(e)) => return Ok(api_trouble(inner, local, t, e)),
         Err(PullError::Engine(e)) => return Err(e),
     };
     t.next_page = Some(out.next_page);
     note_progress(inner, local, t, &out.meta)?;
+    if let Some(short) = shortfall {
+        // Not done: the job stays tracked and is pulled again after a wait.
+        let message =
+            format!("Completed on the service, but only {short}: the rest did not arrive.");
+        return Ok(trouble(inner, local, t, message, false));
+    }
     t.failures = 0;
     inner.trouble.lock().unwrap().remove(&local);
 
