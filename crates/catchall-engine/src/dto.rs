@@ -197,6 +197,12 @@ pub struct JobSummary {
     pub queued_reason: Option<String>,
     /// Still being tracked (polled) by the app.
     pub tracking: bool,
+    /// The service says the job is completed (its records may still be
+    /// downloading).
+    pub service_completed: bool,
+    /// Completed and every record is on this computer: only then is the
+    /// job "Completed" in the app.
+    pub all_local: bool,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
@@ -430,6 +436,9 @@ pub struct ExportResult {
     pub path: String,
     pub records: u32,
     pub bytes: u64,
+    /// Set when the job's records were not all on this computer: the
+    /// export has only part of them (in words, for the message).
+    pub partial: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use catchall_api::{Client, Stage, SubmitRequest};
-use catchall_engine::dto::JobEventKind;
+use catchall_engine::dto::{ExportFormat, JobEventKind};
 use catchall_engine::pull::{pull_complete, pull_pages, MemorySink, Shortfall};
 use catchall_sandbox::{Fault, FaultRule, Paging, Sandbox};
 use common::*;
@@ -190,10 +190,37 @@ async fn the_app_never_calls_a_job_done_with_records_missing() {
         sink.count(local, |e| matches!(e, JobEventKind::Completed { .. })),
         0
     );
+    // Completed on the service, not all here: said so, and an export made
+    // now is marked partial (its message and its Run sheet).
+    let s = engine.snapshot(local).unwrap().summary;
+    assert!(s.service_completed && !s.all_local, "{s:?}");
+    assert_eq!((s.stored_records, s.valid_records), (14, Some(20)));
+    let out = dir.path().join("early.csv");
+    let early = engine
+        .export(local, ExportFormat::Csv, None, out)
+        .await
+        .unwrap();
+    assert_eq!(early.records, 14);
+    let note = early.partial.expect("marked partial");
+    assert!(note.contains("14 of 20"), "{note}");
+    let out = dir.path().join("early.xlsx");
+    engine
+        .export(local, ExportFormat::Xlsx, None, out.clone())
+        .await
+        .unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(!bytes.is_empty());
     // Once the page arrives, the job finishes.
     sb.faults().clear();
     wait_completed(&sink, local, 1, 120).await;
     assert_eq!(stored_ids(&engine, local).len(), 20);
+    let s = engine.snapshot(local).unwrap().summary;
+    assert!(s.service_completed && s.all_local);
+    let done = engine
+        .export(local, ExportFormat::Csv, None, dir.path().join("all.csv"))
+        .await
+        .unwrap();
+    assert_eq!((done.records, done.partial), (20, None));
     engine.shutdown();
     sb.shutdown().await;
 }
