@@ -65,6 +65,12 @@ export type AccountJob = {
 	mode: string | null,
 	/**  Set when this job is also in the local history. */
 	localId: number | null,
+	/**  Set on a job a colleague shared: who ("First Last", an email or an id). */
+	sharedBy: string | null,
+	/**  RFC 3339, when it was shared. */
+	sharedAt: string | null,
+	/**  view, edit or manage. */
+	permission: string | null,
 };
 
 export type AccountJobsPage = {

@@ -119,6 +119,9 @@ pub fn account_job(j: api::UserJob, local_id: Option<i64>) -> AccountJob {
         status: j.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         mode: j.mode.map(|m| m.as_str().to_owned()),
         local_id,
+        shared_by: j.sharing_info.as_ref().and_then(|i| i.shared_by.clone()),
+        shared_at: j.sharing_info.as_ref().and_then(|i| i.shared_at.clone()),
+        permission: j.sharing_info.and_then(|i| i.permission),
     }
 }
 

@@ -398,6 +398,22 @@ pub struct AccountJob {
     pub mode: Option<String>,
     /// Set when this job is also in the local history.
     pub local_id: Option<i64>,
+    /// Set on a job a colleague shared: who ("First Last", an email or an id).
+    pub shared_by: Option<String>,
+    /// RFC 3339, when it was shared.
+    pub shared_at: Option<String>,
+    /// view, edit or manage.
+    pub permission: Option<String>,
+}
+
+/// Which of the account's jobs to list.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountJobsFilter {
+    pub search: Option<String>,
+    /// "own", "shared" or "all" (None: the service's default).
+    pub ownership: Option<String>,
+    pub mode: Option<Mode>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

@@ -789,6 +789,33 @@ impl Engine {
     }
 
     pub async fn account_jobs(&self, page: u32, search: Option<String>) -> R<AccountJobsPage> {
+        self.account_jobs_filtered(
+            page,
+            crate::dto::AccountJobsFilter {
+                search,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// The account's jobs: own, shared by colleagues, or all; by mode.
+    pub async fn account_jobs_filtered(
+        &self,
+        page: u32,
+        filter: crate::dto::AccountJobsFilter,
+    ) -> R<AccountJobsPage> {
+        let ownership = match filter.ownership.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("all") => Some(catchall_api::Ownership::All),
+            Some("own") => Some(catchall_api::Ownership::Own),
+            Some("shared") => Some(catchall_api::Ownership::Shared),
+            Some(other) => {
+                return Err(EngineError::Input(format!(
+                    "Show \"own\", \"shared\" or \"all\" jobs, not \"{other}\"."
+                )))
+            }
+        };
         let c = self.inner.clients(self.inner.current_server()).await?;
         let page = page.max(1);
         let resp = c
@@ -796,9 +823,15 @@ impl Engine {
             .list_jobs(&ListJobsQuery {
                 page: Some(page),
                 page_size: Some(50),
-                search: search
+                search: filter
+                    .search
                     .map(|s| s.trim().to_owned())
                     .filter(|s| !s.is_empty()),
+                ownership,
+                mode: filter.mode.map(|m| match m {
+                    Mode::Base => catchall_api::JobMode::Base,
+                    Mode::Lite => catchall_api::JobMode::Lite,
+                }),
                 ..Default::default()
             })
             .await?;

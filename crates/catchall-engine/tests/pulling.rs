@@ -224,3 +224,71 @@ async fn the_app_never_calls_a_job_done_with_records_missing() {
     engine.shutdown();
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_jobs_filter_by_ownership_and_mode_and_say_who_shared() {
+    use catchall_engine::dto::{AccountJobsFilter, Mode};
+    let sb = sandbox(5, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _sink) = engine(dir.path(), &sb).await;
+    let all = engine.account_jobs(1, None).await.unwrap();
+    let shared = engine
+        .account_jobs_filtered(
+            1,
+            AccountJobsFilter {
+                ownership: Some("shared".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!shared.jobs.is_empty() && shared.jobs.len() < all.jobs.len());
+    for j in &shared.jobs {
+        assert!(
+            j.shared_by.as_deref().is_some_and(|s| s.contains(' ')),
+            "{j:?}"
+        );
+        assert!(j.shared_at.is_some());
+        assert!(matches!(
+            j.permission.as_deref(),
+            Some("view" | "edit" | "manage")
+        ));
+    }
+    let own = engine
+        .account_jobs_filtered(
+            1,
+            AccountJobsFilter {
+                ownership: Some("own".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(own.jobs.iter().all(|j| j.shared_by.is_none()));
+    assert_eq!(own.jobs.len() + shared.jobs.len(), all.jobs.len());
+    let lite = engine
+        .account_jobs_filtered(
+            1,
+            AccountJobsFilter {
+                mode: Some(Mode::Lite),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!lite.jobs.is_empty());
+    assert!(lite.jobs.iter().all(|j| j.mode.as_deref() == Some("lite")));
+    let e = engine
+        .account_jobs_filtered(
+            1,
+            AccountJobsFilter {
+                ownership: Some("mine".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("\"own\""), "{e}");
+    engine.shutdown();
+    sb.shutdown().await;
+}
