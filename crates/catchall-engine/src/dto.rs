@@ -406,6 +406,17 @@ pub struct AccountJob {
     pub permission: Option<String>,
 }
 
+/// A curated list of outlets a job can be limited to (the composer's
+/// "only these outlets").
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceGroup {
+    /// What submit's `source_groups` takes.
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
 /// Which of the account's jobs to list.
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "camelCase")]

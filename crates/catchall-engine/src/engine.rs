@@ -799,6 +799,50 @@ impl Engine {
         .await
     }
 
+    /// Every source group the account may use, matching `search` (name,
+    /// slug or description, any case) when given. The service pages them
+    /// without `total_pages`: pages are read until one comes back short.
+    pub async fn source_groups(&self, search: Option<String>) -> R<Vec<SourceGroup>> {
+        const PAGE: u32 = 100;
+        let c = self.inner.clients(self.inner.current_server()).await?;
+        let needle = search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for page in 1..=100 {
+            let p = c.api.source_groups(page, PAGE).await?;
+            let n = p.source_groups.len();
+            for g in p.source_groups {
+                if !seen.insert(g.slug.clone()) {
+                    continue;
+                }
+                let hit = needle.as_deref().is_none_or(|q| {
+                    g.name.to_lowercase().contains(q)
+                        || g.slug.to_lowercase().contains(q)
+                        || g.description
+                            .as_deref()
+                            .is_some_and(|d| d.to_lowercase().contains(q))
+                });
+                if hit {
+                    out.push(SourceGroup {
+                        slug: g.slug,
+                        name: g.name,
+                        description: g.description,
+                    });
+                }
+            }
+            let total = p.total.map(|t| t as usize);
+            if n == 0
+                || total.is_some_and(|t| seen.len() >= t)
+                || (total.is_none() && n < PAGE as usize)
+            {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// The account's jobs: own, shared by colleagues, or all; by mode.
     pub async fn account_jobs_filtered(
         &self,

@@ -292,3 +292,25 @@ async fn account_jobs_filter_by_ownership_and_mode_and_say_who_shared() {
     engine.shutdown();
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_groups_are_listed_whole_and_searchable() {
+    let sb = sandbox(5, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _sink) = engine(dir.path(), &sb).await;
+    let all = engine.source_groups(None).await.unwrap();
+    assert!(all.len() >= 10);
+    assert!(all.iter().any(|g| g.slug == "top-100-us-finance"));
+    let finance = engine
+        .source_groups(Some("  FINANCE ".into()))
+        .await
+        .unwrap();
+    assert!(!finance.is_empty() && finance.len() < all.len());
+    assert!(finance
+        .iter()
+        .all(|g| format!("{} {} {:?}", g.name, g.slug, g.description)
+            .to_lowercase()
+            .contains("finance")));
+    engine.shutdown();
+    sb.shutdown().await;
+}
