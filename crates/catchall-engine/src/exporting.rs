@@ -176,7 +176,12 @@ mod name_tests {
     fn default_names_come_from_the_query_date_and_count() {
         let d = time::macros::date!(2026 - 12 - 03);
         assert_eq!(
-            default_file_name("Series B rounds for SaaS startups this week", d, 1000, ExportFormat::Csv),
+            default_file_name(
+                "Series B rounds for SaaS startups this week",
+                d,
+                1000,
+                ExportFormat::Csv
+            ),
             "series-b-rounds-for-saas-startups-this-2026-12-03-1000.csv"
         );
         assert_eq!(
