@@ -2,6 +2,7 @@
 //! survives restarts. Tauri-free: the app shell and the command line drive
 //! it the same way.
 
+mod background;
 mod connection;
 mod convert;
 pub mod draft;
@@ -9,13 +10,15 @@ pub mod dto;
 mod engine;
 mod error;
 mod exporting;
-pub mod memory;
+mod lock;
+mod memory;
 pub mod paths;
 pub mod pull;
 mod queue;
 pub mod secret;
 mod tracker;
 
+pub use catchall_api::ApiKey;
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
 pub use exporting::run_info;

@@ -15,6 +15,7 @@ fn new_job(store: &Store, remote: Option<&str>) -> i64 {
             end_date: Some("2025-01-20T00:00:00Z".into()),
             origin: JobOrigin::Local,
             remote_id: remote.map(Into::into),
+            server: catchall_store::JobServer::Sandbox,
         })
         .unwrap()
 }
@@ -173,6 +174,7 @@ fn job_lifecycle_fields() {
         query: "x".into(),
         params_json: "{}".into(),
         remote_id: Some("remote-42".into()),
+        server: catchall_store::JobServer::Sandbox,
         ..Default::default()
     });
     assert!(matches!(dup, Err(StoreError::DuplicateRemoteId(_))));
@@ -196,6 +198,7 @@ fn job_lifecycle_fields() {
             params_json: "{}".into(),
             origin: JobOrigin::Account,
             remote_id: Some("acc-1".into()),
+            server: catchall_store::JobServer::Sandbox,
             mode: Some("lite".into()),
             ..Default::default()
         })
