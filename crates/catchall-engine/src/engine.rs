@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -11,7 +10,7 @@ use catchall_api::{
     ApiError, ApiKey, InitializeRequest, LimitsResponse, ListJobsQuery, SubmitRequest,
 };
 use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
 use crate::background::{IdleTrim, SearchIndexer};
 use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
@@ -93,7 +92,7 @@ impl std::fmt::Debug for Engine {
             .field("data_dir", &self.inner.config.data_dir)
             .field("connection", &st.mode)
             .field("key", &st.key.as_ref().map(|(k, _)| k.redacted()))
-            .field("tracking", &self.inner.trackers.lock().unwrap().len())
+            .field("tracking", &self.inner.tracking.tracked().len())
             .finish()
     }
 }
@@ -110,7 +109,8 @@ fn table_window(
     }
 }
 
-/// State shared by the facade, the trackers and the queue.
+/// The engine's parts, each owning its state (connection, tracking, the
+/// submit queue, background work), plus the store they share.
 pub(crate) struct Inner {
     pub config: EngineConfig,
     pub options: EngineOptions,
@@ -123,14 +123,11 @@ pub(crate) struct Inner {
     pub key_loaded: watch::Sender<bool>,
     pub sandbox: tokio::sync::OnceCell<SandboxConn>,
     pub limits_cache: Mutex<HashMap<Server, (Instant, Arc<LimitsResponse>)>>,
-    pub trackers: Mutex<HashMap<i64, tracker::TrackerHandle>>,
-    /// Current tracking trouble per job, for snapshots.
-    pub trouble: Mutex<HashMap<i64, String>>,
-    pub queue_lock: tokio::sync::Mutex<()>,
-    pub queue_wake: Arc<Notify>,
-    queue_task: Mutex<Option<tokio::task::AbortHandle>>,
-    gen: AtomicU64,
-    /// Jobs whose search index is being built in the background.
+    /// Which jobs have a tracking task, and their trouble.
+    pub tracking: tracker::Tracking,
+    /// Jobs waiting for a slot on the service.
+    pub queue: queue::SubmitQueue,
+    /// Builds finished jobs' search indexes in the background.
     indexer: SearchIndexer,
     /// Gives memory back once the results table is left alone.
     idle_trim: IdleTrim,
@@ -140,12 +137,8 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        for (_, h) in self.trackers.get_mut().unwrap().drain() {
-            h.abort.abort();
-        }
-        if let Some(q) = self.queue_task.get_mut().unwrap().take() {
-            q.abort();
-        }
+        self.tracking.stop_all();
+        self.queue.stop();
     }
 }
 
@@ -176,10 +169,6 @@ impl Inner {
         self.sink.job_event(event);
     }
 
-    pub(crate) fn next_gen(&self) -> u64 {
-        self.gen.fetch_add(1, Ordering::Relaxed)
-    }
-
     pub(crate) fn job_server(&self, local: i64) -> Server {
         match self.store().job(local) {
             Ok(Some(row)) => Server::from_store(row.server),
@@ -189,7 +178,7 @@ impl Inner {
 
     /// Forgets the engine's bookkeeping of a deleted job.
     pub(crate) fn forget_job(&self, local: i64) {
-        self.trouble.lock().unwrap().remove(&local);
+        self.tracking.clear_trouble(local);
     }
 
     pub(crate) fn settings(&self) -> R<Settings> {
@@ -262,7 +251,7 @@ impl Inner {
     }
 
     fn is_tracking(&self, local: i64) -> bool {
-        self.trackers.lock().unwrap().contains_key(&local)
+        self.tracking.is_tracking(local)
     }
 
     pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
@@ -274,7 +263,7 @@ impl Inner {
             let history = store.stage_history(local)?;
             (row, history)
         };
-        let trouble = self.trouble.lock().unwrap().get(&local).cloned();
+        let trouble = self.tracking.trouble(local);
         Ok(convert::snapshot(
             &row,
             history,
@@ -345,12 +334,8 @@ impl Engine {
             key_loaded,
             sandbox: tokio::sync::OnceCell::new(),
             limits_cache: Mutex::new(HashMap::new()),
-            trackers: Mutex::new(HashMap::new()),
-            trouble: Mutex::new(HashMap::new()),
-            queue_lock: tokio::sync::Mutex::new(()),
-            queue_wake: Arc::new(Notify::new()),
-            queue_task: Mutex::new(None),
-            gen: AtomicU64::new(0),
+            tracking: tracker::Tracking::default(),
+            queue: queue::SubmitQueue::default(),
             indexer,
             idle_trim,
             config,
@@ -396,8 +381,7 @@ impl Engine {
                 tracker::spawn(&inner, row.id);
             }
         }
-        let q = queue::spawn_loop(&inner, inner.queue_retry());
-        *inner.queue_task.lock().unwrap() = Some(q);
+        queue::start(&inner, inner.queue_retry());
 
         // Start the in-process sandbox ahead of need, without waiting for it.
         if mode == Connection::Sandbox {
@@ -413,13 +397,8 @@ impl Engine {
 
     /// Stops tracking and the queue now (dropping the last clone does too).
     pub fn shutdown(&self) {
-        let handles: Vec<_> = self.inner.trackers.lock().unwrap().drain().collect();
-        for (_, h) in handles {
-            h.abort.abort();
-        }
-        if let Some(q) = self.inner.queue_task.lock().unwrap().take() {
-            q.abort();
-        }
+        self.inner.tracking.stop_all();
+        self.inner.queue.stop();
     }
 
     pub fn app_info(&self) -> AppInfo {
@@ -508,7 +487,7 @@ impl Engine {
             .insert(Server::Live, (Instant::now(), Arc::new(limits)));
         inner.store().set_setting(SETTING_CONNECTION, "live")?;
         let status = inner.conn.lock().unwrap().key_status();
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         Ok(status)
     }
 
@@ -564,7 +543,7 @@ impl Engine {
         if connection == Connection::Sandbox {
             inner.sandbox().await?;
         }
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         Ok(self.app_info())
     }
 
@@ -697,10 +676,10 @@ impl Engine {
             search,
             ..Default::default()
         })?;
-        let trackers = self.inner.trackers.lock().unwrap();
+        let tracked = self.inner.tracking.tracked();
         Ok(rows
             .iter()
-            .map(|r| convert::summary(r, trackers.contains_key(&r.id)))
+            .map(|r| convert::summary(r, tracked.contains(&r.id)))
             .collect())
     }
 
@@ -1011,14 +990,14 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             }
         }
-        tracker::stop(inner, local_id);
+        inner.tracking.stop(local_id);
         inner.store().delete_job(local_id)?;
         inner.forget_job(local_id);
         inner.emit(JobEvent {
             local_id,
             event: JobEventKind::Deleted,
         });
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         Ok(())
     }
 

@@ -4,7 +4,9 @@
 //! the trouble) when the service cannot be reached. Between polls a task is
 //! just one timer, so tracking many jobs costs next to nothing.
 
-use std::sync::{Arc, Weak};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use catchall_api::{ApiError, PullResponse, Stage};
@@ -17,26 +19,86 @@ use crate::engine::Inner;
 use crate::pull::{pull_complete, pull_pages, AppSink, PullError};
 use crate::EngineError;
 
-pub(crate) struct TrackerHandle {
-    pub abort: tokio::task::AbortHandle,
-    pub wake: Arc<Notify>,
+struct TrackerHandle {
+    abort: tokio::task::AbortHandle,
+    wake: Arc<Notify>,
     gen: u64,
+}
+
+/// The tracking part of the engine: which jobs have a task, and each job's
+/// current trouble (for snapshots). It owns its state; the tasks reach it
+/// through the engine only to report.
+#[derive(Default)]
+pub(crate) struct Tracking {
+    handles: Mutex<HashMap<i64, TrackerHandle>>,
+    trouble: Mutex<HashMap<i64, String>>,
+    gen: AtomicU64,
+}
+
+impl Tracking {
+    pub fn is_tracking(&self, local: i64) -> bool {
+        self.handles.lock().unwrap().contains_key(&local)
+    }
+
+    /// The jobs tracked now.
+    pub fn tracked(&self) -> HashSet<i64> {
+        self.handles.lock().unwrap().keys().copied().collect()
+    }
+
+    pub fn trouble(&self, local: i64) -> Option<String> {
+        self.trouble.lock().unwrap().get(&local).cloned()
+    }
+
+    fn set_trouble(&self, local: i64, message: String) {
+        self.trouble.lock().unwrap().insert(local, message);
+    }
+
+    pub fn clear_trouble(&self, local: i64) {
+        self.trouble.lock().unwrap().remove(&local);
+    }
+
+    /// Stops tracking one job (delete).
+    pub fn stop(&self, local: i64) {
+        if let Some(h) = self.handles.lock().unwrap().remove(&local) {
+            h.abort.abort();
+        }
+        self.clear_trouble(local);
+    }
+
+    /// Stops every task (shutdown).
+    pub fn stop_all(&self) {
+        let handles: Vec<_> = self.handles.lock().unwrap().drain().collect();
+        for (_, h) in handles {
+            h.abort.abort();
+        }
+    }
+
+    /// A task that ends by itself removes its own entry (not a newer one's).
+    fn finished(&self, local: i64, gen: u64) {
+        let mut handles = self.handles.lock().unwrap();
+        if handles.get(&local).is_some_and(|h| h.gen == gen) {
+            handles.remove(&local);
+        }
+        drop(handles);
+        self.clear_trouble(local);
+    }
 }
 
 /// Starts tracking a job unless it is already tracked.
 pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
-    let mut trackers = inner.trackers.lock().unwrap();
-    if let Some(h) = trackers.get(&local) {
+    let tracking = &inner.tracking;
+    let mut handles = tracking.handles.lock().unwrap();
+    if let Some(h) = handles.get(&local) {
         // Already tracked: poll now rather than at the next tick.
         h.wake.notify_one();
         return;
     }
-    let gen = inner.next_gen();
+    let gen = tracking.gen.fetch_add(1, Ordering::Relaxed);
     let wake = Arc::new(Notify::new());
     // The lock is held until the handle is in the map, so the task cannot
     // remove its entry before it is there.
     let task = tokio::spawn(run(Arc::downgrade(inner), local, wake.clone(), gen));
-    trackers.insert(
+    handles.insert(
         local,
         TrackerHandle {
             abort: task.abort_handle(),
@@ -44,14 +106,6 @@ pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
             gen,
         },
     );
-}
-
-/// Stops tracking (delete, shutdown).
-pub(crate) fn stop(inner: &Inner, local: i64) {
-    if let Some(h) = inner.trackers.lock().unwrap().remove(&local) {
-        h.abort.abort();
-    }
-    inner.trouble.lock().unwrap().remove(&local);
 }
 
 struct Tracked {
@@ -83,14 +137,9 @@ async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
         match next {
             Next::Done => {
                 if let Some(inner) = weak.upgrade() {
-                    let mut trackers = inner.trackers.lock().unwrap();
-                    if trackers.get(&local).is_some_and(|h| h.gen == gen) {
-                        trackers.remove(&local);
-                    }
-                    drop(trackers);
-                    inner.trouble.lock().unwrap().remove(&local);
+                    inner.tracking.finished(local, gen);
                     // A slot may have freed: let the queue look.
-                    inner.queue_wake.notify_one();
+                    inner.queue.wake();
                 }
                 return;
             }
@@ -128,10 +177,8 @@ fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_prob
         "tracking trouble"
     );
     inner
-        .trouble
-        .lock()
-        .unwrap()
-        .insert(local, format!("{message} Retrying in {secs} s."));
+        .tracking
+        .set_trouble(local, format!("{message} Retrying in {secs} s."));
     inner.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Trouble {
@@ -229,12 +276,12 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     }
     let Some(stage) = stage else {
         t.failures = 0;
-        inner.trouble.lock().unwrap().remove(&local);
+        inner.tracking.clear_trouble(local);
         return Ok(Next::After(interval));
     };
     if !stage.allows_pull() {
         t.failures = 0;
-        inner.trouble.lock().unwrap().remove(&local);
+        inner.tracking.clear_trouble(local);
         return Ok(Next::After(interval));
     }
 
@@ -275,7 +322,7 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
         return Ok(trouble(inner, local, t, message, false));
     }
     t.failures = 0;
-    inner.trouble.lock().unwrap().remove(&local);
+    inner.tracking.clear_trouble(local);
 
     match stage {
         Stage::Completed => {

@@ -27,6 +27,9 @@ pub use blocks::JsonBlock;
 pub use prepare::PreparedPage;
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
+/// The schema version this build writes (the number of migrations).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// Embedded migrations, applied in order; `PRAGMA user_version` = number applied.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
