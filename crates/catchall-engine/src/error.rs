@@ -23,6 +23,13 @@ pub enum EngineError {
     NotFound(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
+    /// A server address on another host than the one the API key was
+    /// saved for: the app shell asks the user to confirm it (see
+    /// `Engine::save_settings_for_new_host`).
+    #[error(
+        "Your API key was saved for {saved_for}. Using it with {host} needs your confirmation."
+    )]
+    NewHost { host: String, saved_for: String },
 }
 
 impl EngineError {
@@ -35,6 +42,7 @@ impl EngineError {
             EngineError::Export(_) => ErrorKind::Export,
             EngineError::NotFound(_) => ErrorKind::NotFound,
             EngineError::Internal(_) => ErrorKind::Internal,
+            EngineError::NewHost { .. } => ErrorKind::Input,
         }
     }
 
@@ -55,10 +63,12 @@ pub(crate) fn api_kind(e: &ApiError) -> ErrorKind {
         ApiError::Rejected { .. } => ErrorKind::Rejected,
         ApiError::Invalid { .. } => ErrorKind::Invalid,
         ApiError::Busy { .. } | ApiError::RateLimited { .. } => ErrorKind::Busy,
-        ApiError::Server { .. } | ApiError::Http { .. } => ErrorKind::Server,
+        ApiError::Server { .. } | ApiError::Http { .. } | ApiError::Redirect { .. } => {
+            ErrorKind::Server
+        }
         ApiError::Network { .. } => ErrorKind::Offline,
         ApiError::Timeout { .. } => ErrorKind::Timeout,
-        ApiError::Malformed { .. } => ErrorKind::Malformed,
+        ApiError::Malformed { .. } | ApiError::TooLarge { .. } => ErrorKind::Malformed,
         ApiError::Config { .. } => ErrorKind::Input,
     }
 }

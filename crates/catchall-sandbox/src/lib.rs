@@ -50,6 +50,7 @@
 
 mod errors;
 mod faults;
+pub mod hostile;
 mod jobs;
 mod query;
 mod records;
