@@ -51,6 +51,7 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
         limit: row.limit,
         status: stage_of(row),
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        notes: Vec::new(),
     }
 }
 
@@ -74,7 +75,9 @@ pub(crate) async fn export(
         .store()
         .job(local)?
         .ok_or_else(|| EngineError::no_job(local))?;
-    let run = run_info(&row);
+    let mut run = run_info(&row);
+    run.notes
+        .extend(inner.store().replaced_values(local)?.describe());
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();
     let view = view.as_ref().map(view_to_store).unwrap_or_default();

@@ -2,6 +2,7 @@
 //! survives restarts. Tauri-free: the app shell and the command line drive
 //! it the same way.
 
+mod binding;
 mod connection;
 mod convert;
 pub mod draft;
@@ -13,6 +14,7 @@ pub mod memory;
 pub mod paths;
 mod pull;
 mod queue;
+mod record_view;
 pub mod secret;
 mod tracker;
 

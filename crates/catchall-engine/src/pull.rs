@@ -16,6 +16,9 @@ use crate::EngineError;
 pub(crate) const PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 /// Pages in flight during a complete pull.
 const PARALLEL_PAGES: usize = 4;
+/// A page of at least this much record text gives its memory back to the
+/// system once stored.
+const BIG_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug)]
 pub(crate) enum PullError {
@@ -89,6 +92,14 @@ async fn store_page(
         let store = inner2.store();
         let inserted = store.upsert_prepared(local, &record_ins(&records), &prepared)?;
         let stored = store.record_count(local)?;
+        drop(store);
+        let bytes: usize = records.iter().map(|r| r.json.get().len()).sum();
+        drop((records, prepared));
+        if bytes >= BIG_PAGE_BYTES {
+            // A big page's many small allocations would otherwise stay
+            // with the app after it is stored.
+            crate::memory::release_freed();
+        }
         Ok::<_, EngineError>((inserted, stored))
     })
     .await
