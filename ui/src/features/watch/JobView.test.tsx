@@ -109,3 +109,12 @@ test("continue sends the new limit, only when the job allows it", async () => {
   expect(await screen.findByText("Status: Enriching")).toBeInTheDocument();
   expect(screen.queryByRole("button", { name: "Continue job" })).not.toBeInTheDocument();
 });
+
+test("values that could not be read are said in plain words", async () => {
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(
+    snapshot({}, { readNotes: "3 values had characters that could not be read." }),
+  );
+  renderApp(<JobView localId={1} />);
+  const note = await screen.findByText(/3 values had characters that could not be read\./);
+  expect(note.closest("[role=status]")).toHaveTextContent("Some values were stored changed");
+});
