@@ -13,6 +13,7 @@ use catchall_api::{
 use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
 use tokio::sync::{watch, Notify};
 
+use crate::background::{IdleTrim, SearchIndexer};
 use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
 use crate::dto::*;
 use crate::secret::{self, KeyringStore};
@@ -31,6 +32,9 @@ pub struct EngineConfig {
     pub sandbox_pace: String,
     /// Never touch the OS keyring (tests that must not see a real key).
     pub use_keyring: bool,
+    /// A key given to this run by whoever started it (`CATCHALL_API_KEY`),
+    /// used instead of the stored one.
+    pub env_key: Option<ApiKey>,
 }
 
 /// Knobs for tests, benchmarks and the command line; the app uses the
@@ -94,22 +98,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Lowers the calling thread's scheduling priority: on Linux to SCHED_IDLE
-/// (it runs only on a core nothing else wants; with nice +10 alone, the
-/// 100,000-record index build still took a share of a 2-core machine while
-/// the table was paging and scrolling), falling back to nice +10. Both
-/// apply to the calling thread alone. Best effort elsewhere.
-fn lower_thread_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: with pid/who = 0 both calls only change the calling thread;
-    // the parameter struct outlives the call.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-        let param = libc::sched_param { sched_priority: 0 };
-        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
-    }
-}
-
 /// The store's window as the table's rows, or the error the UI shows.
 fn table_window(
     local_id: i64,
@@ -127,7 +115,7 @@ pub(crate) struct Inner {
     pub config: EngineConfig,
     pub options: EngineOptions,
     pub sink: Arc<dyn EventSink>,
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     pub db_path: PathBuf,
     pub conn: Mutex<ConnState>,
     pub keyring: Option<Arc<KeyringStore>>,
@@ -143,13 +131,11 @@ pub(crate) struct Inner {
     queue_task: Mutex<Option<tokio::task::AbortHandle>>,
     gen: AtomicU64,
     /// Jobs whose search index is being built in the background.
-    indexing: Arc<Mutex<std::collections::HashSet<i64>>>,
-    /// When the table last read from the store (ms since `epoch`), and
-    /// whether a trim after it is waiting (see `note_table_read`).
-    epoch: Instant,
-    last_table_read: AtomicU64,
-    trim_pending: std::sync::atomic::AtomicBool,
-    trims: AtomicU64,
+    indexer: SearchIndexer,
+    /// Gives memory back once the results table is left alone.
+    idle_trim: IdleTrim,
+    /// Held for the engine's life: one writer per data folder.
+    _data_lock: crate::lock::DataLock,
 }
 
 impl Drop for Inner {
@@ -176,82 +162,14 @@ const MAX_WINDOW_ROWS: u32 = 1000;
 /// Default of `EngineOptions::idle_trim`.
 const IDLE_TRIM: Duration = Duration::from_secs(3);
 
-fn job_server_key(local: i64) -> String {
-    format!("job_server.{local}")
-}
-
 impl Inner {
     /// The store; held only for short synchronous work, never across an await.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Builds (or catches up) a finished job's search index on a thread of
-    /// its own with its own connection, so the first search of a big job
-    /// finds it ready instead of indexing while the analyst waits. A search
-    /// that comes first indexes itself; the two never index a record twice.
     pub(crate) fn index_in_background(&self, local: i64) {
-        if !self.indexing.lock().unwrap().insert(local) {
-            return;
-        }
-        let db = self.db_path.clone();
-        let indexing = self.indexing.clone();
-        let spawned = std::thread::Builder::new()
-            .name("search-index".into())
-            .spawn(move || {
-                // After the table's first windows, and below the threads
-                // that serve the UI: indexing 100,000 records takes a core
-                // for a few seconds.
-                lower_thread_priority();
-                std::thread::sleep(Duration::from_millis(1500));
-                // Best effort: a failure here only means the first search
-                // builds the index itself.
-                // A small page cache: the build reads every record once, so
-                // caching them only adds to the app's memory while it runs.
-                let _ = Store::open(&db).and_then(|s| {
-                    s.connection().execute_batch("PRAGMA cache_size=-2048")?;
-                    s.build_search_index(local)
-                });
-                indexing.lock().unwrap().remove(&local);
-                crate::memory::release_freed();
-            });
-        if spawned.is_err() {
-            self.indexing.lock().unwrap().remove(&local);
-        }
-    }
-
-    /// Notes a read by the results table. Once the table has been left
-    /// alone for a while (`EngineOptions::idle_trim`), the store's page
-    /// cache and the allocator's free pages go back to the system: paging
-    /// through a big job fills both (~20 MB) and nothing else would shrink
-    /// them while the app idles.
-    fn note_table_read(self: &Arc<Self>) {
-        let now = self.epoch.elapsed().as_millis() as u64;
-        self.last_table_read.store(now, Ordering::Relaxed);
-        if self.trim_pending.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let idle = self.options.idle_trim.unwrap_or(IDLE_TRIM);
-        let weak = Arc::downgrade(self);
-        let spawned = std::thread::Builder::new()
-            .name("idle-trim".into())
-            .spawn(move || loop {
-                let Some(inner) = weak.upgrade() else { return };
-                let last = Duration::from_millis(inner.last_table_read.load(Ordering::Relaxed));
-                let quiet = inner.epoch.elapsed().saturating_sub(last);
-                if quiet >= idle {
-                    inner.trim_pending.store(false, Ordering::Release);
-                    inner.store().release_memory();
-                    crate::memory::release_freed();
-                    inner.trims.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-                drop(inner);
-                std::thread::sleep(idle - quiet);
-            });
-        if spawned.is_err() {
-            self.trim_pending.store(false, Ordering::Release);
-        }
+        self.indexer.index(local);
     }
 
     pub(crate) fn emit(&self, event: JobEvent) {
@@ -263,17 +181,14 @@ impl Inner {
     }
 
     pub(crate) fn job_server(&self, local: i64) -> Server {
-        self.store()
-            .get_setting(&job_server_key(local))
-            .ok()
-            .flatten()
-            .map(|s| Server::parse(&s))
-            .unwrap_or(Server::Sandbox)
+        match self.store().job(local) {
+            Ok(Some(row)) => Server::from_store(row.server),
+            _ => Server::Sandbox,
+        }
     }
 
     /// Forgets the engine's bookkeeping of a deleted job.
     pub(crate) fn forget_job(&self, local: i64) {
-        let _ = self.store().delete_setting(&job_server_key(local));
         self.trouble.lock().unwrap().remove(&local);
     }
 
@@ -389,8 +304,9 @@ impl Engine {
         sink: Arc<dyn EventSink>,
         options: EngineOptions,
     ) -> R<Engine> {
+        let data_lock = crate::lock::DataLock::acquire(&config.data_dir)?;
         let db_path = crate::paths::db_path(&config.data_dir);
-        let store = Store::open(&db_path)?;
+        let store = Arc::new(Mutex::new(Store::open(&db_path)?));
         let keyring = if config.use_keyring {
             Some(
                 options
@@ -401,13 +317,15 @@ impl Engine {
         } else {
             None
         };
-        let chosen = store.get_setting(SETTING_CONNECTION)?;
-        let env_key = secret::env_key();
+        let chosen = store.lock().unwrap().get_setting(SETTING_CONNECTION)?;
+        let env_key = config.env_key.clone();
         let (key_loaded, _) = watch::channel(keyring.is_none());
+        let idle_trim = IdleTrim::new(&store, options.idle_trim.unwrap_or(IDLE_TRIM));
+        let indexer = SearchIndexer::new(db_path.clone());
         let inner = Arc::new(Inner {
             options,
             sink,
-            store: Mutex::new(store),
+            store,
             db_path,
             conn: Mutex::new(ConnState {
                 mode: Connection::Sandbox,
@@ -430,12 +348,10 @@ impl Engine {
             queue_wake: Arc::new(Notify::new()),
             queue_task: Mutex::new(None),
             gen: AtomicU64::new(0),
-            indexing: Arc::default(),
-            epoch: Instant::now(),
-            last_table_read: AtomicU64::new(0),
-            trim_pending: Default::default(),
-            trims: AtomicU64::new(0),
+            indexer,
+            idle_trim,
             config,
+            _data_lock: data_lock,
         });
 
         // The keyring may be slow (D-Bus activation): wait a moment for it,
@@ -729,8 +645,8 @@ impl Engine {
                 end_date: req.end_date.clone(),
                 origin: StoreOrigin::Local,
                 remote_id: None,
+                server: server.to_store(),
             })?;
-            store.set_setting(&job_server_key(local), server.as_str())?;
             local
         };
         queue::submit_new(inner, local).await?;
@@ -840,8 +756,8 @@ impl Engine {
             end_date: req.end_date.clone(),
             origin: StoreOrigin::Account,
             remote_id: Some(job_id.to_owned()),
+            server: server.to_store(),
         })?;
-        store.set_setting(&job_server_key(local), server.as_str())?;
         if let Some(created) = listed
             .and_then(|j| j.created_at)
             .as_deref()
@@ -1008,7 +924,7 @@ impl Engine {
         start: u32,
         limit: u32,
     ) -> R<RecordsWindow> {
-        self.inner.note_table_read();
+        self.inner.idle_trim.note_read();
         let w = self.inner.store().window(
             local_id,
             &convert::view_to_store(&view),
@@ -1028,7 +944,7 @@ impl Engine {
         start: u32,
         limit: u32,
     ) -> Option<R<RecordsWindow>> {
-        self.inner.note_table_read();
+        self.inner.idle_trim.note_read();
         let store = self.inner.store.try_lock().ok()?;
         let w = store
             .window_if_cached(
@@ -1043,11 +959,11 @@ impl Engine {
 
     /// How many times the table's memory was given back after it idled.
     pub fn memory_trims(&self) -> u64 {
-        self.inner.trims.load(Ordering::Relaxed)
+        self.inner.idle_trim.trims()
     }
 
     pub fn record(&self, local_id: i64, record_id: String) -> R<RecordDetail> {
-        self.inner.note_table_read();
+        self.inner.idle_trim.note_read();
         let (json, cols) = {
             let store = self.inner.store();
             let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {
@@ -1089,6 +1005,18 @@ impl Engine {
         path: PathBuf,
     ) -> R<ExportResult> {
         exporting::export(&self.inner, local_id, format, view, path).await
+    }
+
+    /// The file name an export of this job is offered under.
+    pub fn export_file_name(&self, local_id: i64, format: ExportFormat) -> R<String> {
+        let summary = self.inner.summary(local_id)?;
+        let today = time::OffsetDateTime::now_utc().date();
+        Ok(exporting::default_file_name(
+            &summary.query,
+            today,
+            summary.stored_records,
+            format,
+        ))
     }
 
     /// Current summary of one job (the command line prints it).

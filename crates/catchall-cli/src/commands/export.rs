@@ -199,13 +199,13 @@ fn create_job(store: &Store, job: &str, meta: &PullResponse, sandbox: bool) -> R
         end_date: req.end_date.clone(),
         origin: JobOrigin::Account,
         remote_id: Some(job.to_owned()),
+        // So the app never polls a sandbox job against the live service.
+        server: if sandbox {
+            catchall_store::JobServer::Sandbox
+        } else {
+            catchall_store::JobServer::Live
+        },
     })?;
-    // The engine's per-job record of which server the job lives on, so the
-    // app never polls a sandbox job against the live service (or the reverse).
-    store.set_setting(
-        &format!("job_server.{local}"),
-        if sandbox { "sandbox" } else { "live" },
-    )?;
     Ok(local)
 }
 
