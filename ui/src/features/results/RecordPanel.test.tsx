@@ -20,7 +20,9 @@ const whole = "w".repeat(HUGE);
 
 test("a 10 MB value shows its start, and all of it only in steps on request", async () => {
   const preview = "w".repeat(2_000);
-  vi.spyOn(ipc, "recordDetail").mockResolvedValue(detail([field("summary", preview, HUGE), field("short", "fine")]));
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue(
+    detail([field("summary", preview, HUGE), field("short", "fine")]),
+  );
   const full = vi.spyOn(ipc, "recordField").mockResolvedValue(whole);
   renderApp(<RecordPanel localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
@@ -58,7 +60,9 @@ test("10,000 fields are rendered a few hundred at a time", async () => {
   expect(within(panel).queryByText(`value ${FIELDS_AT_ONCE}`)).toBeNull();
   await userEvent
     .setup()
-    .click(within(panel).getByRole("button", { name: /^Show 200 more fields \(200 of 10,000 shown\)$/ }));
+    .click(
+      within(panel).getByRole("button", { name: /^Show 200 more fields \(200 of 10,000 shown\)$/ }),
+    );
   expect(panel.querySelectorAll(".field-row")).toHaveLength(2 * FIELDS_AT_ONCE);
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE}`)).toBeInTheDocument();
 });

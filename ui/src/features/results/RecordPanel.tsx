@@ -103,8 +103,8 @@ export function RecordPanel({
             </dl>
             {r.fields.length > shownFields ? (
               <button type="button" onClick={() => setShownFields((n) => n + FIELDS_AT_ONCE)}>
-                Show {formatCount(Math.min(FIELDS_AT_ONCE, r.fields.length - shownFields))} more fields (
-                {formatCount(shownFields)} of {formatCount(r.fields.length)} shown)
+                Show {formatCount(Math.min(FIELDS_AT_ONCE, r.fields.length - shownFields))} more
+                fields ({formatCount(shownFields)} of {formatCount(r.fields.length)} shown)
               </button>
             ) : null}
             <h4>Sources ({r.citations.length})</h4>
@@ -191,7 +191,11 @@ function FieldText({
       {rest > 0 ? (
         <>
           {" "}
-          <button type="button" className="link-button" onClick={() => setShown((n) => n + CHARS_AT_ONCE)}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => setShown((n) => n + CHARS_AT_ONCE)}
+          >
             Show more ({formatCount(rest)} characters left)
           </button>
         </>
