@@ -16,6 +16,7 @@ fn job(store: &Store) -> i64 {
             end_date: None,
             origin: JobOrigin::Local,
             remote_id: Some("j-hostile".into()),
+            server: JobServer::Sandbox,
         })
         .unwrap()
 }
