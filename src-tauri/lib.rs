@@ -44,6 +44,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             results::job_columns,
             results::records_window,
             results::record_detail,
+            results::record_field,
             results::open_link,
             export::export_job,
         ])

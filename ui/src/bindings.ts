@@ -15,6 +15,11 @@ export const commands = {
 	removeApiKey: () => typedError<KeyStatus, IpcError>(__TAURI_INVOKE("remove_api_key")),
 	setConnection: (connection: Connection) => typedError<AppInfo, IpcError>(__TAURI_INVOKE("set_connection", { connection })),
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
+	/**
+	 *  Saves the settings. A server address on another host than the API
+	 *  key's is saved only after the user confirms that host in a native
+	 *  dialog, which the page can neither open nor answer.
+	 */
 	saveSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	planLimits: () => typedError<PlanLimit[], IpcError>(__TAURI_INVOKE("plan_limits")),
 	/**  The account's jobs on the service (page starts at 1). */
@@ -45,6 +50,11 @@ export const commands = {
 	/**  One window of display strings for the results table. */
 	recordsWindow: (localId: number, view: ViewSpec, start: number, limit: number) => typedError<RecordsWindow, IpcError>(__TAURI_INVOKE("records_window", { localId, view, start, limit })),
 	recordDetail: (localId: number, recordId: string) => typedError<RecordDetail, IpcError>(__TAURI_INVOKE("record_detail", { localId, recordId })),
+	/**
+	 *  The whole text of one field of a record (the detail sends long values
+	 *  cut to their start).
+	 */
+	recordField: (localId: number, recordId: string, name: string) => typedError<string, IpcError>(__TAURI_INVOKE("record_field", { localId, recordId, name })),
 	/**
 	 *  Opens a citation or company link in the default browser (http/https
 	 *  only), in the user's environment rather than the app's.
@@ -196,11 +206,19 @@ export type FieldView = {
 	name: string,
 	label: string,
 	kind: string,
-	/**  Display text (multi-line for nested values). */
+	/**
+	 *  Display text (multi-line for nested values); in a record's detail
+	 *  only its start when the whole is long (see `full_length`).
+	 */
 	text: string,
 	link: string | null,
 	/**  For company fields: the match confidence. */
 	confidence: string | null,
+	/**
+	 *  Characters in the whole text; more than `text` holds when it was
+	 *  cut (the whole comes from `record_field`).
+	 */
+	fullLength: number,
 };
 
 /**  The error every command returns: `{kind, message}`. */
@@ -258,6 +276,11 @@ export type JobSnapshot = {
 	canContinue: boolean,
 	/**  Current tracking trouble in plain words (offline, retrying in N s). */
 	trouble: string | null,
+	/**
+	 *  What had to change in the stored records to keep them readable, in
+	 *  plain words ("3 values had characters that could not be read.").
+	 */
+	readNotes: string | null,
 };
 
 export type JobSummary = {

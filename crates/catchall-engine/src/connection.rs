@@ -160,6 +160,7 @@ impl Inner {
             Server::Live => {
                 self.wait_for_key().await;
                 let base = self.live_base_url();
+                self.check_key_binding(&base)?;
                 let mut st = self.conn.lock().unwrap();
                 if let Some(c) = &st.live {
                     return Ok(c.clone());

@@ -251,6 +251,7 @@ pub fn snapshot(
         duration: row.duration.clone(),
         can_continue: stage == "completed" && row.job_id.is_some() && req.limit.is_some(),
         trouble,
+        read_notes: None,
     }
 }
 
@@ -465,6 +466,7 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
         text: String::new(),
         link: None,
         confidence: None,
+        full_length: 0,
     };
     match v {
         Value::Object(m) if kind == "company" || is_company(m) => {

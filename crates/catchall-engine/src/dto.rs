@@ -247,6 +247,9 @@ pub struct JobSnapshot {
     pub can_continue: bool,
     /// Current tracking trouble in plain words (offline, retrying in N s).
     pub trouble: Option<String>,
+    /// What had to change in the stored records to keep them readable, in
+    /// plain words ("3 values had characters that could not be read.").
+    pub read_notes: Option<String>,
 }
 
 /// What happened to one job; emitted as it happens.
@@ -361,11 +364,15 @@ pub struct FieldView {
     pub name: String,
     pub label: String,
     pub kind: String,
-    /// Display text (multi-line for nested values).
+    /// Display text (multi-line for nested values); in a record's detail
+    /// only its start when the whole is long (see `full_length`).
     pub text: String,
     pub link: Option<String>,
     /// For company fields: the match confidence.
     pub confidence: Option<String>,
+    /// Characters in the whole text; more than `text` holds when it was
+    /// cut (the whole comes from `record_field`).
+    pub full_length: u32,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

@@ -153,9 +153,9 @@ impl Drop for Inner {
 type R<T> = Result<T, EngineError>;
 
 const SETTING_CONNECTION: &str = "connection";
-const SETTING_BASE_URL: &str = "base_url";
-const SETTING_POLL: &str = "poll_interval_secs";
-const SETTING_THEME: &str = "theme";
+pub(crate) const SETTING_BASE_URL: &str = "base_url";
+pub(crate) const SETTING_POLL: &str = "poll_interval_secs";
+pub(crate) const SETTING_THEME: &str = "theme";
 const DRAFT_NAME: &str = "composer";
 const DEFAULT_POLL_SECS: u32 = 30;
 /// The most rows one table window returns, whatever the caller asks.
@@ -266,21 +266,18 @@ impl Inner {
     }
 
     pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
-        let (row, history) = {
+        let (row, history, replaced) = {
             let store = self.store();
             let row = store
                 .job(local)?
                 .ok_or_else(|| EngineError::no_job(local))?;
             let history = store.stage_history(local)?;
-            (row, history)
+            (row, history, store.replaced_values(local)?)
         };
         let trouble = self.tracking.trouble(local);
-        Ok(convert::snapshot(
-            &row,
-            history,
-            self.is_tracking(local),
-            trouble,
-        ))
+        let mut snap = convert::snapshot(&row, history, self.is_tracking(local), trouble);
+        snap.read_notes = replaced.describe();
+        Ok(snap)
     }
 
     fn summary(&self, local: i64) -> R<JobSummary> {
@@ -500,6 +497,7 @@ impl Engine {
             .unwrap()
             .insert(Server::Live, (Instant::now(), Arc::new(limits)));
         inner.store().set_setting(SETTING_CONNECTION, "live")?;
+        inner.bind_key(&base)?;
         let status = inner.conn.lock().unwrap().key_status();
         inner.queue.wake();
         Ok(status)
@@ -530,6 +528,7 @@ impl Engine {
         }
         inner.limits_cache.lock().unwrap().remove(&Server::Live);
         inner.store().set_setting(SETTING_CONNECTION, "sandbox")?;
+        inner.unbind_key()?;
         if let Some(p) = problem {
             return Err(EngineError::Keyring(p));
         }
@@ -565,45 +564,8 @@ impl Engine {
         self.inner.settings()
     }
 
-    pub async fn save_settings(&self, settings: Settings) -> R<Settings> {
-        let base = settings.base_url.trim().trim_end_matches('/').to_owned();
-        let base = if base.is_empty() {
-            catchall_api::DEFAULT_BASE_URL.to_owned()
-        } else {
-            base
-        };
-        let lower = base.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-            return Err(EngineError::Input(
-                "The server address must start with https:// (for example https://catchall.newscatcherapi.com)."
-                    .into(),
-            ));
-        }
-        let poll = settings.poll_interval_secs.clamp(30, 60);
-        let changed_base = {
-            let store = self.inner.store();
-            let old = store.get_setting(SETTING_BASE_URL)?;
-            store.set_setting(SETTING_BASE_URL, &base)?;
-            store.set_setting(SETTING_POLL, &poll.to_string())?;
-            store.set_setting(
-                SETTING_THEME,
-                match settings.theme {
-                    Theme::Light => "light",
-                    Theme::Dark => "dark",
-                    Theme::System => "system",
-                },
-            )?;
-            old.as_deref() != Some(base.as_str())
-        };
-        if changed_base {
-            self.inner.conn.lock().unwrap().live = None;
-            self.inner
-                .limits_cache
-                .lock()
-                .unwrap()
-                .remove(&Server::Live);
-        }
-        self.inner.settings()
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// Problems of a draft, found locally before any request.
@@ -1093,9 +1055,10 @@ impl Engine {
             })?;
             (json, store.columns(local_id)?)
         };
-        convert::record_detail(&json, &cols).map_err(|e| {
+        let detail = convert::record_detail(&json, &cols).map_err(|e| {
             EngineError::Internal(format!("record {record_id} could not be read: {e}"))
-        })
+        })?;
+        Ok(crate::record_view::preview(detail))
     }
 
     pub async fn plan_limits(&self) -> R<Vec<PlanLimit>> {

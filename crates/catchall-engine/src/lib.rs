@@ -3,6 +3,7 @@
 //! it the same way.
 
 mod background;
+mod binding;
 mod connection;
 mod convert;
 pub mod draft;
@@ -15,6 +16,7 @@ mod memory;
 pub mod paths;
 pub mod pull;
 mod queue;
+mod record_view;
 pub mod secret;
 mod tracker;
 

@@ -56,7 +56,10 @@ pub use crate::csv::{needs_neutralising, write_csv};
 pub use crate::json::{write_json, write_jsonl};
 pub use crate::store::StoreSource;
 pub use crate::table::{Column, ColumnType, Table};
-pub use crate::xlsx::{write_xlsx, write_xlsx_in, MAX_CELL_CHARS, MAX_LINKS_PER_SHEET, ZIP_LEVEL};
+pub use crate::xlsx::{
+    write_xlsx, write_xlsx_in, CUT_MARK, MAX_CELL_CHARS, MAX_LINKS_PER_SHEET, MAX_SHEET_COLUMNS,
+    MORE_FIELDS_HEADER, ZIP_LEVEL,
+};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,6 +137,9 @@ pub struct RunInfo {
     pub limit: Option<u64>,
     pub status: String,
     pub app_version: String,
+    /// Plain sentences for the Run sheet about what had to change (values
+    /// that could not be read, nesting kept as text).
+    pub notes: Vec<String>,
 }
 
 /// A re-iterable stream of records, each the record's JSON text exactly as

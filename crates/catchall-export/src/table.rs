@@ -802,3 +802,24 @@ impl<'a> Cell<'a> {
         }
     }
 }
+
+impl Table {
+    /// Where the fixed columns after the enrichment fields begin
+    /// (`enrichment_confidence`, then the citation columns).
+    pub(crate) fn trailing_start(&self) -> usize {
+        self.col_confidence
+    }
+
+    /// A layout of these columns only, for writers that show a table
+    /// differently from how records fill it (XLSX past Excel's columns).
+    pub(crate) fn shown_as(columns: Vec<Column>) -> Table {
+        Table {
+            col_confidence: columns.len(),
+            col_citations: columns.len(),
+            col_entities: None,
+            col_tags: None,
+            columns,
+            slots: HashMap::default(),
+        }
+    }
+}

@@ -54,6 +54,7 @@
 mod catalog;
 mod errors;
 mod faults;
+pub mod hostile;
 mod jobs;
 mod query;
 mod records;

@@ -128,6 +128,8 @@ export const ipc = {
   ): Promise<RecordsWindow> => unwrap(commands.recordsWindow(localId, view, start, limit)),
   recordDetail: (localId: number, recordId: string): Promise<RecordDetail> =>
     unwrap(commands.recordDetail(localId, recordId)),
+  recordField: (localId: number, recordId: string, name: string): Promise<string> =>
+    unwrap(commands.recordField(localId, recordId, name)),
   openLink: async (url: string): Promise<void> => {
     await unwrap(commands.openLink(url));
   },

@@ -58,7 +58,8 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
             "Job {job} disappeared from the local store during the export."
         ))
     })?;
-    let run = catchall_engine::run_info(&row);
+    let mut run = catchall_engine::run_info(&row);
+    run.notes.extend(store.replaced_values(local)?.describe());
     let source = catchall_export::StoreSource::new(&store, local, ViewSpec::default());
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
     if let Some(short) = shortfall {

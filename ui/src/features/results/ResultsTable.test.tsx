@@ -155,6 +155,7 @@ test("a record opens in a panel with every field and its sources", async () => {
         label: "Amount",
         kind: "number",
         text: "12,000,000",
+        fullLength: 10,
         link: null,
         confidence: null,
       },

@@ -197,3 +197,12 @@ test("an export made before every record is local says it is partial", async () 
   expect(status).toHaveTextContent("52,000 of 100,000");
   expect(screen.queryByText(/^Saved 52,000 records/)).not.toBeInTheDocument();
 });
+
+test("values that could not be read are said in plain words", async () => {
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(
+    snapshot({}, { readNotes: "3 values had characters that could not be read." }),
+  );
+  renderApp(<JobView localId={1} />);
+  const note = await screen.findByText(/3 values had characters that could not be read\./);
+  expect(note.closest("[role=status]")).toHaveTextContent("Some values were stored changed");
+});

@@ -74,6 +74,15 @@ export function JobView({ localId }: { localId: number }) {
             <p>{snap.trouble}</p>
           </div>
         ) : null}
+        {snap.readNotes ? (
+          <div className="notice notice-info" role="status">
+            <strong>Some values were stored changed</strong>
+            <p>
+              {snap.readNotes} Every record is kept and can be exported; the Run sheet of an Excel
+              export says the same.
+            </p>
+          </div>
+        ) : null}
         {s.stage === "failed" ? (
           <div className="notice notice-error" role="alert">
             <strong>The job failed</strong>
