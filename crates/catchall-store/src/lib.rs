@@ -14,6 +14,7 @@ mod blocks;
 mod checkpoint;
 mod parse;
 mod prepare;
+mod review;
 mod view;
 
 use std::cell::RefCell;
@@ -25,10 +26,14 @@ use serde::{Deserialize, Serialize};
 
 pub use blocks::JsonBlock;
 pub use prepare::PreparedPage;
+pub use review::{RecordReview, Review, ReviewChange, ReviewCounts, ReviewFilter, Verdict};
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` = number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0003_review.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -695,6 +700,7 @@ impl Store {
             [local],
         )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
+        tx.execute("DELETE FROM record_review WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM jobs WHERE id = ?1", [local])?;
         tx.commit()?;
         self.cache.borrow_mut().forget_job(local);
@@ -844,6 +850,11 @@ impl Store {
             return blocks::scan_ids(&self.conn, &ids, f);
         }
         let ids = self.view_ids(local, view)?;
+        if view.is_unsorted() && blocks::dense(&ids) {
+            // Filtered only, keeping much of the range: ascending ids, the
+            // same range scan.
+            return blocks::scan_ids(&self.conn, &ids, f);
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;

@@ -56,7 +56,7 @@ fn migrations_are_idempotent_and_wal_is_on() {
     let job;
     {
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 1);
+        assert_eq!(s.schema_version().unwrap(), 2);
         job = new_job(&s, Some("j-1"));
         s.set_setting("theme", "dark").unwrap();
         let mode: String = s
@@ -71,12 +71,12 @@ fn migrations_are_idempotent_and_wal_is_on() {
         assert_eq!(fk, 1);
     }
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     assert_eq!(s.job(job).unwrap().unwrap().job_id.as_deref(), Some("j-1"));
     assert_eq!(s.get_setting("theme").unwrap().as_deref(), Some("dark"));
     // And a third time while the second is still open.
     let s2 = Store::open(&path).unwrap();
-    assert_eq!(s2.schema_version().unwrap(), 1);
+    assert_eq!(s2.schema_version().unwrap(), 2);
 }
 
 #[test]
