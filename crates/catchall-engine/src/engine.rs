@@ -16,7 +16,7 @@ use tokio::sync::{watch, Notify};
 use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
 use crate::dto::*;
 use crate::secret::{self, KeyringStore};
-use crate::{convert, draft, exporting, pull, queue, tracker, EngineError};
+use crate::{convert, draft, exporting, pull, queue, review, tracker, EngineError};
 
 /// Where the engine keeps its data and which keyring entry it uses.
 #[derive(Clone, Debug)]
@@ -150,6 +150,8 @@ pub(crate) struct Inner {
     last_table_read: AtomicU64,
     trim_pending: std::sync::atomic::AtomicBool,
     trims: AtomicU64,
+    /// Undo of the last review action per job.
+    pub(crate) reviews: review::ReviewDesk,
 }
 
 impl Drop for Inner {
@@ -438,6 +440,7 @@ impl Engine {
             last_table_read: AtomicU64::new(0),
             trim_pending: Default::default(),
             trims: AtomicU64::new(0),
+            reviews: Default::default(),
             config,
         });
 
@@ -1013,6 +1016,7 @@ impl Engine {
         }
         tracker::stop(inner, local_id);
         inner.store().delete_job(local_id)?;
+        review::forget(inner, local_id);
         inner.forget_job(local_id);
         inner.emit(JobEvent {
             local_id,
@@ -1126,6 +1130,67 @@ impl Engine {
         path: PathBuf,
     ) -> R<ExportResult> {
         exporting::export(&self.inner, local_id, format, view, path).await
+    }
+
+    // ------------------------------------------------------ review (review.rs)
+
+    /// Sets the review of some records of a job (accept, reject, star, note).
+    pub fn review_records(
+        &self,
+        local_id: i64,
+        record_ids: Vec<String>,
+        change: ReviewChange,
+    ) -> R<ReviewOutcome> {
+        review::set_records(&self.inner, local_id, record_ids, change)
+    }
+
+    /// Sets the review of every record of a view (all in the current filter).
+    pub fn review_view(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        change: ReviewChange,
+    ) -> R<ReviewOutcome> {
+        review::set_view(&self.inner, local_id, &view, change)
+    }
+
+    /// Undoes the job's last review action.
+    pub fn undo_review(&self, local_id: i64) -> R<ReviewOutcome> {
+        review::undo(&self.inner, local_id)
+    }
+
+    pub fn review_progress(&self, local_id: i64) -> R<ReviewProgress> {
+        review::progress(&self.inner, local_id)
+    }
+
+    pub fn can_undo_review(&self, local_id: i64) -> bool {
+        review::can_undo(&self.inner, local_id)
+    }
+
+    pub fn next_unreviewed(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        after: Option<u32>,
+    ) -> R<Option<NextUnreviewed>> {
+        review::next_unreviewed(&self.inner, local_id, &view, after)
+    }
+
+    /// Compares two stored jobs; reviews of the first carry over to the
+    /// second's matched records.
+    pub fn compare_jobs(&self, job_a: i64, job_b: i64) -> R<crate::compare::Comparison> {
+        review::compare(&self.inner, job_a, job_b)
+    }
+
+    /// Writes the comparison of two jobs to a CSV or JSON file.
+    pub fn export_comparison(
+        &self,
+        job_a: i64,
+        job_b: i64,
+        json: bool,
+        path: PathBuf,
+    ) -> R<ExportResult> {
+        review::export_comparison(&self.inner, job_a, job_b, json, &path)
     }
 
     /// Current summary of one job (the command line prints it).

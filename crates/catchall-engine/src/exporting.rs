@@ -51,6 +51,7 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
         limit: row.limit,
         status: stage_of(row),
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        review: None,
     }
 }
 
@@ -74,7 +75,14 @@ pub(crate) async fn export(
         .store()
         .job(local)?
         .ok_or_else(|| EngineError::no_job(local))?;
-    let run = run_info(&row);
+    let mut run = run_info(&row);
+    run.review = crate::review::review_info(
+        &inner.store(),
+        local,
+        view.as_ref()
+            .and_then(|v| v.review)
+            .map(crate::review::filter_to_store),
+    )?;
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();
     let view = view.as_ref().map(view_to_store).unwrap_or_default();

@@ -2,6 +2,7 @@
 //! survives restarts. Tauri-free: the app shell and the command line drive
 //! it the same way.
 
+pub mod compare;
 mod connection;
 mod convert;
 pub mod draft;
@@ -13,9 +14,11 @@ pub mod memory;
 pub mod paths;
 mod pull;
 mod queue;
+mod review;
 pub mod secret;
 mod tracker;
 
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
 pub use exporting::run_info;
+pub use review::{review_info, MAX_NOTE_CHARS};

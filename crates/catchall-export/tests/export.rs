@@ -51,6 +51,7 @@ fn run() -> RunInfo {
         limit: Some(100),
         status: "completed".into(),
         app_version: "0.1.0-test".into(),
+        review: None,
     }
 }
 
