@@ -21,6 +21,11 @@ export const commands = {
 	accountJobs: (page: number, search: string | null) => typedError<AccountJobsPage, IpcError>(__TAURI_INVOKE("account_jobs", { page, search })),
 	/**  Brings a job started elsewhere into local history and tracks it. */
 	openAccountJob: (jobId: string) => typedError<JobSnapshot, IpcError>(__TAURI_INVOKE("open_account_job", { jobId })),
+	/**
+	 *  Opens the folder of the app's log in the file manager (for a support
+	 *  request); returns its path.
+	 */
+	openLogFolder: () => typedError<string, IpcError>(__TAURI_INVOKE("open_log_folder")),
 	/**  Problems found locally, before any request (empty when the draft is fine). */
 	checkDraft: (draft: JobDraft) => __TAURI_INVOKE<FieldProblem[]>("check_draft", { draft }),
 	validateQuery: (query: string) => typedError<QueryCheck, IpcError>(__TAURI_INVOKE("validate_query", { query })),
@@ -40,14 +45,18 @@ export const commands = {
 	/**  One window of display strings for the results table. */
 	recordsWindow: (localId: number, view: ViewSpec, start: number, limit: number) => typedError<RecordsWindow, IpcError>(__TAURI_INVOKE("records_window", { localId, view, start, limit })),
 	recordDetail: (localId: number, recordId: string) => typedError<RecordDetail, IpcError>(__TAURI_INVOKE("record_detail", { localId, recordId })),
-	/**  Opens a citation or company link in the default browser (http/https only). */
+	/**
+	 *  Opens a citation or company link in the default browser (http/https
+	 *  only), in the user's environment rather than the app's.
+	 */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
 	/**
-	 *  Exports a job's records. With no `path`, asks where to save in the
-	 *  native dialog; returns None when the user cancels. `view`: export only
-	 *  what the table shows (its filter and sort); None exports everything.
+	 *  Exports a job's records to a file the user picks in the native save
+	 *  dialog (opened here, never by the page); None when the user cancels.
+	 *  `view`: export only what the table shows (its filter and sort); None
+	 *  exports everything.
 	 */
-	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null, path: string | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view, path })),
+	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view })),
 	/**  Sets the review of the given records (one, or a selection). */
 	reviewRecords: (localId: number, recordIds: string[], change: ReviewChange) => typedError<ReviewOutcome, IpcError>(__TAURI_INVOKE("review_records", { localId, recordIds, change })),
 	/**  Sets the review of every record the view shows (all in the filter). */
@@ -81,6 +90,12 @@ export type AccountJob = {
 	mode: string | null,
 	/**  Set when this job is also in the local history. */
 	localId: number | null,
+	/**  Set on a job a colleague shared: who ("First Last", an email or an id). */
+	sharedBy: string | null,
+	/**  RFC 3339, when it was shared. */
+	sharedAt: string | null,
+	/**  view, edit or manage. */
+	permission: string | null,
 };
 
 export type AccountJobsPage = {
@@ -208,6 +223,11 @@ export type ExportResult = {
 	path: string,
 	records: number,
 	bytes: number,
+	/**
+	 *  Set when the job's records were not all on this computer: the
+	 *  export has only part of them (in words, for the message).
+	 */
+	partial: string | null,
 };
 
 /**  Records written so far by a running export. */
@@ -315,6 +335,16 @@ export type JobSummary = {
 	queuedReason: string | null,
 	/**  Still being tracked (polled) by the app. */
 	tracking: boolean,
+	/**
+	 *  The service says the job is completed (its records may still be
+	 *  downloading).
+	 */
+	serviceCompleted: boolean,
+	/**
+	 *  Completed and every record is on this computer: only then is the
+	 *  job "Completed" in the app.
+	 */
+	allLocal: boolean,
 };
 
 /**  Something happened to a job (stage, progress, records stored, ...). */

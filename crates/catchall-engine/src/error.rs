@@ -21,8 +21,14 @@ pub enum EngineError {
     Export(#[from] catchall_export::ExportError),
     #[error("{0}")]
     NotFound(String),
+    /// The data folder is in use by another copy of the app, or unusable.
+    #[error("{0}")]
+    InUse(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
+    /// A job completed on the service whose records did not all arrive.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl EngineError {
@@ -34,7 +40,9 @@ impl EngineError {
             EngineError::Keyring(_) => ErrorKind::Keyring,
             EngineError::Export(_) => ErrorKind::Export,
             EngineError::NotFound(_) => ErrorKind::NotFound,
+            EngineError::InUse(_) => ErrorKind::Storage,
             EngineError::Internal(_) => ErrorKind::Internal,
+            EngineError::Incomplete(_) => ErrorKind::Server,
         }
     }
 

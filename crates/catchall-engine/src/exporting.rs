@@ -7,7 +7,7 @@ use std::sync::Arc;
 use catchall_export::{ExportOptions, FieldSpec, Format, RunInfo, StoreSource};
 use catchall_store::Store;
 
-use crate::convert::{request_of, stage_of, view_to_store};
+use crate::convert::{partial_note, request_of, stage_of, view_to_store};
 use crate::dto::{ExportFormat, ExportProgress, ExportResult, ViewSpec};
 use crate::engine::Inner;
 use crate::EngineError;
@@ -49,7 +49,11 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
         end_date: row.end_date.clone(),
         mode: row.mode.clone(),
         limit: row.limit,
-        status: stage_of(row),
+        // The Run sheet says when the file has only part of the job.
+        status: match partial_note(row) {
+            Some(note) => format!("{} ({note})", stage_of(row)),
+            None => stage_of(row),
+        },
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         review: None,
     }
@@ -83,6 +87,7 @@ pub(crate) async fn export(
             .and_then(|v| v.review)
             .map(crate::review::filter_to_store),
     )?;
+    let partial = partial_note(&row);
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();
     let view = view.as_ref().map(view_to_store).unwrap_or_default();
@@ -123,5 +128,83 @@ pub(crate) async fn export(
         path: summary.path.display().to_string(),
         records: summary.records.min(u64::from(u32::MAX)) as u32,
         bytes: summary.bytes,
+        partial,
     })
+}
+
+impl ExportFormat {
+    /// The file extension of the format, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Json => "json",
+            ExportFormat::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// Longest query part of a default file name, in characters.
+const NAME_QUERY_CHARS: usize = 40;
+
+/// A default file name for an export: the query's first words, the date
+/// and the record count, e.g. `series-b-saas-2026-12-03-1000.csv`.
+pub(crate) fn default_file_name(
+    query: &str,
+    date: time::Date,
+    records: u32,
+    format: ExportFormat,
+) -> String {
+    let mut slug = String::new();
+    for word in query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        let sep = usize::from(!slug.is_empty());
+        if slug.chars().count() + sep + word.chars().count() > NAME_QUERY_CHARS {
+            break;
+        }
+        if sep == 1 {
+            slug.push('-');
+        }
+        slug.push_str(&word);
+    }
+    if slug.is_empty() {
+        slug.push_str("catchall-results");
+    }
+    format!(
+        "{slug}-{:04}-{:02}-{:02}-{records}.{}",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        format.extension()
+    )
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn default_names_come_from_the_query_date_and_count() {
+        let d = time::macros::date!(2026 - 12 - 03);
+        assert_eq!(
+            default_file_name(
+                "Series B rounds for SaaS startups this week",
+                d,
+                1000,
+                ExportFormat::Csv
+            ),
+            "series-b-rounds-for-saas-startups-this-2026-12-03-1000.csv"
+        );
+        assert_eq!(
+            default_file_name("Fusões em São Paulo / 2026?", d, 7, ExportFormat::Xlsx),
+            "fusões-em-são-paulo-2026-2026-12-03-7.xlsx"
+        );
+        assert_eq!(
+            default_file_name("???", d, 0, ExportFormat::Json),
+            "catchall-results-2026-12-03-0.json"
+        );
+    }
 }

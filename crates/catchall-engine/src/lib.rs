@@ -2,6 +2,7 @@
 //! survives restarts. Tauri-free: the app shell and the command line drive
 //! it the same way.
 
+mod background;
 pub mod compare;
 mod connection;
 mod convert;
@@ -10,14 +11,16 @@ pub mod dto;
 mod engine;
 mod error;
 mod exporting;
-pub mod memory;
+mod lock;
+mod memory;
 pub mod paths;
-mod pull;
+pub mod pull;
 mod queue;
 mod review;
 pub mod secret;
 mod tracker;
 
+pub use catchall_api::ApiKey;
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
 pub use exporting::run_info;

@@ -337,5 +337,6 @@ pub(crate) fn export_comparison(
         path: path.display().to_string(),
         records: c.entries.len().min(u32::MAX as usize) as u32,
         bytes: text.len() as u64,
+        partial: None,
     })
 }

@@ -1,4 +1,4 @@
-//! A loopback server that speaks the CatchAll API (`shared/catchall-api.md`)
+//! A loopback server that speaks the CatchAll API (`docs/api.md`)
 //! for tests, demos and benchmarks.
 //!
 //! ```no_run
@@ -47,7 +47,11 @@
 //!   from startup.
 //! * **Faults**: see [`Fault`] and [`FaultRule`]; over HTTP `POST
 //!   /_sandbox/faults` with one rule as JSON, `GET` lists, `DELETE` clears.
+//! * **Paging switches**: see [`Paging`]; over HTTP `POST /_sandbox/paging`
+//!   (`{"max_page_size": 7, "total_pages": false}`), `GET` shows them,
+//!   `DELETE` restores the defaults (every size honoured, `total_pages` sent).
 
+mod catalog;
 mod errors;
 mod faults;
 mod jobs;
@@ -68,7 +72,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 
-pub use faults::{Fault, FaultRule, FaultSwitch};
+pub use faults::{Fault, FaultRule, FaultSwitch, Paging};
 
 /// How fast jobs run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

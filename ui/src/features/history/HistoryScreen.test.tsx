@@ -38,3 +38,39 @@ test("search asks the engine", async () => {
   await waitFor(() => expect(ipc.listJobs).toHaveBeenLastCalledWith("fintech"));
   await waitFor(() => expect(ipc.accountJobs).toHaveBeenLastCalledWith(1, "fintech"));
 });
+
+test("jobs colleagues shared say who shared them, when, and with what permission", async () => {
+  vi.mocked(ipc.accountJobs).mockResolvedValue({
+    total: 2,
+    page: 1,
+    totalPages: 1,
+    jobs: [
+      {
+        jobId: "j-own",
+        query: "Layoffs announced by US tech companies",
+        createdAt: "2025-01-01T10:00:00Z",
+        status: "completed",
+        mode: "base",
+        localId: null,
+        sharedBy: null,
+        sharedAt: null,
+        permission: null,
+      },
+      {
+        jobId: "j-shared",
+        query: "Data breaches disclosed by hospitals",
+        createdAt: "2025-01-02T10:00:00Z",
+        status: "completed",
+        mode: "lite",
+        localId: null,
+        sharedBy: "Maria Kowalski",
+        sharedAt: "2025-01-02T15:00:00Z",
+        permission: "view",
+      },
+    ],
+  });
+  renderApp(<HistoryScreen />);
+  const shared = await screen.findByText(/^Shared by Maria Kowalski on /);
+  expect(shared).toHaveTextContent("(view)");
+  expect(screen.getByText("Yours")).toBeInTheDocument();
+});

@@ -4,7 +4,7 @@ import { ErrorNotice } from "../../app/ErrorNotice";
 import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { formatCount, formatDateTime, modeInWords, stageInWords } from "../../lib/format";
-import { ipc, type JobSummary } from "../../lib/ipc";
+import { type AccountJob, ipc, type JobSummary } from "../../lib/ipc";
 import { jobKey, jobsListKey, jobsListQuery } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -208,6 +208,14 @@ function ConfirmDelete({
   );
 }
 
+/** Who shared a colleague's job, when, and what the user may do with it. */
+export function sharedInWords(j: AccountJob): string {
+  if (!j.sharedBy) return "Yours";
+  const when = j.sharedAt ? ` on ${formatDateTime(j.sharedAt)}` : "";
+  const may = j.permission ? ` (${j.permission})` : "";
+  return `Shared by ${j.sharedBy}${when}${may}`;
+}
+
 function AccountJobs({ search }: { search: string | null }) {
   const nav = useNav();
   const client = useQueryClient();
@@ -237,7 +245,7 @@ function AccountJobs({ search }: { search: string | null }) {
         <>
           <JobsTable
             caption="Jobs on your account"
-            headers={["Query", "Status", "Started", "Mode"]}
+            headers={["Query", "Status", "Started", "Mode", "Shared"]}
             rows={data.jobs}
             rowKey={(j) => j.jobId}
             cells={(j) => [
@@ -245,6 +253,7 @@ function AccountJobs({ search }: { search: string | null }) {
               stageInWords(j.status),
               formatDateTime(j.createdAt),
               modeInWords(j.mode),
+              sharedInWords(j),
             ]}
             actions={(j) => (
               <button

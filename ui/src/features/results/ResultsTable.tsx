@@ -14,7 +14,6 @@ import {
   useCallback,
   useEffect,
   useId,
-  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -32,7 +31,6 @@ import {
   type RowReview,
   type ViewSpec,
 } from "../../lib/ipc";
-import { releaseWhenIdle } from "../../lib/pageMemory";
 import { NoteDialog } from "../review/NoteDialog";
 import { ReviewBar } from "../review/ReviewBar";
 import { cachedReview } from "../review/reviewCache";
@@ -340,12 +338,6 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   }, []);
   const openReview = useLiveReview(localId, openRecord);
 
-  // Rows scrolled past, and the whole table once it closes, are garbage
-  // the page keeps until a full collection: ask for one when scrolling
-  // stops (the scroll area's onScroll) and after the table closes (a
-  // layout effect: its cleanup is in place from the first paint on).
-  useLayoutEffect(() => releaseWhenIdle, []);
-
   if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 
   return (
@@ -395,7 +387,6 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
       <div
         ref={scrollRef}
         className="table-scroll"
-        onScroll={releaseWhenIdle}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll area must be reachable by keyboard
         tabIndex={0}
       >

@@ -58,7 +58,7 @@ export function JobView({ localId }: { localId: number }) {
       </p>
       <div className="card stack">
         <p className="status-line" aria-live="polite">
-          <strong>Status: {stageInWords(s.stage)}</strong>
+          <strong>Status: {statusInWords(snap)}</strong>
           <Elapsed snap={snap} />
         </p>
         <Timeline snap={snap} />
@@ -101,9 +101,29 @@ export function JobView({ localId }: { localId: number }) {
   );
 }
 
+/**
+ * The job's status: "Completed" only once every record is on this
+ * computer; until then the service's completion and the download so far.
+ */
+export function statusInWords(snap: JobSnapshot): string {
+  const s = snap.summary;
+  if (s.stage === "completed" && !s.allLocal) {
+    const found = Math.max(s.validRecords ?? 0, s.storedRecords);
+    return found > 0
+      ? `Completed on the service · downloading ${formatCount(s.storedRecords)} of ${formatCount(found)}`
+      : "Completed on the service · downloading";
+  }
+  return stageInWords(s.stage);
+}
+
 function Counters({ snap }: { snap: JobSnapshot }) {
-  const words = progressInWords(snap.progress);
   const stored = snap.summary.storedRecords;
+  // Never more on this computer than found.
+  const valid = snap.progress.validRecords;
+  const words = progressInWords({
+    ...snap.progress,
+    validRecords: valid != null ? Math.max(valid, stored) : valid,
+  });
   const parts = [words, stored > 0 ? `${formatCount(stored)} on this computer` : ""].filter(
     Boolean,
   );
