@@ -47,6 +47,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             results::record_field,
             results::open_link,
             export::export_job,
+            review::review_records,
+            review::review_view,
+            review::undo_review,
+            review::review_progress,
+            review::next_unreviewed,
+            review::compare_jobs,
+            review::export_comparison,
         ])
         .events(tauri_specta::collect_events![
             events::JobUpdate,

@@ -304,6 +304,7 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
                 contains: f.contains.clone(),
             })
             .collect(),
+        review: v.review.map(crate::review::filter_to_store),
     }
 }
 
@@ -347,6 +348,7 @@ pub fn window(w: store::Window) -> RecordsWindow {
                     record_id: r.record_id,
                     texts,
                     links,
+                    review: (!r.review.is_blank()).then(|| crate::review::row_review(&r.review)),
                 }
             })
             .collect(),
@@ -385,6 +387,7 @@ mod table_text_tests {
                     cell("Acme", Some("acme.com")),
                     cell("plain", None),
                 ],
+                review: Default::default(),
             }],
         });
         let row = &w.rows[0];

@@ -16,7 +16,7 @@ use crate::background::{IdleTrim, SearchIndexer};
 use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
 use crate::dto::*;
 use crate::secret::{self, KeyringStore};
-use crate::{convert, draft, exporting, pull, queue, tracker, EngineError};
+use crate::{convert, draft, exporting, pull, queue, review, tracker, EngineError};
 
 /// Where the engine keeps its data and which keyring entry it uses.
 #[derive(Clone, Debug)]
@@ -141,6 +141,8 @@ pub(crate) struct Inner {
     idle_trim: IdleTrim,
     /// Held for the engine's life: one writer per data folder.
     _data_lock: crate::lock::DataLock,
+    /// Undo of the last review action per job.
+    pub(crate) reviews: review::ReviewDesk,
 }
 
 impl Drop for Inner {
@@ -346,6 +348,7 @@ impl Engine {
             queue: queue::SubmitQueue::default(),
             indexer,
             idle_trim,
+            reviews: Default::default(),
             config,
             _data_lock: data_lock,
         });
@@ -975,6 +978,7 @@ impl Engine {
         }
         inner.tracking.stop(local_id);
         inner.store().delete_job(local_id)?;
+        review::forget(inner, local_id);
         inner.forget_job(local_id);
         inner.emit(JobEvent {
             local_id,
@@ -1089,6 +1093,67 @@ impl Engine {
         path: PathBuf,
     ) -> R<ExportResult> {
         exporting::export(&self.inner, local_id, format, view, path).await
+    }
+
+    // ------------------------------------------------------ review (review.rs)
+
+    /// Sets the review of some records of a job (accept, reject, star, note).
+    pub fn review_records(
+        &self,
+        local_id: i64,
+        record_ids: Vec<String>,
+        change: ReviewChange,
+    ) -> R<ReviewOutcome> {
+        review::set_records(&self.inner, local_id, record_ids, change)
+    }
+
+    /// Sets the review of every record of a view (all in the current filter).
+    pub fn review_view(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        change: ReviewChange,
+    ) -> R<ReviewOutcome> {
+        review::set_view(&self.inner, local_id, &view, change)
+    }
+
+    /// Undoes the job's last review action.
+    pub fn undo_review(&self, local_id: i64) -> R<ReviewOutcome> {
+        review::undo(&self.inner, local_id)
+    }
+
+    pub fn review_progress(&self, local_id: i64) -> R<ReviewProgress> {
+        review::progress(&self.inner, local_id)
+    }
+
+    pub fn can_undo_review(&self, local_id: i64) -> bool {
+        review::can_undo(&self.inner, local_id)
+    }
+
+    pub fn next_unreviewed(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        after: Option<u32>,
+    ) -> R<Option<NextUnreviewed>> {
+        review::next_unreviewed(&self.inner, local_id, &view, after)
+    }
+
+    /// Compares two stored jobs; reviews of the first carry over to the
+    /// second's matched records.
+    pub fn compare_jobs(&self, job_a: i64, job_b: i64) -> R<crate::compare::Comparison> {
+        review::compare(&self.inner, job_a, job_b)
+    }
+
+    /// Writes the comparison of two jobs to a CSV or JSON file.
+    pub fn export_comparison(
+        &self,
+        job_a: i64,
+        job_b: i64,
+        json: bool,
+        path: PathBuf,
+    ) -> R<ExportResult> {
+        review::export_comparison(&self.inner, job_a, job_b, json, &path)
     }
 
     /// The file name an export of this job is offered under.

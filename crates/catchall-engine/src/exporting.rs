@@ -56,6 +56,7 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
         },
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         notes: Vec::new(),
+        review: None,
     }
 }
 
@@ -82,6 +83,13 @@ pub(crate) async fn export(
     let mut run = run_info(&row);
     run.notes
         .extend(inner.store().replaced_values(local)?.describe());
+    run.review = crate::review::review_info(
+        &inner.store(),
+        local,
+        view.as_ref()
+            .and_then(|v| v.review)
+            .map(crate::review::filter_to_store),
+    )?;
     let partial = partial_note(&row);
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();

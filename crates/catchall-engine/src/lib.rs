@@ -4,6 +4,7 @@
 
 mod background;
 mod binding;
+pub mod compare;
 mod connection;
 mod convert;
 pub mod draft;
@@ -17,6 +18,7 @@ pub mod paths;
 pub mod pull;
 mod queue;
 mod record_view;
+mod review;
 pub mod secret;
 mod tracker;
 
@@ -24,3 +26,4 @@ pub use catchall_api::ApiKey;
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
 pub use exporting::run_info;
+pub use review::{review_info, MAX_NOTE_CHARS};

@@ -451,6 +451,7 @@ fn bench_run() -> RunInfo {
         status: "completed".into(),
         app_version: "bench".into(),
         notes: Vec::new(),
+        review: None,
     }
 }
 

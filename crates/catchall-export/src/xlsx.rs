@@ -666,6 +666,11 @@ fn template(
     let run_ws = wb.add_worksheet();
     run_ws.set_name("Run")?;
     write_run_sheet(run_ws, run, n, notes, &header)?;
+    if let Some(review) = &run.review {
+        let ws = wb.add_worksheet();
+        ws.set_name("Review")?;
+        write_review_sheet(ws, &review.summary, n, &header)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -1165,6 +1170,37 @@ fn write_run_sheet(
     for note in notes {
         put(ws, "note", note, "")?;
     }
+    Ok(())
+}
+
+/// How far the analyst's review of the job is, and what this file holds.
+fn write_review_sheet(
+    ws: &mut Worksheet,
+    s: &crate::ReviewSummary,
+    n: u64,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    ws.set_column_width(0, 22)?;
+    ws.set_column_width(1, 16)?;
+    let rows: [(&str, u64); 7] = [
+        ("records in the job", s.total),
+        ("reviewed", s.reviewed),
+        ("accepted", s.accepted),
+        ("rejected", s.rejected),
+        ("unreviewed", s.total.saturating_sub(s.reviewed)),
+        ("starred", s.starred),
+        ("with a note", s.with_note),
+    ];
+    let mut r = 0u32;
+    for (label, v) in rows {
+        ws.write_string_with_format(r, 0, label, header)?;
+        ws.write_number(r, 1, v as f64)?;
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "in this file", header)?;
+    ws.write_string(r, 1, truncate_cell(&s.selection))?;
+    ws.write_string_with_format(r + 1, 0, "records in this file", header)?;
+    ws.write_number(r + 1, 1, n as f64)?;
     Ok(())
 }
 

@@ -52,6 +52,7 @@ fn run() -> RunInfo {
         status: "completed".into(),
         app_version: "0.1.0-test".into(),
         notes: Vec::new(),
+        review: None,
     }
 }
 

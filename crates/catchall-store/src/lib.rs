@@ -15,6 +15,7 @@ mod checkpoint;
 mod parse;
 mod prepare;
 mod private;
+mod review;
 pub mod sanitize;
 mod view;
 
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use blocks::JsonBlock;
 pub use prepare::PreparedPage;
+pub use review::{RecordReview, Review, ReviewChange, ReviewCounts, ReviewFilter, Verdict};
 pub use sanitize::{clean_record, Cleaned, MAX_DEPTH};
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
@@ -38,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_job_server.sql"),
     include_str!("migrations/0003_replaced_values.sql"),
+    include_str!("migrations/0004_review.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -777,6 +780,7 @@ impl Store {
             [local],
         )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
+        tx.execute("DELETE FROM record_review WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM jobs WHERE id = ?1", [local])?;
         tx.commit()?;
         self.cache.borrow_mut().forget_job(local);
@@ -956,6 +960,11 @@ impl Store {
             return blocks::scan_ids(&self.conn, &ids, f);
         }
         let ids = self.view_ids(local, view)?;
+        if view.is_unsorted() && blocks::dense(&ids) {
+            // Filtered only, keeping much of the range: ascending ids, the
+            // same range scan.
+            return blocks::scan_ids(&self.conn, &ids, f);
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;

@@ -4,6 +4,7 @@ import {
   type AccountJobsPage,
   type AppInfo,
   type Column,
+  type Comparison,
   type Connection,
   commands,
   type ErrorKind,
@@ -17,10 +18,14 @@ import {
   type JobSnapshot,
   type JobSummary,
   type KeyStatus,
+  type NextUnreviewed,
   type PlanLimit,
   type QueryCheck,
   type RecordDetail,
   type RecordsWindow,
+  type ReviewChange,
+  type ReviewOutcome,
+  type ReviewProgress,
   type Settings,
   type Suggestions,
   type ViewSpec,
@@ -133,6 +138,25 @@ export const ipc = {
   openLink: async (url: string): Promise<void> => {
     await unwrap(commands.openLink(url));
   },
+  reviewRecords: (
+    localId: number,
+    recordIds: string[],
+    change: ReviewChange,
+  ): Promise<ReviewOutcome> => unwrap(commands.reviewRecords(localId, recordIds, change)),
+  reviewView: (localId: number, view: ViewSpec, change: ReviewChange): Promise<ReviewOutcome> =>
+    unwrap(commands.reviewView(localId, view, change)),
+  undoReview: (localId: number): Promise<ReviewOutcome> => unwrap(commands.undoReview(localId)),
+  reviewProgress: (localId: number): Promise<ReviewProgress> =>
+    unwrap(commands.reviewProgress(localId)),
+  nextUnreviewed: (
+    localId: number,
+    view: ViewSpec,
+    after: number | null,
+  ): Promise<NextUnreviewed | null> => unwrap(commands.nextUnreviewed(localId, view, after)),
+  compareJobs: (jobA: number, jobB: number): Promise<Comparison> =>
+    unwrap(commands.compareJobs(jobA, jobB)),
+  exportComparison: (jobA: number, jobB: number, json: boolean): Promise<ExportResult | null> =>
+    unwrap(commands.exportComparison(jobA, jobB, json)),
   exportJob: (
     localId: number,
     format: ExportFormat,

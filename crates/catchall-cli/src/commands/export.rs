@@ -60,7 +60,13 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
     })?;
     let mut run = catchall_engine::run_info(&row);
     run.notes.extend(store.replaced_values(local)?.describe());
-    let source = catchall_export::StoreSource::new(&store, local, ViewSpec::default());
+    let only = a.only.map(|o| o.filter());
+    run.review = catchall_engine::review_info(&store, local, only)?;
+    let view = ViewSpec {
+        review: only,
+        ..ViewSpec::default()
+    };
+    let source = catchall_export::StoreSource::new(&store, local, view);
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
     if let Some(short) = shortfall {
         return Err(CliError::Incomplete(format!(
@@ -75,6 +81,7 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
             "format": format.extension(),
             "path": summary.path.display().to_string(),
             "records": summary.records,
+            "only": only.map(|o| o.as_str()),
             "bytes": summary.bytes,
         }));
     }

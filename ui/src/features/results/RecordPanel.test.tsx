@@ -18,13 +18,16 @@ function detail(fields: FieldView[]): RecordDetail {
 const HUGE = 10_000_000;
 const whole = "w".repeat(HUGE);
 
+/** The review controls are not under test here. */
+const noReview = { review: null, onMark: () => {}, onNote: () => {}, onUndo: () => {} };
+
 test("a 10 MB value shows its start, and all of it only in steps on request", async () => {
   const preview = "w".repeat(2_000);
   vi.spyOn(ipc, "recordDetail").mockResolvedValue(
     detail([field("summary", preview, HUGE), field("short", "fine")]),
   );
   const full = vi.spyOn(ipc, "recordField").mockResolvedValue(whole);
-  renderApp(<RecordPanel localId={1} recordId="r1" onClose={() => {}} />);
+  renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
   expect(within(panel).getByText("fine")).toBeInTheDocument();
   // Only the preview is on the page; the whole is fetched on demand.
@@ -44,7 +47,7 @@ test("a 10 MB value shows its start, and all of it only in steps on request", as
 
 test("a value that was not cut has no Show all", async () => {
   vi.spyOn(ipc, "recordDetail").mockResolvedValue(detail([field("a", "whole text")]));
-  renderApp(<RecordPanel localId={1} recordId="r1" onClose={() => {}} />);
+  renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
   expect(within(panel).getByText("whole text")).toBeInTheDocument();
   expect(within(panel).queryByRole("button", { name: /Show all/ })).toBeNull();
@@ -53,7 +56,7 @@ test("a value that was not cut has no Show all", async () => {
 test("10,000 fields are rendered a few hundred at a time", async () => {
   const fields = Array.from({ length: 10_000 }, (_, i) => field(`field_${i}`, `value ${i}`));
   vi.spyOn(ipc, "recordDetail").mockResolvedValue(detail(fields));
-  renderApp(<RecordPanel localId={1} recordId="r1" onClose={() => {}} />);
+  renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
   expect(panel.querySelectorAll(".field-row")).toHaveLength(FIELDS_AT_ONCE);
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE - 1}`)).toBeInTheDocument();

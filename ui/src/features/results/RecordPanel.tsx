@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount, formatDateTime } from "../../lib/format";
-import { type FieldView, ipc } from "../../lib/ipc";
+import { type FieldView, ipc, type ReviewChange, type RowReview } from "../../lib/ipc";
 import { ExternalLink } from "./ExternalLink";
 import { ConfidenceBadge } from "./ResultsTable";
 
@@ -10,10 +10,18 @@ import { ConfidenceBadge } from "./ResultsTable";
 export function RecordPanel({
   localId,
   recordId,
+  review,
+  onMark,
+  onNote,
+  onUndo,
   onClose,
 }: {
   localId: number;
   recordId: string;
+  review: RowReview | null;
+  onMark: (change: ReviewChange) => void;
+  onNote: (title: string) => void;
+  onUndo: () => void;
   onClose: () => void;
 }) {
   const id = useId();
@@ -28,11 +36,34 @@ export function RecordPanel({
     closeRef.current?.focus();
   }, []);
 
-  // Escape closes; Tab stays inside the panel while it is open.
+  const title = q.data?.title || "this record";
+  const state = review?.state ?? "unreviewed";
+  const keys: Record<string, () => void> = {
+    a: () => onMark({ state: "accepted", starred: null, note: null }),
+    r: () => onMark({ state: "rejected", starred: null, note: null }),
+    s: () => onMark({ state: null, starred: !review?.starred, note: null }),
+    n: () => onNote(title),
+    u: onUndo,
+  };
+
+  // Escape closes; Tab stays inside the panel while it is open; the review
+  // keys work here as in the table.
   function onKeyDown(e: React.KeyboardEvent) {
+    e.stopPropagation();
     if (e.key === "Escape") {
-      e.stopPropagation();
       onClose();
+      return;
+    }
+    const typing = (e.target as HTMLElement).closest("input, textarea, select");
+    const action = keys[e.key];
+    if (action && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      action();
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z" && !typing) {
+      e.preventDefault();
+      onUndo();
       return;
     }
     if (e.key !== "Tab" || !panelRef.current) return;
@@ -70,6 +101,29 @@ export function RecordPanel({
             Close
           </button>
         </div>
+        <fieldset className="review-actions row wrap">
+          <legend className="visually-hidden">Review</legend>
+          <span className="muted" aria-live="polite">
+            {state === "accepted" ? "Accepted" : state === "rejected" ? "Rejected" : "Not reviewed"}
+            {review?.starred ? " · starred" : ""}
+          </span>
+          <button type="button" aria-pressed={state === "accepted"} onClick={keys.a}>
+            Accept
+          </button>
+          <button type="button" aria-pressed={state === "rejected"} onClick={keys.r}>
+            Reject
+          </button>
+          <button type="button" aria-pressed={review?.starred ?? false} onClick={keys.s}>
+            Star
+          </button>
+          <button type="button" onClick={keys.n}>
+            {review?.note ? "Edit note" : "Add note"}
+          </button>
+          <button type="button" onClick={onUndo}>
+            Undo
+          </button>
+        </fieldset>
+        {review?.note ? <p className="review-note pre">Note: {review.note}</p> : null}
         {q.isPending ? <p>Loading the record…</p> : null}
         <ErrorNotice error={q.error} />
         {r ? (

@@ -13,6 +13,7 @@ import {
 import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
 import { ExportPanel } from "../export/ExportPanel";
 import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
+import { ComparePanel } from "../review/ComparePanel";
 import { jobKey, jobsListKey } from "./jobState";
 import { Timeline } from "./Timeline";
 
@@ -100,6 +101,7 @@ export function JobView({ localId }: { localId: number }) {
           ) : null}
           <ResultsTable localId={localId} view={view} onViewChange={setView} />
           <ExportPanel localId={localId} view={view} />
+          <ComparePanel localId={localId} />
         </>
       ) : (
         <p className="muted">Records appear here once the job reaches the enriching stage.</p>
