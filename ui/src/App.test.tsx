@@ -11,6 +11,7 @@ beforeEach(() => {
     baseUrl: "https://example.test",
     pollIntervalSecs: 30,
     theme: "dark",
+    confirmAboveRecords: 1000,
   });
   vi.spyOn(ipc, "loadDraft").mockResolvedValue(null);
   vi.spyOn(ipc, "checkDraft").mockResolvedValue([]);

@@ -365,6 +365,11 @@ export type Settings = {
 	 */
 	pollIntervalSecs: number,
 	theme: Theme,
+	/**
+	 *  The composer asks before starting a job whose maximum is above this
+	 *  many records (or has none, which means the plan's maximum).
+	 */
+	confirmAboveRecords: number,
 };
 
 export type SortSpec = {

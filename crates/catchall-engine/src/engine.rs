@@ -169,6 +169,10 @@ const SETTING_CONNECTION: &str = "connection";
 const SETTING_BASE_URL: &str = "base_url";
 const SETTING_POLL: &str = "poll_interval_secs";
 const SETTING_THEME: &str = "theme";
+const SETTING_CONFIRM_ABOVE: &str = "confirm_above_records";
+/// The service asks for a status poll every 30 to 60 seconds.
+pub const POLL_RANGE_SECS: std::ops::RangeInclusive<u32> = 30..=60;
+pub(crate) const DEFAULT_CONFIRM_ABOVE: u32 = 1000;
 const DRAFT_NAME: &str = "composer";
 const DEFAULT_POLL_SECS: u32 = 30;
 /// The most rows one table window returns, whatever the caller asks.
@@ -291,10 +295,15 @@ impl Inner {
             Some("dark") => Theme::Dark,
             _ => Theme::System,
         };
+        let confirm_above_records = store
+            .get_setting(SETTING_CONFIRM_ABOVE)?
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(DEFAULT_CONFIRM_ABOVE);
         Ok(Settings {
             base_url,
             poll_interval_secs: poll,
             theme,
+            confirm_above_records,
         })
     }
 
@@ -670,12 +679,24 @@ impl Engine {
                     .into(),
             ));
         }
-        let poll = settings.poll_interval_secs.clamp(30, 60);
+        // Refused, never silently changed: the screen shows what was kept.
+        let poll = settings.poll_interval_secs;
+        if !POLL_RANGE_SECS.contains(&poll) {
+            return Err(EngineError::Input(format!(
+                "Check job status every {} to {} seconds: the service asks for that range.",
+                POLL_RANGE_SECS.start(),
+                POLL_RANGE_SECS.end()
+            )));
+        }
         let changed_base = {
             let store = self.inner.store();
             let old = store.get_setting(SETTING_BASE_URL)?;
             store.set_setting(SETTING_BASE_URL, &base)?;
             store.set_setting(SETTING_POLL, &poll.to_string())?;
+            store.set_setting(
+                SETTING_CONFIRM_ABOVE,
+                &settings.confirm_above_records.to_string(),
+            )?;
             store.set_setting(
                 SETTING_THEME,
                 match settings.theme {

@@ -16,6 +16,21 @@ const saved: JobDraft = {
 };
 
 beforeEach(() => {
+  vi.spyOn(ipc, "getSettings").mockResolvedValue({
+    baseUrl: "https://example.test",
+    pollIntervalSecs: 30,
+    theme: "system",
+    confirmAboveRecords: 1000,
+  });
+  vi.spyOn(ipc, "planLimits").mockResolvedValue([
+    { code: "Job_Max_Results", name: "Records per job", value: "100,000", currentUsage: null },
+    {
+      code: "monthly_free_credits",
+      name: "Monthly credits",
+      value: "10,000",
+      currentUsage: "3,000",
+    },
+  ]);
   vi.spyOn(ipc, "loadDraft").mockResolvedValue(null);
   vi.spyOn(ipc, "saveDraft").mockResolvedValue();
   vi.spyOn(ipc, "checkDraft").mockResolvedValue([]);
@@ -42,16 +57,21 @@ test("restores the saved draft and saves again as the user types", async () => {
   expect(await screen.findByText("Draft saved")).toBeInTheDocument();
 });
 
-test("check query shows the verdict and applies an example in one click", async () => {
+test("the query check reads as one block: verdict, plain sentences, distinct examples", async () => {
   vi.spyOn(ipc, "validateQuery").mockResolvedValue({
     status: "needs_work",
     title: "Too broad",
     description: null,
-    issues: ["No industry given"],
+    issues: ["missing_event_type", "too_vague"],
     suggestions: [
       {
-        issue: "scope",
+        issue: "too_vague",
         message: "Name an industry.",
+        example: "Series A rounds of fintech startups",
+      },
+      {
+        issue: "missing_event_type",
+        message: "Say what happened.",
         example: "Series A rounds of fintech startups",
       },
     ],
@@ -63,9 +83,92 @@ test("check query shows the verdict and applies an example in one click", async 
   expect(
     await screen.findByRole("heading", { name: "Query check: Could be clearer" }),
   ).toBeVisible();
-  expect(screen.getByText("No industry given")).toBeInTheDocument();
-  await userEvent.click(screen.getByRole("button", { name: /Use this example/ }));
+  // Codes become sentences; the code itself is not shown.
+  expect(screen.getByText(/Say what kind of event to find/)).toBeInTheDocument();
+  expect(screen.getByText(/Be more specific/)).toBeInTheDocument();
+  expect(screen.queryByText(/missing_event_type/)).not.toBeInTheDocument();
+  // The same example twice is offered once.
+  const use = screen.getAllByRole("button", { name: /^Use this example/ });
+  expect(use).toHaveLength(1);
+  expect(use[0]).toHaveTextContent("Use this");
+  // The panel says when it no longer matches the wording.
+  expect(screen.queryByText(/for an earlier wording/)).not.toBeInTheDocument();
+  await userEvent.type(screen.getByLabelText("Query"), " rounds");
+  expect(screen.getByText(/for an earlier wording/)).toBeInTheDocument();
+  await userEvent.click(use[0]);
   expect(screen.getByLabelText("Query")).toHaveValue("Series A rounds of fintech startups");
+});
+
+test("Enter in a one-line field never starts; the button says what will happen", async () => {
+  const submit = vi.spyOn(ipc, "submitJob").mockResolvedValue(snapshot({ localId: 3 }));
+  renderApp(<Compose />);
+  await userEvent.type(await screen.findByLabelText("Query"), "Layoffs at European banks");
+  await userEvent.click(screen.getByRole("radio", { name: "Last 7 days" }));
+  const limit = screen.getByLabelText("Maximum records");
+  await userEvent.type(limit, "200{Enter}");
+  await new Promise((r) => setTimeout(r, 50));
+  expect(submit).not.toHaveBeenCalled();
+  expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+  const start = screen.getByRole("button", {
+    name: "Start job · up to 200 records · last 7 days",
+  });
+  await userEvent.click(start);
+  await waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
+  expect(submit.mock.calls[0][0].limit).toBe(200);
+});
+
+test("a limit above the threshold, or none, asks first and shows the credits left", async () => {
+  const submit = vi.spyOn(ipc, "submitJob").mockResolvedValue(snapshot({ localId: 4 }));
+  renderApp(<Compose />);
+  await userEvent.type(await screen.findByLabelText("Query"), "Layoffs at European banks");
+  // Empty: the plan's maximum.
+  await userEvent.click(
+    await screen.findByRole("button", {
+      name: /^Start job · up to 100,000 records \(plan maximum\)/,
+    }),
+  );
+  let dialog = await screen.findByRole("alertdialog", { name: "Start a large job?" });
+  expect(dialog).toHaveTextContent("7,000 of 10,000 monthly credits left");
+  expect(dialog).toHaveTextContent(/No maximum was given/);
+  await userEvent.click(within(dialog).getByRole("button", { name: "Go back" }));
+  expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+  expect(submit).not.toHaveBeenCalled();
+
+  await userEvent.type(screen.getByLabelText("Maximum records"), "5000");
+  await userEvent.click(screen.getByRole("button", { name: /^Start job · up to 5,000 records/ }));
+  dialog = await screen.findByRole("alertdialog", { name: "Start a large job?" });
+  expect(dialog).toHaveTextContent("more than 1,000 records");
+  await userEvent.click(within(dialog).getByRole("button", { name: "Yes, start the job" }));
+  await waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
+  expect(submit.mock.calls[0][0].limit).toBe(5000);
+});
+
+test("a query the check calls too long is refused before sending, until it changes", async () => {
+  const validate = vi.spyOn(ipc, "validateQuery").mockResolvedValue({
+    status: "critical",
+    title: "Too long",
+    description: null,
+    issues: ["too_long"],
+    suggestions: [],
+    confidence: 0.2,
+  });
+  const submit = vi.spyOn(ipc, "submitJob").mockResolvedValue(snapshot({ localId: 5 }));
+  renderApp(<Compose />);
+  const query = await screen.findByLabelText("Query");
+  query.focus();
+  await userEvent.paste(`Funding rounds ${"with many details ".repeat(40)}`);
+  await userEvent.type(screen.getByLabelText("Maximum records"), "100");
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
+  expect(await screen.findByText(/does not take a query this long/)).toBeInTheDocument();
+  expect(validate).toHaveBeenCalledTimes(1);
+  expect(submit).not.toHaveBeenCalled();
+  expect(query).toHaveAttribute("aria-invalid", "true");
+  // The message goes as soon as its cause does.
+  await userEvent.clear(query);
+  await userEvent.type(query, "Funding rounds in fintech");
+  expect(screen.queryByText(/does not take a query this long/)).not.toBeInTheDocument();
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
+  await waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
 });
 
 test("suggestions fill editable lists; names are checked next to the field; submit sends what is on screen", async () => {
@@ -82,6 +185,7 @@ test("suggestions fill editable lists; names are checked next to the field; subm
   const submit = vi.spyOn(ipc, "submitJob").mockResolvedValue(snapshot({ localId: 7 }));
   renderApp(<Compose />);
   await userEvent.type(await screen.findByLabelText("Query"), "Series A rounds");
+  await userEvent.type(screen.getByLabelText("Maximum records"), "100");
   await userEvent.click(screen.getByRole("button", { name: "Get suggestions" }));
 
   expect(await screen.findByLabelText("Name of validator 1")).toHaveValue("is_series_a");
@@ -99,7 +203,7 @@ test("suggestions fill editable lists; names are checked next to the field; subm
   expect(name).toHaveAttribute("aria-invalid", "true");
 
   // Submitting with a problem sends nothing and says so.
-  await userEvent.click(screen.getByRole("button", { name: "Start job" }));
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
   expect(await screen.findByText(/Please fix the/)).toBeInTheDocument();
   expect(submit).not.toHaveBeenCalled();
 
@@ -108,7 +212,7 @@ test("suggestions fill editable lists; names are checked next to the field; subm
   await userEvent.type(screen.getByLabelText("Description of enrichment 2"), "Who led the round");
   await userEvent.selectOptions(screen.getByLabelText("Type of enrichment 2"), "Company");
   await userEvent.click(screen.getByRole("button", { name: "Move enrichment 2 up" }));
-  await userEvent.click(screen.getByRole("button", { name: "Start job" }));
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
 
   await waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
   expect(submit.mock.calls[0][0]).toEqual({
@@ -116,7 +220,7 @@ test("suggestions fill editable lists; names are checked next to the field; subm
     context: null,
     startDate: "2025-01-01",
     endDate: "2025-01-20",
-    limit: null,
+    limit: 100,
     mode: "base",
     validators: [{ name: "is_fintech", description: "Company is fintech" }],
     enrichments: [

@@ -1,10 +1,12 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field } from "../../app/Field";
 import { useNav } from "../../app/nav";
+import { formatCount } from "../../lib/format";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
 import { jobKey, jobsListKey } from "../watch/jobState";
+import { ConfirmStart } from "./ConfirmStart";
 import {
   type ComposeState,
   emptyState,
@@ -18,6 +20,15 @@ import {
 } from "./draftState";
 import { QueryCheckPanel } from "./QueryCheckPanel";
 import { SpecList } from "./SpecList";
+import {
+  DEFAULT_CONFIRM_ABOVE,
+  LONG_QUERY_CHARS,
+  needsConfirm,
+  planFigures,
+  startLabel,
+  tooLongMessage,
+  windowInWords,
+} from "./startPlan";
 
 export const AUTOSAVE_MS = 700;
 const CHECK_MS = 400;
@@ -37,7 +48,20 @@ export function Compose({ active = true }: { active?: boolean }) {
   const [touched, setTouched] = useState<Set<string>>(() => new Set());
   const [attempted, setAttempted] = useState(false);
   const [dateMessages, setDateMessages] = useState<string[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  /** The check's "too long" for this exact query; clears once the query changes. */
+  const [longQuery, setLongQuery] = useState<{ query: string; message: string } | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
+  const settings = useQuery({ queryKey: ["settings"], queryFn: ipc.getSettings, enabled: active });
+  const threshold = settings.data?.confirmAboveRecords ?? DEFAULT_CONFIRM_ABOVE;
+  const limits = useQuery({
+    queryKey: ["planLimits"],
+    queryFn: ipc.planLimits,
+    enabled: active && loaded,
+    staleTime: 60_000,
+    retry: false,
+  });
+  const plan = useMemo(() => planFigures(limits.data), [limits.data]);
 
   // Restore the saved draft once, before the user can type over it.
   useEffect(() => {
@@ -140,6 +164,7 @@ export function Compose({ active = true }: { active?: boolean }) {
   );
 
   const check = useMutation({ mutationFn: (query: string) => ipc.validateQuery(query) });
+  const checkedQuery = check.variables;
   const suggest = useMutation({
     mutationFn: () => ipc.initializeQuery(draft.query, draft.context),
     onSuccess: (s) => {
@@ -176,18 +201,50 @@ export function Compose({ active = true }: { active?: boolean }) {
       // Fall back to the local checks.
     }
     if (Object.keys(mergeProblems(local, engine)).length > 0) {
-      // Let React paint the messages, then move to the first one.
-      setTimeout(() => {
-        formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
-      }, 0);
+      focusFirstProblem();
       return;
     }
+    // A long query gets the service's verdict before it is sent.
+    if (draft.query.length > LONG_QUERY_CHARS) {
+      let verdict = checkedQuery === draft.query ? check.data : undefined;
+      if (!verdict) {
+        try {
+          verdict = await ipc.validateQuery(draft.query);
+        } catch {
+          // No verdict to go by: the submit itself will report trouble.
+        }
+      }
+      const message = verdict ? tooLongMessage(verdict) : null;
+      if (message) {
+        setLongQuery({ query: draft.query, message });
+        focusFirstProblem();
+        return;
+      }
+    }
+    if (needsConfirm(state.limit, threshold)) {
+      setConfirming(true);
+      return;
+    }
+    await start();
+  }
+
+  function focusFirstProblem() {
+    // Let React paint the messages, then move to the first one.
+    setTimeout(() => {
+      formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+    }, 0);
+  }
+
+  async function start() {
+    setConfirming(false);
     await flush();
     submit.mutate(draft);
   }
 
-  const fieldError = (field: string) =>
-    showProblem(field) && problems[field] ? problems[field] : undefined;
+  const fieldError = (field: string) => {
+    if (field === "query" && longQuery && longQuery.query === draft.query) return longQuery.message;
+    return showProblem(field) && problems[field] ? problems[field] : undefined;
+  };
   const errorCount = Object.keys(problems).length;
   const dateValue = (iso: string) => iso.slice(0, 10);
 
@@ -197,7 +254,18 @@ export function Compose({ active = true }: { active?: boolean }) {
     <section aria-labelledby={`${id}-title`} className="compose">
       <h2 id={`${id}-title`}>New job</h2>
       <ErrorNotice error={loadError} />
-      <form ref={formRef} className="stack" onSubmit={onSubmit} noValidate>
+      <form
+        ref={formRef}
+        className="stack"
+        onSubmit={onSubmit}
+        noValidate
+        onKeyDown={(e) => {
+          // Only the Start button starts a job: Enter in a one-line field
+          // (the limit, a name) would otherwise submit the form.
+          if (e.key === "Enter" && (e.target as HTMLElement).tagName === "INPUT")
+            e.preventDefault();
+        }}
+      >
         <TextArea
           id={`${id}-query`}
           label="Query"
@@ -221,6 +289,7 @@ export function Compose({ active = true }: { active?: boolean }) {
         {check.data ? (
           <QueryCheckPanel
             check={check.data}
+            stale={checkedQuery !== draft.query}
             onUseExample={(example) => {
               edit({ query: example });
               check.reset();
@@ -299,7 +368,9 @@ export function Compose({ active = true }: { active?: boolean }) {
               onBlur={() => touch("limit")}
             />
             <p id={`${id}-limit-help`} className="help">
-              At least 10. Leave empty for your plan's maximum.
+              At least 10. Empty means your plan's maximum
+              {plan.maxResults != null ? ` (${formatCount(plan.maxResults)})` : ""}. Above{" "}
+              {formatCount(threshold)} you are asked before the job starts.
             </p>
             {fieldError("limit") ? (
               <p id={`${id}-limit-err`} className="field-error">
@@ -369,7 +440,7 @@ export function Compose({ active = true }: { active?: boolean }) {
         <ErrorNotice error={submit.error} />
         <div className="row">
           <button type="submit" className="primary" disabled={submit.isPending}>
-            {submit.isPending ? "Starting…" : "Start job"}
+            {submit.isPending ? "Starting…" : startLabel(state, plan.maxResults)}
           </button>
           <span className="muted" aria-live="polite">
             {saveState === "saved" ? "Draft saved" : null}
@@ -378,6 +449,17 @@ export function Compose({ active = true }: { active?: boolean }) {
           </span>
         </div>
       </form>
+      {confirming ? (
+        <ConfirmStart
+          limit={state.limit}
+          window={windowInWords(state)}
+          threshold={threshold}
+          plan={plan}
+          planPending={limits.isPending && limits.fetchStatus !== "idle"}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => void start()}
+        />
+      ) : null}
     </section>
   );
 }

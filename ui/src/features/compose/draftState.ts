@@ -67,7 +67,7 @@ export function fromDraft(d: JobDraft): ComposeState {
   };
 }
 
-function parseLimit(text: string): number | null {
+export function parseLimit(text: string): number | null {
   const t = text.trim().replace(/,/g, "");
   if (!/^\d+$/.test(t)) return null;
   return Number(t);

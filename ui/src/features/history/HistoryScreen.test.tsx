@@ -38,3 +38,16 @@ test("search asks the engine", async () => {
   await waitFor(() => expect(ipc.listJobs).toHaveBeenLastCalledWith("fintech"));
   await waitFor(() => expect(ipc.accountJobs).toHaveBeenLastCalledWith(1, "fintech"));
 });
+
+test("a long query is shortened in the list, whole on hover", async () => {
+  const long = `Acquisitions of regional banks ${"with a long list of conditions ".repeat(60)}`;
+  vi.mocked(ipc.listJobs).mockResolvedValue([
+    snapshot({ localId: 9, stage: "completed", query: long }).summary,
+  ]);
+  renderApp(<HistoryScreen />);
+  const short = await screen.findByText(/^Acquisitions of regional banks .*…$/);
+  expect(short.textContent?.length).toBeLessThan(130);
+  expect(short.closest("[title]")).toHaveAttribute("title", long);
+  const open = screen.getByRole("button", { name: /^Open job: Acquisitions/ });
+  expect(open.getAttribute("aria-label")?.length).toBeLessThan(160);
+});

@@ -109,3 +109,18 @@ test("continue sends the new limit, only when the job allows it", async () => {
   expect(await screen.findByText("Status: Enriching")).toBeInTheDocument();
   expect(screen.queryByRole("button", { name: "Continue job" })).not.toBeInTheDocument();
 });
+
+test("a long query is shortened in the heading and whole in the details", async () => {
+  const long = `Layoffs at European banks ${"and their subsidiaries in every region ".repeat(50)}`;
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(snapshot({ query: long }));
+  renderApp(<JobView localId={1} />);
+  const heading = await screen.findByRole("heading", { level: 2 });
+  const shown = heading.querySelector("[aria-hidden='true']")?.textContent ?? "";
+  expect(shown.endsWith("…")).toBe(true);
+  expect(shown.length).toBeLessThan(150);
+  expect(heading.querySelector("[title]")).toHaveAttribute("title", long);
+  expect(screen.getByText("The whole query")).toBeInTheDocument();
+  expect(
+    screen.getByText(long.trim(), { selector: ".job-query-full", normalizer: (s) => s.trim() }),
+  ).toBeInTheDocument();
+});

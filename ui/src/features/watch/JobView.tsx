@@ -2,12 +2,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { useNav } from "../../app/nav";
+import { ShortText } from "../../app/ShortText";
 import {
   formatCount,
   formatDateTime,
   formatElapsed,
   modeInWords,
   progressInWords,
+  shorten,
   stageInWords,
 } from "../../lib/format";
 import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
@@ -48,8 +50,14 @@ export function JobView({ localId }: { localId: number }) {
         </button>
       </div>
       <h2 id={`${id}-title`} className="job-title">
-        {s.query}
+        <ShortText text={s.query} />
       </h2>
+      {shorten(s.query) !== s.query ? (
+        <details>
+          <summary>The whole query</summary>
+          <p className="job-query-full">{s.query}</p>
+        </details>
+      ) : null}
       <p className="muted">
         {modeInWords(s.mode)} · started {formatDateTime(s.createdAt)}
         {s.limit != null ? ` · up to ${formatCount(s.limit)} records` : ""}
