@@ -247,3 +247,65 @@ test("the engine's problems appear next to their field", async () => {
   await userEvent.type(limit, "5");
   expect(within(field).getByText("Maximum records must be at least 10.")).toBeInTheDocument();
 });
+
+test("suggestions keep the analyst's rows and window, propose the rest, and can be undone", async () => {
+  const init = vi.spyOn(ipc, "initializeQuery").mockResolvedValue({
+    validators: [
+      { name: "is_layoff", description: "Announces job cuts" },
+      { name: "is_bank", description: "Company is a bank" },
+    ],
+    enrichments: [{ name: "jobs_cut", description: "How many jobs", kind: "number" }],
+    startDate: "2025-01-01",
+    endDate: "2025-01-20",
+    dateMessages: [],
+  });
+  renderApp(<Compose />);
+  await userEvent.type(await screen.findByLabelText("Query"), "Layoffs at European banks");
+  await userEvent.click(screen.getByRole("radio", { name: "Last 7 days" }));
+  await userEvent.click(screen.getByRole("button", { name: "Add validator" }));
+  await userEvent.type(screen.getByLabelText("Name of validator 1"), "is_european");
+  await userEvent.type(screen.getByLabelText("Description of validator 1"), "Based in Europe");
+
+  await userEvent.click(screen.getByRole("button", { name: "Get suggestions" }));
+  const panel = await screen.findByRole("region", { name: "Suggested by the service" });
+  // The analyst's row is kept and marked as theirs; the service's rows wait.
+  expect(screen.getByLabelText("Name of validator 1")).toHaveValue("is_european");
+  expect(screen.queryByLabelText("Name of validator 2")).not.toBeInTheDocument();
+  expect(screen.getAllByText("Yours")).toHaveLength(1);
+  // The empty enrichment list took the suggestion; the window stayed.
+  expect(screen.getByLabelText("Name of enrichment 1")).toHaveValue("jobs_cut");
+  expect(screen.getByRole("radio", { name: "Last 7 days" })).toBeChecked();
+  expect(within(panel).getByText(/your date window was kept/)).toBeInTheDocument();
+
+  await userEvent.click(
+    within(panel).getByRole("button", { name: "Add suggested validator is_bank" }),
+  );
+  expect(screen.getByLabelText("Name of validator 2")).toHaveValue("is_bank");
+  await userEvent.click(screen.getByRole("button", { name: "Undo suggestions" }));
+  expect(screen.queryByLabelText("Name of validator 2")).not.toBeInTheDocument();
+  await userEvent.click(
+    within(screen.getByRole("region", { name: "Suggested by the service" })).getByRole("button", {
+      name: "Add all 2 suggestions",
+    }),
+  );
+  expect(screen.getByLabelText("Name of validator 3")).toHaveValue("is_bank");
+  // Only the dates are still offered; dismissing keeps the window.
+  const rest = screen.getByRole("region", { name: "Suggested by the service" });
+  expect(within(rest).queryByRole("button", { name: /^Add suggested/ })).toBeNull();
+  await userEvent.click(within(rest).getByRole("button", { name: "Dismiss suggestions" }));
+  expect(screen.queryByRole("region", { name: "Suggested by the service" })).toBeNull();
+  expect(screen.getByRole("radio", { name: "Last 7 days" })).toBeChecked();
+
+  // Another wording: say so, and offer to refresh.
+  await userEvent.type(screen.getByLabelText("Query"), " and insurers");
+  expect(
+    screen.getByText("The suggestions came from the previous wording of the query"),
+  ).toBeInTheDocument();
+  await userEvent.click(screen.getByRole("button", { name: "Refresh suggestions" }));
+  await waitFor(() => expect(init).toHaveBeenCalledTimes(2));
+  expect(init.mock.calls[1][0]).toBe("Layoffs at European banks and insurers");
+  await waitFor(() =>
+    expect(screen.queryByText(/came from the previous wording/)).not.toBeInTheDocument(),
+  );
+  expect(screen.getByLabelText("Name of validator 1")).toHaveValue("is_european");
+}, 20_000);

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field } from "../../app/Field";
 import { useNav } from "../../app/nav";
-import { formatCount } from "../../lib/format";
+import { formatCount, shorten } from "../../lib/format";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
 import { jobKey, jobsListKey } from "../watch/jobState";
 import { ConfirmStart } from "./ConfirmStart";
@@ -13,11 +13,11 @@ import {
   fromDraft,
   localProblems,
   mergeProblems,
-  newUid,
   PRESETS,
   presetDates,
   toDraft,
 } from "./draftState";
+import { ProposalsPanel } from "./ProposalsPanel";
 import { QueryCheckPanel } from "./QueryCheckPanel";
 import { SpecList } from "./SpecList";
 import {
@@ -29,6 +29,13 @@ import {
   tooLongMessage,
   windowInWords,
 } from "./startPlan";
+import {
+  acceptRows,
+  hasProposals,
+  mergeSuggestions,
+  type Proposals,
+  suggestedRowCount,
+} from "./suggestions";
 
 export const AUTOSAVE_MS = 700;
 const CHECK_MS = 400;
@@ -49,6 +56,13 @@ export function Compose({ active = true }: { active?: boolean }) {
   const [attempted, setAttempted] = useState(false);
   const [dateMessages, setDateMessages] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
+  const [proposals, setProposals] = useState<Proposals | null>(null);
+  const [suggestedFor, setSuggestedFor] = useState<string | null>(null);
+  const [undo, setUndo] = useState<{
+    state: ComposeState;
+    proposals: Proposals | null;
+    dateMessages: string[];
+  } | null>(null);
   /** The check's "too long" for this exact query; clears once the query changes. */
   const [longQuery, setLongQuery] = useState<{ query: string; message: string } | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -81,7 +95,15 @@ export function Compose({ active = true }: { active?: boolean }) {
   const edit = useCallback((patch: Partial<ComposeState>) => {
     setState((s) => ({ ...s, ...patch }));
     setDirty((n) => n + 1);
+    // Undo covers the last suggestion step only, never the analyst's edits.
+    setUndo(null);
   }, []);
+  const replace = useCallback((next: ComposeState) => {
+    setState(next);
+    setDirty((n) => n + 1);
+  }, []);
+  const stateRef = useRef(state);
+  stateRef.current = state;
 
   // "Run again with edits": another screen hands over a draft.
   const incomingNonce = nav.incoming?.nonce;
@@ -166,21 +188,37 @@ export function Compose({ active = true }: { active?: boolean }) {
   const check = useMutation({ mutationFn: (query: string) => ipc.validateQuery(query) });
   const checkedQuery = check.variables;
   const suggest = useMutation({
-    mutationFn: () => ipc.initializeQuery(draft.query, draft.context),
-    onSuccess: (s) => {
-      const patch: Partial<ComposeState> = {
-        validators: s.validators.map((v) => ({ ...v, uid: newUid() })),
-        enrichments: s.enrichments.map((v) => ({ ...v, uid: newUid() })),
-      };
-      if (s.startDate || s.endDate) {
-        patch.startDate = s.startDate ?? state.startDate;
-        patch.endDate = s.endDate ?? state.endDate;
-        patch.preset = null;
-      }
+    mutationFn: (v: { query: string; context: string | null }) =>
+      ipc.initializeQuery(v.query, v.context),
+    onSuccess: (s, { query }) => {
+      const before = stateRef.current;
+      const merged = mergeSuggestions(before, s, query);
+      setUndo({ state: before, proposals, dateMessages });
+      setProposals(hasProposals(merged.proposals) ? merged.proposals : null);
+      setSuggestedFor(query);
       setDateMessages(s.dateMessages);
-      edit(patch);
+      replace(merged.state);
     },
   });
+  const getSuggestions = () => suggest.mutate({ query: draft.query, context: draft.context });
+  const acceptProposals = (which?: { list: "validators" | "enrichments"; name: string }) => {
+    if (!proposals) return;
+    const next = acceptRows(stateRef.current, proposals, which);
+    setUndo({ state: stateRef.current, proposals, dateMessages });
+    setProposals(hasProposals(next.proposals) ? next.proposals : null);
+    replace(next.state);
+  };
+  const undoSuggestions = () => {
+    if (!undo) return;
+    setProposals(undo.proposals);
+    setDateMessages(undo.dateMessages);
+    setUndo(null);
+    replace(undo.state);
+  };
+  const staleSuggestions =
+    suggestedFor != null &&
+    suggestedFor !== draft.query &&
+    (hasProposals(proposals) || suggestedRowCount(state) > 0);
   const submit = useMutation({
     mutationFn: (d: JobDraft) => ipc.submitJob(d),
     onSuccess: (snap) => {
@@ -401,17 +439,53 @@ export function Compose({ active = true }: { active?: boolean }) {
           </fieldset>
         </div>
 
-        <div className="row">
+        <div className="row wrap">
           <button
             type="button"
             disabled={!state.query.trim() || suggest.isPending}
-            onClick={() => suggest.mutate()}
+            onClick={getSuggestions}
           >
             {suggest.isPending ? "Getting suggestions…" : "Get suggestions"}
           </button>
-          <span className="help">Fills the lists below with the service's proposals.</span>
+          <span className="help">
+            Proposes validators and enrichments; your own rows and dates are kept.
+          </span>
+          {undo ? (
+            <span className="row" role="status">
+              Suggestions applied.
+              <button type="button" onClick={undoSuggestions}>
+                Undo suggestions
+              </button>
+            </span>
+          ) : null}
         </div>
         <ErrorNotice error={suggest.error} />
+        {staleSuggestions ? (
+          <div className="notice notice-warning" role="status">
+            <strong>The suggestions came from the previous wording of the query</strong>
+            <p>
+              They were made for “{shorten(suggestedFor ?? "", 100)}” and may not fit the query now.
+            </p>
+            <button type="button" disabled={suggest.isPending} onClick={getSuggestions}>
+              Refresh suggestions
+            </button>
+          </div>
+        ) : null}
+        {proposals && hasProposals(proposals) ? (
+          <ProposalsPanel
+            proposals={proposals}
+            onAcceptAll={() => acceptProposals()}
+            onAcceptOne={(list, name) => acceptProposals({ list, name })}
+            onUseDates={() => {
+              if (!proposals.dates) return;
+              const before = stateRef.current;
+              setUndo({ state: before, proposals, dateMessages });
+              setProposals({ ...proposals, dates: null });
+              replace({ ...before, ...proposals.dates, preset: null });
+            }}
+            onDismiss={() => setProposals(null)}
+          />
+        ) : null}
 
         <SpecList
           list="validators"

@@ -55,15 +55,16 @@ export function SpecList<T extends Item>({
 
   const update = (i: number, patch: Partial<T>) => {
     if (!items) return;
-    onChange(items.map((it, j) => (j === i ? { ...it, ...patch } : it)));
+    // An edited row is the analyst's from now on.
+    onChange(items.map((it, j) => (j === i ? { ...it, ...patch, source: "mine" } : it)));
   };
 
   const add = () => {
     const uid = newUid();
     const item = (
       list === "enrichments"
-        ? { uid, name: "", description: "", kind: "text" as FieldKind }
-        : { uid, name: "", description: "" }
+        ? { uid, source: "mine", name: "", description: "", kind: "text" as FieldKind }
+        : { uid, source: "mine", name: "", description: "" }
     ) as T;
     focusUid.current = uid;
     onChange([...(items ?? []), item]);
@@ -91,6 +92,9 @@ export function SpecList<T extends Item>({
                   <legend className="visually-hidden">
                     {w.one} {n}
                   </legend>
+                  <span className={`tag tag-${item.source}`}>
+                    {item.source === "mine" ? "Yours" : "Suggested"}
+                  </span>
                   <SpecField
                     id={nameId}
                     label="Name"

@@ -5,12 +5,18 @@ test("names must be snake_case, unique and not empty; messages are keyed per fie
     ...emptyState(),
     query: "Funding rounds",
     validators: [
-      { uid: "a", name: "is_funding", description: "A funding round" },
-      { uid: "b", name: "is_funding", description: "Again" },
-      { uid: "c", name: "", description: "No name" },
+      { uid: "a", source: "mine" as const, name: "is_funding", description: "A funding round" },
+      { uid: "b", source: "mine" as const, name: "is_funding", description: "Again" },
+      { uid: "c", source: "mine" as const, name: "", description: "No name" },
     ],
     enrichments: [
-      { uid: "d", name: "Amount Raised", description: "How much", kind: "number" as const },
+      {
+        uid: "d",
+        source: "mine" as const,
+        name: "Amount Raised",
+        description: "How much",
+        kind: "number" as const,
+      },
     ],
   };
   const p = localProblems(s);
@@ -37,7 +43,9 @@ test("the draft is exactly what is on screen, without the UI's row ids", () => {
     ...emptyState(),
     query: " Launches ",
     limit: "1,000",
-    enrichments: [{ uid: "x", name: "product", description: "Product name", kind: "text" }],
+    enrichments: [
+      { uid: "x", source: "mine", name: "product", description: "Product name", kind: "text" },
+    ],
   });
   expect(d).toEqual({
     query: "Launches",

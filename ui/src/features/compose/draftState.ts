@@ -9,7 +9,10 @@ import type {
   ValidatorSpec,
 } from "../../lib/ipc";
 
-export type WithUid<T> = T & { uid: string };
+/** "mine": added or edited by the analyst; "suggested": as the service proposed it. */
+export type RowSource = "mine" | "suggested";
+export type Row<T> = T & { uid: string; source: RowSource };
+export type WithUid<T> = Row<T>;
 
 export type ComposeState = {
   query: string;
@@ -62,8 +65,10 @@ export function fromDraft(d: JobDraft): ComposeState {
     preset: null,
     limit: d.limit != null ? String(d.limit) : "",
     mode: d.mode,
-    validators: d.validators?.map((v) => ({ ...v, uid: newUid() })) ?? null,
-    enrichments: d.enrichments?.map((v) => ({ ...v, uid: newUid() })) ?? null,
+    validators:
+      d.validators?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
+    enrichments:
+      d.enrichments?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
   };
 }
 
