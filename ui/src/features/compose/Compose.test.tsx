@@ -309,3 +309,25 @@ test("suggestions keep the analyst's rows and window, propose the rest, and can 
   );
   expect(screen.getByLabelText("Name of validator 1")).toHaveValue("is_european");
 }, 20_000);
+
+test("in Quick mode the enrichment editor is disabled with a reason, and nothing is lost", async () => {
+  vi.mocked(ipc.loadDraft).mockResolvedValue({
+    ...saved,
+    mode: "base",
+    enrichments: [{ name: "amount", description: "Amount raised", kind: "number" }],
+  });
+  const submit = vi.spyOn(ipc, "submitJob").mockResolvedValue(snapshot({ localId: 8 }));
+  renderApp(<Compose />);
+  expect(await screen.findByLabelText("Name of enrichment 1")).toBeEnabled();
+  await userEvent.click(screen.getByRole("radio", { name: "Quick: titles and citations only" }));
+  expect(screen.getByLabelText("Name of enrichment 1")).toBeDisabled();
+  expect(screen.getByRole("button", { name: "Add enrichment" })).toBeDisabled();
+  expect(screen.getByText(/Quick jobs collect titles and citations only/)).toBeInTheDocument();
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
+  await waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
+  expect(submit.mock.calls[0][0]).toMatchObject({ mode: "lite", enrichments: null });
+  // The draft keeps them.
+  await waitFor(() =>
+    expect(vi.mocked(ipc.saveDraft).mock.calls.at(-1)?.[0].enrichments).toHaveLength(1),
+  );
+});

@@ -276,7 +276,8 @@ export function Compose({ active = true }: { active?: boolean }) {
   async function start() {
     setConfirming(false);
     await flush();
-    submit.mutate(draft);
+    // Quick jobs take no enrichments; the draft keeps them for a Full job.
+    submit.mutate(draft.mode === "lite" ? { ...draft, enrichments: null } : draft);
   }
 
   const fieldError = (field: string) => {
@@ -497,6 +498,11 @@ export function Compose({ active = true }: { active?: boolean }) {
         />
         <SpecList
           list="enrichments"
+          disabledReason={
+            state.mode === "lite"
+              ? "Quick jobs collect titles and citations only, so enrichments are not used (yours are kept for a Full job)."
+              : undefined
+          }
           items={state.enrichments}
           onChange={(enrichments) => edit({ enrichments })}
           problems={problems}

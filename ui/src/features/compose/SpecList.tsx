@@ -12,6 +12,8 @@ type Props<T extends Item> = {
   problems: Record<string, string>;
   showProblem: (field: string) => boolean;
   onTouch: (field: string) => void;
+  /** Why the list cannot be edited now (kept as it is); undefined when it can. */
+  disabledReason?: string;
 };
 
 const WORDS = {
@@ -37,6 +39,7 @@ export function SpecList<T extends Item>({
   problems,
   showProblem,
   onTouch,
+  disabledReason,
 }: Props<T>) {
   const w = WORDS[list];
   const focusUid = useRef<string | null>(null);
@@ -71,8 +74,18 @@ export function SpecList<T extends Item>({
   };
 
   return (
-    <fieldset className="spec-list" ref={rootRef}>
+    <fieldset
+      className="spec-list"
+      ref={rootRef}
+      disabled={disabledReason != null}
+      aria-describedby={disabledReason ? `${list}-disabled` : undefined}
+    >
       <legend>{w.title}</legend>
+      {disabledReason ? (
+        <p id={`${list}-disabled`} className="notice notice-info">
+          {disabledReason}
+        </p>
+      ) : null}
       <p className="help">{w.help}</p>
       {items == null ? <p className="muted">{w.auto}</p> : null}
       {items != null && items.length === 0 ? <p className="muted">None.</p> : null}
