@@ -136,6 +136,8 @@ export const ipc = {
     format: ExportFormat,
     view: ViewSpec | null,
   ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view, null)),
+  /** Follows job events (here too, so tests can stand in for the app's events). */
+  onJobEvent: (cb: (e: JobEvent) => void): Unlisten => onJobEvent(cb),
 };
 
 type Unlisten = () => void;

@@ -34,6 +34,11 @@ export function SettingsScreen({ info }: { info: AppInfo }) {
     },
   });
 
+  // "Add your API key first" goes as soon as a key is there.
+  const resetConnection = connection.reset;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: resets when the key changes
+  useEffect(() => resetConnection(), [info.key.stored, resetConnection]);
+
   return (
     <section className="stack settings" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Settings</h2>

@@ -1,6 +1,7 @@
-import { screen, waitFor, within } from "@testing-library/preact";
+import { act, screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
-import { ipc, type JobDraft } from "../../lib/ipc";
+import { useNav } from "../../app/nav";
+import { AppError, ipc, type JobDraft } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
 import { Compose } from "./Compose";
 
@@ -330,4 +331,46 @@ test("in Quick mode the enrichment editor is disabled with a reason, and nothing
   await waitFor(() =>
     expect(vi.mocked(ipc.saveDraft).mock.calls.at(-1)?.[0].enrichments).toHaveLength(1),
   );
+});
+
+const handOver: { runAgain: (d: JobDraft) => void } = { runAgain: () => {} };
+function Trigger() {
+  handOver.runAgain = useNav().runAgain;
+  return null;
+}
+
+test("run again with edits asks before replacing a draft with work in it", async () => {
+  vi.mocked(ipc.loadDraft).mockResolvedValue(saved);
+  renderApp(
+    <>
+      <Trigger />
+      <Compose />
+    </>,
+  );
+  expect(await screen.findByLabelText("Query")).toHaveValue("Series A rounds in fintech");
+  act(() => handOver.runAgain({ ...saved, query: "Layoffs at European banks", limit: 30 }));
+  const dialog = await screen.findByRole("alertdialog", { name: "Replace your current draft?" });
+  await userEvent.click(within(dialog).getByRole("button", { name: "Keep my draft" }));
+  expect(screen.getByLabelText("Query")).toHaveValue("Series A rounds in fintech");
+  act(() => handOver.runAgain({ ...saved, query: "Layoffs at European banks", limit: 30 }));
+  await userEvent.click(
+    within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Replace it" }),
+  );
+  expect(screen.getByLabelText("Query")).toHaveValue("Layoffs at European banks");
+  expect(screen.getByLabelText("Maximum records")).toHaveValue("30");
+});
+
+test("a refused start's message goes once the draft changes", async () => {
+  vi.spyOn(ipc, "submitJob").mockRejectedValue(
+    new AppError("rejected", "Your plan allows at most 500 records per job."),
+  );
+  renderApp(<Compose />);
+  await userEvent.type(await screen.findByLabelText("Query"), "Layoffs at European banks");
+  const limit = screen.getByLabelText("Maximum records");
+  await userEvent.type(limit, "900");
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
+  expect(await screen.findByText("Your plan allows at most 500 records per job.")).toBeVisible();
+  await userEvent.clear(limit);
+  await userEvent.type(limit, "400");
+  expect(screen.queryByText("Your plan allows at most 500 records per job.")).toBeNull();
 });

@@ -6,10 +6,11 @@ import { useNav } from "../../app/nav";
 import { formatCount, shorten } from "../../lib/format";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
 import { jobKey, jobsListKey } from "../watch/jobState";
-import { ConfirmStart } from "./ConfirmStart";
+import { ConfirmReplace, ConfirmStart } from "./ConfirmStart";
 import {
   type ComposeState,
   emptyState,
+  freshDates,
   fromDraft,
   localProblems,
   mergeProblems,
@@ -22,6 +23,7 @@ import { QueryCheckPanel } from "./QueryCheckPanel";
 import { SpecList } from "./SpecList";
 import {
   DEFAULT_CONFIRM_ABOVE,
+  datesInWords,
   LONG_QUERY_CHARS,
   needsConfirm,
   planFigures,
@@ -56,6 +58,8 @@ export function Compose({ active = true }: { active?: boolean }) {
   const [attempted, setAttempted] = useState(false);
   const [dateMessages, setDateMessages] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const draftKeyRef = useRef("");
   const [proposals, setProposals] = useState<Proposals | null>(null);
   const [suggestedFor, setSuggestedFor] = useState<string | null>(null);
   const [undo, setUndo] = useState<{
@@ -95,6 +99,8 @@ export function Compose({ active = true }: { active?: boolean }) {
   const edit = useCallback((patch: Partial<ComposeState>) => {
     setState((s) => ({ ...s, ...patch }));
     setDirty((n) => n + 1);
+    // The service's note on dates is about the dates it saw.
+    if ("startDate" in patch || "endDate" in patch) setDateMessages([]);
     // Undo covers the last suggestion step only, never the analyst's edits.
     setUndo(null);
   }, []);
@@ -105,16 +111,28 @@ export function Compose({ active = true }: { active?: boolean }) {
   const stateRef = useRef(state);
   stateRef.current = state;
 
-  // "Run again with edits": another screen hands over a draft.
+  // "Run again with edits": another screen hands over a draft. A draft
+  // with work in it is not replaced without asking.
+  const [handOver, setHandOver] = useState<JobDraft | null>(null);
+  const takeDraft = useCallback((d: JobDraft) => {
+    setState(fromDraft(d));
+    setAttempted(false);
+    setTouched(new Set());
+    setDateMessages([]);
+    setProposals(null);
+    setSuggestedFor(null);
+    setUndo(null);
+    setHandOver(null);
+    setDirty((n) => n + 1);
+  }, []);
   const incomingNonce = nav.incoming?.nonce;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per hand-over
   useEffect(() => {
     if (!nav.incoming) return;
-    setState(fromDraft(nav.incoming.draft));
-    setAttempted(false);
-    setTouched(new Set());
-    setDateMessages([]);
-    setDirty((n) => n + 1);
+    const current = stateRef.current;
+    if (current.query.trim() && current.query.trim() !== nav.incoming.draft.query.trim())
+      setHandOver(nav.incoming.draft);
+    else takeDraft(nav.incoming.draft);
   }, [incomingNonce]);
 
   const draft: JobDraft = useMemo(() => toDraft(state), [state]);
@@ -221,6 +239,7 @@ export function Compose({ active = true }: { active?: boolean }) {
     (hasProposals(proposals) || suggestedRowCount(state) > 0);
   const submit = useMutation({
     mutationFn: (d: JobDraft) => ipc.submitJob(d),
+    onMutate: () => setSubmitted(draftKeyRef.current),
     onSuccess: (snap) => {
       client.setQueryData(jobKey(snap.summary.localId), snap);
       void client.invalidateQueries({ queryKey: jobsListKey });
@@ -276,10 +295,13 @@ export function Compose({ active = true }: { active?: boolean }) {
   async function start() {
     setConfirming(false);
     await flush();
+    const now = toDraft(freshDates(state));
     // Quick jobs take no enrichments; the draft keeps them for a Full job.
-    submit.mutate(draft.mode === "lite" ? { ...draft, enrichments: null } : draft);
+    submit.mutate(now.mode === "lite" ? { ...now, enrichments: null } : now);
   }
 
+  const draftKey = JSON.stringify(draft);
+  draftKeyRef.current = draftKey;
   const fieldError = (field: string) => {
     if (field === "query" && longQuery && longQuery.query === draft.query) return longQuery.message;
     return showProblem(field) && problems[field] ? problems[field] : undefined;
@@ -387,7 +409,7 @@ export function Compose({ active = true }: { active?: boolean }) {
               <strong>The service adjusted the dates</strong>
               <ul>
                 {dateMessages.map((m) => (
-                  <li key={m}>{m}</li>
+                  <li key={m}>{datesInWords(m)}</li>
                 ))}
               </ul>
             </div>
@@ -517,7 +539,8 @@ export function Compose({ active = true }: { active?: boolean }) {
           </p>
         ) : null}
         {problems[""] ? <p className="field-error">{problems[""]}</p> : null}
-        <ErrorNotice error={submit.error} />
+        {/* A refusal is about what was sent: it goes once the draft changes. */}
+        <ErrorNotice error={submitted === draftKey ? submit.error : null} />
         <div className="row">
           <button type="submit" className="primary" disabled={submit.isPending}>
             {submit.isPending ? "Starting…" : startLabel(state, plan.maxResults)}
@@ -529,6 +552,14 @@ export function Compose({ active = true }: { active?: boolean }) {
           </span>
         </div>
       </form>
+      {handOver ? (
+        <ConfirmReplace
+          current={state.query}
+          incoming={handOver.query}
+          onKeep={() => setHandOver(null)}
+          onReplace={() => takeDraft(handOver)}
+        />
+      ) : null}
       {confirming ? (
         <ConfirmStart
           limit={state.limit}

@@ -1,5 +1,5 @@
 import { useId, useLayoutEffect, useRef } from "react";
-import { formatCount } from "../../lib/format";
+import { formatCount, shorten } from "../../lib/format";
 import { limitInWords, type PlanFigures } from "./startPlan";
 
 /** Asks before a large job (or one without a maximum) is started. */
@@ -62,6 +62,49 @@ export function ConfirmStart({
           </button>
           <button type="button" className="primary" onClick={onConfirm}>
             Yes, start the job
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** "Run again with edits" while the composer holds other work. */
+export function ConfirmReplace({
+  current,
+  incoming,
+  onKeep,
+  onReplace,
+}: {
+  current: string;
+  incoming: string;
+  onKeep: () => void;
+  onReplace: () => void;
+}) {
+  const id = useId();
+  const keepRef = useRef<HTMLButtonElement>(null);
+  useLayoutEffect(() => keepRef.current?.focus(), []);
+  return (
+    <div className="panel-backdrop">
+      <div
+        className="confirm card stack"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-desc`}
+        onKeyDown={(e) => e.key === "Escape" && onKeep()}
+      >
+        <h3 id={`${id}-title`}>Replace your current draft?</h3>
+        <p id={`${id}-desc`}>
+          The composer holds “{shorten(current, 100)}”. Opening “{shorten(incoming, 100)}” replaces
+          it.
+        </p>
+        <div className="row">
+          <button ref={keepRef} type="button" onClick={onKeep}>
+            Keep my draft
+          </button>
+          <button type="button" className="primary" onClick={onReplace}>
+            Replace it
           </button>
         </div>
       </div>

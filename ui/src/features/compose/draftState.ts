@@ -56,13 +56,29 @@ export const emptyState = (): ComposeState => ({
   enrichments: null,
 });
 
-export function fromDraft(d: JobDraft): ComposeState {
+/**
+ * A relative window ("last 7 days") behind two dates: presets write whole
+ * seconds exactly N hours apart, typed dates are date-only. Null otherwise.
+ */
+export function presetOf(startDate: string | null, endDate: string | null): string | null {
+  if (!startDate?.includes("T") || !endDate?.includes("T")) return null;
+  const ms = Date.parse(endDate) - Date.parse(startDate);
+  return PRESETS.find((p) => p.hours * 3_600_000 === ms)?.id ?? null;
+}
+
+/** A saved draft or an earlier job's request; a relative window counts from `now`. */
+export function fromDraft(d: JobDraft, now = new Date()): ComposeState {
+  const preset = presetOf(d.startDate, d.endDate);
+  const hours = PRESETS.find((p) => p.id === preset)?.hours;
+  const dates =
+    hours != null
+      ? presetDates(hours, now)
+      : { startDate: d.startDate ?? "", endDate: d.endDate ?? "" };
   return {
     query: d.query,
     context: d.context ?? "",
-    startDate: d.startDate ?? "",
-    endDate: d.endDate ?? "",
-    preset: null,
+    ...dates,
+    preset,
     limit: d.limit != null ? String(d.limit) : "",
     mode: d.mode,
     validators:
@@ -76,6 +92,12 @@ export function parseLimit(text: string): number | null {
   const t = text.trim().replace(/,/g, "");
   if (!/^\d+$/.test(t)) return null;
   return Number(t);
+}
+
+/** The draft to send now: a relative window ends now, not when it was chosen. */
+export function freshDates(s: ComposeState, now = new Date()): ComposeState {
+  const hours = PRESETS.find((p) => p.id === s.preset)?.hours;
+  return hours != null ? { ...s, ...presetDates(hours, now) } : s;
 }
 
 /** Exactly what is on screen, as the engine takes it. */

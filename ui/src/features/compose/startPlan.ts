@@ -91,3 +91,10 @@ export function tooLongMessage(check: QueryCheck): string | null {
     advice ?? "Keep one kind of event and the key constraints, and move background to the context."
   }`;
 }
+
+/** The service's date notes name ISO dates; the app shows "20 Jan 2025". */
+export function datesInWords(message: string): string {
+  return message.replace(/\b\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?/g, (iso) =>
+    formatDay(iso),
+  );
+}

@@ -95,6 +95,8 @@ function LocalJobs({ search }: { search: string | null }) {
       setConfirming(null);
       client.removeQueries({ queryKey: jobKey(localId) });
       void client.invalidateQueries({ queryKey: jobsListKey });
+      // The account's list showed it too.
+      void client.invalidateQueries({ queryKey: ["accountJobs"] });
     },
   });
 
