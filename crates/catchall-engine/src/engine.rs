@@ -79,7 +79,7 @@ pub trait EventSink: Send + Sync + 'static {
 /// The engine. Cheap to clone; tracking stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Engine {

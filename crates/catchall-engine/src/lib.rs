@@ -14,6 +14,7 @@ pub mod paths;
 mod pull;
 mod queue;
 pub mod secret;
+pub mod templates;
 mod tracker;
 
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};

@@ -19,6 +19,7 @@ import {
   type KeyStatus,
   type PlanLimit,
   type QueryCheck,
+  type QueryTemplate,
   type RecordDetail,
   type RecordsWindow,
   type Settings,
@@ -112,6 +113,10 @@ export const ipc = {
     await unwrap(commands.saveDraft(draft));
   },
   loadDraft: (): Promise<JobDraft | null> => unwrap(commands.loadDraft()),
+  listTemplates: (): Promise<QueryTemplate[]> => unwrap(commands.listTemplates()),
+  saveTemplate: (name: string, draft: JobDraft): Promise<QueryTemplate[]> =>
+    unwrap(commands.saveTemplate(name, draft)),
+  deleteTemplate: (name: string): Promise<QueryTemplate[]> => unwrap(commands.deleteTemplate(name)),
   listJobs: (search: string | null): Promise<JobSummary[]> => unwrap(commands.listJobs(search)),
   jobSnapshot: (localId: number): Promise<JobSnapshot> => unwrap(commands.jobSnapshot(localId)),
   continueJob: (localId: number, newLimit: number): Promise<JobSnapshot> =>

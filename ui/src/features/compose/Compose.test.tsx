@@ -33,6 +33,7 @@ beforeEach(() => {
     },
   ]);
   vi.spyOn(ipc, "loadDraft").mockResolvedValue(null);
+  vi.spyOn(ipc, "listTemplates").mockResolvedValue([]);
   vi.spyOn(ipc, "saveDraft").mockResolvedValue();
   vi.spyOn(ipc, "checkDraft").mockResolvedValue([]);
 });
@@ -374,3 +375,51 @@ test("a refused start's message goes once the draft changes", async () => {
   await userEvent.type(limit, "400");
   expect(screen.queryByText("Your plan allows at most 500 records per job.")).toBeNull();
 });
+
+test("a gallery template fills the composer; the analyst's draft can be saved as a template", async () => {
+  const save = vi
+    .spyOn(ipc, "saveTemplate")
+    .mockImplementation(async (name, draft) => [{ name, draft }]);
+  renderApp(<Compose />);
+  await userEvent.click(await screen.findByText("Start from a template"));
+  const gallery = screen.getByRole("list", { name: "Templates" });
+  for (const name of [
+    "Funding rounds",
+    "Mergers and acquisitions",
+    "Layoffs",
+    "Data breaches",
+    "Executive moves",
+    "Product launches",
+    "Regulatory actions",
+  ])
+    expect(within(gallery).getByRole("button", { name: `Use template: ${name}` })).toBeVisible();
+  await userEvent.click(within(gallery).getByRole("button", { name: "Use template: Layoffs" }));
+  expect(screen.getByLabelText("Query")).toHaveValue("Companies announcing layoffs or job cuts");
+  expect(screen.getByLabelText("Name of validator 1")).toHaveValue("is_layoff");
+  expect(screen.getByLabelText("Name of enrichment 2")).toHaveValue("jobs_cut");
+
+  // Another template over work in progress asks first.
+  await userEvent.type(screen.getByLabelText("Query"), " in Europe");
+  await userEvent.click(
+    within(gallery).getByRole("button", { name: "Use template: Data breaches" }),
+  );
+  const ask = await screen.findByRole("alertdialog", { name: "Replace your current draft?" });
+  await userEvent.click(within(ask).getByRole("button", { name: "Keep my draft" }));
+  expect(screen.getByLabelText("Query")).toHaveValue(
+    "Companies announcing layoffs or job cuts in Europe",
+  );
+
+  await userEvent.click(screen.getByRole("button", { name: "Save as template" }));
+  await userEvent.type(screen.getByLabelText("Template name"), "European layoffs");
+  await userEvent.click(screen.getByRole("button", { name: "Save template" }));
+  await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
+  expect(save.mock.calls[0][0]).toBe("European layoffs");
+  expect(save.mock.calls[0][1]).toMatchObject({
+    query: "Companies announcing layoffs or job cuts in Europe",
+    validators: [{ name: "is_layoff", description: expect.any(String) }],
+  });
+  expect(await screen.findByText("Template saved")).toBeInTheDocument();
+  expect(
+    within(gallery).getByRole("button", { name: "Use template: European layoffs" }),
+  ).toBeInTheDocument();
+}, 20_000);

@@ -5,7 +5,7 @@ import { Field } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { formatCount, shorten } from "../../lib/format";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
-import { jobKey, jobsListKey } from "../watch/jobState";
+import { takeSnapshot } from "../watch/jobState";
 import { ConfirmReplace, ConfirmStart } from "./ConfirmStart";
 import {
   type ComposeState,
@@ -38,6 +38,7 @@ import {
   type Proposals,
   suggestedRowCount,
 } from "./suggestions";
+import { SaveTemplate, TemplateGallery } from "./TemplateGallery";
 
 export const AUTOSAVE_MS = 700;
 const CHECK_MS = 400;
@@ -125,14 +126,18 @@ export function Compose({ active = true }: { active?: boolean }) {
     setHandOver(null);
     setDirty((n) => n + 1);
   }, []);
+  const offerDraft = useCallback(
+    (d: JobDraft) => {
+      const current = stateRef.current;
+      if (current.query.trim() && current.query.trim() !== d.query.trim()) setHandOver(d);
+      else takeDraft(d);
+    },
+    [takeDraft],
+  );
   const incomingNonce = nav.incoming?.nonce;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per hand-over
   useEffect(() => {
-    if (!nav.incoming) return;
-    const current = stateRef.current;
-    if (current.query.trim() && current.query.trim() !== nav.incoming.draft.query.trim())
-      setHandOver(nav.incoming.draft);
-    else takeDraft(nav.incoming.draft);
+    if (nav.incoming) offerDraft(nav.incoming.draft);
   }, [incomingNonce]);
 
   const draft: JobDraft = useMemo(() => toDraft(state), [state]);
@@ -241,8 +246,7 @@ export function Compose({ active = true }: { active?: boolean }) {
     mutationFn: (d: JobDraft) => ipc.submitJob(d),
     onMutate: () => setSubmitted(draftKeyRef.current),
     onSuccess: (snap) => {
-      client.setQueryData(jobKey(snap.summary.localId), snap);
-      void client.invalidateQueries({ queryKey: jobsListKey });
+      takeSnapshot(client, snap);
       nav.openJob(snap.summary.localId);
     },
   });
@@ -315,6 +319,7 @@ export function Compose({ active = true }: { active?: boolean }) {
     <section aria-labelledby={`${id}-title`} className="compose">
       <h2 id={`${id}-title`}>New job</h2>
       <ErrorNotice error={loadError} />
+      <TemplateGallery current={draft} onUse={offerDraft} />
       <form
         ref={formRef}
         className="stack"
@@ -545,6 +550,7 @@ export function Compose({ active = true }: { active?: boolean }) {
           <button type="submit" className="primary" disabled={submit.isPending}>
             {submit.isPending ? "Starting…" : startLabel(state, plan.maxResults)}
           </button>
+          <SaveTemplate draft={draft} />
           <span className="muted" aria-live="polite">
             {saveState === "saved" ? "Draft saved" : null}
             {saveState === "pending" ? "Saving draft…" : null}

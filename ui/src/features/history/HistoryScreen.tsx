@@ -6,7 +6,7 @@ import { useNav } from "../../app/nav";
 import { ShortText } from "../../app/ShortText";
 import { formatCount, formatDateTime, modeInWords, shorten, stageInWords } from "../../lib/format";
 import { ipc, type JobSummary } from "../../lib/ipc";
-import { jobKey, jobsListKey, jobsListQuery } from "../watch/jobState";
+import { jobKey, jobsListKey, jobsListQuery, takeSnapshot } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -224,8 +224,7 @@ function AccountJobs({ search }: { search: string | null }) {
   const open = useMutation({
     mutationFn: (jobId: string) => ipc.openAccountJob(jobId),
     onSuccess: (snap) => {
-      client.setQueryData(jobKey(snap.summary.localId), snap);
-      void client.invalidateQueries({ queryKey: jobsListKey });
+      takeSnapshot(client, snap);
       nav.openJob(snap.summary.localId);
     },
   });

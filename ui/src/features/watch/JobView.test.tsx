@@ -106,9 +106,11 @@ test("continue sends the new limit and shows the continuing state until done", a
       { canContinue: true, history: done },
     ),
   );
-  const cont = vi
-    .spyOn(ipc, "continueJob")
-    .mockResolvedValue(snapshot({ stage: "completed", limit: 100 }, { history: done }));
+  const continued = snapshot({ stage: "completed", limit: 100 }, { history: done });
+  const cont = vi.spyOn(ipc, "continueJob").mockImplementation(async () => {
+    vi.mocked(ipc.jobSnapshot).mockResolvedValue(continued);
+    return continued;
+  });
   const { client } = renderApp(<JobView localId={1} />);
   const input = await screen.findByLabelText("New maximum records");
   expect(input).toHaveValue("100");

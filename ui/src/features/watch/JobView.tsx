@@ -16,7 +16,7 @@ import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
 import { planFigures } from "../compose/startPlan";
 import { ExportPanel } from "../export/ExportPanel";
 import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
-import { jobKey, jobsListKey } from "./jobState";
+import { jobKey, takeSnapshot } from "./jobState";
 import { Timeline } from "./Timeline";
 
 const FINISHED = new Set(["completed", "failed"]);
@@ -215,8 +215,7 @@ function ContinueForm({ snap }: { snap: JobSnapshot }) {
     mutationFn: (n: number) => ipc.continueJob(snap.summary.localId, n),
     onSuccess: (next, n) => {
       client.setQueryData<Continued>(["continued", next.summary.localId], { from: current, to: n });
-      client.setQueryData(jobKey(next.summary.localId), next);
-      void client.invalidateQueries({ queryKey: jobsListKey });
+      takeSnapshot(client, next);
     },
   });
   if (planMax != null && current >= planMax) {
