@@ -5,15 +5,16 @@
 
 mod commands;
 mod events;
-mod helper_preload;
-mod paths;
+mod logging;
+pub mod platform;
 mod sink;
-mod web_memory;
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use catchall_engine::{Engine, EngineConfig};
 use tauri::Manager;
+use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
 /// The typed IPC surface; `ui/src/bindings.ts` is generated from it.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
@@ -29,6 +30,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             account::plan_limits,
             account::account_jobs,
             account::open_account_job,
+            account::open_log_folder,
             compose::check_draft,
             compose::validate_query,
             compose::initialize_query,
@@ -56,74 +58,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
 }
 
-/// Rendering, linking (`helper_preload`) and page-memory defaults set
-/// before GTK starts (the app's `main` and the launch peer of bench/ui call
-/// it first, before any thread exists).
-pub fn platform_defaults() {
-    // Linux: WebKitGTK's accelerated compositing draws every frame through
-    // GL. Without a GPU (virtual machines, remote desktops, Xvfb) that GL is
-    // llvmpipe in software, and scrolling the results table cost ~200 ms a
-    // frame against ~45 ms painted directly (bench/ui/run.sh). Its GL
-    // drivers are also the usual cause of blank WebKitGTK windows. The page
-    // is plain DOM, so direct painting is the safer default; set
-    // CATCHALL_GPU_COMPOSITING=1 to keep WebKit's choice. Set before GTK
-    // starts and before any thread exists, as WebKit reads it at start.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("CATCHALL_GPU_COMPOSITING").is_none() {
-        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-        }
-        // With direct painting nothing in the window uses GTK's GL, yet GTK
-        // probes GLX when it opens the display: loading the GL driver (with
-        // llvmpipe, all of LLVM) cost ~0.1 s of every start here.
-        if std::env::var_os("GDK_GL").is_none() {
-            std::env::set_var("GDK_GL", "disable");
-        }
-        // Without a GPU (no DRM render node), WebKit's UI process still
-        // starts EGL in the first page load (llvmpipe: all of libLLVM,
-        // linked on the main thread; ~28 MB of the app's memory), only to
-        // learn that there is no render node and which DMA-BUF formats a
-        // GPU compositor could use; on two cores that work competes with
-        // the page and network processes' start. Tell it both instead
-        // (each alone still starts EGL); the page process paints as
-        // before. Launch seen by the X server (bench/launch-watch): 488 vs
-        // 543 ms, 40 and 30 starts.
-        if !has_render_node()
-            && std::env::var_os("WEBKIT_WEB_RENDER_DEVICE_FILE").is_none()
-            && std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none()
-        {
-            // Any name that is not a device: WebKit finds no device by it,
-            // as EGL would have found none.
-            std::env::set_var("WEBKIT_WEB_RENDER_DEVICE_FILE", "none");
-            std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
-        }
-    }
-    helper_preload::install();
-    web_memory::limit_page_memory();
-}
-
-/// Whether this machine has a GPU WebKit could render with (a DRM render
-/// node); without one, EGL is Mesa's software driver, llvmpipe.
-#[cfg(target_os = "linux")]
-pub(crate) fn has_render_node() -> bool {
-    std::fs::read_dir("/dev/dri").is_ok_and(|dir| {
-        dir.flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-    })
-}
-
 /// How long the window may stay hidden if its page never says it loaded.
 const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The main window starts hidden (tauri.conf.json) and is shown once its
-/// page has loaded. WebKitGTK's painting without GPU compositing (our
-/// default: `platform_defaults`) makes the window's first draw wait up to
-/// 500 ms, on the main thread, for the page process's first picture; when
-/// the window was mapped before that process had started, the wait ran to
-/// its end, and the page process, which needs the main thread to start,
-/// waited with it: ~450 ms more in a third of the bench's starts (app and
-/// peer alike). Shown after the load, the first draw finds the page ready.
-/// The page's start also ends `helper_preload`'s change to the environment.
+/// page has loaded, so the first thing drawn is the app, not an empty
+/// frame; a page that never finishes loading is shown after `SHOW_ANYWAY`.
 pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     use tauri::webview::PageLoadEvent;
     fn show<R: tauri::Runtime>(window: &tauri::Window<R>) {
@@ -137,10 +77,6 @@ pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri:
         match payload.event() {
             PageLoadEvent::Finished => show(&window),
             PageLoadEvent::Started => {
-                // WebKit's helper processes exist now.
-                helper_preload::restore();
-                // A page that never finishes loading must not leave the
-                // app invisible.
                 std::thread::spawn(move || {
                     std::thread::sleep(SHOW_ANYWAY);
                     show(&window);
@@ -152,49 +88,156 @@ pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri:
 
 /// Run by the page before its own script (a Tauri initialization script):
 /// asks for the app's state at once, so the answer is in by the time the
-/// script bundle has loaded and the first screen needs it (`appInfo` in
-/// ui/src/lib/ipc.ts takes it). The wait for it after the bundle had run
-/// went from 14-27 ms to 5-10 (bench/ui's page marks).
+/// script bundle has loaded (`appInfo` in ui/src/lib/ipc.ts takes it).
 const EARLY_APP_INFO: &str = r#"if (window.__TAURI_INTERNALS__ && !window.__catchallAppInfo) {
   performance.mark("catchall:app-info-asked");
   window.__catchallAppInfo = window.__TAURI_INTERNALS__.invoke("app_info");
 }"#;
 
-pub fn run() {
+/// The running app, for the panic hook's message.
+static APP: OnceLock<tauri::AppHandle> = OnceLock::new();
+
+/// Tells the user, in a native dialog, why the app must stop and where its
+/// log is; the app exits when the dialog is closed.
+fn fail_with_dialog(app: &tauri::AppHandle, what: &str) {
+    let log = logging::folder(app)
+        .map(|p| format!("\n\nDetails are in the log: {}", p.display()))
+        .unwrap_or_default();
+    let exit = app.clone();
+    app.dialog()
+        .message(format!("{what}{log}"))
+        .title("CatchAll Desk cannot continue")
+        .kind(MessageDialogKind::Error)
+        .show(move |_| exit.exit(1));
+}
+
+/// A panic is logged and shown, never a silent exit.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        log::error!("panic: {info}");
+        if let Some(app) = APP.get() {
+            fail_with_dialog(
+                app,
+                "CatchAll Desk ran into a problem it cannot recover from and will close. \
+                 Your jobs, records and reviews are saved; open the app again to go on.",
+            );
+        }
+        previous(info);
+    }));
+}
+
+/// What the user reads when the engine cannot start (its error is already
+/// in plain words: a database from a newer version, a folder that cannot be
+/// written, another copy of the app using it).
+fn start_failure_message(error: &str) -> String {
+    format!("CatchAll Desk could not start: {error}")
+}
+
+pub fn run(env_key: Option<String>) {
     let builder = specta_builder();
-    // Start the engine (store, keyring read, resumed jobs) now, beside GTK's
-    // and WebKit's start, rather than in `setup`: setup runs on the main
-    // thread once the window exists, and every millisecond it blocks there
-    // (up to 300 ms waiting on a slow keyring) delayed the page's load.
+    let data_dir = catchall_engine::paths::default_data_dir(cfg!(debug_assertions));
+    // The engine (store, keyring read, resumed jobs) starts beside GTK's and
+    // WebKit's own start; `setup` only waits for it.
     let sink = Arc::new(sink::TauriSink::default());
     let config = EngineConfig {
-        data_dir: paths::data_dir(),
+        data_dir: data_dir.clone(),
         dev: cfg!(debug_assertions),
         force_sandbox: std::env::var_os("CATCHALL_SANDBOX").is_some(),
         sandbox_pace: std::env::var("CATCHALL_SANDBOX_PACE").unwrap_or_else(|_| "demo".into()),
         use_keyring: std::env::var_os("CATCHALL_NO_KEYRING").is_none(),
+        env_key: env_key.map(catchall_engine::ApiKey::new),
     };
     let starting = tauri::async_runtime::spawn(Engine::start(config, sink.clone()));
-    show_when_loaded(tauri::Builder::default())
+    let window_state = {
+        use tauri_plugin_window_state::{Builder, StateFlags};
+        // The window is shown by `show_when_loaded`, never by the restore.
+        let flags = StateFlags::all() - StateFlags::VISIBLE;
+        let b = Builder::new().with_state_flags(flags);
+        // A test or portable data folder keeps the window's place too.
+        if std::env::var_os(catchall_engine::paths::DATA_DIR_ENV).is_some_and(|d| !d.is_empty()) {
+            b.with_filename(data_dir.join("window-state.json").to_string_lossy())
+        } else {
+            b
+        }
+    };
+    let app = show_when_loaded(tauri::Builder::default())
+        // First: a second launch hands over to the running app and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(logging::plugin())
+        .plugin(window_state.build())
         .plugin(
             tauri::plugin::Builder::<tauri::Wry>::new("early-app-info")
                 .js_init_script(EARLY_APP_INFO)
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
+            let _ = APP.set(app.handle().clone());
+            install_panic_hook();
+            log::info!(
+                "CatchAll Desk {} starting, data folder {}",
+                app.package_info().version,
+                data_dir.display()
+            );
             builder.mount_events(app);
-            // Done by now as a rule (GTK and WebKit take longer to start).
-            let engine = tauri::async_runtime::block_on(starting)??;
-            app.manage(engine);
-            sink.connect(app.handle().clone());
+            let started = tauri::async_runtime::block_on(starting)
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+            match started {
+                Ok(engine) => {
+                    app.manage(engine);
+                    sink.connect(app.handle().clone());
+                }
+                Err(e) => {
+                    log::error!("start failed: {e}");
+                    START_FAILED.store(true, Ordering::Relaxed);
+                    // No window to draw over: the dialog is all there is.
+                    if let Some(w) = app.get_webview_window("main") {
+                        let _ = w.destroy();
+                    }
+                    fail_with_dialog(app.handle(), &start_failure_message(&e));
+                }
+            }
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running CatchAll Desk");
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, event| {
+            // A start failure closed the window: the dialog ends the app
+            // (with a code), not the window's closing.
+            if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
+                if START_FAILED.load(Ordering::Relaxed) {
+                    api.prevent_exit();
+                }
+            }
+        }),
+        Err(e) => {
+            // Nothing to show a dialog with: say it where a launcher shows it.
+            eprintln!("CatchAll Desk could not start its window: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Set when the engine could not start (see `fail_with_dialog`).
+static START_FAILED: AtomicBool = AtomicBool::new(false);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_start_failure_says_why_in_words() {
+        let m = super::start_failure_message("the database was made by a newer version");
+        assert!(m.starts_with("CatchAll Desk could not start: the database"));
+    }
 }
 
 #[cfg(test)]

@@ -429,7 +429,7 @@ describe("issue 5 performance bench", () => {
     results.loadavg = loadavg();
     console.log("memory", JSON.stringify(results.memory), "loadavg", results.loadavg);
     // And once the analyst has left the app alone for a while: WebKit's page
-    // process gives memory back only when it next checks (src-tauri/web_memory.rs).
+    // process gives memory back only as its own collector gets round to it.
     const later = Number(process.env.BENCH_IDLE_LATER_MS ?? 25000);
     if (later > 0) {
       await browser.pause(later);

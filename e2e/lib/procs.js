@@ -40,13 +40,6 @@ export function environ(pid) {
   }
 }
 
-/** The files a process has mapped (its libraries among them), one entry per mapping. */
-export function mappedFiles(pid) {
-  return readFileSync(`/proc/${pid}/maps`, "utf8")
-    .split("\n")
-    .map((l) => l.split(/\s+/)[5] ?? "");
-}
-
 /**
  * The newest process named `comm` (the binary's name cut to 15 characters)
  * running on `dataDir` (another app may run at the same time, e.g. the e2e

@@ -1,5 +1,8 @@
-import { existsSync, readdirSync } from "node:fs";
-import { allProcs, appProcess, environ, mappedFiles } from "../lib/procs.js";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { application } from "../lib/driver.js";
+import { allProcs, appProcess, environ } from "../lib/procs.js";
 import { setupBrowser } from "../lib/screen.js";
 
 describe("CatchAll Desk", () => {
@@ -40,43 +43,44 @@ describe("CatchAll Desk", () => {
     expect(page.waiting).toBe(false);
   });
 
-  it("loads its web extension, so the page can collect its garbage in full", async () => {
-    // src-tauri/web_extension, written out and named to WebKit at start.
-    expect(await browser.execute(() => typeof window.__catchallReleaseMemory)).toBe("function");
-    await browser.execute(() => window.__catchallReleaseMemory());
-    const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
-    expect(await heading.isDisplayed()).toBe(true);
-    // Every page load gets it again (WebKit clears the window object).
-    await browser.refresh();
-    await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
-    expect(await browser.execute(() => typeof window.__catchallReleaseMemory)).toBe("function");
-  });
-
-  it("starts WebKit's helper processes with flite's time voice loaded first, when WebKit links it", () => {
-    // src-tauri/helper_preload.rs and build.rs link_order.
+  it("starts WebKit's helpers without the API key in their environment", () => {
+    // src-tauri/platform.rs take_env_key: the key given to the run stays in the app.
     const app = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
     expect(app).toBeDefined();
     const helpers = allProcs().filter((p) => p.ppid === app.pid && p.comm.startsWith("WebKit"));
-    expect(helpers.map((p) => p.comm).sort()).toEqual(["WebKitNetworkPr", "WebKitWebProces"]);
-    const flite = mappedFiles(app.pid).find((path) => /\/libflite_cmu_time_awb\.so\./.test(path));
+    expect(helpers.length).toBeGreaterThan(0);
     for (const helper of helpers) {
-      const preload = environ(helper.pid).find((v) => v.startsWith("LD_PRELOAD="));
-      // With flite, its file first; without it, the environment untouched.
-      expect(preload).toBe(flite ? `LD_PRELOAD=${flite}` : undefined);
+      expect(environ(helper.pid).filter((v) => v.startsWith("CATCHALL_API_KEY="))).toEqual([]);
     }
   });
 
-  it("keeps GL out of its own process on a machine without a render device", async function () {
-    // src-tauri/lib.rs platform_defaults: no EGL (Mesa, LLVM) in the UI process.
-    if (existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD")))
-      this.skip();
-    const app = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
-    expect(app).toBeDefined();
-    const gl = mappedFiles(app.pid).filter((path) =>
-      /\/(libEGL_mesa|libLLVM|swrast_dri)[^/]*$/.test(path),
-    );
-    expect([...new Set(gl)]).toEqual([]);
-    // The page is painted all the same.
+  it("writes a log to its log folder, without the key", async () => {
+    const logs = join(process.env.CATCHALL_DATA_DIR, "logs");
+    await browser.waitUntil(() => existsSync(logs) && readdirSync(logs).length > 0, {
+      timeout: 5000,
+      timeoutMsg: "no log file appeared",
+    });
+    const text = readdirSync(logs)
+      .map((f) => readFileSync(join(logs, f), "utf8"))
+      .join("\n");
+    expect(text).toContain("starting, data folder");
+    expect(text).not.toContain(process.env.CATCHALL_API_KEY);
+  });
+
+  it("hands a second launch over to the window that is open", async () => {
+    const first = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
+    const second = spawn(application, [], { stdio: "ignore", env: process.env });
+    const code = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve("still running"), 20000);
+      second.on("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    if (code === "still running") second.kill();
+    expect(code).toBe(0);
+    // The first is still there, and still the only one on this data folder.
+    expect(appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR).pid).toBe(first.pid);
     const heading = await screen.findByRole("heading", { level: 1, name: "CatchAll Desk" });
     expect(await heading.isDisplayed()).toBe(true);
   });

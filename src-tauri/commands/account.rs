@@ -73,3 +73,23 @@ pub async fn account_jobs(
 pub async fn open_account_job(engine: State<'_, Engine>, job_id: String) -> CmdResult<JobSnapshot> {
     ipc(engine.open_account_job(job_id).await)
 }
+
+/// Opens the folder of the app's log in the file manager (for a support
+/// request); returns its path.
+#[tauri::command]
+#[specta::specta]
+pub fn open_log_folder(app: tauri::AppHandle) -> CmdResult<String> {
+    let folder = crate::logging::folder(&app).ok_or_else(|| IpcError {
+        kind: ErrorKind::Internal,
+        message: "This system has no log folder for the app.".into(),
+    })?;
+    let _ = std::fs::create_dir_all(&folder);
+    crate::platform::open_for_user(&folder).map_err(|e| IpcError {
+        kind: ErrorKind::Internal,
+        message: format!(
+            "Could not open the log folder ({}): {e}",
+            folder.display()
+        ),
+    })?;
+    Ok(folder.display().to_string())
+}

@@ -7,9 +7,14 @@ use tauri_plugin_dialog::DialogExt;
 
 use super::{ipc, CmdResult};
 
-/// Exports a job's records. With no `path`, asks where to save in the
-/// native dialog; returns None when the user cancels. `view`: export only
-/// what the table shows (its filter and sort); None exports everything.
+/// Scripted runs and the e2e test save here without a dialog (the page
+/// still never names a path).
+const EXPORT_DIR_ENV: &str = "CATCHALL_EXPORT_DIR";
+
+/// Exports a job's records to a file the user picks in the native save
+/// dialog (opened here, never by the page); None when the user cancels.
+/// `view`: export only what the table shows (its filter and sort); None
+/// exports everything.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_job(
@@ -18,28 +23,33 @@ pub async fn export_job(
     local_id: i64,
     format: ExportFormat,
     view: Option<ViewSpec>,
-    path: Option<String>,
 ) -> CmdResult<Option<ExportResult>> {
-    let path = match path {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let ext = match format {
-                ExportFormat::Csv => "csv",
-                ExportFormat::Xlsx => "xlsx",
-                ExportFormat::Json => "json",
-                ExportFormat::Jsonl => "jsonl",
-            };
-            let picked = app
-                .dialog()
-                .file()
-                .set_file_name(format!("catchall-results.{ext}"))
-                .add_filter(ext.to_uppercase(), &[ext])
-                .blocking_save_file();
-            match picked.and_then(|p| p.into_path().ok()) {
-                Some(p) => p,
-                None => return Ok(None),
-            }
-        }
+    let engine = engine.inner().clone();
+    let name = engine.export_file_name(local_id, format)?;
+    let path = match std::env::var_os(EXPORT_DIR_ENV).filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir).join(&name),
+        None => match ask_where(&app, &name, format).await {
+            Some(p) => p,
+            None => return Ok(None),
+        },
     };
     ipc(engine.export(local_id, format, view, path).await).map(Some)
+}
+
+/// The save dialog, awaited without holding one of the runtime's workers.
+async fn ask_where(app: &tauri::AppHandle, name: &str, format: ExportFormat) -> Option<PathBuf> {
+    let ext = format.extension();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_file_name(name)
+        .add_filter(ext.to_uppercase(), &[ext]);
+    if let Some(docs) = dirs::document_dir() {
+        dialog = dialog.set_directory(docs);
+    }
+    dialog.save_file(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    });
+    rx.await.ok().flatten()
 }

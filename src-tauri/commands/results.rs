@@ -41,11 +41,11 @@ pub async fn record_detail(
     blocking(move || engine.record(local_id, record_id)).await
 }
 
-/// Opens a citation or company link in the default browser (http/https only).
+/// Opens a citation or company link in the default browser (http/https
+/// only), in the user's environment rather than the app's.
 #[tauri::command]
 #[specta::specta]
-pub fn open_link(app: tauri::AppHandle, url: String) -> CmdResult<()> {
-    use tauri_plugin_opener::OpenerExt;
+pub fn open_link(url: String) -> CmdResult<()> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
         return Err(IpcError {
@@ -53,10 +53,8 @@ pub fn open_link(app: tauri::AppHandle, url: String) -> CmdResult<()> {
             message: "Only web links (http or https) can be opened.".into(),
         });
     }
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| IpcError {
-            kind: ErrorKind::Internal,
-            message: format!("Could not open the link in your browser: {e}"),
-        })
+    crate::platform::open_for_user(&url).map_err(|e| IpcError {
+        kind: ErrorKind::Internal,
+        message: format!("Could not open the link in your browser: {e}"),
+    })
 }

@@ -9,7 +9,7 @@
 fn main() {
     // The app's rendering defaults (direct painting instead of WebKit's GL
     // compositing on Linux): a fair peer renders the same way.
-    catchall_desk::platform_defaults();
+    catchall_desk::platform::platform_defaults();
     // And its window: hidden until the page has loaded.
     catchall_desk::show_when_loaded(tauri::Builder::default())
         .run(tauri::generate_context!())

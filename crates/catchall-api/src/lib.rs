@@ -1,5 +1,5 @@
 //! The CatchAll API client (NewsCatcher CatchAll), following
-//! `shared/catchall-api.md`.
+//! `docs/api.md`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), catchall_api::ApiError> {

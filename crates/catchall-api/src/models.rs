@@ -1,5 +1,5 @@
 //! The request and response shapes of the CatchAll API
-//! (`shared/catchall-api.md`, section "Shapes").
+//! (`docs/api.md`, section "Pull" and "Record").
 //!
 //! Rules applied everywhere:
 //! - every optional field accepts both "missing" and `null`;

@@ -110,6 +110,7 @@ fn config(dir: &std::path::Path, pace: &str) -> EngineConfig {
         force_sandbox: true,
         sandbox_pace: pace.into(),
         use_keyring: false,
+        env_key: None,
     }
 }
 

@@ -31,6 +31,9 @@ pub struct EngineConfig {
     pub sandbox_pace: String,
     /// Never touch the OS keyring (tests that must not see a real key).
     pub use_keyring: bool,
+    /// A key given to this run by whoever started it (`CATCHALL_API_KEY`),
+    /// used instead of the stored one.
+    pub env_key: Option<ApiKey>,
 }
 
 /// Knobs for tests, benchmarks and the command line; the app uses the
@@ -94,19 +97,13 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Lowers the calling thread's scheduling priority: on Linux to SCHED_IDLE
-/// (it runs only on a core nothing else wants; with nice +10 alone, the
-/// 100,000-record index build still took a share of a 2-core machine while
-/// the table was paging and scrolling), falling back to nice +10. Both
-/// apply to the calling thread alone. Best effort elsewhere.
+/// Lowers the calling thread's priority (nice +10), so background indexing
+/// yields to the table's reads. Best effort, Linux only.
 fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: with pid/who = 0 both calls only change the calling thread;
-    // the parameter struct outlives the call.
+    // SAFETY: with who = 0 it only changes the calling thread.
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-        let param = libc::sched_param { sched_priority: 0 };
-        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
     }
 }
 
@@ -150,6 +147,8 @@ pub(crate) struct Inner {
     last_table_read: AtomicU64,
     trim_pending: std::sync::atomic::AtomicBool,
     trims: AtomicU64,
+    /// Held for the engine's life: one writer per data folder.
+    _data_lock: crate::lock::DataLock,
 }
 
 impl Drop for Inner {
@@ -401,6 +400,7 @@ impl Engine {
         sink: Arc<dyn EventSink>,
         options: EngineOptions,
     ) -> R<Engine> {
+        let data_lock = crate::lock::DataLock::acquire(&config.data_dir)?;
         let db_path = crate::paths::db_path(&config.data_dir);
         let store = Store::open(&db_path)?;
         let keyring = if config.use_keyring {
@@ -414,7 +414,7 @@ impl Engine {
             None
         };
         let chosen = store.get_setting(SETTING_CONNECTION)?;
-        let env_key = secret::env_key();
+        let env_key = config.env_key.clone();
         let (key_loaded, _) = watch::channel(keyring.is_none());
         let inner = Arc::new(Inner {
             options,
@@ -448,6 +448,7 @@ impl Engine {
             trim_pending: Default::default(),
             trims: AtomicU64::new(0),
             config,
+            _data_lock: data_lock,
         });
 
         // The keyring may be slow (D-Bus activation): wait a moment for it,
@@ -1147,6 +1148,18 @@ impl Engine {
         path: PathBuf,
     ) -> R<ExportResult> {
         exporting::export(&self.inner, local_id, format, view, path).await
+    }
+
+    /// The file name an export of this job is offered under.
+    pub fn export_file_name(&self, local_id: i64, format: ExportFormat) -> R<String> {
+        let summary = self.inner.summary(local_id)?;
+        let today = time::OffsetDateTime::now_utc().date();
+        Ok(exporting::default_file_name(
+            &summary.query,
+            today,
+            summary.stored_records,
+            format,
+        ))
     }
 
     /// Current summary of one job (the command line prints it).

@@ -21,6 +21,9 @@ pub enum EngineError {
     Export(#[from] catchall_export::ExportError),
     #[error("{0}")]
     NotFound(String),
+    /// The data folder is in use by another copy of the app, or unusable.
+    #[error("{0}")]
+    InUse(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
 }
@@ -34,6 +37,7 @@ impl EngineError {
             EngineError::Keyring(_) => ErrorKind::Keyring,
             EngineError::Export(_) => ErrorKind::Export,
             EngineError::NotFound(_) => ErrorKind::NotFound,
+            EngineError::InUse(_) => ErrorKind::Storage,
             EngineError::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -117,3 +117,75 @@ pub(crate) async fn export(
         bytes: summary.bytes,
     })
 }
+
+impl ExportFormat {
+    /// The file extension of the format, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Json => "json",
+            ExportFormat::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// Longest query part of a default file name, in characters.
+const NAME_QUERY_CHARS: usize = 40;
+
+/// A default file name for an export: the query's first words, the date
+/// and the record count, e.g. `series-b-saas-2026-12-03-1000.csv`.
+pub(crate) fn default_file_name(
+    query: &str,
+    date: time::Date,
+    records: u32,
+    format: ExportFormat,
+) -> String {
+    let mut slug = String::new();
+    for word in query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        let sep = usize::from(!slug.is_empty());
+        if slug.chars().count() + sep + word.chars().count() > NAME_QUERY_CHARS {
+            break;
+        }
+        if sep == 1 {
+            slug.push('-');
+        }
+        slug.push_str(&word);
+    }
+    if slug.is_empty() {
+        slug.push_str("catchall-results");
+    }
+    format!(
+        "{slug}-{:04}-{:02}-{:02}-{records}.{}",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        format.extension()
+    )
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn default_names_come_from_the_query_date_and_count() {
+        let d = time::macros::date!(2026 - 12 - 03);
+        assert_eq!(
+            default_file_name("Series B rounds for SaaS startups this week", d, 1000, ExportFormat::Csv),
+            "series-b-rounds-for-saas-startups-this-2026-12-03-1000.csv"
+        );
+        assert_eq!(
+            default_file_name("Fusões em São Paulo / 2026?", d, 7, ExportFormat::Xlsx),
+            "fusões-em-são-paulo-2026-2026-12-03-7.xlsx"
+        );
+        assert_eq!(
+            default_file_name("???", d, 0, ExportFormat::Json),
+            "catchall-results-2026-12-03-0.json"
+        );
+    }
+}

@@ -9,7 +9,8 @@ pub mod dto;
 mod engine;
 mod error;
 mod exporting;
-pub mod memory;
+mod lock;
+mod memory;
 pub mod paths;
 mod pull;
 mod queue;
@@ -18,5 +19,6 @@ pub mod templates;
 mod tracker;
 
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
+pub use catchall_api::ApiKey;
 pub use error::EngineError;
 pub use exporting::run_info;

@@ -1,4 +1,4 @@
-//! A loopback server that speaks the CatchAll API (`shared/catchall-api.md`)
+//! A loopback server that speaks the CatchAll API (`docs/api.md`)
 //! for tests, demos and benchmarks.
 //!
 //! ```no_run

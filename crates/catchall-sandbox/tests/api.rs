@@ -1,5 +1,5 @@
 //! The sandbox over real HTTP: every endpoint's shape against
-//! shared/catchall-api.md, error cases, and job behaviour.
+//! docs/api.md, error cases, and job behaviour.
 
 mod common;
 

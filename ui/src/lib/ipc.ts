@@ -140,7 +140,9 @@ export const ipc = {
     localId: number,
     format: ExportFormat,
     view: ViewSpec | null,
-  ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view, null)),
+  ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view)),
+  /** Opens the app's log folder in the file manager; resolves to its path. */
+  openLogFolder: (): Promise<string> => unwrap(commands.openLogFolder()),
   /** Follows job events (here too, so tests can stand in for the app's events). */
   onJobEvent: (cb: (e: JobEvent) => void): Unlisten => onJobEvent(cb),
 };

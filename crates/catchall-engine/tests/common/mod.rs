@@ -69,6 +69,7 @@ pub fn config(dir: &std::path::Path) -> EngineConfig {
         force_sandbox: true,
         sandbox_pace: "test".into(),
         use_keyring: false,
+        env_key: None,
     }
 }
 

@@ -78,10 +78,33 @@ export function SettingsScreen({ info }: { info: AppInfo }) {
       <ErrorNotice error={settings.error} />
       {settings.data ? <SettingsForm initial={settings.data} /> : null}
 
+      <LogFolder />
+
       <p className="muted small">
         CatchAll Desk {info.version}
         {info.devBuild ? " (development build)" : ""} · data in {info.dataDir}
       </p>
+    </section>
+  );
+}
+
+/** Where the app's log is, for a support request. */
+function LogFolder() {
+  const id = useId();
+  const open = useMutation({ mutationFn: ipc.openLogFolder });
+  return (
+    <section className="card stack" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>When something looks wrong</h3>
+      <p className="help">
+        The app keeps a log of what it did (never your API key). Attach it when you ask for help.
+      </p>
+      <div className="row">
+        <button type="button" onClick={() => open.mutate()} disabled={open.isPending}>
+          Open log folder
+        </button>
+      </div>
+      {open.data ? <p className="help">Opened {open.data}</p> : null}
+      <ErrorNotice error={open.error} />
     </section>
   );
 }

@@ -2,7 +2,6 @@ import { act, screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
-import { RELEASE_AFTER_MS } from "../../lib/pageMemory";
 import { renderApp } from "../../test/render";
 import { routeJobEvent } from "../watch/jobState";
 import { mayOverflow, ResultsTable } from "./ResultsTable";
@@ -237,41 +236,4 @@ test("only text that may not fit its column is clipped", () => {
   expect(mayOverflow("Redwood, Inc. leads the round")).toBe(true);
   // Wide or unknown glyphs: always clipped, however short.
   expect(mayOverflow("株式会社")).toBe(true);
-});
-
-test("scrolling the table asks for the page's garbage to be collected once it stops", async () => {
-  const release = vi.fn();
-  const page = globalThis as { __catchallReleaseMemory?: () => void };
-  page.__catchallReleaseMemory = release;
-  try {
-    const { unmount } = renderApp(<Harness />);
-    const table = screen.getByRole("table", { name: "Records" });
-    expect(await within(table).findByRole("button", { name: "Record 0" })).toBeInTheDocument();
-    vi.useFakeTimers();
-    const scroller = table.closest(".table-scroll") as HTMLElement;
-    for (let i = 1; i <= 5; i++) {
-      act(() => {
-        scroller.scrollTop = i * 400;
-        scroller.dispatchEvent(new Event("scroll"));
-      });
-      act(() => {
-        vi.advanceTimersByTime(200);
-      });
-    }
-    expect(release).not.toHaveBeenCalled();
-    act(() => {
-      vi.advanceTimersByTime(RELEASE_AFTER_MS);
-    });
-    expect(release).toHaveBeenCalledTimes(1);
-    // Closing the table leaves all of its rows behind: one more, later.
-    unmount();
-    expect(release).toHaveBeenCalledTimes(1);
-    act(() => {
-      vi.advanceTimersByTime(RELEASE_AFTER_MS);
-    });
-    expect(release).toHaveBeenCalledTimes(2);
-  } finally {
-    vi.useRealTimers();
-    Reflect.deleteProperty(page, "__catchallReleaseMemory");
-  }
 });

@@ -24,7 +24,6 @@ import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field, SearchField } from "../../app/Field";
 import { formatCount } from "../../lib/format";
 import { type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
-import { releaseWhenIdle } from "../../lib/pageMemory";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
 import { RecordPanel } from "./RecordPanel";
@@ -162,12 +161,6 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     setOpenRecord(recordId);
   }, []);
 
-  // Rows scrolled past, and the whole table once it closes, are garbage
-  // the page keeps until a full collection: ask for one when scrolling
-  // stops (the scroll area's onScroll) and after the table closes (a
-  // layout effect: its cleanup is in place from the first paint on).
-  useLayoutEffect(() => releaseWhenIdle, []);
-
   if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 
   return (
@@ -196,7 +189,6 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
       <div
         ref={scrollRef}
         className="table-scroll"
-        onScroll={releaseWhenIdle}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll area must be reachable by keyboard
         tabIndex={0}
       >

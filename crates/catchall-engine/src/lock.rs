@@ -1,0 +1,57 @@
+//! One writer per data folder: the engine holds an OS file lock on
+//! `catchall.lock` while it runs, so a second app (or a command line that
+//! writes) never opens the same store for writing at once. The OS drops the
+//! lock when the process ends, however it ends.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::Path;
+
+use crate::EngineError;
+
+const LOCK_FILE: &str = "catchall.lock";
+
+pub(crate) struct DataLock {
+    _file: File,
+}
+
+impl DataLock {
+    pub fn acquire(dir: &Path) -> Result<DataLock, EngineError> {
+        let io = |e: std::io::Error| {
+            EngineError::InUse(format!(
+                "the data folder {} cannot be used: {e}",
+                dir.display()
+            ))
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(DataLock { _file: file }),
+            Err(TryLockError::WouldBlock) => Err(EngineError::InUse(format!(
+                "CatchAll Desk is already open with the data folder {} (or a `catchall` command is \
+                 writing to it). Use the window that is open, or close it and try again.",
+                dir.display()
+            ))),
+            Err(TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_is_refused_until_the_first_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DataLock::acquire(dir.path()).unwrap();
+        let second = DataLock::acquire(dir.path()).err().expect("refused");
+        assert!(second.to_string().contains("already open"), "{second}");
+        drop(first);
+        DataLock::acquire(dir.path()).expect("free again");
+    }
+}
