@@ -1,4 +1,4 @@
-import { act, screen, waitFor } from "@testing-library/preact";
+import { act, screen, waitFor, within } from "@testing-library/preact";
 import { ipc } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
 import { JobView } from "./JobView";
@@ -212,4 +212,24 @@ test("stages passed between two polls still show as done, from the status steps"
   expect(stepState("Grouping")).toHaveTextContent("done · between two checks");
   expect(stepState("Analyzing")).toHaveTextContent("done");
   expect(stepState("Enriching")).toHaveAttribute("aria-current", "step");
+});
+
+test("a running job can be stopped: deleted, saying that work done may still count", async () => {
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(snapshot());
+  const del = vi.spyOn(ipc, "deleteJob").mockResolvedValue();
+  renderApp(<JobView localId={1} />);
+  await screen.findByText("Status: Analyzing");
+  act(() => screen.getByRole("button", { name: "Stop and delete" }).click());
+  const ask = await screen.findByRole("alertdialog", { name: "Stop this job?" });
+  expect(ask).toHaveTextContent("may still count against your plan");
+  act(() => within(ask).getByRole("button", { name: "Keep it running" }).click());
+  expect(screen.queryByRole("alertdialog")).toBeNull();
+  expect(del).not.toHaveBeenCalled();
+  act(() => screen.getByRole("button", { name: "Stop and delete" }).click());
+  act(() =>
+    within(screen.getByRole("alertdialog"))
+      .getByRole("button", { name: "Stop and delete" })
+      .click(),
+  );
+  await waitFor(() => expect(del).toHaveBeenCalledWith(1));
 });

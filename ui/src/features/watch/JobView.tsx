@@ -17,6 +17,7 @@ import { planFigures } from "../compose/startPlan";
 import { ExportPanel } from "../export/ExportPanel";
 import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
 import { jobKey, takeSnapshot } from "./jobState";
+import { StopJob } from "./StopJob";
 import { Timeline } from "./Timeline";
 
 const FINISHED = new Set(["completed", "failed"]);
@@ -102,6 +103,9 @@ export function JobView({ localId }: { localId: number }) {
           </div>
         ) : null}
         {snap.canContinue && !continuing ? <ContinueForm snap={snap} /> : null}
+        {s.tracking && !FINISHED.has(s.stage) && !continuing ? (
+          <StopJob localId={s.localId} />
+        ) : null}
       </div>
       {showTable ? (
         <>
