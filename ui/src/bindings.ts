@@ -21,6 +21,11 @@ export const commands = {
 	accountJobs: (page: number, search: string | null) => typedError<AccountJobsPage, IpcError>(__TAURI_INVOKE("account_jobs", { page, search })),
 	/**  Brings a job started elsewhere into local history and tracks it. */
 	openAccountJob: (jobId: string) => typedError<JobSnapshot, IpcError>(__TAURI_INVOKE("open_account_job", { jobId })),
+	/**
+	 *  Opens the folder of the app's log in the file manager (for a support
+	 *  request); returns its path.
+	 */
+	openLogFolder: () => typedError<string, IpcError>(__TAURI_INVOKE("open_log_folder")),
 	/**  Problems found locally, before any request (empty when the draft is fine). */
 	checkDraft: (draft: JobDraft) => __TAURI_INVOKE<FieldProblem[]>("check_draft", { draft }),
 	validateQuery: (query: string) => typedError<QueryCheck, IpcError>(__TAURI_INVOKE("validate_query", { query })),
@@ -45,14 +50,18 @@ export const commands = {
 	/**  One window of display strings for the results table. */
 	recordsWindow: (localId: number, view: ViewSpec, start: number, limit: number) => typedError<RecordsWindow, IpcError>(__TAURI_INVOKE("records_window", { localId, view, start, limit })),
 	recordDetail: (localId: number, recordId: string) => typedError<RecordDetail, IpcError>(__TAURI_INVOKE("record_detail", { localId, recordId })),
-	/**  Opens a citation or company link in the default browser (http/https only). */
+	/**
+	 *  Opens a citation or company link in the default browser (http/https
+	 *  only), in the user's environment rather than the app's.
+	 */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
 	/**
-	 *  Exports a job's records. With no `path`, asks where to save in the
-	 *  native dialog; returns None when the user cancels. `view`: export only
-	 *  what the table shows (its filter and sort); None exports everything.
+	 *  Exports a job's records to a file the user picks in the native save
+	 *  dialog (opened here, never by the page); None when the user cancels.
+	 *  `view`: export only what the table shows (its filter and sort); None
+	 *  exports everything.
 	 */
-	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null, path: string | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view, path })),
+	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view })),
 };
 
 /** Events */
@@ -380,7 +389,7 @@ export type Settings = {
 	 *  The composer asks before starting a job whose maximum is above this
 	 *  many records (or has none, which means the plan's maximum).
 	 */
-	confirmAboveRecords: number,
+	confirmAboveRecords?: number,
 };
 
 export type SortSpec = {

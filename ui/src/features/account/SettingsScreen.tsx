@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { type AppInfo, type Connection, ipc, type Settings, type Theme } from "../../lib/ipc";
+import { DEFAULT_CONFIRM_ABOVE } from "../compose/startPlan";
 import { KeyPanel } from "../setup/KeyPanel";
 
 /** The service asks for a status check every 30 to 60 seconds. */
@@ -115,7 +116,10 @@ function SettingsForm({ initial }: { initial: Settings }) {
   const [baseUrl, setBaseUrl] = useState(initial.baseUrl);
   const [poll, setPoll] = useState(String(initial.pollIntervalSecs));
   const [theme, setTheme] = useState<Theme>(initial.theme);
-  const [confirmAbove, setConfirmAbove] = useState(String(initial.confirmAboveRecords));
+  const [confirmAbove, setConfirmAbove] = useState(
+    // Older settings have none: the composer's default.
+    String(initial.confirmAboveRecords ?? DEFAULT_CONFIRM_ABOVE),
+  );
   const [problem, setProblem] = useState<string | null>(null);
   const [confirmProblem, setConfirmProblem] = useState<string | null>(null);
   const save = useMutation({
