@@ -214,7 +214,10 @@ pub fn run(env_key: Option<String>) {
         Ok(app) => app.run(|_, event| {
             // A start failure closed the window: the dialog ends the app
             // (with a code), not the window's closing.
-            if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
+            if let tauri::RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
+            {
                 if START_FAILED.load(Ordering::Relaxed) {
                     api.prevent_exit();
                 }

@@ -86,10 +86,7 @@ pub fn open_log_folder(app: tauri::AppHandle) -> CmdResult<String> {
     let _ = std::fs::create_dir_all(&folder);
     crate::platform::open_for_user(&folder).map_err(|e| IpcError {
         kind: ErrorKind::Internal,
-        message: format!(
-            "Could not open the log folder ({}): {e}",
-            folder.display()
-        ),
+        message: format!("Could not open the log folder ({}): {e}", folder.display()),
     })?;
     Ok(folder.display().to_string())
 }

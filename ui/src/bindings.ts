@@ -79,6 +79,12 @@ export type AccountJob = {
 	mode: string | null,
 	/**  Set when this job is also in the local history. */
 	localId: number | null,
+	/**  Set on a job a colleague shared: who ("First Last", an email or an id). */
+	sharedBy: string | null,
+	/**  RFC 3339, when it was shared. */
+	sharedAt: string | null,
+	/**  view, edit or manage. */
+	permission: string | null,
 };
 
 export type AccountJobsPage = {
@@ -172,6 +178,11 @@ export type ExportResult = {
 	path: string,
 	records: number,
 	bytes: number,
+	/**
+	 *  Set when the job's records were not all on this computer: the
+	 *  export has only part of them (in words, for the message).
+	 */
+	partial: string | null,
 };
 
 /**  Records written so far by a running export. */
@@ -279,6 +290,16 @@ export type JobSummary = {
 	queuedReason: string | null,
 	/**  Still being tracked (polled) by the app. */
 	tracking: boolean,
+	/**
+	 *  The service says the job is completed (its records may still be
+	 *  downloading).
+	 */
+	serviceCompleted: boolean,
+	/**
+	 *  Completed and every record is on this computer: only then is the
+	 *  job "Completed" in the app.
+	 */
+	allLocal: boolean,
 };
 
 /**  Something happened to a job (stage, progress, records stored, ...). */

@@ -1,5 +1,5 @@
 //! Pull a 100,000-record job from an in-process sandbox into memory, typed
-//! (`pull_all`) and raw (`pull_page_raw`, every page with the same bounded
+//! (`pull_page`, every page) and raw (`pull_page_raw`, every page with the same bounded
 //! concurrency), and print records/s and peak RSS for each.
 //!
 //! `cargo bench -p catchall-api --bench pull_100k`
@@ -12,7 +12,8 @@
 //! Environment: `PULL_BENCH_RECORDS` (default 100000).
 
 use catchall_api::{
-    ApiKey, Client, ClientConfig, PullResponse, RawPullPage, RawRecord, RetryPolicy, SubmitRequest,
+    ApiKey, Client, ClientConfig, PullResponse, RawPullPage, RawRecord, Record, RetryPolicy,
+    SubmitRequest,
 };
 use catchall_sandbox::{Pace, Sandbox, SandboxConfig};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -145,6 +146,22 @@ async fn pull_raw(client: &Client, job: &str) -> Vec<RawRecord> {
     all
 }
 
+async fn pull_typed(client: &Client, job: &str) -> Vec<Record> {
+    let first = client.pull_page(job, 1, PAGE_SIZE).await.unwrap();
+    let total_pages = first.total_pages.unwrap_or(1);
+    let mut all = first.all_records;
+    let rest: Vec<PullResponse> = stream::iter(2..=total_pages)
+        .map(|p| client.pull_page(job, p, PAGE_SIZE))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await
+        .unwrap();
+    for p in rest {
+        all.extend(p.all_records);
+    }
+    all
+}
+
 async fn child(mode: &str, records: u64) {
     let (sb, client, job, _) = start().await;
     let base = proc_mib("VmRSS:");
@@ -159,9 +176,9 @@ async fn child(mode: &str, records: u64) {
                     format!("{:.1} MiB of record JSON", bytes as f64 / 1048576.0),
                 )
             } else {
-                let all = client.pull_all(&job, PAGE_SIZE, CONCURRENCY).await.unwrap();
-                let values: usize = all.all_records.iter().map(|r| r.enrichment.len()).sum();
-                (all.all_records.len(), format!("{values} enrichment values"))
+                let all = pull_typed(&client, &job).await;
+                let values: usize = all.iter().map(|r| r.enrichment.len()).sum();
+                (all.len(), format!("{values} enrichment values"))
             };
             let secs = t.elapsed().as_secs_f64();
             assert_eq!(n as u64, records);

@@ -4,7 +4,6 @@ use crate::error::{excerpt, ApiError, EXCERPT_MAX_CHARS};
 use crate::models::*;
 use crate::retry::{retry_hint, should_retry, Failure, RequestKind, RetryPolicy};
 use crate::secret::ApiKey;
-use futures::stream::{self, StreamExt, TryStreamExt};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
@@ -285,59 +284,6 @@ impl Client {
             .await
     }
 
-    /// Every page: the first, then the rest with at most `concurrency`
-    /// requests in flight. Records come in page order; the metadata is the
-    /// first page's (`page` 1, `total_pages` as it said). `page_size` is
-    /// clamped to 1..=1000.
-    pub async fn pull_all(
-        &self,
-        job_id: &str,
-        page_size: u32,
-        concurrency: usize,
-    ) -> Result<PullResponse, ApiError> {
-        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
-        let mut first = self.pull_page(job_id, 1, page_size).await?;
-        let total = first.total_pages.unwrap_or(1);
-        if total > 1 {
-            let pages: Vec<PullResponse> = stream::iter(2..=total)
-                .map(|p| self.pull_page(job_id, p, page_size))
-                .buffered(concurrency.max(1))
-                .try_collect()
-                .await?;
-            let extra: usize = pages.iter().map(|p| p.all_records.len()).sum();
-            first.all_records.reserve(extra);
-            for p in pages {
-                first.all_records.extend(p.all_records);
-            }
-        }
-        Ok(first)
-    }
-
-    /// [`pull_all`](Self::pull_all) with raw records.
-    pub async fn pull_all_raw(
-        &self,
-        job_id: &str,
-        page_size: u32,
-        concurrency: usize,
-    ) -> Result<RawPullPage, ApiError> {
-        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
-        let mut first = self.pull_page_raw(job_id, 1, page_size).await?;
-        let total = first.meta.total_pages.unwrap_or(1);
-        if total > 1 {
-            let pages: Vec<RawPullPage> = stream::iter(2..=total)
-                .map(|p| self.pull_page_raw(job_id, p, page_size))
-                .buffered(concurrency.max(1))
-                .try_collect()
-                .await?;
-            let extra: usize = pages.iter().map(|p| p.records.len()).sum();
-            first.records.reserve(extra);
-            for p in pages {
-                first.records.extend(p.records);
-            }
-        }
-        Ok(first)
-    }
-
     /// `GET /catchAll/pull/{job_id}/csv`: the service's own CSV export.
     pub async fn pull_csv(&self, job_id: &str) -> Result<String, ApiError> {
         let call = Call {
@@ -403,6 +349,21 @@ impl Client {
             READ,
         )
         .await
+    }
+
+    /// `GET /catchAll/source-groups`: one page of the curated outlet lists
+    /// the account may scope a job to (no `total_pages`; see `total`).
+    pub async fn source_groups(
+        &self,
+        page: u32,
+        page_size: u32,
+    ) -> Result<SourceGroupsPage, ApiError> {
+        let q = [
+            ("page", page.max(1).to_string()),
+            ("page_size", page_size.max(1).to_string()),
+        ];
+        self.json::<_, ()>(Method::GET, &["catchAll", "source-groups"], &q, None, READ)
+            .await
     }
 
     /// `DELETE /catchAll/jobs/{job_id}`: soft delete (deleting twice is fine).

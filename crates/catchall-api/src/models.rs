@@ -57,6 +57,111 @@ fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
     })
 }
 
+/// Text that may come as any JSON value: `null` is empty, a string is
+/// kept, anything else becomes its JSON text (never fails the answer).
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(lenient_string(d)?.unwrap_or_default())
+}
+
+/// A flag that may come as `true`, `"true"`, `1`, `"1"`, `"yes"`; anything
+/// unreadable is `None` rather than an error.
+pub fn value_as_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_f64().map(|f| f != 0.0),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "y" | "t" => Some(true),
+            "false" | "0" | "no" | "n" | "f" | "" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn lenient_bool_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?
+        .as_ref()
+        .and_then(value_as_bool))
+}
+
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(lenient_bool_opt(d)?.unwrap_or(false))
+}
+
+/// A whole number that may come as a float with no fraction or a numeric
+/// string (`ed_score`, say).
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.fract() == 0.0)
+            .map(|f| f as i64),
+        _ => None,
+    })
+}
+
+/// A date-time that should be ISO 8601 text but may come as Unix epoch
+/// seconds (or milliseconds): a number becomes RFC 3339 UTC text, other
+/// non-strings their JSON text.
+pub fn value_as_date_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => {
+            let f = n.as_f64()?;
+            // Past the year 33658 in seconds: milliseconds.
+            let secs = if f.abs() >= 1.0e12 { f / 1000.0 } else { f };
+            time::OffsetDateTime::from_unix_timestamp(secs.floor() as i64)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .or_else(|| Some(n.to_string()))
+        }
+        other => Some(other.to_string()),
+    }
+}
+
+fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?
+        .as_ref()
+        .and_then(value_as_date_text))
+}
+
+/// A list whose items are read one by one: an item that cannot be read is
+/// left out instead of failing the list (and the answer with it).
+fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect(),
+        // Not a list: nothing to read as one.
+        _ => Vec::new(),
+    })
+}
+
+fn lenient_list_opt<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(lenient_list(v).unwrap_or_default()),
+    })
+}
+
 /// Reads a JSON number (or numeric string) as a non-negative integer.
 pub fn value_as_u64(v: &Value) -> Option<u64> {
     match v {
@@ -315,31 +420,42 @@ impl Ownership {
 /// A yes/no check a record must pass (`{name, description, type?: "boolean"}`).
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Validator {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub description: String,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
 }
 
 /// A field extracted for each record (`{name, description, type}`).
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Enrichment {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub description: String,
-    #[serde(rename = "type", default, deserialize_with = "null_default")]
+    #[serde(rename = "type", default, deserialize_with = "lenient_enrichment_type")]
     pub kind: EnrichmentType,
+}
+
+fn lenient_enrichment_type<'de, D: Deserializer<'de>>(d: D) -> Result<EnrichmentType, D::Error> {
+    Ok(lenient_string(d)?
+        .map(|t| EnrichmentType::parse(&t))
+        .unwrap_or_default())
 }
 
 /// `{start_date, end_date}` of a job (ISO 8601, kept as text).
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct DateRange {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_date")]
     pub start_date: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_date")]
     pub end_date: Option<String>,
 }
 
@@ -350,18 +466,18 @@ pub struct Step {
     pub status: Stage,
     #[serde(default, deserialize_with = "lenient_u32")]
     pub order: Option<u32>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub completed: bool,
 }
 
 /// A source page a record was found on.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Citation {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub title: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub link: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_date")]
     pub published_date: Option<String>,
 }
 
@@ -370,22 +486,168 @@ pub struct Citation {
 /// Read it out of a record's `enrichment` with [`CompanyValue::from_value`].
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct CompanyValue {
-    #[serde(default)]
-    pub source_text: Option<String>,
+    /// The span of the article where the company was found.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub confidence: Option<String>,
+    pub source_text: Option<String>,
+    /// A number (0-1); a numeric string is read as one.
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub confidence: Option<f64>,
     #[serde(default, deserialize_with = "null_default")]
     pub metadata: CompanyMetadata,
 }
 
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct CompanyMetadata {
-    #[serde(default)]
+    /// The normalised name.
+    #[serde(default, deserialize_with = "lenient_string")]
     pub name: Option<String>,
-    #[serde(default)]
+    /// `null` when unresolved.
+    #[serde(default, deserialize_with = "lenient_string")]
     pub domain_url: Option<String>,
+    /// `low|medium|high`.
     #[serde(default, deserialize_with = "lenient_string")]
     pub domain_url_confidence: Option<String>,
+}
+
+/// Stored attributes of a connected company (`CompanyAttributes`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct CompanyAttributes {
+    /// Without protocol or trailing slash.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub domain: Option<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    pub key_persons: Vec<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    pub alternative_names: Vec<String>,
+}
+
+/// An entity of a job's Company Monitors datasets that a record is about
+/// (`ConnectedEntity`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ConnectedEntity {
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub entity_id: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub name: String,
+    /// The entity type (e.g. `company`).
+    #[serde(rename = "type", default, deserialize_with = "lenient_text")]
+    pub kind: String,
+    /// Relevance, 1-10 (10: critical event; 1-3: indirect mention).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub ed_score: Option<i64>,
+    /// Why the entity is associated (at most 100 characters).
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub relation: String,
+    /// `event_associated` or `mention`.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub association_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_entity_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient_company_attributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<CompanyAttributes>,
+}
+
+fn lenient_company_attributes<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<CompanyAttributes>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// A record's event tags (`EventTags`), for all-news watchlist jobs.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct EventTags {
+    /// A taxonomy path, or `unclassifiable`.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_type: Option<String>,
+    /// Or `other_sector`.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sector: Option<String>,
+}
+
+/// Who shared a job, when, and with what permission (`SharingInfo`).
+/// Present only on jobs another member of the organisation shared.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct SharingInfo {
+    #[serde(default, deserialize_with = "lenient_date")]
+    pub shared_at: Option<String>,
+    /// `view|edit|manage`.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub permission: Option<String>,
+    /// "First Last", else an email, else a user id.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub shared_by: Option<String>,
+}
+
+/// `sharing_info` that is not an object (or is `null`) reads as none.
+fn lenient_sharing<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SharingInfo>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(v @ Value::Object(_)) => serde_json::from_value(v).ok(),
+        _ => None,
+    })
+}
+
+/// A Company Monitors dataset a job used (`ConnectedDataset`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ConnectedDataset {
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub name: String,
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_deleted: Option<bool>,
+}
+
+/// A curated domain allowlist (`SourceGroupRef`); `slug` is what submit's
+/// `source_groups` takes.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceGroupRef {
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub slug: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub name: String,
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+}
+
+/// `GET /catchAll/source-groups` answer (no `total_pages`: work it out from `total`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceGroupsPage {
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub source_groups: Vec<SourceGroupRef>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub page_size: Option<u32>,
 }
 
 impl CompanyValue {
@@ -412,10 +674,12 @@ pub struct Record {
     pub record_title: String,
     pub enrichment: Map<String, Value>,
     pub citations: Vec<Citation>,
+    /// Only for jobs with Company Monitors datasets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub connected_entities: Vec<ConnectedEntity>,
+    /// Only for all-news watchlist jobs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connected_entities: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value>,
+    pub tags: Option<EventTags>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -454,7 +718,7 @@ impl<'de> Deserialize<'de> for Record {
                     match key.as_ref() {
                         "record_id" => r.record_id = id_text(map.next_value::<Option<Value>>()?),
                         "record_title" => {
-                            r.record_title = map.next_value::<Option<String>>()?.unwrap_or_default()
+                            r.record_title = id_text(map.next_value::<Option<Value>>()?)
                         }
                         "enrichment" => {
                             r.enrichment = match map.next_value::<Option<Value>>()? {
@@ -468,17 +732,20 @@ impl<'de> Deserialize<'de> for Record {
                                 }
                             }
                         }
+                        // Each item on its own: one odd value never loses the record.
                         "citations" => {
-                            r.citations = map
-                                .next_value::<Option<Vec<Citation>>>()?
-                                .unwrap_or_default()
+                            r.citations =
+                                lenient_list(map.next_value::<Value>()?).unwrap_or_default()
                         }
                         "connected_entities" => {
                             r.connected_entities =
-                                map.next_value::<Option<Value>>()?.filter(|v| !v.is_null())
+                                lenient_list(map.next_value::<Value>()?).unwrap_or_default()
                         }
                         "tags" => {
-                            r.tags = map.next_value::<Option<Value>>()?.filter(|v| !v.is_null())
+                            r.tags = match map.next_value::<Value>()? {
+                                v @ Value::Object(_) => serde_json::from_value(v).ok(),
+                                _ => None,
+                            }
                         }
                         _ => {
                             let v = map.next_value::<Value>()?;
@@ -560,6 +827,12 @@ pub struct InitializeRequest {
     pub query: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    /// Company Monitors datasets to suggest for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_dataset_ids: Option<Vec<String>>,
+    /// Generic watchlist-news validators and enrichments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch_all_watchlist_news: Option<bool>,
 }
 
 /// `POST /catchAll/validate` body.
@@ -588,10 +861,20 @@ pub struct SubmitRequest {
     pub enrichments: Option<Vec<Enrichment>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<JobMode>,
+    /// Company Monitors mode: only events relevant to these datasets' companies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_dataset_ids: Option<Vec<String>>,
+    /// All news for the datasets' companies, without topic filtering
+    /// (needs `connected_dataset_ids`; `query` stays required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ed_score_min: Option<f64>,
+    pub fetch_all_watchlist_news: Option<bool>,
+    /// `event_associated` (a direct actor) or `mention`; only with datasets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ed_association_type: Option<String>,
+    /// An integer (the service rejects 5.5); only with datasets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ed_score_min: Option<i64>,
+    /// Lists the job in this project at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// At most 5.
@@ -632,6 +915,8 @@ pub struct ListJobsQuery {
     pub ownership: Option<Ownership>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<JobMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 impl ListJobsQuery {
@@ -652,6 +937,9 @@ impl ListJobsQuery {
         if let Some(m) = &self.mode {
             v.push(("mode", m.as_str().to_owned()));
         }
+        if let Some(p) = &self.project_id {
+            v.push(("project_id", p.clone()));
+        }
         v
     }
 }
@@ -667,9 +955,9 @@ pub struct InitializeResponse {
     pub query: String,
     #[serde(default)]
     pub context: Option<String>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub validators: Vec<Validator>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub enrichments: Vec<Enrichment>,
     #[serde(default)]
     pub start_date: Option<String>,
@@ -792,9 +1080,9 @@ pub struct PullResponse {
     pub query: Option<String>,
     #[serde(default)]
     pub context: Option<String>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub validators: Vec<Validator>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub enrichments: Vec<Enrichment>,
     #[serde(default)]
     pub status: Option<Stage>,
@@ -822,8 +1110,17 @@ pub struct PullResponse {
     pub total_pages: Option<u32>,
     #[serde(default)]
     pub mode: Option<JobMode>,
-    #[serde(default)]
-    pub sharing_info: Option<Value>,
+    /// `null` on the caller's own jobs.
+    #[serde(default, deserialize_with = "lenient_sharing")]
+    pub sharing_info: Option<SharingInfo>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub connected_datasets: Vec<ConnectedDataset>,
+    /// `null` when the job was not scoped to source groups.
+    #[serde(default, deserialize_with = "lenient_list_opt")]
+    pub source_groups: Option<Vec<SourceGroupRef>>,
+    /// Submitted as an all-news watchlist query.
+    #[serde(default, deserialize_with = "lenient_bool_opt")]
+    pub is_all_news_query: Option<bool>,
     #[serde(default, deserialize_with = "null_default")]
     pub all_records: Vec<Record>,
 }
@@ -894,14 +1191,15 @@ pub struct UserJob {
     pub job_id: String,
     #[serde(default, deserialize_with = "null_default")]
     pub query: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_date")]
     pub created_at: Option<String>,
     #[serde(default)]
     pub status: Option<Stage>,
     #[serde(default)]
     pub mode: Option<JobMode>,
-    #[serde(default)]
-    pub sharing_info: Option<Value>,
+    /// Only on jobs another member shared.
+    #[serde(default, deserialize_with = "lenient_sharing")]
+    pub sharing_info: Option<SharingInfo>,
     /// Masked by the service.
     #[serde(default, deserialize_with = "lenient_string")]
     pub user_key: Option<String>,
@@ -925,7 +1223,7 @@ pub struct UserJobsPage {
 /// `DELETE /catchAll/jobs/{job_id}` answer.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct DeleteResponse {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub success: bool,
     #[serde(default, deserialize_with = "lenient_string")]
     pub message: Option<String>,
@@ -997,7 +1295,7 @@ impl LimitsResponse {
 /// `GET /health` answer.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct HealthResponse {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub healthy: bool,
 }
 
@@ -1135,7 +1433,10 @@ mod tests {
       "date_range": {"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-01-05T00:00:00Z"},
       "page": 1, "page_size": 100, "total_pages": 1,
       "mode": "base",
-      "sharing_info": {"shared_with": []},
+      "sharing_info": {"shared_at": "2025-01-06T09:00:00Z", "permission": "view", "shared_by": "Maria Kowalski"},
+      "connected_datasets": [{"id": "ds1", "name": "Fintech watchlist", "is_deleted": "false"}],
+      "source_groups": [{"slug": "top-100-us-finance", "name": "Top 100 US Finance"}],
+      "is_all_news_query": 1,
       "brand_new_top_level_field": {"x": 1},
       "all_records": [
         {
@@ -1143,8 +1444,8 @@ mod tests {
           "record_title": "Acme raises €10M, led by \"Foo\" Ventures",
           "enrichment": {
             "zeta_first": "kept first",
-            "company": {"source_text": "Acme GmbH", "confidence": "high",
-                        "metadata": {"name": "Acme", "domain_url": "acme.example", "domain_url_confidence": 0.92}},
+            "company": {"source_text": "Acme GmbH", "confidence": 0.92,
+                        "metadata": {"name": "Acme", "domain_url": "acme.example", "domain_url_confidence": "high"}},
             "amount": 10000000,
             "round_date": "2025-01-02",
             "note": null,
@@ -1153,8 +1454,14 @@ mod tests {
             "enrichment_confidence": "medium"
           },
           "citations": [{"title": "Acme raises", "link": "https://news.example/acme", "published_date": "2025-01-02T10:00:00Z", "source": "x"}],
-          "connected_entities": [{"id": "e1"}],
-          "tags": null,
+          "connected_entities": [
+            {"entity_id": "e1", "name": "Acme", "type": "company", "ed_score": 9, "relation": "Raised the round",
+             "association_type": "event_associated", "external_entity_id": 1042,
+             "company": {"domain": "acme.example", "key_persons": ["Ada Lovelace"], "alternative_names": "Acme GmbH"}},
+            {"entity_id": "e2", "name": "Foo Ventures", "type": "company", "ed_score": "3", "relation": "Led the round"},
+            "not an entity"
+          ],
+          "tags": {"event_type": "business/funding/venture_round", "sector": "financial_services"},
           "score": 0.7,
           "new_record_field": "kept"
         },
@@ -1200,8 +1507,42 @@ mod tests {
         );
         assert_eq!(r.extra.get("score"), Some(&json!(0.7)));
         assert_eq!(r.extra.get("new_record_field"), Some(&json!("kept")));
-        assert_eq!(r.connected_entities, Some(json!([{"id": "e1"}])));
-        assert_eq!(r.tags, None);
+        assert_eq!(r.connected_entities.len(), 2, "the odd item is left out");
+        let e = &r.connected_entities[0];
+        assert_eq!(
+            (
+                e.entity_id.as_str(),
+                e.name.as_str(),
+                e.kind.as_str(),
+                e.ed_score
+            ),
+            ("e1", "Acme", "company", Some(9))
+        );
+        assert_eq!(e.association_type.as_deref(), Some("event_associated"));
+        assert_eq!(e.external_entity_id.as_deref(), Some("1042"));
+        let company = e.company.as_ref().unwrap();
+        assert_eq!(company.domain.as_deref(), Some("acme.example"));
+        assert_eq!(company.key_persons, ["Ada Lovelace"]);
+        assert_eq!(company.alternative_names, ["Acme GmbH"]);
+        assert_eq!(r.connected_entities[1].ed_score, Some(3));
+        assert_eq!(r.connected_entities[1].company, None);
+        let tags = r.tags.as_ref().unwrap();
+        assert_eq!(
+            tags.event_type.as_deref(),
+            Some("business/funding/venture_round")
+        );
+        assert_eq!(tags.sector.as_deref(), Some("financial_services"));
+        let info = p.sharing_info.as_ref().unwrap();
+        assert_eq!(info.shared_by.as_deref(), Some("Maria Kowalski"));
+        assert_eq!(info.permission.as_deref(), Some("view"));
+        assert_eq!(info.shared_at.as_deref(), Some("2025-01-06T09:00:00Z"));
+        assert_eq!(p.connected_datasets[0].name, "Fintech watchlist");
+        assert_eq!(p.connected_datasets[0].is_deleted, Some(false));
+        assert_eq!(
+            p.source_groups.as_ref().unwrap()[0].slug,
+            "top-100-us-finance"
+        );
+        assert_eq!(p.is_all_news_query, Some(true));
         assert_eq!(r.enrichment.get("note"), Some(&Value::Null));
 
         let r2 = &p.all_records[1];
@@ -1209,6 +1550,115 @@ mod tests {
         assert_eq!(r2.record_title, "");
         assert!(r2.enrichment.is_empty());
         assert!(r2.citations.is_empty());
+    }
+
+    #[test]
+    fn submit_and_initialize_send_the_current_fields_only_when_set() {
+        let mut r = SubmitRequest::new("q");
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"query": "q"}));
+        r.connected_dataset_ids = Some(vec!["ds1".into()]);
+        r.fetch_all_watchlist_news = Some(true);
+        r.ed_association_type = Some("mention".into());
+        r.ed_score_min = Some(5);
+        r.source_groups = Some(vec!["top-100-us-finance".into()]);
+        r.project_id = Some("p1".into());
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"query": "q", "connected_dataset_ids": ["ds1"], "fetch_all_watchlist_news": true,
+                   "ed_association_type": "mention", "ed_score_min": 5, "project_id": "p1",
+                   "source_groups": ["top-100-us-finance"]})
+        );
+        let i = InitializeRequest {
+            query: "q".into(),
+            connected_dataset_ids: Some(vec!["ds1".into()]),
+            fetch_all_watchlist_news: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&i).unwrap(),
+            json!({"query": "q", "connected_dataset_ids": ["ds1"], "fetch_all_watchlist_news": false})
+        );
+        let q = ListJobsQuery {
+            project_id: Some("p1".into()),
+            ownership: Some(Ownership::Shared),
+            mode: Some(JobMode::Lite),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.pairs(),
+            [
+                ("ownership", "shared".to_owned()),
+                ("mode", "lite".to_owned()),
+                ("project_id", "p1".to_owned())
+            ]
+        );
+    }
+
+    /// One odd value never fails a page: each is read as far as it can be.
+    #[test]
+    fn odd_values_never_fail_a_page() {
+        let page = json!({
+            "job_id": "j",
+            "status": "completed",
+            "valid_records": "3",
+            "page_size": 7.0,
+            "total_pages": "1",
+            "is_all_news_query": "true",
+            "sharing_info": "shared",
+            "source_groups": null,
+            "connected_datasets": [{"id": 5, "name": "Five", "is_deleted": 0}],
+            "validators": [{"name": "v", "description": {"text": "a validator"}, "type": "boolean"},
+                           {"name": "w", "description": 12}],
+            "enrichments": [{"name": "amount", "description": null, "type": 3}],
+            "date_range": {"start_date": 1735689600, "end_date": "2025-01-05T00:00:00Z"},
+            "all_records": [
+                {"record_id": "a", "record_title": 7,
+                 "enrichment": {"amount": "1,000", "enrichment_confidence": "high"},
+                 "citations": [{"title": "t", "link": "https://x.example", "published_date": 1735776000},
+                               {"title": null, "link": 42, "published_date": "yesterday"}, 3],
+                 "connected_entities": {"not": "a list"},
+                 "tags": "none"}
+            ]
+        });
+        let p: PullResponse = serde_json::from_value(page.clone()).unwrap();
+        assert_eq!(p.valid_records, Some(3));
+        assert_eq!(p.page_size, Some(7));
+        assert_eq!(p.total_pages, Some(1));
+        assert_eq!(p.is_all_news_query, Some(true));
+        assert_eq!(p.sharing_info, None);
+        assert_eq!(p.source_groups, None);
+        assert_eq!(p.connected_datasets[0].id, "5");
+        assert_eq!(p.connected_datasets[0].is_deleted, Some(false));
+        assert_eq!(p.validators[0].description, r#"{"text":"a validator"}"#);
+        assert_eq!(p.validators[1].description, "12");
+        assert_eq!(p.enrichments[0].description, "");
+        assert_eq!(
+            p.date_range.as_ref().unwrap().start_date.as_deref(),
+            Some("2025-01-01T00:00:00Z")
+        );
+        let r = &p.all_records[0];
+        assert_eq!(r.record_title, "7");
+        assert_eq!(r.citations.len(), 2);
+        assert_eq!(
+            r.citations[0].published_date.as_deref(),
+            Some("2025-01-02T00:00:00Z")
+        );
+        assert_eq!(r.citations[1].link, "42");
+        assert_eq!(r.citations[1].published_date.as_deref(), Some("yesterday"));
+        assert!(r.connected_entities.is_empty());
+        assert_eq!(r.tags, None);
+        // The raw page keeps the record exactly as sent.
+        let raw: RawPullPage = serde_json::from_str(&page.to_string()).unwrap();
+        assert_eq!(raw.records[0].record_id, "a");
+        assert!(raw.records[0].json.get().contains(r#""tags":"none""#));
+        assert_eq!(raw.meta.valid_records, Some(3));
+        // Milliseconds read as milliseconds.
+        assert_eq!(
+            value_as_date_text(&json!(1735689600000u64)).as_deref(),
+            Some("2025-01-01T00:00:00Z")
+        );
+        assert_eq!(value_as_bool(&json!("TRUE")), Some(true));
+        assert_eq!(value_as_bool(&json!("maybe")), None);
     }
 
     #[test]
@@ -1246,10 +1696,15 @@ mod tests {
         let p: PullResponse = serde_json::from_str(PULL).unwrap();
         let c = CompanyValue::from_value(&p.all_records[0].enrichment["company"]).unwrap();
         assert_eq!(c.source_text.as_deref(), Some("Acme GmbH"));
-        assert_eq!(c.confidence.as_deref(), Some("high"));
+        assert_eq!(c.confidence, Some(0.92));
         assert_eq!(c.metadata.name.as_deref(), Some("Acme"));
         assert_eq!(c.metadata.domain_url.as_deref(), Some("acme.example"));
-        assert_eq!(c.metadata.domain_url_confidence.as_deref(), Some("0.92"));
+        assert_eq!(c.metadata.domain_url_confidence.as_deref(), Some("high"));
+        // A confidence sent as text is read as the number it says.
+        let c = CompanyValue::from_value(&json!({"source_text": "X", "confidence": "0.5",
+            "metadata": {"name": "X", "domain_url_confidence": "low"}}))
+        .unwrap();
+        assert_eq!(c.confidence, Some(0.5));
         assert!(CompanyValue::from_value(&json!("Acme")).is_none());
         assert!(CompanyValue::from_value(&json!({"a": 1})).is_none());
         let minimal =
@@ -1442,6 +1897,7 @@ mod tests {
         let r = InitializeRequest {
             query: "q".into(),
             context: None,
+            ..Default::default()
         };
         assert_eq!(serde_json::to_value(&r).unwrap(), json!({"query": "q"}));
         let r = ContinueRequest {

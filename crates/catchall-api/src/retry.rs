@@ -93,9 +93,11 @@ pub enum Failure {
     Transport,
 }
 
-/// Is this status one that the SDKs retry (408, 429, 5xx)?
+/// Is this status one that the SDKs retry (408, 409, 429, 5xx)? The
+/// Python SDK 4.0.0 retries 409 too; submit and continue still never
+/// repeat on it (see [`should_retry`]).
 pub fn is_retryable_status(status: u16) -> bool {
-    status == 408 || status == 429 || (500..=599).contains(&status)
+    matches!(status, 408 | 409 | 429) || (500..=599).contains(&status)
 }
 
 /// The retry rule. See the module docs.
@@ -282,6 +284,7 @@ mod tests {
         use Failure::*;
         for f in [
             Status(408),
+            Status(409),
             Status(429),
             Status(500),
             Status(502),
@@ -293,7 +296,7 @@ mod tests {
         ] {
             assert!(should_retry(RequestKind::Read, f), "{f:?}");
         }
-        for s in [400, 401, 403, 404, 409, 422] {
+        for s in [400, 401, 403, 404, 422] {
             assert!(!should_retry(RequestKind::Read, Status(s)), "{s}");
         }
     }
@@ -305,6 +308,7 @@ mod tests {
         assert!(should_retry(RequestKind::CreatesJob, Connect));
         for f in [
             Status(408),
+            Status(409),
             Status(500),
             Status(502),
             Status(503),

@@ -54,6 +54,36 @@ fn rule(path: &str, fault: Fault, times: u32) -> FaultRule {
         method: None,
         fault,
         times: Some(times),
+        page: None,
+    }
+}
+
+/// Every page of a job, asked in order until one comes back empty (the
+/// app's own routine, which also follows `total_pages` and checks the count,
+/// is the engine's and is tested there).
+async fn pull_all(c: &Client, job: &str, size: u32) -> Result<PullResponse, ApiError> {
+    let mut first = c.pull_page(job, 1, size).await?;
+    let mut page = 2;
+    loop {
+        let p = c.pull_page(job, page, size).await?;
+        if p.all_records.is_empty() {
+            return Ok(first);
+        }
+        first.all_records.extend(p.all_records);
+        page += 1;
+    }
+}
+
+async fn pull_all_raw(c: &Client, job: &str, size: u32) -> Result<RawPullPage, ApiError> {
+    let mut first = c.pull_page_raw(job, 1, size).await?;
+    let mut page = 2;
+    loop {
+        let p = c.pull_page_raw(job, page, size).await?;
+        if p.records.is_empty() {
+            return Ok(first);
+        }
+        first.records.extend(p.records);
+        page += 1;
     }
 }
 
@@ -124,6 +154,7 @@ async fn initialize_suggests_validators_and_enrichments() {
         .initialize(&InitializeRequest {
             query: "Series A funding rounds raised by European fintech startups".into(),
             context: Some("for a VC deal-flow review".into()),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -146,6 +177,7 @@ async fn initialize_suggests_validators_and_enrichments() {
         .initialize(&InitializeRequest {
             query: "Data breaches at hospitals over the last 2 years".into(),
             context: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -256,7 +288,7 @@ async fn job_lifecycle_status_pull_csv() {
     }
 
     // Every page, in order, with bounded concurrency.
-    let all = c.pull_all(&job, 10, 3).await.unwrap();
+    let all = pull_all(&c, &job, 10).await.unwrap();
     assert_eq!(all.all_records.len(), 25);
     assert_eq!(&all.all_records[..10], &p1.all_records[..]);
     let ids: HashSet<&str> = all
@@ -265,7 +297,7 @@ async fn job_lifecycle_status_pull_csv() {
         .map(|r| r.record_id.as_str())
         .collect();
     assert_eq!(ids.len(), 25);
-    let one_page = c.pull_all(&job, 1000, 4).await.unwrap();
+    let one_page = pull_all(&c, &job, 1000).await.unwrap();
     assert_eq!(one_page.all_records, all.all_records);
 
     // Raw records: the same records, the same order, the exact text.
@@ -277,7 +309,7 @@ async fn job_lifecycle_status_pull_csv() {
         assert_eq!(rr.record_id, tr.record_id);
         assert_eq!(&rr.decode().unwrap(), tr);
     }
-    let raw_all = c.pull_all_raw(&job, 10, 2).await.unwrap();
+    let raw_all = pull_all_raw(&c, &job, 10).await.unwrap();
     let raw_ids: Vec<&str> = raw_all
         .records
         .iter()
@@ -337,7 +369,7 @@ async fn continue_raises_the_limit_and_rejects_bad_limits() {
     assert_eq!(r.previous_limit, Some(10));
     assert_eq!(r.new_limit, Some(30));
     wait_done(&c, &job).await;
-    let all = c.pull_all(&job, 7, 2).await.unwrap();
+    let all = pull_all(&c, &job, 7).await.unwrap();
     assert_eq!(all.all_records.len(), 30);
 
     let e = c.continue_job("no-such-job", Some(50)).await.unwrap_err();
@@ -695,6 +727,7 @@ async fn every_read_survives_two_503s() {
     c.initialize(&InitializeRequest {
         query: "Factory fires in Asia".into(),
         context: None,
+        ..Default::default()
     })
     .await
     .unwrap();
@@ -728,7 +761,7 @@ async fn every_read_survives_two_503s() {
         Fault::ServerError { status: 502 },
         2,
     ));
-    assert_eq!(c.pull_all(&job, 3, 2).await.unwrap().all_records.len(), 10);
+    assert_eq!(pull_all(&c, &job, 3).await.unwrap().all_records.len(), 10);
     two_503();
     assert!(c.delete_job(&job).await.unwrap().success);
     assert_eq!(remaining(&sb), 0);
@@ -1140,6 +1173,7 @@ async fn extra_unknown_fields_are_ignored_or_kept() {
     c.initialize(&InitializeRequest {
         query: "Satellite launches".into(),
         context: None,
+        ..Default::default()
     })
     .await
     .unwrap();
@@ -1161,7 +1195,7 @@ async fn extra_unknown_fields_are_ignored_or_kept() {
     }
     let raw = c.pull_page_raw(&job, 1, 100).await.unwrap();
     assert!(raw.records[0].json.get().contains("x_sandbox_extra"));
-    c.pull_all(&job, 5, 2).await.unwrap();
+    pull_all(&c, &job, 5).await.unwrap();
     c.list_jobs(&ListJobsQuery::default()).await.unwrap();
     let l = c.limits().await.unwrap();
     assert!(l.concurrency().is_some());
@@ -1202,5 +1236,118 @@ async fn unknown_stage_is_kept_as_such() {
     assert_eq!(p.status, Some(Stage::Unknown("reviewing".into())));
     sb.faults().clear();
     assert_eq!(wait_done(&c, &job).await.last(), Some(&Stage::Completed));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn source_groups_shared_jobs_and_company_monitors_over_http() {
+    let sb = sandbox().await;
+    let c = client(&sb);
+
+    // Source groups: paged by `total`, no total_pages.
+    let first = c.source_groups(1, 5).await.unwrap();
+    let total = first.total.unwrap();
+    let mut slugs: Vec<String> = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = c.source_groups(page, 5).await.unwrap();
+        if p.source_groups.is_empty() {
+            break;
+        }
+        slugs.extend(p.source_groups.into_iter().map(|g| g.slug));
+        page += 1;
+    }
+    assert_eq!(slugs.len() as u64, total);
+    assert!(slugs.contains(&"top-100-us-finance".to_owned()));
+
+    // Jobs colleagues shared: who, when, with what permission.
+    let shared = c
+        .list_jobs(&ListJobsQuery {
+            ownership: Some(Ownership::Shared),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!shared.jobs.is_empty());
+    for j in &shared.jobs {
+        let info = j.sharing_info.as_ref().expect("sharing_info");
+        assert!(info.shared_by.as_deref().is_some_and(|s| !s.is_empty()));
+        assert!(info.shared_at.is_some());
+        assert!(matches!(
+            info.permission.as_deref(),
+            Some("view" | "edit" | "manage")
+        ));
+    }
+    let own = c
+        .list_jobs(&ListJobsQuery {
+            ownership: Some(Ownership::Own),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(own.jobs.iter().all(|j| j.sharing_info.is_none()));
+
+    // A Company Monitors job with every new field.
+    let job = c
+        .submit(&SubmitRequest {
+            limit: Some(12),
+            connected_dataset_ids: Some(vec!["ds_fintech_watchlist".into()]),
+            fetch_all_watchlist_news: Some(true),
+            ed_association_type: Some("event_associated".into()),
+            ed_score_min: Some(4),
+            source_groups: Some(vec!["venture-capital".into()]),
+            project_id: Some("proj_1".into()),
+            ..SubmitRequest::new("Funding rounds of our watchlist companies")
+        })
+        .await
+        .unwrap();
+    wait_done(&c, &job).await;
+    let p = c.pull_page(&job, 1, 100).await.unwrap();
+    assert_eq!(p.is_all_news_query, Some(true));
+    assert_eq!(p.connected_datasets[0].id, "ds_fintech_watchlist");
+    assert_eq!(p.source_groups.as_ref().unwrap()[0].slug, "venture-capital");
+    assert_eq!(p.sharing_info, None);
+    assert_eq!(p.all_records.len(), 12);
+    for r in &p.all_records {
+        assert!(r.tags.as_ref().is_some_and(|t| t.event_type.is_some()));
+        for e in &r.connected_entities {
+            assert!(e.ed_score.is_some_and(|s| s >= 4), "{e:?}");
+            assert!(!e.name.is_empty());
+        }
+    }
+    let in_project = c
+        .list_jobs(&ListJobsQuery {
+            project_id: Some("proj_1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_project.jobs.len(), 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_409_is_retried_for_reads_but_not_for_a_submit() {
+    let sb = sandbox().await;
+    let c = client(&sb);
+    let f = sb.faults();
+    f.push(rule(
+        "/catchAll/jobs/user",
+        Fault::ServerError { status: 409 },
+        2,
+    ));
+    c.list_jobs(&ListJobsQuery::default()).await.unwrap();
+    assert_eq!(remaining(&sb), 0);
+    f.push(rule(
+        "/catchAll/submit",
+        Fault::ServerError { status: 409 },
+        1,
+    ));
+    let e = c.submit(&SubmitRequest::new("Layoffs at US banks")).await;
+    assert!(e.is_err());
+    assert_eq!(remaining(&sb), 0);
+    // Nothing was submitted a second time.
+    let jobs = c.list_jobs(&ListJobsQuery::default()).await.unwrap();
+    assert!(!jobs.jobs.iter().any(|j| j.query == "Layoffs at US banks"));
     sb.shutdown().await;
 }

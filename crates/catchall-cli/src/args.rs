@@ -102,6 +102,13 @@ pub struct SandboxArgs {
     /// The one key the sandbox accepts (default: any non-empty key).
     #[arg(long)]
     pub api_key: Option<String>,
+    /// Serve at most this many records per pulled page, whatever is asked
+    /// (as a service that does not honour the page size asked for).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_page_size: Option<u64>,
+    /// Leave `total_pages` out of pulls (it is optional in the API).
+    #[arg(long)]
+    pub no_total_pages: bool,
 }
 
 #[derive(Debug, Args)]

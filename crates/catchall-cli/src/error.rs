@@ -32,6 +32,10 @@ pub enum CliError {
     #[error("{0}")]
     Job(String),
 
+    /// A job completed on the service whose records did not all arrive.
+    #[error("{0}")]
+    Incomplete(String),
+
     /// The job ended in `failed`; the message is the service's.
     #[error("Job {job_id} failed: {message}")]
     JobFailed { job_id: String, message: String },
@@ -78,12 +82,13 @@ impl CliError {
     }
 
     /// Exit codes scripts can tell apart: 2 for bad input or a missing key,
-    /// found before any request (as clap uses 2 for bad arguments), 3 for a job that failed on the service, 1 for
-    /// everything else.
+    /// found before any request (as clap uses 2 for bad arguments), 3 for a job that failed on the service, 4 for
+    /// a completed job whose records could not all be downloaded, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Input(_) | CliError::NoKey(_) => 2,
             CliError::JobFailed { .. } => 3,
+            CliError::Incomplete(_) => 4,
             _ => 1,
         }
     }

@@ -455,3 +455,97 @@ async fn json_shapes_and_human_lines() {
         "{unknown:?}"
     );
 }
+
+/// A service that answers 7 records a page and no `total_pages`: the
+/// command line gets every record (through the engine's pull routine), and
+/// says so in plain words, exiting 4, when some never arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capped_pages_without_total_pages_lose_nothing() {
+    use catchall_sandbox::{Fault, FaultRule, Paging};
+    let sb = sandbox().await;
+    sb.faults().set_paging(Paging {
+        max_page_size: Some(7),
+        total_pages: false,
+    });
+    let url = sb.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let job = run(
+        &url,
+        &[
+            "submit",
+            "Layoffs announced by US tech companies",
+            "--limit",
+            "20",
+            "--json",
+        ],
+    )
+    .ok()
+    .json()["job_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run(&url, &["wait", &job, "--interval", "0.2"]).ok();
+
+    let pulled = run(&url, &["pull", &job, "--json"]).ok().json();
+    assert_eq!(pulled.as_array().unwrap().len(), 20);
+
+    let out = dir.path().join("all.csv");
+    let data = dir.path().join("data");
+    let exported = run(
+        &url,
+        &[
+            "export",
+            &job,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    assert!(
+        exported.stdout.starts_with("Exported 20 records"),
+        "{exported:?}"
+    );
+    assert_eq!(csv_rows(&out).1.len(), 20);
+
+    // Page 3 never arrives: 14 of 20, said plainly, exit 4, the file marked partial.
+    sb.faults()
+        .push(FaultRule::on("/catchAll/pull/", Fault::EmptyPage).page(3));
+    let pulled = run(&url, &["pull", &job]);
+    assert_eq!(pulled.code, 4, "{pulled:?}");
+    assert!(
+        pulled
+            .stderr
+            .contains("14 of 20 records could be downloaded"),
+        "{pulled:?}"
+    );
+    let out = dir.path().join("partial.csv");
+    let data = dir.path().join("data2");
+    let exported = run(
+        &url,
+        &[
+            "export",
+            &job,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(exported.code, 4, "{exported:?}");
+    assert!(
+        exported
+            .stderr
+            .contains("14 of 20 records could be downloaded")
+            && exported.stderr.contains("partial"),
+        "{exported:?}"
+    );
+    assert!(!exported.stdout.contains("Exported"), "{exported:?}");
+    assert_eq!(csv_rows(&out).1.len(), 14);
+    sb.shutdown().await;
+}

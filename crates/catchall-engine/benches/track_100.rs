@@ -239,7 +239,10 @@ async fn store_100k() {
     println!("== a {N}-record job from the sandbox (page_size 1000, 4 pages in flight)");
     for round in 1..=2 {
         let t = Instant::now();
-        let all = client.pull_all_raw(&job_id, 1000, 4).await.unwrap();
+        let mut all = catchall_engine::pull::MemorySink::default();
+        catchall_engine::pull::pull_complete(&client, &job_id, &mut all)
+            .await
+            .unwrap();
         let pull = t.elapsed();
         let bytes: usize = all.records.iter().map(|r| r.json.get().len()).sum();
         assert_eq!(all.records.len() as u64, N);

@@ -20,17 +20,16 @@ pub(crate) enum Server {
 }
 
 impl Server {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Server::Sandbox => "sandbox",
-            Server::Live => "live",
+    pub fn from_store(s: catchall_store::JobServer) -> Server {
+        match s {
+            catchall_store::JobServer::Sandbox => Server::Sandbox,
+            catchall_store::JobServer::Live => Server::Live,
         }
     }
-    pub fn parse(s: &str) -> Server {
-        if s == "live" {
-            Server::Live
-        } else {
-            Server::Sandbox
+    pub fn to_store(self) -> catchall_store::JobServer {
+        match self {
+            Server::Sandbox => catchall_store::JobServer::Sandbox,
+            Server::Live => catchall_store::JobServer::Live,
         }
     }
     pub fn of(c: Connection) -> Server {

@@ -119,6 +119,9 @@ pub fn account_job(j: api::UserJob, local_id: Option<i64>) -> AccountJob {
         status: j.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         mode: j.mode.map(|m| m.as_str().to_owned()),
         local_id,
+        shared_by: j.sharing_info.as_ref().and_then(|i| i.shared_by.clone()),
+        shared_at: j.sharing_info.as_ref().and_then(|i| i.shared_at.clone()),
+        permission: j.sharing_info.and_then(|i| i.permission),
     }
 }
 
@@ -151,7 +154,8 @@ pub fn summary(row: &store::JobRow, tracking: bool) -> JobSummary {
         created_at: rfc3339_ms(row.created_at),
         updated_at: rfc3339_ms(row.updated_at),
         limit: u32_of(row.limit),
-        valid_records: u32_of(row.valid_records),
+        // Never fewer found than are already on this computer.
+        valid_records: u32_of(row.valid_records.map(|v| v.max(row.records_stored))),
         stored_records: u32_of(Some(row.records_stored)).unwrap_or(0),
         error: row.error.clone(),
         queued_reason: match &row.local_state {
@@ -162,7 +166,35 @@ pub fn summary(row: &store::JobRow, tracking: bool) -> JobSummary {
             _ => None,
         },
         tracking,
+        service_completed: row.stage.as_deref() == Some("completed"),
+        all_local: all_local(row),
     }
+}
+
+/// Completed on the service and every record pulled (the tracker sets
+/// `Done` only after the count matched `valid_records`).
+pub fn all_local(row: &store::JobRow) -> bool {
+    row.stage.as_deref() == Some("completed") && row.local_state == store::LocalState::Done
+}
+
+/// For an export of a job whose records are not all local: why, in words.
+pub fn partial_note(row: &store::JobRow) -> Option<String> {
+    if all_local(row) {
+        return None;
+    }
+    let stored = crate::draft::group_digits(row.records_stored);
+    Some(match (row.stage.as_deref(), row.valid_records) {
+        (Some("completed"), Some(v)) => format!(
+            "partial: {stored} of {} records (completed on the service, still downloading)",
+            crate::draft::group_digits(v.max(row.records_stored))
+        ),
+        (Some("failed"), _) => format!("partial: the {stored} records found before the job failed"),
+        (_, Some(v)) => format!(
+            "partial: {stored} of {} records found so far (the job is still running)",
+            crate::draft::group_digits(v.max(row.records_stored))
+        ),
+        _ => format!("partial: the {stored} records found so far"),
+    })
 }
 
 pub fn steps_json(steps: &[StepInfo]) -> String {

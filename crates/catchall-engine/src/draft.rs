@@ -38,6 +38,24 @@ pub fn parse_date(s: &str) -> Option<OffsetDateTime> {
         .map(|d| PrimitiveDateTime::new(d, time::Time::MIDNIGHT).assume_utc())
 }
 
+/// A date as the service is sent it: full RFC 3339 in UTC
+/// (`2025-06-01` → `2025-06-01T00:00:00Z`). Text that is no date is kept
+/// as typed (the draft check has already said what is wrong with it).
+pub fn to_rfc3339_utc(s: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    parse_date(s)
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
+        .unwrap_or_else(|| s.trim().to_owned())
+}
+
+/// A sent date back as the composer shows it: midnight UTC as the plain date.
+fn as_typed(sent: &str) -> String {
+    match sent.strip_suffix("T00:00:00Z") {
+        Some(day) if parse_date(day).is_some() => day.to_owned(),
+        _ => sent.to_owned(),
+    }
+}
+
 fn is_snake_case(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
@@ -246,8 +264,8 @@ pub fn to_submit_request(d: &JobDraft) -> SubmitRequest {
         query: d.query.trim().to_owned(),
         context: non_empty(&d.context),
         limit: d.limit.map(u64::from),
-        start_date: non_empty(&d.start_date),
-        end_date: non_empty(&d.end_date),
+        start_date: non_empty(&d.start_date).map(|s| to_rfc3339_utc(&s)),
+        end_date: non_empty(&d.end_date).map(|s| to_rfc3339_utc(&s)),
         validators: d.validators.as_ref().map(|vs| {
             vs.iter()
                 .map(|v| Validator {
@@ -279,8 +297,8 @@ pub fn from_submit_request(r: &SubmitRequest) -> JobDraft {
     JobDraft {
         query: r.query.clone(),
         context: r.context.clone(),
-        start_date: r.start_date.clone(),
-        end_date: r.end_date.clone(),
+        start_date: r.start_date.as_deref().map(as_typed),
+        end_date: r.end_date.as_deref().map(as_typed),
         limit: r.limit.map(|l| l.min(u64::from(u32::MAX)) as u32),
         mode: match &r.mode {
             Some(JobMode::Lite) => Mode::Lite,
@@ -334,6 +352,21 @@ mod tests {
 
     fn fields(p: &[FieldProblem]) -> Vec<&str> {
         p.iter().map(|p| p.field.as_str()).collect()
+    }
+
+    #[test]
+    fn dates_go_out_as_full_rfc3339_utc() {
+        let r = to_submit_request(&good());
+        assert_eq!(r.start_date.as_deref(), Some("2025-06-01T00:00:00Z"));
+        assert_eq!(r.end_date.as_deref(), Some("2025-06-10T00:00:00Z"));
+        assert_eq!(
+            to_rfc3339_utc("2025-06-01T02:00:00+02:00"),
+            "2025-06-01T00:00:00Z"
+        );
+        assert_eq!(
+            to_rfc3339_utc("2025-06-01 08:30:00"),
+            "2025-06-01T08:30:00Z"
+        );
     }
 
     #[test]
@@ -484,7 +517,12 @@ mod tests {
             EnrichmentType::Number
         );
         assert_eq!(r.mode, Some(JobMode::Base));
-        assert_eq!(from_submit_request(&r), d);
+        // Midnight UTC comes back as the plain date the composer shows.
+        let want = JobDraft {
+            end_date: Some("2025-06-10".into()),
+            ..d
+        };
+        assert_eq!(from_submit_request(&r), want);
     }
 
     #[test]

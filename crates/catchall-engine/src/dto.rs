@@ -205,6 +205,12 @@ pub struct JobSummary {
     pub queued_reason: Option<String>,
     /// Still being tracked (polled) by the app.
     pub tracking: bool,
+    /// The service says the job is completed (its records may still be
+    /// downloading).
+    pub service_completed: bool,
+    /// Completed and every record is on this computer: only then is the
+    /// job "Completed" in the app.
+    pub all_local: bool,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
@@ -400,6 +406,33 @@ pub struct AccountJob {
     pub mode: Option<String>,
     /// Set when this job is also in the local history.
     pub local_id: Option<i64>,
+    /// Set on a job a colleague shared: who ("First Last", an email or an id).
+    pub shared_by: Option<String>,
+    /// RFC 3339, when it was shared.
+    pub shared_at: Option<String>,
+    /// view, edit or manage.
+    pub permission: Option<String>,
+}
+
+/// A curated list of outlets a job can be limited to (the composer's
+/// "only these outlets").
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceGroup {
+    /// What submit's `source_groups` takes.
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// Which of the account's jobs to list.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountJobsFilter {
+    pub search: Option<String>,
+    /// "own", "shared" or "all" (None: the service's default).
+    pub ownership: Option<String>,
+    pub mode: Option<Mode>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
@@ -438,6 +471,9 @@ pub struct ExportResult {
     pub path: String,
     pub records: u32,
     pub bytes: u64,
+    /// Set when the job's records were not all on this computer: the
+    /// export has only part of them (in words, for the message).
+    pub partial: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

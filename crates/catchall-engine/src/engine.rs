@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -11,8 +10,9 @@ use catchall_api::{
     ApiError, ApiKey, InitializeRequest, LimitsResponse, ListJobsQuery, SubmitRequest,
 };
 use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
+use crate::background::{IdleTrim, SearchIndexer};
 use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
 use crate::dto::*;
 use crate::secret::{self, KeyringStore};
@@ -92,18 +92,8 @@ impl std::fmt::Debug for Engine {
             .field("data_dir", &self.inner.config.data_dir)
             .field("connection", &st.mode)
             .field("key", &st.key.as_ref().map(|(k, _)| k.redacted()))
-            .field("tracking", &self.inner.trackers.lock().unwrap().len())
+            .field("tracking", &self.inner.tracking.tracked().len())
             .finish()
-    }
-}
-
-/// Lowers the calling thread's priority (nice +10), so background indexing
-/// yields to the table's reads. Best effort, Linux only.
-fn lower_thread_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: with who = 0 it only changes the calling thread.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
@@ -119,12 +109,13 @@ fn table_window(
     }
 }
 
-/// State shared by the facade, the trackers and the queue.
+/// The engine's parts, each owning its state (connection, tracking, the
+/// submit queue, background work), plus the store they share.
 pub(crate) struct Inner {
     pub config: EngineConfig,
     pub options: EngineOptions,
     pub sink: Arc<dyn EventSink>,
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     pub db_path: PathBuf,
     pub conn: Mutex<ConnState>,
     pub keyring: Option<Arc<KeyringStore>>,
@@ -132,33 +123,22 @@ pub(crate) struct Inner {
     pub key_loaded: watch::Sender<bool>,
     pub sandbox: tokio::sync::OnceCell<SandboxConn>,
     pub limits_cache: Mutex<HashMap<Server, (Instant, Arc<LimitsResponse>)>>,
-    pub trackers: Mutex<HashMap<i64, tracker::TrackerHandle>>,
-    /// Current tracking trouble per job, for snapshots.
-    pub trouble: Mutex<HashMap<i64, String>>,
-    pub queue_lock: tokio::sync::Mutex<()>,
-    pub queue_wake: Arc<Notify>,
-    queue_task: Mutex<Option<tokio::task::AbortHandle>>,
-    gen: AtomicU64,
-    /// Jobs whose search index is being built in the background.
-    indexing: Arc<Mutex<std::collections::HashSet<i64>>>,
-    /// When the table last read from the store (ms since `epoch`), and
-    /// whether a trim after it is waiting (see `note_table_read`).
-    epoch: Instant,
-    last_table_read: AtomicU64,
-    trim_pending: std::sync::atomic::AtomicBool,
-    trims: AtomicU64,
+    /// Which jobs have a tracking task, and their trouble.
+    pub tracking: tracker::Tracking,
+    /// Jobs waiting for a slot on the service.
+    pub queue: queue::SubmitQueue,
+    /// Builds finished jobs' search indexes in the background.
+    indexer: SearchIndexer,
+    /// Gives memory back once the results table is left alone.
+    idle_trim: IdleTrim,
     /// Held for the engine's life: one writer per data folder.
     _data_lock: crate::lock::DataLock,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        for (_, h) in self.trackers.get_mut().unwrap().drain() {
-            h.abort.abort();
-        }
-        if let Some(q) = self.queue_task.get_mut().unwrap().take() {
-            q.abort();
-        }
+        self.tracking.stop_all();
+        self.queue.stop();
     }
 }
 
@@ -179,105 +159,30 @@ const MAX_WINDOW_ROWS: u32 = 1000;
 /// Default of `EngineOptions::idle_trim`.
 const IDLE_TRIM: Duration = Duration::from_secs(3);
 
-fn job_server_key(local: i64) -> String {
-    format!("job_server.{local}")
-}
-
 impl Inner {
     /// The store; held only for short synchronous work, never across an await.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Builds (or catches up) a finished job's search index on a thread of
-    /// its own with its own connection, so the first search of a big job
-    /// finds it ready instead of indexing while the analyst waits. A search
-    /// that comes first indexes itself; the two never index a record twice.
     pub(crate) fn index_in_background(&self, local: i64) {
-        if !self.indexing.lock().unwrap().insert(local) {
-            return;
-        }
-        let db = self.db_path.clone();
-        let indexing = self.indexing.clone();
-        let spawned = std::thread::Builder::new()
-            .name("search-index".into())
-            .spawn(move || {
-                // After the table's first windows, and below the threads
-                // that serve the UI: indexing 100,000 records takes a core
-                // for a few seconds.
-                lower_thread_priority();
-                std::thread::sleep(Duration::from_millis(1500));
-                // Best effort: a failure here only means the first search
-                // builds the index itself.
-                // A small page cache: the build reads every record once, so
-                // caching them only adds to the app's memory while it runs.
-                let _ = Store::open(&db).and_then(|s| {
-                    s.connection().execute_batch("PRAGMA cache_size=-2048")?;
-                    s.build_search_index(local)
-                });
-                indexing.lock().unwrap().remove(&local);
-                crate::memory::release_freed();
-            });
-        if spawned.is_err() {
-            self.indexing.lock().unwrap().remove(&local);
-        }
-    }
-
-    /// Notes a read by the results table. Once the table has been left
-    /// alone for a while (`EngineOptions::idle_trim`), the store's page
-    /// cache and the allocator's free pages go back to the system: paging
-    /// through a big job fills both (~20 MB) and nothing else would shrink
-    /// them while the app idles.
-    fn note_table_read(self: &Arc<Self>) {
-        let now = self.epoch.elapsed().as_millis() as u64;
-        self.last_table_read.store(now, Ordering::Relaxed);
-        if self.trim_pending.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let idle = self.options.idle_trim.unwrap_or(IDLE_TRIM);
-        let weak = Arc::downgrade(self);
-        let spawned = std::thread::Builder::new()
-            .name("idle-trim".into())
-            .spawn(move || loop {
-                let Some(inner) = weak.upgrade() else { return };
-                let last = Duration::from_millis(inner.last_table_read.load(Ordering::Relaxed));
-                let quiet = inner.epoch.elapsed().saturating_sub(last);
-                if quiet >= idle {
-                    inner.trim_pending.store(false, Ordering::Release);
-                    inner.store().release_memory();
-                    crate::memory::release_freed();
-                    inner.trims.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-                drop(inner);
-                std::thread::sleep(idle - quiet);
-            });
-        if spawned.is_err() {
-            self.trim_pending.store(false, Ordering::Release);
-        }
+        self.indexer.index(local);
     }
 
     pub(crate) fn emit(&self, event: JobEvent) {
         self.sink.job_event(event);
     }
 
-    pub(crate) fn next_gen(&self) -> u64 {
-        self.gen.fetch_add(1, Ordering::Relaxed)
-    }
-
     pub(crate) fn job_server(&self, local: i64) -> Server {
-        self.store()
-            .get_setting(&job_server_key(local))
-            .ok()
-            .flatten()
-            .map(|s| Server::parse(&s))
-            .unwrap_or(Server::Sandbox)
+        match self.store().job(local) {
+            Ok(Some(row)) => Server::from_store(row.server),
+            _ => Server::Sandbox,
+        }
     }
 
     /// Forgets the engine's bookkeeping of a deleted job.
     pub(crate) fn forget_job(&self, local: i64) {
-        let _ = self.store().delete_setting(&job_server_key(local));
-        self.trouble.lock().unwrap().remove(&local);
+        self.tracking.clear_trouble(local);
     }
 
     pub(crate) fn settings(&self) -> R<Settings> {
@@ -355,7 +260,7 @@ impl Inner {
     }
 
     fn is_tracking(&self, local: i64) -> bool {
-        self.trackers.lock().unwrap().contains_key(&local)
+        self.tracking.is_tracking(local)
     }
 
     pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
@@ -367,7 +272,7 @@ impl Inner {
             let history = store.stage_history(local)?;
             (row, history)
         };
-        let trouble = self.trouble.lock().unwrap().get(&local).cloned();
+        let trouble = self.tracking.trouble(local);
         Ok(convert::snapshot(
             &row,
             history,
@@ -402,7 +307,7 @@ impl Engine {
     ) -> R<Engine> {
         let data_lock = crate::lock::DataLock::acquire(&config.data_dir)?;
         let db_path = crate::paths::db_path(&config.data_dir);
-        let store = Store::open(&db_path)?;
+        let store = Arc::new(Mutex::new(Store::open(&db_path)?));
         let keyring = if config.use_keyring {
             Some(
                 options
@@ -413,13 +318,15 @@ impl Engine {
         } else {
             None
         };
-        let chosen = store.get_setting(SETTING_CONNECTION)?;
+        let chosen = store.lock().unwrap().get_setting(SETTING_CONNECTION)?;
         let env_key = config.env_key.clone();
         let (key_loaded, _) = watch::channel(keyring.is_none());
+        let idle_trim = IdleTrim::new(&store, options.idle_trim.unwrap_or(IDLE_TRIM));
+        let indexer = SearchIndexer::new(db_path.clone());
         let inner = Arc::new(Inner {
             options,
             sink,
-            store: Mutex::new(store),
+            store,
             db_path,
             conn: Mutex::new(ConnState {
                 mode: Connection::Sandbox,
@@ -436,17 +343,10 @@ impl Engine {
             key_loaded,
             sandbox: tokio::sync::OnceCell::new(),
             limits_cache: Mutex::new(HashMap::new()),
-            trackers: Mutex::new(HashMap::new()),
-            trouble: Mutex::new(HashMap::new()),
-            queue_lock: tokio::sync::Mutex::new(()),
-            queue_wake: Arc::new(Notify::new()),
-            queue_task: Mutex::new(None),
-            gen: AtomicU64::new(0),
-            indexing: Arc::default(),
-            epoch: Instant::now(),
-            last_table_read: AtomicU64::new(0),
-            trim_pending: Default::default(),
-            trims: AtomicU64::new(0),
+            tracking: tracker::Tracking::default(),
+            queue: queue::SubmitQueue::default(),
+            indexer,
+            idle_trim,
             config,
             _data_lock: data_lock,
         });
@@ -490,8 +390,7 @@ impl Engine {
                 tracker::spawn(&inner, row.id);
             }
         }
-        let q = queue::spawn_loop(&inner, inner.queue_retry());
-        *inner.queue_task.lock().unwrap() = Some(q);
+        queue::start(&inner, inner.queue_retry());
 
         // Start the in-process sandbox ahead of need, without waiting for it.
         if mode == Connection::Sandbox {
@@ -507,13 +406,8 @@ impl Engine {
 
     /// Stops tracking and the queue now (dropping the last clone does too).
     pub fn shutdown(&self) {
-        let handles: Vec<_> = self.inner.trackers.lock().unwrap().drain().collect();
-        for (_, h) in handles {
-            h.abort.abort();
-        }
-        if let Some(q) = self.inner.queue_task.lock().unwrap().take() {
-            q.abort();
-        }
+        self.inner.tracking.stop_all();
+        self.inner.queue.stop();
     }
 
     pub fn app_info(&self) -> AppInfo {
@@ -602,7 +496,7 @@ impl Engine {
             .insert(Server::Live, (Instant::now(), Arc::new(limits)));
         inner.store().set_setting(SETTING_CONNECTION, "live")?;
         let status = inner.conn.lock().unwrap().key_status();
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         Ok(status)
     }
 
@@ -658,7 +552,7 @@ impl Engine {
         if connection == Connection::Sandbox {
             inner.sandbox().await?;
         }
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         Ok(self.app_info())
     }
 
@@ -751,6 +645,7 @@ impl Engine {
             context: context
                 .map(|c| c.trim().to_owned())
                 .filter(|c| !c.is_empty()),
+            ..Default::default()
         };
         Ok(convert::suggestions(c.api.initialize(&req).await?))
     }
@@ -789,8 +684,8 @@ impl Engine {
                 end_date: req.end_date.clone(),
                 origin: StoreOrigin::Local,
                 remote_id: None,
+                server: server.to_store(),
             })?;
-            store.set_setting(&job_server_key(local), server.as_str())?;
             local
         };
         queue::submit_new(inner, local).await?;
@@ -802,14 +697,85 @@ impl Engine {
             search,
             ..Default::default()
         })?;
-        let trackers = self.inner.trackers.lock().unwrap();
+        let tracked = self.inner.tracking.tracked();
         Ok(rows
             .iter()
-            .map(|r| convert::summary(r, trackers.contains_key(&r.id)))
+            .map(|r| convert::summary(r, tracked.contains(&r.id)))
             .collect())
     }
 
     pub async fn account_jobs(&self, page: u32, search: Option<String>) -> R<AccountJobsPage> {
+        self.account_jobs_filtered(
+            page,
+            crate::dto::AccountJobsFilter {
+                search,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Every source group the account may use, matching `search` (name,
+    /// slug or description, any case) when given. The service pages them
+    /// without `total_pages`: pages are read until one comes back short.
+    pub async fn source_groups(&self, search: Option<String>) -> R<Vec<SourceGroup>> {
+        const PAGE: u32 = 100;
+        let c = self.inner.clients(self.inner.current_server()).await?;
+        let needle = search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for page in 1..=100 {
+            let p = c.api.source_groups(page, PAGE).await?;
+            let n = p.source_groups.len();
+            for g in p.source_groups {
+                if !seen.insert(g.slug.clone()) {
+                    continue;
+                }
+                let hit = needle.as_deref().is_none_or(|q| {
+                    g.name.to_lowercase().contains(q)
+                        || g.slug.to_lowercase().contains(q)
+                        || g.description
+                            .as_deref()
+                            .is_some_and(|d| d.to_lowercase().contains(q))
+                });
+                if hit {
+                    out.push(SourceGroup {
+                        slug: g.slug,
+                        name: g.name,
+                        description: g.description,
+                    });
+                }
+            }
+            let total = p.total.map(|t| t as usize);
+            if n == 0
+                || total.is_some_and(|t| seen.len() >= t)
+                || (total.is_none() && n < PAGE as usize)
+            {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The account's jobs: own, shared by colleagues, or all; by mode.
+    pub async fn account_jobs_filtered(
+        &self,
+        page: u32,
+        filter: crate::dto::AccountJobsFilter,
+    ) -> R<AccountJobsPage> {
+        let ownership = match filter.ownership.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("all") => Some(catchall_api::Ownership::All),
+            Some("own") => Some(catchall_api::Ownership::Own),
+            Some("shared") => Some(catchall_api::Ownership::Shared),
+            Some(other) => {
+                return Err(EngineError::Input(format!(
+                    "Show \"own\", \"shared\" or \"all\" jobs, not \"{other}\"."
+                )))
+            }
+        };
         let c = self.inner.clients(self.inner.current_server()).await?;
         let page = page.max(1);
         let resp = c
@@ -817,9 +783,15 @@ impl Engine {
             .list_jobs(&ListJobsQuery {
                 page: Some(page),
                 page_size: Some(50),
-                search: search
+                search: filter
+                    .search
                     .map(|s| s.trim().to_owned())
                     .filter(|s| !s.is_empty()),
+                ownership,
+                mode: filter.mode.map(|m| match m {
+                    Mode::Base => catchall_api::JobMode::Base,
+                    Mode::Lite => catchall_api::JobMode::Lite,
+                }),
                 ..Default::default()
             })
             .await?;
@@ -900,8 +872,8 @@ impl Engine {
             end_date: req.end_date.clone(),
             origin: StoreOrigin::Account,
             remote_id: Some(job_id.to_owned()),
+            server: server.to_store(),
         })?;
-        store.set_setting(&job_server_key(local), server.as_str())?;
         if let Some(created) = listed
             .and_then(|j| j.created_at)
             .as_deref()
@@ -928,11 +900,12 @@ impl Engine {
         let remote = row.job_id.clone().unwrap_or_else(|| job_id.to_owned());
         let c = inner.clients(inner.job_server(local)).await?;
         let status = c.api.status(&remote).await?;
-        let out = match pull::pull_from(inner, &c.api, local, &remote, 1).await {
-            Ok(o) => o,
-            Err(pull::PullError::Api(e)) => return Err(e.into()),
-            Err(pull::PullError::Engine(e)) => return Err(e),
+        let mut sink = pull::AppSink {
+            inner: inner.clone(),
+            local,
         };
+        let complete = pull::pull_complete(&c.api, &remote, &mut sink).await?;
+        let out = complete.outcome;
         let store = inner.store();
         store.update_progress(
             local,
@@ -949,6 +922,11 @@ impl Engine {
             store.record_stage(local, stage.as_str(), Some(&convert::steps_json(&steps)))?;
             match stage {
                 catchall_api::Stage::Completed => {
+                    if let Some(short) = complete.shortfall {
+                        return Err(EngineError::Incomplete(format!(
+                            "Job {remote} is completed on the service, but only {short}."
+                        )));
+                    }
                     store.set_local_state(local, LocalState::Done)?;
                     inner.index_in_background(local);
                 }
@@ -1033,14 +1011,14 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             }
         }
-        tracker::stop(inner, local_id);
+        inner.tracking.stop(local_id);
         inner.store().delete_job(local_id)?;
         inner.forget_job(local_id);
         inner.emit(JobEvent {
             local_id,
             event: JobEventKind::Deleted,
         });
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         Ok(())
     }
 
@@ -1068,7 +1046,7 @@ impl Engine {
         start: u32,
         limit: u32,
     ) -> R<RecordsWindow> {
-        self.inner.note_table_read();
+        self.inner.idle_trim.note_read();
         let w = self.inner.store().window(
             local_id,
             &convert::view_to_store(&view),
@@ -1088,7 +1066,7 @@ impl Engine {
         start: u32,
         limit: u32,
     ) -> Option<R<RecordsWindow>> {
-        self.inner.note_table_read();
+        self.inner.idle_trim.note_read();
         let store = self.inner.store.try_lock().ok()?;
         let w = store
             .window_if_cached(
@@ -1103,11 +1081,11 @@ impl Engine {
 
     /// How many times the table's memory was given back after it idled.
     pub fn memory_trims(&self) -> u64 {
-        self.inner.trims.load(Ordering::Relaxed)
+        self.inner.idle_trim.trims()
     }
 
     pub fn record(&self, local_id: i64, record_id: String) -> R<RecordDetail> {
-        self.inner.note_table_read();
+        self.inner.idle_trim.note_read();
         let (json, cols) = {
             let store = self.inner.store();
             let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {

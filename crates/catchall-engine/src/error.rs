@@ -26,6 +26,9 @@ pub enum EngineError {
     InUse(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
+    /// A job completed on the service whose records did not all arrive.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl EngineError {
@@ -39,6 +42,7 @@ impl EngineError {
             EngineError::NotFound(_) => ErrorKind::NotFound,
             EngineError::InUse(_) => ErrorKind::Storage,
             EngineError::Internal(_) => ErrorKind::Internal,
+            EngineError::Incomplete(_) => ErrorKind::Server,
         }
     }
 

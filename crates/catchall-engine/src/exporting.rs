@@ -7,7 +7,7 @@ use std::sync::Arc;
 use catchall_export::{ExportOptions, FieldSpec, Format, RunInfo, StoreSource};
 use catchall_store::Store;
 
-use crate::convert::{request_of, stage_of, view_to_store};
+use crate::convert::{partial_note, request_of, stage_of, view_to_store};
 use crate::dto::{ExportFormat, ExportProgress, ExportResult, ViewSpec};
 use crate::engine::Inner;
 use crate::EngineError;
@@ -49,7 +49,11 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
         end_date: row.end_date.clone(),
         mode: row.mode.clone(),
         limit: row.limit,
-        status: stage_of(row),
+        // The Run sheet says when the file has only part of the job.
+        status: match partial_note(row) {
+            Some(note) => format!("{} ({note})", stage_of(row)),
+            None => stage_of(row),
+        },
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
@@ -75,6 +79,7 @@ pub(crate) async fn export(
         .job(local)?
         .ok_or_else(|| EngineError::no_job(local))?;
     let run = run_info(&row);
+    let partial = partial_note(&row);
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();
     let view = view.as_ref().map(view_to_store).unwrap_or_default();
@@ -115,6 +120,7 @@ pub(crate) async fn export(
         path: summary.path.display().to_string(),
         records: summary.records.min(u64::from(u32::MAX)) as u32,
         bytes: summary.bytes,
+        partial,
     })
 }
 
@@ -176,7 +182,12 @@ mod name_tests {
     fn default_names_come_from_the_query_date_and_count() {
         let d = time::macros::date!(2026 - 12 - 03);
         assert_eq!(
-            default_file_name("Series B rounds for SaaS startups this week", d, 1000, ExportFormat::Csv),
+            default_file_name(
+                "Series B rounds for SaaS startups this week",
+                d,
+                1000,
+                ExportFormat::Csv
+            ),
             "series-b-rounds-for-saas-startups-this-2026-12-03-1000.csv"
         );
         assert_eq!(

@@ -2,6 +2,7 @@
 //! survives restarts. Tauri-free: the app shell and the command line drive
 //! it the same way.
 
+mod background;
 mod connection;
 mod convert;
 pub mod draft;
@@ -12,13 +13,13 @@ mod exporting;
 mod lock;
 mod memory;
 pub mod paths;
-mod pull;
+pub mod pull;
 mod queue;
 pub mod secret;
 pub mod templates;
 mod tracker;
 
-pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use catchall_api::ApiKey;
+pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
 pub use exporting::run_info;

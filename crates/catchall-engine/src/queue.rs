@@ -6,6 +6,8 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use catchall_api::{ApiError, ListJobsQuery, SubmitRequest};
 use catchall_store::{JobRow, LocalState};
 
@@ -111,7 +113,7 @@ pub(crate) async fn attempt(
     local: i64,
     interactive: bool,
 ) -> Result<Attempt, EngineError> {
-    let _one_at_a_time = inner.queue_lock.lock().await;
+    let _one_at_a_time = inner.queue.lock.lock().await;
     let Some(row) = inner.store().job(local)? else {
         return Ok(Attempt::Skipped);
     };
@@ -247,7 +249,7 @@ pub(crate) async fn submit_new(inner: &Arc<Inner>, local: i64) -> Result<Attempt
             format!("Waiting for {earlier} earlier jobs in the queue to be submitted first.")
         };
         set_queued(inner, local, reason)?;
-        inner.queue_wake.notify_one();
+        inner.queue.wake();
         return Ok(Attempt::Waiting);
     }
     attempt(inner, local, true).await
@@ -275,11 +277,38 @@ pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// The queue's own task: wakes when a tracked job finishes, or every
-/// `every` to retry.
-pub(crate) fn spawn_loop(inner: &Arc<Inner>, every: Duration) -> tokio::task::AbortHandle {
+/// The submit queue's own state: one attempt at a time, its wake-up, and
+/// its task.
+#[derive(Default)]
+pub(crate) struct SubmitQueue {
+    lock: tokio::sync::Mutex<()>,
+    wake: Arc<Notify>,
+    task: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl SubmitQueue {
+    /// Has the queue look at its jobs now (a slot may have freed).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn stop(&self) {
+        if let Some(q) = self.task.lock().unwrap().take() {
+            q.abort();
+        }
+    }
+}
+
+/// Starts the queue's own task: it wakes when a tracked job finishes, or
+/// every `every` to retry.
+pub(crate) fn start(inner: &Arc<Inner>, every: Duration) {
+    let task = spawn_loop(inner, every);
+    *inner.queue.task.lock().unwrap() = Some(task);
+}
+
+fn spawn_loop(inner: &Arc<Inner>, every: Duration) -> tokio::task::AbortHandle {
     let weak: Weak<Inner> = Arc::downgrade(inner);
-    let wake = inner.queue_wake.clone();
+    let wake = inner.queue.wake.clone();
     tokio::spawn(async move {
         loop {
             {

@@ -4,7 +4,9 @@
 //! the trouble) when the service cannot be reached. Between polls a task is
 //! just one timer, so tracking many jobs costs next to nothing.
 
-use std::sync::{Arc, Weak};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use catchall_api::{ApiError, PullResponse, Stage};
@@ -14,29 +16,89 @@ use tokio::sync::Notify;
 use crate::convert::{steps_from_api, steps_json, summary};
 use crate::dto::{JobEvent, JobEventKind, Progress};
 use crate::engine::Inner;
-use crate::pull::{pull_from, PullError, PAGE_SIZE};
+use crate::pull::{pull_complete, pull_pages, AppSink, PullError};
 use crate::EngineError;
 
-pub(crate) struct TrackerHandle {
-    pub abort: tokio::task::AbortHandle,
-    pub wake: Arc<Notify>,
+struct TrackerHandle {
+    abort: tokio::task::AbortHandle,
+    wake: Arc<Notify>,
     gen: u64,
+}
+
+/// The tracking part of the engine: which jobs have a task, and each job's
+/// current trouble (for snapshots). It owns its state; the tasks reach it
+/// through the engine only to report.
+#[derive(Default)]
+pub(crate) struct Tracking {
+    handles: Mutex<HashMap<i64, TrackerHandle>>,
+    trouble: Mutex<HashMap<i64, String>>,
+    gen: AtomicU64,
+}
+
+impl Tracking {
+    pub fn is_tracking(&self, local: i64) -> bool {
+        self.handles.lock().unwrap().contains_key(&local)
+    }
+
+    /// The jobs tracked now.
+    pub fn tracked(&self) -> HashSet<i64> {
+        self.handles.lock().unwrap().keys().copied().collect()
+    }
+
+    pub fn trouble(&self, local: i64) -> Option<String> {
+        self.trouble.lock().unwrap().get(&local).cloned()
+    }
+
+    fn set_trouble(&self, local: i64, message: String) {
+        self.trouble.lock().unwrap().insert(local, message);
+    }
+
+    pub fn clear_trouble(&self, local: i64) {
+        self.trouble.lock().unwrap().remove(&local);
+    }
+
+    /// Stops tracking one job (delete).
+    pub fn stop(&self, local: i64) {
+        if let Some(h) = self.handles.lock().unwrap().remove(&local) {
+            h.abort.abort();
+        }
+        self.clear_trouble(local);
+    }
+
+    /// Stops every task (shutdown).
+    pub fn stop_all(&self) {
+        let handles: Vec<_> = self.handles.lock().unwrap().drain().collect();
+        for (_, h) in handles {
+            h.abort.abort();
+        }
+    }
+
+    /// A task that ends by itself removes its own entry (not a newer one's).
+    fn finished(&self, local: i64, gen: u64) {
+        let mut handles = self.handles.lock().unwrap();
+        if handles.get(&local).is_some_and(|h| h.gen == gen) {
+            handles.remove(&local);
+        }
+        drop(handles);
+        self.clear_trouble(local);
+    }
 }
 
 /// Starts tracking a job unless it is already tracked.
 pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
-    let mut trackers = inner.trackers.lock().unwrap();
-    if let Some(h) = trackers.get(&local) {
+    let tracking = &inner.tracking;
+    let mut handles = tracking.handles.lock().unwrap();
+    if let Some(h) = handles.get(&local) {
         // Already tracked: poll now rather than at the next tick.
         h.wake.notify_one();
         return;
     }
-    let gen = inner.next_gen();
+    let gen = tracking.gen.fetch_add(1, Ordering::Relaxed);
     let wake = Arc::new(Notify::new());
     // The lock is held until the handle is in the map, so the task cannot
     // remove its entry before it is there.
     let task = tokio::spawn(run(Arc::downgrade(inner), local, wake.clone(), gen));
-    trackers.insert(
+    handles.insert(
         local,
         TrackerHandle {
             abort: task.abort_handle(),
@@ -44,14 +106,6 @@ pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
             gen,
         },
     );
-}
-
-/// Stops tracking (delete, shutdown).
-pub(crate) fn stop(inner: &Inner, local: i64) {
-    if let Some(h) = inner.trackers.lock().unwrap().remove(&local) {
-        h.abort.abort();
-    }
-    inner.trouble.lock().unwrap().remove(&local);
 }
 
 struct Tracked {
@@ -83,14 +137,9 @@ async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
         match next {
             Next::Done => {
                 if let Some(inner) = weak.upgrade() {
-                    let mut trackers = inner.trackers.lock().unwrap();
-                    if trackers.get(&local).is_some_and(|h| h.gen == gen) {
-                        trackers.remove(&local);
-                    }
-                    drop(trackers);
-                    inner.trouble.lock().unwrap().remove(&local);
+                    inner.tracking.finished(local, gen);
                     // A slot may have freed: let the queue look.
-                    inner.queue_wake.notify_one();
+                    inner.queue.wake();
                 }
                 return;
             }
@@ -128,10 +177,8 @@ fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_prob
         "tracking trouble"
     );
     inner
-        .trouble
-        .lock()
-        .unwrap()
-        .insert(local, format!("{message} Retrying in {secs} s."));
+        .tracking
+        .set_trouble(local, format!("{message} Retrying in {secs} s."));
     inner.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Trouble {
@@ -229,33 +276,53 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     }
     let Some(stage) = stage else {
         t.failures = 0;
-        inner.trouble.lock().unwrap().remove(&local);
+        inner.tracking.clear_trouble(local);
         return Ok(Next::After(interval));
     };
     if !stage.allows_pull() {
         t.failures = 0;
-        inner.trouble.lock().unwrap().remove(&local);
+        inner.tracking.clear_trouble(local);
         return Ok(Next::After(interval));
     }
 
-    // From enriching on: new records. On completion, a complete pull from
-    // the first page (records seen before are no-ops in the store).
-    let finished = stage.is_terminal();
-    let first_page = if finished {
-        1
-    } else {
-        *t.next_page
-            .get_or_insert_with(|| (row.records_stored / u64::from(PAGE_SIZE)) as u32 + 1)
+    // From enriching on: new records, from the first page not known
+    // complete (page 1 after a restart: the service's page size is not
+    // known until it answers). On completion, a complete pull from the first
+    // page, checked against `valid_records` (records seen before are no-ops
+    // in the store).
+    let mut sink = AppSink {
+        inner: inner.clone(),
+        local,
     };
-    let out = match pull_from(inner, &clients.poll, local, &job_id, first_page).await {
+    let pulled = if stage == Stage::Completed {
+        pull_complete(&clients.poll, &job_id, &mut sink)
+            .await
+            .map(|c| (c.outcome, c.shortfall))
+    } else {
+        let first_page = if stage.is_terminal() {
+            1
+        } else {
+            t.next_page.unwrap_or(1)
+        };
+        pull_pages(&clients.poll, &job_id, first_page, &mut sink)
+            .await
+            .map(|o| (o, None))
+    };
+    let (out, shortfall) = match pulled {
         Ok(o) => o,
         Err(PullError::Api(e)) => return Ok(api_trouble(inner, local, t, e)),
         Err(PullError::Engine(e)) => return Err(e),
     };
     t.next_page = Some(out.next_page);
     note_progress(inner, local, t, &out.meta)?;
+    if let Some(short) = shortfall {
+        // Not done: the job stays tracked and is pulled again after a wait.
+        let message =
+            format!("Completed on the service, but only {short}: the rest did not arrive.");
+        return Ok(trouble(inner, local, t, message, false));
+    }
     t.failures = 0;
-    inner.trouble.lock().unwrap().remove(&local);
+    inner.tracking.clear_trouble(local);
 
     match stage {
         Stage::Completed => {

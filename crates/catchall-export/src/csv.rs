@@ -102,6 +102,8 @@ fn write_rows<W: Write>(
                 if let Some(shape) = &mut shape {
                     let cits = rec.citations.as_ref().map_or(0, |c| c.len() as u64);
                     shape.add(rec.enrichment.as_ref(), cits);
+                    shape.entities |= rec.has_entities();
+                    shape.tags |= rec.has_tags();
                 }
                 if !write {
                     continue;

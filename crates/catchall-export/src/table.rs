@@ -53,6 +53,24 @@ pub struct Column {
     pub kind: ColumnType,
 }
 
+/// The column order, the same for every export of a job (CSV and XLSX):
+///
+/// 1. `record_id`, `record_title`;
+/// 2. each enrichment field, the job's declared fields first in their
+///    order, then fields first seen in records: a plain field is one
+///    column; a `company` field is five, `<f>` (the normalised name, else
+///    the source text), `<f>_domain`, `<f>_confidence` (a number),
+///    `<f>_domain_confidence` (`low|medium|high`), `<f>_source_text` (where
+///    the company was found); an object field is one column per dotted
+///    sub-path (`<f>.<path>`);
+/// 3. `enrichment_confidence`;
+/// 4. the citation columns ([`CITATION_COLUMNS`]);
+/// 5. when any record has connected entities (Company Monitors jobs):
+///    [`ENTITY_COLUMNS`], each entity's value in the record's order,
+///    joined with `"; "`;
+/// 6. when any record has event tags (all-news watchlist jobs):
+///    [`TAG_COLUMNS`].
+///
 /// Fixed columns before the enrichment fields.
 pub(crate) const COL_RECORD_ID: usize = 0;
 pub(crate) const COL_RECORD_TITLE: usize = 1;
@@ -64,6 +82,12 @@ pub(crate) const CITATION_COLUMNS: [&str; 5] = [
     "first_source_date",
     "all_sources",
 ];
+
+/// The connected-entity columns: names, relevance (`ed_score`, 1-10),
+/// association type (`event_associated` / `mention`).
+pub(crate) const ENTITY_COLUMNS: [&str; 3] = ["entities", "entity_relevance", "entity_association"];
+/// The event-tag columns.
+pub(crate) const TAG_COLUMNS: [&str; 2] = ["tags.event_type", "tags.sector"];
 
 #[derive(Debug)]
 struct Field {
@@ -178,6 +202,9 @@ pub(crate) struct ChunkShape {
     index: HashMap<String, usize>,
     /// citations in the chunk, for the XLSX Sources row numbers
     pub(crate) citations: u64,
+    /// some record has connected entities / event tags
+    pub(crate) entities: bool,
+    pub(crate) tags: bool,
 }
 
 impl ChunkShape {
@@ -211,6 +238,11 @@ fn chunk_shape(chunk: &RecordChunk, first: u64) -> Result<ChunkShape, ExportErro
             source: e,
         })?;
         shape.add(rec.enrichment.as_ref(), rec.citations.map_or(0, |c| c.0));
+        shape.entities |= rec.connected_entities.is_some_and(|n| n.0 > 0);
+        shape.tags |= rec
+            .tags
+            .as_ref()
+            .is_some_and(|t| matches!(t, Val::Obj(e) if !e.is_empty()));
     }
     Ok(shape)
 }
@@ -221,6 +253,8 @@ pub(crate) struct Discovery {
     index: HashMap<String, usize>,
     /// records and citations of each chunk, in order
     pub(crate) counts: Vec<(u64, u64)>,
+    entities: bool,
+    tags: bool,
 }
 
 impl Discovery {
@@ -239,6 +273,8 @@ impl Discovery {
             fields,
             index,
             counts: Vec::new(),
+            entities: false,
+            tags: false,
         }
     }
 
@@ -246,7 +282,9 @@ impl Discovery {
     /// Returns whether anything that shapes the layout changed.
     pub(crate) fn merge(&mut self, shape: ChunkShape, records: u64) -> bool {
         self.counts.push((records, shape.citations));
-        let mut changed = false;
+        let mut changed = (shape.entities && !self.entities) || (shape.tags && !self.tags);
+        self.entities |= shape.entities;
+        self.tags |= shape.tags;
         for (name, obs) in shape.fields {
             let i = match self.index.get(&name) {
                 Some(i) => *i,
@@ -264,7 +302,7 @@ impl Discovery {
 
     /// The layout for what was seen so far.
     pub(crate) fn table(&self) -> Table {
-        Table::from_fields(&self.fields)
+        Table::from_fields(&self.fields, self.entities, self.tags)
     }
 
     /// The discovery pass over all records, chunks on worker threads.
@@ -298,6 +336,8 @@ pub struct Table {
     slots: HashMap<String, Slot>,
     col_confidence: usize,
     col_citations: usize,
+    col_entities: Option<usize>,
+    col_tags: Option<usize>,
 }
 
 /// Record shape for discovery: only `enrichment` is parsed into values;
@@ -308,6 +348,10 @@ struct DiscoverRecord<'a> {
     enrichment: Option<Val<'a>>,
     #[serde(default)]
     citations: Option<SeqLen>,
+    #[serde(default)]
+    connected_entities: Option<SeqLen>,
+    #[serde(borrow, default)]
+    tags: Option<Val<'a>>,
 }
 
 /// The length of a JSON array, its items skipped.
@@ -328,8 +372,38 @@ impl<'de> Deserialize<'de> for SeqLen {
                 }
                 Ok(SeqLen(n))
             }
+            // Anything but a list counts as none: one odd value never
+            // fails the export.
+            fn visit_unit<E>(self) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_none<E>(self) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<SeqLen, E> {
+                Ok(SeqLen(0))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<SeqLen, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(SeqLen(0))
+            }
         }
-        d.deserialize_seq(V)
+        d.deserialize_any(V)
     }
 }
 
@@ -343,6 +417,10 @@ pub(crate) struct Record<'a> {
     pub enrichment: Option<Val<'a>>,
     #[serde(borrow, default)]
     pub citations: Option<Vec<Citation<'a>>>,
+    #[serde(borrow, default)]
+    pub connected_entities: Option<Val<'a>>,
+    #[serde(borrow, default)]
+    pub tags: Option<Val<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -362,6 +440,18 @@ impl<'de: 'a, 'a> Deserialize<'de> for BStrOrVal<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Val::deserialize(d)?;
         Ok(BStrOrVal(v.to_text()))
+    }
+}
+
+impl Record<'_> {
+    /// Connected entities: a non-empty list.
+    pub(crate) fn has_entities(&self) -> bool {
+        matches!(&self.connected_entities, Some(Val::Arr(items)) if !items.is_empty())
+    }
+
+    /// Event tags: a non-empty object.
+    pub(crate) fn has_tags(&self) -> bool {
+        matches!(&self.tags, Some(Val::Obj(entries)) if !entries.is_empty())
     }
 }
 
@@ -395,7 +485,7 @@ impl Table {
             && self.slots == other.slots
     }
 
-    fn from_fields(fields: &[Field]) -> Table {
+    fn from_fields(fields: &[Field], entities: bool, tags: bool) -> Table {
         let mut columns = vec![
             Column {
                 header: "record_id".into(),
@@ -431,6 +521,14 @@ impl Table {
                 });
                 columns.push(Column {
                     header: format!("{}_confidence", f.name),
+                    kind: ColumnType::Text,
+                });
+                columns.push(Column {
+                    header: format!("{}_domain_confidence", f.name),
+                    kind: ColumnType::Text,
+                });
+                columns.push(Column {
+                    header: format!("{}_source_text", f.name),
                     kind: ColumnType::Text,
                 });
             } else {
@@ -469,11 +567,29 @@ impl Table {
                 kind,
             });
         }
+        let col_entities = entities.then(|| {
+            let at = columns.len();
+            columns.extend(ENTITY_COLUMNS.iter().map(|h| Column {
+                header: (*h).into(),
+                kind: ColumnType::Text,
+            }));
+            at
+        });
+        let col_tags = tags.then(|| {
+            let at = columns.len();
+            columns.extend(TAG_COLUMNS.iter().map(|h| Column {
+                header: (*h).into(),
+                kind: ColumnType::Text,
+            }));
+            at
+        });
         Table {
             columns,
             slots,
             col_confidence,
             col_citations,
+            col_entities,
+            col_tags,
         }
     }
 
@@ -501,7 +617,7 @@ impl Table {
                     continue;
                 };
                 if let Some(c) = slot.company {
-                    fill_company(v, &mut row[c..c + 3]);
+                    fill_company(v, &mut row[c..c + COMPANY_COLUMNS]);
                 } else if let Val::Obj(inner) = v {
                     if !slot.subs.is_empty() {
                         let mut path = String::new();
@@ -545,8 +661,33 @@ impl Table {
             }
             row[c + 4] = Cell::Text(Cow::Owned(all));
         }
+        if let (Some(c), Some(Val::Arr(items))) = (self.col_entities, &rec.connected_entities) {
+            for (i, key) in ["name", "ed_score", "association_type"].iter().enumerate() {
+                let mut s = String::new();
+                for (n, it) in items.iter().enumerate() {
+                    if n > 0 {
+                        s.push_str("; ");
+                    }
+                    if let Some(v) = it.get(key).filter(|v| !v.is_null()) {
+                        v.push_text(&mut s);
+                    }
+                }
+                row[c + i] = Cell::Text(Cow::Owned(s));
+            }
+        }
+        if let (Some(c), Some(tags @ Val::Obj(_))) = (self.col_tags, &rec.tags) {
+            for (i, key) in ["event_type", "sector"].iter().enumerate() {
+                if let Some(v) = tags.get(key) {
+                    row[c + i] = Cell::from_val(v);
+                }
+            }
+        }
     }
 }
+
+/// Columns of a `company` field: name, domain, confidence, domain
+/// confidence, source text.
+const COMPANY_COLUMNS: usize = 5;
 
 fn fill_subs<'r>(
     entries: &[(Cow<'r, str>, Val<'r>)],
@@ -589,13 +730,25 @@ fn fill_company<'r>(v: &Val<'r>, cells: &mut [Cell<'r>]) {
             if let Some(c) = v.get("confidence") {
                 cells[2] = Cell::from_val(c);
             }
+            if let Some(c) = meta.and_then(|m| m.get("domain_url_confidence")) {
+                cells[3] = Cell::from_val(c);
+            }
+            if let Some(t) = v.get("source_text") {
+                cells[4] = Cell::from_val(t);
+            }
         }
         Val::Arr(items) => {
-            let mut parts: [Vec<Cell<'r>>; 3] = Default::default();
+            let mut parts: [Vec<Cell<'r>>; COMPANY_COLUMNS] = Default::default();
             for it in items {
-                let mut three = [Cell::Empty, Cell::Empty, Cell::Empty];
-                fill_company(it, &mut three);
-                for (p, c) in parts.iter_mut().zip(three) {
+                let mut five = [
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                ];
+                fill_company(it, &mut five);
+                for (p, c) in parts.iter_mut().zip(five) {
                     p.push(c);
                 }
             }

@@ -150,6 +150,9 @@ fn csv_round_trip_matches_records() {
     let recs = records();
     let bytes = export_bytes(Format::Csv, &run(), &recs);
     let (headers, rows) = read_csv(&bytes);
+    // The documented column order (see `table.rs`): fixed columns, the
+    // fields (a company as five columns), enrichment_confidence, the
+    // citation columns, then entity and tag columns when records have them.
     assert_eq!(
         headers,
         [
@@ -158,6 +161,8 @@ fn csv_round_trip_matches_records() {
             "acquirer",
             "acquirer_domain",
             "acquirer_confidence",
+            "acquirer_domain_confidence",
+            "acquirer_source_text",
             "deal_amount",
             "announced_date",
             "deal_type",
@@ -176,9 +181,42 @@ fn csv_round_trip_matches_records() {
             "first_source_url",
             "first_source_date",
             "all_sources",
+            "entities",
+            "entity_relevance",
+            "entity_association",
+            "tags.event_type",
+            "tags.sector",
         ]
     );
     assert_eq!(rows.len(), recs.len());
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    // Company Monitors data, whole: company source text and domain
+    // confidence, entities (names, relevance, association) and tags.
+    assert_eq!(rows[4][col("acquirer_domain_confidence")], "high");
+    assert_eq!(
+        rows[4][col("acquirer_source_text")],
+        "Brightwave said on Monday"
+    );
+    assert_eq!(rows[4][col("acquirer_confidence")], "0.87");
+    assert_eq!(
+        rows[4][col("entities")],
+        "Brightwave Payments; Helio Capital"
+    );
+    assert_eq!(rows[4][col("entity_relevance")], "9; 3");
+    assert_eq!(
+        rows[4][col("entity_association")],
+        "event_associated; mention"
+    );
+    assert_eq!(
+        rows[4][col("tags.event_type")],
+        "business/funding/venture_round"
+    );
+    assert_eq!(rows[4][col("tags.sector")], "financial_services");
+    // Odd shapes are read as far as they go: an entity without a name, tags
+    // that are not an object.
+    assert_eq!(rows[1][col("entities")], "");
+    assert_eq!(rows[1][col("tags.event_type")], "");
+    assert_eq!(rows[0][col("entities")], "");
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     for (row, text) in rows.iter().zip(&recs) {
         assert_eq!(row.len(), headers.len());
@@ -278,7 +316,7 @@ fn empty_job() {
     assert!(rows.is_empty());
     assert_eq!(
         headers.len(),
-        2 + 3 + 7 + 1 + 5,
+        2 + 5 + 7 + 1 + 5,
         "declared columns without records"
     );
     assert_eq!(export_bytes(Format::Json, &run(), &none), b"[]\n");
@@ -404,7 +442,7 @@ fn xlsx_opens_back() {
         ExportOptions::default(),
     )
     .unwrap();
-    assert_eq!(s.records, 4);
+    assert_eq!(s.records, 5);
     let dump = dump_xlsx(&p);
     check_golden("records.xlsx.txt", dump.as_bytes());
     assert!(
@@ -437,7 +475,7 @@ fn xlsx_opens_back() {
         Some(&Data::String("=SUM(A1:A2)".into()))
     );
     let srcs = wb.worksheet_range("Sources").unwrap();
-    assert_eq!(srcs.height(), 1 + 3, "one row per citation");
+    assert_eq!(srcs.height(), 1 + 4, "one row per citation");
     assert_eq!(srcs.get((3, 0)), Some(&Data::String("rec-002".into())));
     // frozen header, autofilter, hyperlinks
     let sheet1 = zip_entry(&p, "xl/worksheets/sheet1.xml");
@@ -445,12 +483,12 @@ fn xlsx_opens_back() {
     assert!(sheet1.contains("<autoFilter ref=\"A1:"), "autofilter");
     assert_eq!(
         sheet1.matches("<hyperlink ").count(),
-        4,
+        6,
         "press_url, domain and first_source_url links"
     );
     assert!(!sheet1.contains("ftp://not-linked.example\"/>"));
     let sheet2 = zip_entry(&p, "xl/worksheets/sheet2.xml");
-    assert_eq!(sheet2.matches("<hyperlink ").count(), 3);
+    assert_eq!(sheet2.matches("<hyperlink ").count(), 4);
     // The small Run sheet is a normal sheet, so its text is in the shared strings.
     assert!(zip_entry(&p, "xl/sharedStrings.xml").contains("Acquisitions in tech, 2024"));
 }
@@ -554,7 +592,7 @@ fn jsonl_file_source() {
     let src = JsonLinesFile::new(golden_dir().join("records.jsonl"));
     let mut out = Vec::new();
     let n = write_csv(&run(), &src, &mut out, ExportOptions::default()).unwrap();
-    assert_eq!(n, 4);
+    assert_eq!(n, 5);
     assert_eq!(out, export_bytes(Format::Csv, &run(), &records()));
 }
 

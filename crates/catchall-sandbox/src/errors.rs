@@ -29,6 +29,9 @@ impl ApiError {
     pub fn not_found() -> Self {
         ApiError::Status(StatusCode::NOT_FOUND, "Job not found".into())
     }
+    pub fn unauthorized(msg: impl Into<String>) -> Self {
+        ApiError::Status(StatusCode::UNAUTHORIZED, msg.into())
+    }
     pub fn forbidden(msg: impl Into<String>) -> Self {
         ApiError::Status(StatusCode::FORBIDDEN, msg.into())
     }
@@ -118,16 +121,25 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn number(&mut self, name: &str) -> Option<f64> {
+    /// A boolean (JSON `true`/`false`, or pydantic's lax strings and 0/1).
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
         let v = self.present(name)?;
         match v {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) if s.trim().parse::<f64>().is_ok() => s.trim().parse().ok(),
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+                Some(n.as_i64() == Some(1))
+            }
+            Value::String(s) if matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "yes") => {
+                Some(true)
+            }
+            Value::String(s) if matches!(s.to_ascii_lowercase().as_str(), "false" | "0" | "no") => {
+                Some(false)
+            }
             _ => {
                 self.error(
                     &[json!(name)],
-                    "Input should be a valid number",
-                    "float_type",
+                    "Input should be a valid boolean",
+                    "bool_type",
                 );
                 None
             }

@@ -43,6 +43,9 @@ pub enum Fault {
     ExtraFields,
     /// Status and pull report this stage name instead of the real one.
     UnknownStage { name: String },
+    /// A pull answers normally but with no records on the page (a page the
+    /// service had not made available yet, or lost on the way).
+    EmptyPage,
 }
 
 /// One fault rule. Over HTTP: `{"path_prefix": "/catchAll/submit",
@@ -59,6 +62,9 @@ pub struct FaultRule {
     /// How many requests it applies to; `None` = until cleared.
     #[serde(default)]
     pub times: Option<u32>,
+    /// Applies only to requests whose `page` query parameter is this.
+    #[serde(default)]
+    pub page: Option<u64>,
 }
 
 impl FaultRule {
@@ -69,6 +75,7 @@ impl FaultRule {
             method: None,
             fault,
             times: None,
+            page: None,
         }
     }
 
@@ -79,6 +86,7 @@ impl FaultRule {
             method: None,
             fault,
             times: None,
+            page: None,
         }
     }
 
@@ -94,10 +102,18 @@ impl FaultRule {
         self
     }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
-        self.path_prefix
-            .as_deref()
-            .is_none_or(|p| path.starts_with(p))
+    /// Limit the rule to requests for this `page`.
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    fn matches(&self, method: &str, path: &str, page: Option<u64>) -> bool {
+        self.page.is_none_or(|p| page == Some(p))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
             && self
                 .method
                 .as_deref()
@@ -105,16 +121,45 @@ impl FaultRule {
     }
 }
 
-/// A cheap, cloneable handle on a server's fault rules.
+/// How the sandbox pages a job's records: switches that make it behave like
+/// a service that honours less than it is asked. Over HTTP
+/// (`POST /_sandbox/paging`): `{"max_page_size": 7, "total_pages": false}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paging {
+    /// The largest `page_size` a pull honours; a larger one is served as this
+    /// (and reported as this in the answer's `page_size`).
+    #[serde(default)]
+    pub max_page_size: Option<u64>,
+    /// Whether pulls carry `total_pages` (optional in the API).
+    #[serde(default = "yes")]
+    pub total_pages: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            max_page_size: None,
+            total_pages: true,
+        }
+    }
+}
+
+/// A cheap, cloneable handle on a server's fault rules and paging switches.
 #[derive(Clone, Default)]
 pub struct FaultSwitch {
     rules: Arc<Mutex<Vec<FaultRule>>>,
+    paging: Arc<Mutex<Paging>>,
 }
 
 impl std::fmt::Debug for FaultSwitch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FaultSwitch")
             .field("rules", &self.rules())
+            .field("paging", &self.paging())
             .finish()
     }
 }
@@ -138,10 +183,20 @@ impl FaultSwitch {
         self.rules.lock().unwrap().clone()
     }
 
+    /// How pulls are paged now.
+    pub fn paging(&self) -> Paging {
+        *self.paging.lock().unwrap()
+    }
+
+    /// Changes how pulls are paged (until changed again).
+    pub fn set_paging(&self, paging: Paging) {
+        *self.paging.lock().unwrap() = paging;
+    }
+
     /// Take the fault for one request, using up one of its rule's `times`.
-    pub(crate) fn take(&self, method: &str, path: &str) -> Option<Fault> {
+    pub(crate) fn take(&self, method: &str, path: &str, page: Option<u64>) -> Option<Fault> {
         let mut rules = self.rules.lock().unwrap();
-        let idx = rules.iter().position(|r| r.matches(method, path))?;
+        let idx = rules.iter().position(|r| r.matches(method, path, page))?;
         let fault = rules[idx].fault.clone();
         if let Some(t) = rules[idx].times.as_mut() {
             *t -= 1;
@@ -168,7 +223,18 @@ pub(crate) async fn fault_layer(
     if path.starts_with("/_sandbox/") {
         return next.run(req).await;
     }
-    let Some(fault) = faults.take(req.method().as_str(), &path) else {
+    let page = query_param(req.uri().query(), "page").and_then(|p| p.parse::<u64>().ok());
+    let is_pull = path.starts_with("/catchAll/pull/") && !path.ends_with("/csv");
+    let (req, paging) = if is_pull {
+        (cap_page_size(req, faults.paging()), faults.paging())
+    } else {
+        (req, Paging::default())
+    };
+    let next = PagedNext {
+        next,
+        drop_total: !paging.total_pages,
+    };
+    let Some(fault) = faults.take(req.method().as_str(), &path, page) else {
         return next.run(req).await;
     };
     match fault {
@@ -225,6 +291,18 @@ pub(crate) async fn fault_layer(
             Response::from_parts(parts, Body::from(cut))
         }
         Fault::ExtraFields => rewrite_json(next.run(req).await, add_extra_fields).await,
+        Fault::EmptyPage => {
+            if is_pull {
+                rewrite_json(next.run(req).await, |v| {
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("all_records".into(), json!([]));
+                    }
+                })
+                .await
+            } else {
+                next.run(req).await
+            }
+        }
         Fault::UnknownStage { name } => {
             if path.starts_with("/catchAll/status/") || path.starts_with("/catchAll/pull/") {
                 rewrite_json(next.run(req).await, move |v| set_stage(v, &name)).await
@@ -233,6 +311,70 @@ pub(crate) async fn fault_layer(
             }
         }
     }
+}
+
+/// The rest of the chain, with the paging switch that works on the answer.
+struct PagedNext {
+    next: Next,
+    drop_total: bool,
+}
+
+impl PagedNext {
+    async fn run(self, req: Request) -> Response {
+        let resp = self.next.run(req).await;
+        if !self.drop_total || !resp.status().is_success() {
+            return resp;
+        }
+        rewrite_json(resp, |v| {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("total_pages");
+            }
+        })
+        .await
+    }
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url_pairs(query?)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
+}
+
+/// Serves a pull's `page_size` as at most the cap, as a service that
+/// honours less than it is asked would.
+fn cap_page_size(mut req: Request, paging: Paging) -> Request {
+    let Some(cap) = paging.max_page_size.filter(|c| *c > 0) else {
+        return req;
+    };
+    let pairs = url_pairs(req.uri().query().unwrap_or(""));
+    let asked = pairs
+        .iter()
+        .find(|(k, _)| k == "page_size")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(100);
+    if asked <= cap {
+        return req;
+    }
+    let mut kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "page_size")
+        .collect();
+    kept.push(("page_size".into(), cap.to_string()));
+    let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    let pq = format!("{}?{query}", req.uri().path());
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(p) = pq.parse() {
+        parts.path_and_query = Some(p);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }
 
 async fn rewrite_json(resp: Response, f: impl FnOnce(&mut Value)) -> Response {

@@ -90,6 +90,8 @@ pub(crate) struct Job {
     pub deleted: bool,
     pub continuation: Option<Continuation>,
     pub owner: Owner,
+    /// `sharing_info` of a job another member shared: (shared_at, permission, shared_by).
+    pub sharing: Option<(OffsetDateTime, &'static str, &'static str)>,
     pub user_key: String,
     pub spec: Arc<RecordSpec>,
     pub enrichments: Vec<EnrichmentSpec>,
@@ -234,6 +236,7 @@ pub(crate) struct NewJob {
     pub limit: Option<u64>,
     pub target: u64,
     pub user_key: String,
+    pub scope: crate::catalog::Scope,
 }
 
 fn unix_now() -> f64 {
@@ -324,6 +327,7 @@ impl Jobs {
             window_start: new.start_date.unix_timestamp(),
             window_end: new.end_date.unix_timestamp(),
             lite: new.mode == "lite",
+            scope: new.scope,
         };
         let job = Job {
             id: id.clone(),
@@ -341,6 +345,7 @@ impl Jobs {
             deleted: false,
             continuation: None,
             owner,
+            sharing: None,
             user_key: new.user_key,
             spec: Arc::new(spec),
             enrichments: new.enrichments,

@@ -50,7 +50,11 @@
 //!   job runs on while no server does).
 //! * **Faults**: see [`Fault`] and [`FaultRule`]; over HTTP `POST
 //!   /_sandbox/faults` with one rule as JSON, `GET` lists, `DELETE` clears.
+//! * **Paging switches**: see [`Paging`]; over HTTP `POST /_sandbox/paging`
+//!   (`{"max_page_size": 7, "total_pages": false}`), `GET` shows them,
+//!   `DELETE` restores the defaults (every size honoured, `total_pages` sent).
 
+mod catalog;
 mod errors;
 mod faults;
 mod jobs;
@@ -72,7 +76,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 
-pub use faults::{Fault, FaultRule, FaultSwitch};
+pub use faults::{Fault, FaultRule, FaultSwitch, Paging};
 pub use persist::STATE_FILE;
 
 /// How fast jobs run.

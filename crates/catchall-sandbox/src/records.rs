@@ -17,6 +17,8 @@ pub(crate) struct RecordSpec {
     pub window_start: i64,
     pub window_end: i64,
     pub lite: bool,
+    /// Datasets and the like: which records carry entities and tags.
+    pub scope: crate::catalog::Scope,
 }
 
 const PREFIXES: &[&str] = &[
@@ -541,7 +543,7 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
                             "metadata": {
                                 "name": name,
                                 "domain_url": domain,
-                                "domain_url_confidence": if domain_is_some(&cast, &name) { json!(round2(0.5 + rng.f64() * 0.49)) } else { Value::Null },
+                                "domain_url_confidence": if domain_is_some(&cast, &name) { json!(rng.pick(&["low", "medium", "high", "high"])) } else { Value::Null },
                             }
                         })
                     }
@@ -605,12 +607,71 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
         }));
     }
 
-    json!({
+    let mut rec = json!({
         "record_id": record_id,
         "record_title": title,
         "enrichment": enrichment,
         "citations": citations,
-    })
+    });
+    let scope = &spec.scope;
+    if !scope.datasets.is_empty() {
+        rec["connected_entities"] = connected_entities(scope, &mut rng);
+    }
+    if scope.all_news {
+        rec["tags"] = json!({
+            "event_type": rng.pick(crate::catalog::EVENT_TYPES),
+            "sector": rng.pick(crate::catalog::SECTORS),
+        });
+    }
+    rec
+}
+
+/// One to three of the datasets' companies, scored; those scored 0 or
+/// below `ed_score_min` are left out, as the service does.
+fn connected_entities(scope: &crate::catalog::Scope, rng: &mut Rng) -> Value {
+    let all: Vec<&crate::catalog::Entity> = scope
+        .datasets
+        .iter()
+        .flat_map(|d| d.entities.iter())
+        .collect();
+    let n = rng.range(1, 3).min(all.len() as u64);
+    let mut out = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for _ in 0..n {
+        let e = *rng.pick(&all);
+        if !used.insert(e.id) {
+            continue;
+        }
+        let score = rng.range(0, 10) as i64;
+        if score == 0 || scope.ed_score_min.is_some_and(|m| score < m) {
+            continue;
+        }
+        let association = scope.association.clone().unwrap_or_else(|| {
+            if score >= 4 {
+                "event_associated"
+            } else {
+                "mention"
+            }
+            .to_string()
+        });
+        let mut v = json!({
+            "entity_id": e.id,
+            "name": e.name,
+            "type": "company",
+            "ed_score": score,
+            "relation": rng.pick(crate::catalog::RELATIONS),
+            "association_type": association,
+        });
+        if let Some(x) = e.external_id {
+            v["external_entity_id"] = json!(x);
+        }
+        if let Some(d) = e.domain {
+            v["company"] =
+                json!({"domain": d, "key_persons": [rng.pick(PEOPLE)], "alternative_names": []});
+        }
+        out.push(v);
+    }
+    Value::Array(out)
 }
 
 fn domain_is_some(cast: &Cast, name: &str) -> bool {

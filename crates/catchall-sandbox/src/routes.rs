@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
+use crate::catalog::{self, Scope, COLLEAGUES};
 use crate::errors::{enum_msg, json_object, query_enum, query_int, ApiError, Checker};
-use crate::faults::{fault_layer, FaultRule, FaultSwitch};
+use crate::faults::{fault_layer, FaultRule, FaultSwitch, Paging};
 use crate::jobs::{mask_key, Jobs, NewJob, Owner, Progress, Stage};
 use crate::query::{self, EnrichmentSpec, ValidatorSpec, ENRICHMENT_TYPES};
 use crate::records;
@@ -73,12 +74,17 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         .route("/catchAll/jobs/user", get(list_jobs))
         .route("/catchAll/jobs/{job_id}", delete(delete_job))
         .route("/catchAll/user/limits", post(limits).get(limits))
+        .route("/catchAll/source-groups", get(source_groups))
         .route_layer(from_fn_with_state(state.clone(), auth));
 
     let control = Router::new()
         .route(
             "/_sandbox/faults",
             post(push_fault).delete(clear_faults).get(list_faults),
+        )
+        .route(
+            "/_sandbox/paging",
+            post(set_paging).get(get_paging).delete(reset_paging),
         )
         .with_state(faults.clone());
 
@@ -103,42 +109,70 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         .layer(from_fn_with_state(faults, fault_layer))
 }
 
-/// A few finished jobs "from before", so the account history is not empty.
+/// A few finished jobs "from before", so the account history is not empty;
+/// some of them shared by colleagues.
 fn seed_account_history(jobs: &mut Jobs, config: &SandboxConfig) {
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
-    let history: [(&str, u64, &str, Owner, i64); 4] = [
+    // (query, limit, mode, shared by (colleague, permission), days ago)
+    type Seed = (
+        &'static str,
+        u64,
+        &'static str,
+        Option<(usize, &'static str)>,
+        i64,
+    );
+    let history: [Seed; 6] = [
         (
             "Series B funding rounds announced by European fintech startups",
             100,
             "base",
-            Owner::Own,
+            None,
             9,
         ),
         (
             "Acquisitions of cybersecurity companies by large tech firms",
             50,
             "base",
-            Owner::Own,
+            None,
             6,
         ),
         (
             "Layoffs announced by US tech companies",
             200,
             "base",
-            Owner::Own,
+            None,
             4,
         ),
         (
             "Data breaches disclosed by hospitals and healthcare providers",
             30,
             "lite",
-            Owner::Shared,
+            Some((0, "view")),
             2,
         ),
+        (
+            "Store openings announced by European retailers",
+            40,
+            "base",
+            Some((1, "edit")),
+            3,
+        ),
+        (
+            "New CEO appointments at European banks",
+            25,
+            "base",
+            Some((0, "manage")),
+            8,
+        ),
     ];
-    for (q, limit, mode, owner, days_ago) in history {
+    for (q, limit, mode, shared, days_ago) in history {
         let created = now - Duration::days(days_ago) - Duration::hours(3);
         let limit = limit.min(config.max_results).max(1);
+        let owner = if shared.is_some() {
+            Owner::Shared
+        } else {
+            Owner::Own
+        };
         let new = NewJob {
             query: q.into(),
             context: None,
@@ -154,9 +188,15 @@ fn seed_account_history(jobs: &mut Jobs, config: &SandboxConfig) {
             } else {
                 "****own1".into()
             },
+            scope: Scope::default(),
         };
         let at = jobs.now() - (days_ago as f64) * 86_400.0;
-        jobs.insert(new, at, created, owner);
+        let id = jobs.insert(new, at, created, owner);
+        if let Some((who, permission)) = shared {
+            if let Some(j) = jobs.by_id.get_mut(&id) {
+                j.sharing = Some((created + Duration::hours(5), permission, COLLEAGUES[who]));
+            }
+        }
     }
 }
 
@@ -166,7 +206,7 @@ async fn auth(State(state): St, req: Request, next: Next) -> Response {
         .get("x-api-key")
         .map(|v| v.to_str().unwrap_or("\u{0}").to_string());
     match key {
-        None => ApiError::forbidden("X-API-Key header is required").into_response(),
+        None => ApiError::unauthorized("X-API-Key header is required").into_response(),
         Some(k) if k.trim().is_empty() => ApiError::forbidden("Invalid API key").into_response(),
         Some(k)
             if state
@@ -244,8 +284,16 @@ async fn initialize(State(state): St, body: Bytes) -> ApiResult {
     let context = c.string("context", false);
     let start = date_field(&mut c, "start_date");
     let end = date_field(&mut c, "end_date");
+    let datasets = c.string_list("connected_dataset_ids", None);
+    let all_news = c.boolean("fetch_all_watchlist_news");
     c.finish()?;
     let q = nonempty_query(q)?;
+    let datasets = known_datasets(datasets.unwrap_or_default())?;
+    if all_news == Some(true) && datasets.is_empty() {
+        return Err(ApiError::bad_request(
+            "fetch_all_watchlist_news requires connected_dataset_ids",
+        ));
+    }
 
     let lookback = state.config.lookback_days as i64;
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
@@ -305,7 +353,7 @@ async fn initialize(State(state): St, body: Bytes) -> ApiResult {
         "enrichments": enrichments,
         "start_date": ts(start),
         "end_date": ts(end),
-        "date_modification_message": if messages.is_empty() { Value::Null } else { json!(messages) },
+        "date_modification_message": messages,
     }))
     .into_response())
 }
@@ -450,6 +498,16 @@ fn submit_window(
     Ok((start, end))
 }
 
+/// Datasets by id; an unknown or inaccessible one is a 400, as on the service.
+fn known_datasets(ids: Vec<String>) -> Result<Vec<&'static catalog::Dataset>, ApiError> {
+    ids.iter()
+        .map(|id| {
+            catalog::dataset(id)
+                .ok_or_else(|| ApiError::bad_request(format!("Dataset not found: {id}")))
+        })
+        .collect()
+}
+
 fn busy(config: &SandboxConfig) -> ApiError {
     ApiError::too_many(format!(
         "All {} of your plan's concurrent job slots (Jobs_Concurrency) are busy. Wait for a running job to finish.",
@@ -474,10 +532,21 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
         }
     }
     let datasets = c.string_list("connected_dataset_ids", None);
-    c.number("ed_score_min");
-    c.string("project_id", false);
+    let ed_score_min = c.int("ed_score_min");
+    let project_id = c.string("project_id", false);
     c.string_list("webhook_ids", Some(5));
-    c.string_list("source_groups", Some(20));
+    let groups = c.string_list("source_groups", Some(20));
+    let all_news = c.boolean("fetch_all_watchlist_news");
+    let association = c.string("ed_association_type", false);
+    if let Some(a) = &association {
+        if a != "mention" && a != "event_associated" {
+            c.error(
+                &[json!("ed_association_type")],
+                enum_msg(&["mention", "event_associated"]),
+                "enum",
+            );
+        }
+    }
     c.finish()?;
 
     let q = nonempty_query(q)?;
@@ -496,9 +565,34 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
         }
     }
     let (start, end) = submit_window(config, start, end)?;
-    if let Some(id) = datasets.unwrap_or_default().first() {
-        return Err(ApiError::bad_request(format!("Dataset not found: {id}")));
+    let datasets = known_datasets(datasets.unwrap_or_default())?;
+    let mut source_groups = Vec::new();
+    for slug in groups.unwrap_or_default() {
+        match catalog::source_group(&slug) {
+            Some(g) => source_groups.push(g),
+            None => {
+                return Err(ApiError::bad_request(format!(
+                    "Unknown source group: {slug}"
+                )))
+            }
+        }
     }
+    let all_news = all_news.unwrap_or(false);
+    if all_news && datasets.is_empty() {
+        return Err(ApiError::bad_request(
+            "fetch_all_watchlist_news requires connected_dataset_ids",
+        ));
+    }
+    // Without datasets the service ignores these.
+    let with_datasets = !datasets.is_empty();
+    let scope = Scope {
+        project_id,
+        datasets,
+        source_groups,
+        all_news,
+        ed_score_min: ed_score_min.filter(|_| with_datasets),
+        association: association.filter(|_| with_datasets),
+    };
     let validators = validators
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| query::suggest_validators(&q));
@@ -527,6 +621,7 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
         limit,
         target: limit.unwrap_or(config.max_results),
         user_key: mask_key(&key_of(&headers)),
+        scope,
     };
     let mut jobs = state.jobs.lock().unwrap();
     if jobs.running(config.pace) >= config.concurrency as usize {
@@ -596,7 +691,7 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
             "enrichments": enrichments,
             "status": p.stage.name(),
             "error": if p.stage == Stage::Failed { json!(FAILURE_MESSAGE) } else { Value::Null },
-            "limit": job.limit,
+            "limit": job.limit.unwrap_or(state.config.max_results),
             "duration": duration_text(p.elapsed),
             "candidate_records": p.candidate_records,
             "valid_records": p.available,
@@ -606,7 +701,16 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
             "page_size": page_size,
             "total_pages": total_pages,
             "mode": job.mode,
-            "sharing_info": sharing_info(job.owner),
+            "sharing_info": sharing_info(job).unwrap_or(Value::Null),
+            "connected_datasets": job.spec.scope.datasets.iter()
+                .map(|d| json!({"id": d.id, "name": d.name, "is_deleted": false}))
+                .collect::<Vec<_>>(),
+            "source_groups": if job.spec.scope.source_groups.is_empty() {
+                Value::Null
+            } else {
+                job.spec.scope.source_groups.iter().map(|g| g.to_json()).collect()
+            },
+            "is_all_news_query": job.spec.scope.all_news,
         });
         (head, job.spec.clone(), p)
     };
@@ -621,13 +725,10 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
     Ok(Json(head).into_response())
 }
 
-fn sharing_info(owner: Owner) -> Value {
-    match owner {
-        Owner::Own => Value::Null,
-        Owner::Shared => {
-            json!({"shared": true, "shared_by": "m.kowalski@example.com", "permission": "view"})
-        }
-    }
+/// `sharing_info` of a job another member shared; `None` for the caller's own.
+fn sharing_info(job: &crate::jobs::Job) -> Option<Value> {
+    let (at, permission, by) = job.sharing?;
+    Some(json!({"shared_at": ts(at), "permission": permission, "shared_by": by}))
 }
 
 async fn pull_csv(State(state): St, Path(job_id): Path<String>) -> ApiResult {
@@ -747,6 +848,11 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    let project = params
+        .iter()
+        .find(|(k, _)| k == "project_id")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|s| !s.is_empty());
     let search = params
         .iter()
         .find(|(k, _)| k == "search")
@@ -766,6 +872,11 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
         })
         .filter(|j| mode.as_deref().is_none_or(|m| j.mode == m))
         .filter(|j| {
+            project
+                .as_deref()
+                .is_none_or(|p| j.spec.scope.project_id.as_deref() == Some(p))
+        })
+        .filter(|j| {
             search
                 .as_deref()
                 .is_none_or(|s| j.query.to_lowercase().contains(s) || j.id.starts_with(s))
@@ -778,15 +889,19 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
         .skip((page - 1).saturating_mul(page_size))
         .take(page_size)
         .map(|j| {
-            json!({
+            let mut v = json!({
                 "job_id": j.id,
                 "query": j.query,
                 "created_at": ts(j.created_at),
                 "status": j.progress(state.config.pace, now).stage.name(),
                 "mode": j.mode,
-                "sharing_info": sharing_info(j.owner),
                 "user_key": j.user_key,
-            })
+            });
+            // Only on jobs another member shared: UserJob omits it otherwise.
+            if let Some(info) = sharing_info(j) {
+                v["sharing_info"] = info;
+            }
+            v
         })
         .collect();
     Ok(Json(json!({
@@ -841,6 +956,29 @@ async fn limits(State(state): St) -> ApiResult {
     .into_response())
 }
 
+/// `GET /catchAll/source-groups`: paged, with `total` but no `total_pages`.
+async fn source_groups(Query(params): Params) -> ApiResult {
+    let mut errors = Vec::new();
+    let page = query_int(&mut errors, &params, "page", 1, 1, None) as usize;
+    let page_size = query_int(&mut errors, &params, "page_size", 50, 1, Some(100)) as usize;
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let groups: Vec<Value> = catalog::SOURCE_GROUPS
+        .iter()
+        .skip((page - 1).saturating_mul(page_size))
+        .take(page_size)
+        .map(catalog::SourceGroup::to_json)
+        .collect();
+    Ok(Json(json!({
+        "source_groups": groups,
+        "total": catalog::SOURCE_GROUPS.len(),
+        "page": page,
+        "page_size": page_size,
+    }))
+    .into_response())
+}
+
 // ---- fault control (no key) ----
 
 async fn push_fault(State(faults): State<FaultSwitch>, body: Bytes) -> Response {
@@ -857,6 +995,31 @@ async fn push_fault(State(faults): State<FaultSwitch>, body: Bytes) -> Response 
         )
             .into_response(),
     }
+}
+
+async fn set_paging(State(faults): State<FaultSwitch>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Paging>(&body) {
+        Ok(p) => {
+            faults.set_paging(p);
+            Json(json!(faults.paging())).into_response()
+        }
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(
+                json!({"detail": [{"loc": ["body"], "msg": e.to_string(), "type": "value_error"}]}),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+async fn get_paging(State(faults): State<FaultSwitch>) -> Json<Value> {
+    Json(json!(faults.paging()))
+}
+
+async fn reset_paging(State(faults): State<FaultSwitch>) -> Json<Value> {
+    faults.set_paging(Paging::default());
+    Json(json!(faults.paging()))
 }
 
 async fn clear_faults(State(faults): State<FaultSwitch>) -> Json<Value> {

@@ -85,7 +85,8 @@ async fn key_is_checked() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 403);
+    // A missing key is 401 (as the service's delete lists); a wrong one 403.
+    assert_eq!(r.status(), 401);
     assert!(detail(&r.json().await.unwrap()).contains("X-API-Key"));
     for bad in ["wrong", ""] {
         let r = env
@@ -125,7 +126,7 @@ async fn key_is_checked() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(r.status(), 401);
 }
 
 #[tokio::test]
@@ -160,7 +161,7 @@ async fn initialize_shape_and_date_clamping() {
         parse_ts(v["end_date"].as_str().unwrap()),
     );
     assert!(end > start && end - start <= time::Duration::days(30));
-    assert!(v["date_modification_message"].is_null());
+    assert_eq!(v["date_modification_message"], json!([]));
 
     // A timeframe in the text wider than 30 days is clamped, with a message.
     let (_, v) = env
@@ -740,7 +741,7 @@ async fn pull_shape_records_and_paging() {
     let took = t0.elapsed();
     assert_eq!(s, 200);
     assert!(took < Duration::from_secs(3), "far page took {took:?}");
-    assert!(p["limit"].is_null());
+    assert_eq!(p["limit"], 200_000, "no limit given: the plan default");
     assert_eq!(p["valid_records"], 200_000);
     assert_eq!(p["total_pages"], 200);
     assert_eq!(p["page"], 200);
@@ -998,9 +999,23 @@ async fn job_list_delete_and_limits() {
     for f in ["total", "page", "page_size", "total_pages", "jobs"] {
         assert!(v.get(f).is_some(), "{f}");
     }
-    assert_eq!(v["total"], 4, "account history from startup");
+    assert_eq!(v["total"], 6, "account history from startup");
     for j in v["jobs"].as_array().unwrap() {
         assert!(j["job_id"].is_string() && j["query"].is_string());
+        // sharing_info only on jobs a colleague shared, always whole.
+        if let Some(info) = j.get("sharing_info") {
+            let o = info.as_object().unwrap();
+            assert_eq!(
+                o.keys().map(String::as_str).collect::<Vec<_>>(),
+                ["shared_at", "permission", "shared_by"]
+            );
+            parse_ts(o["shared_at"].as_str().unwrap());
+            assert!(["view", "edit", "manage"].contains(&o["permission"].as_str().unwrap()));
+            assert!(
+                o["shared_by"].as_str().unwrap().contains(' '),
+                "a person's name"
+            );
+        }
         parse_ts(j["created_at"].as_str().unwrap());
         assert!(STAGES.contains(&j["status"].as_str().unwrap()));
         assert!(["base", "lite"].contains(&j["mode"].as_str().unwrap()));
@@ -1016,8 +1031,8 @@ async fn job_list_delete_and_limits() {
         .submit(json!({"query": "IPO filings by Asian chip makers", "limit": 10, "mode": "lite"}))
         .await;
     let (_, v) = env.get("/catchAll/jobs/user?page=1&page_size=2").await;
-    assert_eq!(v["total"], 5);
-    assert_eq!(v["total_pages"], 3);
+    assert_eq!(v["total"], 7);
+    assert_eq!(v["total_pages"], 4);
     assert_eq!(v["jobs"].as_array().unwrap().len(), 2);
     assert_eq!(v["jobs"][0]["job_id"], job.as_str(), "newest first");
     assert_eq!(v["jobs"][0]["user_key"], "****1234");
@@ -1037,8 +1052,20 @@ async fn job_list_delete_and_limits() {
     let (_, v) = env.get("/catchAll/jobs/user?search=ipo%20FILINGS").await;
     assert_eq!(v["total"], 1);
     let (_, v) = env.get("/catchAll/jobs/user?ownership=shared").await;
-    assert_eq!(v["total"], 1);
-    assert!(v["jobs"][0]["sharing_info"].is_object());
+    assert_eq!(v["total"], 3);
+    assert!(v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|j| j["sharing_info"].is_object()));
+    let (_, v) = env
+        .get("/catchAll/jobs/user?ownership=own&page_size=100")
+        .await;
+    assert!(v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|j| j.get("sharing_info").is_none()));
     let (_, v) = env.get("/catchAll/jobs/user?mode=lite").await;
     assert_eq!(v["total"], 2);
     let (s, v) = env.get("/catchAll/jobs/user?ownership=everyone").await;
@@ -1066,7 +1093,7 @@ async fn job_list_delete_and_limits() {
     assert_eq!(s, 200);
     assert_eq!(v["success"], true);
     let (_, v) = env.get("/catchAll/jobs/user").await;
-    assert_eq!(v["total"], 4);
+    assert_eq!(v["total"], 6);
     let (s, _) = env.get(&format!("/catchAll/status/{job}")).await;
     assert_eq!(s, 404);
 
@@ -1110,7 +1137,7 @@ async fn many_concurrent_jobs_are_cheap() {
         );
     }
     let (_, v) = env.get("/catchAll/jobs/user?page_size=100").await;
-    assert_eq!(v["total"], 154);
+    assert_eq!(v["total"], 156);
     env.wait_done(ids.last().unwrap()).await;
     let (_, p) = env.get(&format!("/catchAll/pull/{}", ids[0])).await;
     assert_eq!(p["valid_records"], 10);

@@ -120,6 +120,7 @@ fn main() {
             limit: Some(n),
             origin: JobOrigin::Local,
             remote_id: Some("job-bench".into()),
+            server: catchall_store::JobServer::Sandbox,
             ..Default::default()
         })
         .unwrap();

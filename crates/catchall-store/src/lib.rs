@@ -27,8 +27,14 @@ pub use blocks::JsonBlock;
 pub use prepare::PreparedPage;
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
+/// The schema version this build writes (the number of migrations).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// Embedded migrations, applied in order; `PRAGMA user_version` = number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_job_server.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -139,6 +145,34 @@ pub struct NewJob {
     pub end_date: Option<String>,
     pub origin: JobOrigin,
     pub remote_id: Option<String>,
+    /// Where the job lives; never changes afterwards.
+    pub server: JobServer,
+}
+
+/// The server a job was submitted to (or adopted from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum JobServer {
+    /// The built-in sandbox.
+    #[default]
+    Sandbox,
+    /// The CatchAll service (or whatever base URL the user set).
+    Live,
+}
+
+impl JobServer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobServer::Sandbox => "sandbox",
+            JobServer::Live => "live",
+        }
+    }
+    fn parse(s: &str) -> JobServer {
+        if s == "live" {
+            JobServer::Live
+        } else {
+            JobServer::Sandbox
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,6 +206,7 @@ pub struct JobRow {
     pub duration: Option<String>,
     /// Records stored locally.
     pub records_stored: u64,
+    pub server: JobServer,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -268,7 +303,7 @@ pub struct Store {
 
 const JOB_COLS: &str = "id, job_id, query, context, params_json, enrichments_json, mode, \"limit\", start_date, end_date, origin, \
      created_at, updated_at, finished_at, stage, steps_json, local_state, local_reason, error, candidate_records, \
-     progress_validated, valid_records, duration, records_stored";
+     progress_validated, valid_records, duration, records_stored, server";
 
 fn opt_u64(v: Option<i64>) -> Option<u64> {
     v.map(|v| v.max(0) as u64)
@@ -299,6 +334,7 @@ fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRow> {
         valid_records: opt_u64(r.get(21)?),
         duration: r.get(22)?,
         records_stored: r.get::<_, i64>(23)?.max(0) as u64,
+        server: JobServer::parse(&r.get::<_, String>(24)?),
     })
 }
 
@@ -428,8 +464,8 @@ impl Store {
         };
         let r = self.conn.prepare_cached(
             "INSERT INTO jobs (job_id, query, context, params_json, mode, \"limit\", start_date, end_date, origin,
-                               created_at, updated_at, local_state, local_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
+                               created_at, updated_at, local_state, local_reason, server)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
         )?
         .execute(params![
             new.remote_id,
@@ -444,6 +480,7 @@ impl Store {
             now,
             state.name(),
             reason,
+            new.server.as_str(),
         ]);
         match r {
             Ok(_) => Ok(self.conn.last_insert_rowid()),
@@ -943,5 +980,37 @@ impl Store {
             .prepare_cached("SELECT name FROM drafts ORDER BY updated_at DESC, name")?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    #[test]
+    fn job_server_settings_become_the_jobs_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("catchall.db");
+        {
+            // A database as version 1 left it: the server in a setting.
+            let conn = Connection::open(&db).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO jobs (id, query, params_json, origin, created_at, updated_at, local_state)
+                   VALUES (1, 'a', '{}', 'local', 0, 0, 'done'), (2, 'b', '{}', 'local', 0, 0, 'done'),
+                          (3, 'c', '{}', 'local', 0, 0, 'done');
+                 INSERT INTO settings (key, value, updated_at) VALUES
+                   ('job_server.1', 'live', 0), ('job_server.2', 'sandbox', 0), ('theme', 'dark', 0);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&db).unwrap();
+        let server = |id| store.job(id).unwrap().unwrap().server;
+        assert_eq!(server(1), JobServer::Live);
+        assert_eq!(server(2), JobServer::Sandbox);
+        assert_eq!(server(3), JobServer::Sandbox);
+        assert_eq!(store.get_setting("job_server.1").unwrap(), None);
+        assert_eq!(store.get_setting("theme").unwrap().as_deref(), Some("dark"));
     }
 }

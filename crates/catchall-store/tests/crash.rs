@@ -61,6 +61,7 @@ fn sigkill_mid_write_leaves_whole_pages() {
             params_json: gen::params_json("q"),
             origin: JobOrigin::Local,
             remote_id: Some("crash-job".into()),
+            server: catchall_store::JobServer::Sandbox,
             ..Default::default()
         })
         .unwrap()

@@ -15,6 +15,7 @@ fn new_job(store: &Store, remote: Option<&str>) -> i64 {
             end_date: Some("2025-01-20T00:00:00Z".into()),
             origin: JobOrigin::Local,
             remote_id: remote.map(Into::into),
+            server: catchall_store::JobServer::Sandbox,
         })
         .unwrap()
 }
@@ -56,7 +57,7 @@ fn migrations_are_idempotent_and_wal_is_on() {
     let job;
     {
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 1);
+        assert_eq!(s.schema_version().unwrap(), catchall_store::SCHEMA_VERSION);
         job = new_job(&s, Some("j-1"));
         s.set_setting("theme", "dark").unwrap();
         let mode: String = s
@@ -71,12 +72,12 @@ fn migrations_are_idempotent_and_wal_is_on() {
         assert_eq!(fk, 1);
     }
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), catchall_store::SCHEMA_VERSION);
     assert_eq!(s.job(job).unwrap().unwrap().job_id.as_deref(), Some("j-1"));
     assert_eq!(s.get_setting("theme").unwrap().as_deref(), Some("dark"));
     // And a third time while the second is still open.
     let s2 = Store::open(&path).unwrap();
-    assert_eq!(s2.schema_version().unwrap(), 1);
+    assert_eq!(s2.schema_version().unwrap(), catchall_store::SCHEMA_VERSION);
 }
 
 #[test]
@@ -173,6 +174,7 @@ fn job_lifecycle_fields() {
         query: "x".into(),
         params_json: "{}".into(),
         remote_id: Some("remote-42".into()),
+        server: catchall_store::JobServer::Sandbox,
         ..Default::default()
     });
     assert!(matches!(dup, Err(StoreError::DuplicateRemoteId(_))));
@@ -196,6 +198,7 @@ fn job_lifecycle_fields() {
             params_json: "{}".into(),
             origin: JobOrigin::Account,
             remote_id: Some("acc-1".into()),
+            server: catchall_store::JobServer::Sandbox,
             mode: Some("lite".into()),
             ..Default::default()
         })

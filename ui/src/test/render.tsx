@@ -60,6 +60,8 @@ export function snapshot(
       error: null,
       queuedReason: null,
       tracking: true,
+      serviceCompleted: false,
+      allLocal: false,
       ...over,
     },
     request: {

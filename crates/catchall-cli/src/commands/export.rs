@@ -4,11 +4,12 @@
 //! The job is written into the store the way the app's engine writes a job
 //! it found in the account's list, so CatchAll Desk shows it afterwards.
 
-use catchall_api::{Client, PullResponse, Stage, StatusResponse, SubmitRequest, MAX_PAGE_SIZE};
+use catchall_api::{PullResponse, Stage, StatusResponse, SubmitRequest};
 use catchall_engine::dto::StepInfo;
 use catchall_engine::paths;
+use catchall_engine::pull::{pull_complete, PullError, Shortfall, StoreSink};
 use catchall_export::ExportOptions;
-use catchall_store::{JobOrigin, JobRow, LocalState, NewJob, Progress, RecordIn, Store, ViewSpec};
+use catchall_store::{JobOrigin, JobRow, LocalState, NewJob, Progress, Store, ViewSpec};
 
 use super::job_id;
 use crate::args::{ExportArgs, Global};
@@ -40,10 +41,10 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
     })?;
     let store = Store::open(&paths::db_path(&data_dir))?;
 
-    let local = match store.job_by_remote(job)? {
+    let (store, local, shortfall) = match store.job_by_remote(job)? {
         // Complete in the store: no request at all (works offline, no key needed).
-        Some(row) if row.local_state == LocalState::Done => row.id,
-        existing => pull_into_store(g, &store, job, existing).await?,
+        Some(row) if row.local_state == LocalState::Done => (store, row.id, None),
+        existing => pull_into_store(g, store, job, existing).await?,
     };
 
     let row = store.job(local)?.ok_or_else(|| {
@@ -54,6 +55,14 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
     let run = catchall_engine::run_info(&row);
     let source = catchall_export::StoreSource::new(&store, local, ViewSpec::default());
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
+    if let Some(short) = shortfall {
+        return Err(CliError::Incomplete(format!(
+            "Job {job} is completed on the service, but only {short}, even after a second try. \
+             {} has those {} records only (a partial export). Try again later.",
+            summary.path.display(),
+            output::num(summary.records)
+        )));
+    }
     if g.json {
         return output::json(&serde_json::json!({
             "job_id": job,
@@ -72,14 +81,15 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
     ))
 }
 
-/// Pulls every record the service has now into the store; returns the
-/// job's local id.
+/// Pulls every record the service has now into the store with the
+/// engine's pull routine; returns the store, the job's local id and, for a
+/// completed job, the records that could not be downloaded.
 async fn pull_into_store(
     g: &Global,
-    store: &Store,
+    store: Store,
     job: &str,
     existing: Option<JobRow>,
-) -> Result<i64> {
+) -> Result<(Store, i64, Option<Shortfall>)> {
     let client = connect::client(g)?;
     let status = client.status(job).await?;
     let stage = status.stage().unwrap_or_default();
@@ -103,18 +113,22 @@ async fn pull_into_store(
         )));
     }
 
-    let first = client.pull_page_raw(job, 1, MAX_PAGE_SIZE).await?;
-    let meta = first.meta;
     let local = match existing {
         Some(row) => row.id,
-        None => create_job(store, job, &meta, connect::is_loopback(client.base_url()))?,
+        None => {
+            // The job's request, from a one-record look at its metadata.
+            let head = client.pull_page(job, 1, 1).await?;
+            create_job(&store, job, &head, connect::is_loopback(client.base_url()))?
+        }
     };
-    store_page(store, local, &first.records)?;
-    let total = meta.total_pages.unwrap_or(1);
-    for page in 2..=total {
-        let p = pull_page(&client, job, page).await?;
-        store_page(store, local, &p)?;
-    }
+    let mut sink = StoreSink::new(store, local);
+    let pulled = pull_complete(&client, job, &mut sink).await;
+    let store = sink.into_store();
+    let complete = pulled.map_err(|e| match e {
+        PullError::Api(e) => CliError::from(e),
+        PullError::Engine(e) => CliError::Job(e.to_string()),
+    })?;
+    let meta = &complete.outcome.meta;
 
     store.update_progress(
         local,
@@ -136,9 +150,9 @@ async fn pull_into_store(
         }
     }
     store.record_stage(local, stage.as_str(), Some(&steps_json(&status)))?;
-    if stage == Stage::Completed {
+    if stage == Stage::Completed && complete.shortfall.is_none() {
         store.set_local_state(local, LocalState::Done)?;
-    } else {
+    } else if stage != Stage::Completed {
         // Left in the tracking state: CatchAll Desk finishes it on its next start.
         output::note(&format!(
             "Job {job} is still {}: the export has the {} records found so far.",
@@ -146,26 +160,7 @@ async fn pull_into_store(
             output::num(store.record_count(local)?)
         ));
     }
-    Ok(local)
-}
-
-async fn pull_page(client: &Client, job: &str, page: u32) -> Result<Vec<catchall_api::RawRecord>> {
-    Ok(client
-        .pull_page_raw(job, page, MAX_PAGE_SIZE)
-        .await?
-        .records)
-}
-
-/// One page in one transaction; records already stored are updated in place.
-fn store_page(store: &Store, local: i64, records: &[catchall_api::RawRecord]) -> Result<()> {
-    store.upsert_records(
-        local,
-        records.iter().map(|r| RecordIn {
-            record_id: &r.record_id,
-            json: r.json.get(),
-        }),
-    )?;
-    Ok(())
+    Ok((store, local, complete.shortfall))
 }
 
 /// A job started elsewhere, recorded like the engine records one from the
@@ -198,13 +193,13 @@ fn create_job(store: &Store, job: &str, meta: &PullResponse, sandbox: bool) -> R
         end_date: req.end_date.clone(),
         origin: JobOrigin::Account,
         remote_id: Some(job.to_owned()),
+        // So the app never polls a sandbox job against the live service.
+        server: if sandbox {
+            catchall_store::JobServer::Sandbox
+        } else {
+            catchall_store::JobServer::Live
+        },
     })?;
-    // The engine's per-job record of which server the job lives on, so the
-    // app never polls a sandbox job against the live service (or the reverse).
-    store.set_setting(
-        &format!("job_server.{local}"),
-        if sandbox { "sandbox" } else { "live" },
-    )?;
     Ok(local)
 }
 

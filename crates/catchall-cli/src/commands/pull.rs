@@ -1,29 +1,42 @@
 //! `pull`: every record of a job. People get a summary and a short table;
 //! `--json` gives the records exactly as the service sent them.
 
-use catchall_api::{RawPullPage, MAX_PAGE_SIZE};
+use catchall_api::RawPullPage;
+use catchall_engine::pull::{pull_complete, MemorySink, PullError};
 
 use super::job_id;
 use crate::args::Global;
 use crate::connect;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::output;
-
-/// Pages fetched at once.
-const PARALLEL_PAGES: usize = 4;
 /// Rows of the human table; the rest is counted, not shown.
 const SHOWN_ROWS: usize = 20;
 
 pub async fn run(g: &Global, job: &str) -> Result<()> {
     let job = job_id(job)?;
     let client = connect::client(g)?;
-    let page = client
-        .pull_all_raw(job, MAX_PAGE_SIZE, PARALLEL_PAGES)
-        .await?;
+    let mut sink = MemorySink::default();
+    let complete = pull_complete(&client, job, &mut sink)
+        .await
+        .map_err(|e| match e {
+            PullError::Api(e) => CliError::from(e),
+            PullError::Engine(e) => CliError::Job(e.to_string()),
+        })?;
+    let page = RawPullPage {
+        meta: complete.outcome.meta,
+        records: sink.records,
+    };
     if g.json {
-        return print_json(&page);
+        print_json(&page)?;
+    } else {
+        print_summary(job, &page)?;
     }
-    print_summary(job, &page)
+    match complete.shortfall {
+        Some(short) => Err(CliError::Incomplete(format!(
+            "Job {job} is completed on the service, but only {short}, even after a second try."
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A JSON array of the raw records, streamed record by record so a big

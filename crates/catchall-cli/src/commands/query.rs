@@ -23,6 +23,7 @@ pub async fn initialize(g: &Global, query: &str, context: Option<String>) -> Res
         context: context
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty()),
+        ..Default::default()
     };
     let client = connect::client(g)?;
     let answer = client.initialize(&req).await?;

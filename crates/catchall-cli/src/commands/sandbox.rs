@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use catchall_sandbox::{Sandbox, SandboxConfig};
+use catchall_sandbox::{Paging, Sandbox, SandboxConfig};
 
 use crate::args::{Global, SandboxArgs};
 use crate::error::{CliError, Result};
@@ -28,6 +28,10 @@ pub async fn run(g: &Global, a: SandboxArgs) -> Result<()> {
             "The sandbox could not start: {e}. Try another --port."
         ))
     })?;
+    sandbox.faults().set_paging(Paging {
+        max_page_size: a.max_page_size,
+        total_pages: !a.no_total_pages,
+    });
     // The address comes first and alone on its line, so scripts can read it.
     if g.json {
         output::line(

@@ -83,8 +83,8 @@ fn build_request(a: &SubmitArgs) -> Result<SubmitRequest> {
     let req = SubmitRequest {
         context: trimmed(&a.context),
         limit: a.limit,
-        start_date: trimmed(&a.start),
-        end_date: trimmed(&a.end),
+        start_date: trimmed(&a.start).map(|s| draft::to_rfc3339_utc(&s)),
+        end_date: trimmed(&a.end).map(|s| draft::to_rfc3339_utc(&s)),
         validators: spec.validators.map(|vs| {
             vs.into_iter()
                 .map(|v| Validator {

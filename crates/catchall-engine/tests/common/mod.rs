@@ -138,8 +138,11 @@ pub fn stored_ids(engine: &Engine, local: i64) -> Vec<String> {
 
 /// The sandbox's record ids of a job, pulled directly.
 pub async fn sandbox_ids(c: &Client, job_id: &str) -> Vec<String> {
-    let all = c.pull_all_raw(job_id, 1000, 4).await.unwrap();
-    all.records.into_iter().map(|r| r.record_id).collect()
+    let mut sink = catchall_engine::pull::MemorySink::default();
+    catchall_engine::pull::pull_complete(c, job_id, &mut sink)
+        .await
+        .unwrap();
+    sink.records.into_iter().map(|r| r.record_id).collect()
 }
 
 /// The engine holds exactly the sandbox's records: same ids, no duplicates.

@@ -101,10 +101,19 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
       ) : null}
       {result === "cancelled" ? <p role="status">Export cancelled.</p> : null}
       {result && result !== "cancelled" ? (
-        <p role="status">
-          Saved {formatCount(result.records)} records ({formatBytes(result.bytes)}) to{" "}
-          <span className="mono">{result.path}</span>.
-        </p>
+        result.partial ? (
+          <p role="status" className="notice notice-warning">
+            Saved a partial export, {formatCount(result.records)} records (
+            {formatBytes(result.bytes)}), to <span className="mono">{result.path}</span>: not every
+            record of this job is on this computer yet ({result.partial}). Export again once the job
+            reads “Completed”.
+          </p>
+        ) : (
+          <p role="status">
+            Saved {formatCount(result.records)} records ({formatBytes(result.bytes)}) to{" "}
+            <span className="mono">{result.path}</span>.
+          </p>
+        )
       ) : null}
       <ErrorNotice error={error} />
     </section>

@@ -40,6 +40,42 @@ test("search asks the engine", async () => {
   await waitFor(() => expect(ipc.accountJobs).toHaveBeenLastCalledWith(1, "fintech"));
 });
 
+test("jobs colleagues shared say who shared them, when, and with what permission", async () => {
+  vi.mocked(ipc.accountJobs).mockResolvedValue({
+    total: 2,
+    page: 1,
+    totalPages: 1,
+    jobs: [
+      {
+        jobId: "j-own",
+        query: "Layoffs announced by US tech companies",
+        createdAt: "2025-01-01T10:00:00Z",
+        status: "completed",
+        mode: "base",
+        localId: null,
+        sharedBy: null,
+        sharedAt: null,
+        permission: null,
+      },
+      {
+        jobId: "j-shared",
+        query: "Data breaches disclosed by hospitals",
+        createdAt: "2025-01-02T10:00:00Z",
+        status: "completed",
+        mode: "lite",
+        localId: null,
+        sharedBy: "Maria Kowalski",
+        sharedAt: "2025-01-02T15:00:00Z",
+        permission: "view",
+      },
+    ],
+  });
+  renderApp(<HistoryScreen />);
+  const shared = await screen.findByText(/^Shared by Maria Kowalski on /);
+  expect(shared).toHaveTextContent("(view)");
+  expect(screen.getByText("Yours")).toBeInTheDocument();
+});
+
 test("a long query is shortened in the list, whole on hover", async () => {
   const long = `Acquisitions of regional banks ${"with a long list of conditions ".repeat(60)}`;
   vi.mocked(ipc.listJobs).mockResolvedValue([
@@ -66,6 +102,9 @@ test("an account job opens from a fresh snapshot, not only the open command's an
         status: "completed",
         mode: "lite",
         localId: null,
+        sharedBy: null,
+        sharedAt: null,
+        permission: null,
       },
     ],
   });

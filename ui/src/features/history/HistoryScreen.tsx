@@ -5,7 +5,7 @@ import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { ShortText } from "../../app/ShortText";
 import { formatCount, formatDateTime, modeInWords, shorten, stageInWords } from "../../lib/format";
-import { ipc, type JobSummary } from "../../lib/ipc";
+import { type AccountJob, ipc, type JobSummary } from "../../lib/ipc";
 import { jobKey, jobsListKey, jobsListQuery, takeSnapshot } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -211,6 +211,14 @@ function ConfirmDelete({
   );
 }
 
+/** Who shared a colleague's job, when, and what the user may do with it. */
+export function sharedInWords(j: AccountJob): string {
+  if (!j.sharedBy) return "Yours";
+  const when = j.sharedAt ? ` on ${formatDateTime(j.sharedAt)}` : "";
+  const may = j.permission ? ` (${j.permission})` : "";
+  return `Shared by ${j.sharedBy}${when}${may}`;
+}
+
 function AccountJobs({ search }: { search: string | null }) {
   const nav = useNav();
   const client = useQueryClient();
@@ -239,7 +247,7 @@ function AccountJobs({ search }: { search: string | null }) {
         <>
           <JobsTable
             caption="Jobs on your account"
-            headers={["Query", "Status", "Started", "Mode"]}
+            headers={["Query", "Status", "Started", "Mode", "Shared"]}
             rows={data.jobs}
             rowKey={(j) => j.jobId}
             cells={(j) => [
@@ -247,6 +255,7 @@ function AccountJobs({ search }: { search: string | null }) {
               stageInWords(j.status),
               formatDateTime(j.createdAt),
               modeInWords(j.mode),
+              sharedInWords(j),
             ]}
             actions={(j) => (
               <button

@@ -1,4 +1,5 @@
 import { act, screen, waitFor, within } from "@testing-library/preact";
+import userEvent from "@testing-library/user-event";
 import { ipc } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
 import { JobView } from "./JobView";
@@ -131,7 +132,14 @@ test("continue sends the new limit and shows the continuing state until done", a
   expect(await screen.findByText("Status: Continuing: 50 → 100")).toBeInTheDocument();
   vi.mocked(ipc.jobSnapshot).mockResolvedValue(
     snapshot(
-      { stage: "completed", limit: 100, validRecords: 100, storedRecords: 100, tracking: false },
+      {
+        stage: "completed",
+        limit: 100,
+        validRecords: 100,
+        storedRecords: 100,
+        tracking: false,
+        allLocal: true,
+      },
       { history: done },
     ),
   );
@@ -232,4 +240,91 @@ test("a running job can be stopped: deleted, saying that work done may still cou
       .click(),
   );
   await waitFor(() => expect(del).toHaveBeenCalledWith(1));
+});
+
+test("completed on the service is not completed until every record is local", async () => {
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(
+    snapshot(
+      { stage: "enriching", validRecords: 56_790, storedRecords: 57_000 },
+      {
+        progress: { candidateRecords: 120_000, progressValidated: 80_000, validRecords: 56_790 },
+      },
+    ),
+  );
+  const { client } = renderApp(<JobView localId={1} />);
+  await screen.findByText("Status: Enriching");
+  // Never more on this computer than found.
+  expect(
+    screen.getByText(
+      "120,000 candidates · 80,000 checked · 57,000 found · 57,000 on this computer",
+    ),
+  ).toBeInTheDocument();
+
+  act(() => {
+    routeJobEvent(client, {
+      localId: 1,
+      event: { type: "stage_changed", stage: "completed", steps: [] },
+    });
+    routeJobEvent(client, {
+      localId: 1,
+      event: {
+        type: "progress",
+        progress: { candidateRecords: 120_000, progressValidated: 120_000, validRecords: 100_000 },
+      },
+    });
+  });
+  expect(
+    await screen.findByText("Status: Completed on the service · downloading 57,000 of 100,000"),
+  ).toBeInTheDocument();
+  expect(screen.queryByText("Status: Completed")).not.toBeInTheDocument();
+
+  act(() => {
+    routeJobEvent(client, {
+      localId: 1,
+      event: { type: "records_stored", newRecords: 43_000, storedRecords: 100_000 },
+    });
+  });
+  expect(
+    await screen.findByText("Status: Completed on the service · downloading 100,000 of 100,000"),
+  ).toBeInTheDocument();
+  vi.mocked(ipc.jobSnapshot).mockResolvedValue(
+    snapshot({
+      stage: "completed",
+      serviceCompleted: true,
+      allLocal: true,
+      tracking: false,
+      validRecords: 100_000,
+      storedRecords: 100_000,
+    }),
+  );
+  act(() => {
+    routeJobEvent(client, { localId: 1, event: { type: "completed", validRecords: 100_000 } });
+  });
+  expect(await screen.findByText("Status: Completed")).toBeInTheDocument();
+});
+
+test("an export made before every record is local says it is partial", async () => {
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(
+    snapshot({
+      stage: "completed",
+      serviceCompleted: true,
+      allLocal: false,
+      validRecords: 100_000,
+      storedRecords: 52_000,
+    }),
+  );
+  vi.spyOn(ipc, "exportJob").mockResolvedValue({
+    path: "/tmp/job.csv",
+    records: 52_000,
+    bytes: 2048,
+    partial: "partial: 52,000 of 100,000 records (completed on the service, still downloading)",
+  });
+  const user = userEvent.setup();
+  renderApp(<JobView localId={1} />);
+  await screen.findByText("Status: Completed on the service · downloading 52,000 of 100,000");
+  await user.click(screen.getByRole("button", { name: "Export CSV" }));
+  const status = await screen.findByText(/Saved a partial export/);
+  expect(status).toHaveTextContent("52,000 records");
+  expect(status).toHaveTextContent("52,000 of 100,000");
+  expect(screen.queryByText(/^Saved 52,000 records/)).not.toBeInTheDocument();
 });

@@ -78,7 +78,7 @@ export function JobView({ localId }: { localId: number }) {
       <div className="card stack">
         <p className="status-line" aria-live="polite">
           <strong>
-            Status: {continuing ? continuingInWords(continuing) : stageInWords(s.stage)}
+            Status: {continuing ? continuingInWords(continuing) : statusInWords(snap)}
           </strong>
           <Elapsed snap={snap} />
         </p>
@@ -124,9 +124,29 @@ export function JobView({ localId }: { localId: number }) {
   );
 }
 
+/**
+ * The job's status: "Completed" only once every record is on this
+ * computer; until then the service's completion and the download so far.
+ */
+export function statusInWords(snap: JobSnapshot): string {
+  const s = snap.summary;
+  if (s.stage === "completed" && !s.allLocal) {
+    const found = Math.max(s.validRecords ?? 0, s.storedRecords);
+    return found > 0
+      ? `Completed on the service · downloading ${formatCount(s.storedRecords)} of ${formatCount(found)}`
+      : "Completed on the service · downloading";
+  }
+  return stageInWords(s.stage);
+}
+
 function Counters({ snap }: { snap: JobSnapshot }) {
-  const words = progressInWords(snap.progress);
   const stored = snap.summary.storedRecords;
+  // Never more on this computer than found.
+  const valid = snap.progress.validRecords;
+  const words = progressInWords({
+    ...snap.progress,
+    validRecords: valid != null ? Math.max(valid, stored) : valid,
+  });
   const parts = [words, stored > 0 ? `${formatCount(stored)} on this computer` : ""].filter(
     Boolean,
   );
@@ -178,10 +198,14 @@ export type Continued = { from: number | null; to: number };
  */
 export function continuingOf(snap: JobSnapshot, asked: Continued | null | undefined) {
   const s = snap.summary;
-  const completedBefore = snap.history.some((h) => h.stage === "completed");
-  if (!s.tracking || !completedBefore || s.stage === "failed") return null;
-  if (asked && s.limit != null && asked.to !== s.limit) return null;
-  return asked ?? (s.limit != null ? { from: null, to: s.limit } : null);
+  if (!s.tracking || s.stage === "failed") return null;
+  // This view's Continue, for the limit it asked for.
+  if (asked && (s.limit == null || asked.to === s.limit)) return asked;
+  // Opened later: a stage after a completion means a continue is under way.
+  const done = snap.history.map((h) => h.stage).lastIndexOf("completed");
+  if (done >= 0 && done < snap.history.length - 1 && s.limit != null)
+    return { from: null, to: s.limit };
+  return null;
 }
 
 /** "15m" → "15 min", "1h 5m" → "1 h 5 min": the service's duration in the app's words. */

@@ -37,7 +37,15 @@ export function applyJobEvent(
     }
     case "stage_changed": {
       const next = withStage(event.stage);
-      return { ...next, steps: event.steps.length > 0 ? event.steps : snap.steps, trouble: null };
+      // "completed" here is the service's word; the job is complete in the
+      // app only once every record is local (the "completed" event).
+      const serviceCompleted = event.stage === "completed";
+      return {
+        ...next,
+        summary: { ...next.summary, serviceCompleted, allLocal: false },
+        steps: event.steps.length > 0 ? event.steps : snap.steps,
+        trouble: null,
+      };
     }
     case "progress":
       return {
@@ -52,7 +60,13 @@ export function applyJobEvent(
       const next = withStage("completed");
       return {
         ...next,
-        summary: { ...next.summary, validRecords: event.validRecords, tracking: false },
+        summary: {
+          ...next.summary,
+          validRecords: event.validRecords,
+          tracking: false,
+          serviceCompleted: true,
+          allLocal: true,
+        },
         progress: { ...snap.progress, validRecords: event.validRecords },
         trouble: null,
       };
