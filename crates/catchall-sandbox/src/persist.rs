@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::catalog::{self, Scope};
 use crate::jobs::{Continuation, Jobs, NewJob, Owner};
 use crate::query::{EnrichmentSpec, ValidatorSpec};
 
@@ -42,6 +43,51 @@ struct SavedJob {
     continuation: Option<(f64, u64)>,
     shared: bool,
     user_key: String,
+    #[serde(default)]
+    scope: SavedScope,
+}
+
+/// A job's scope by the catalog's ids and slugs.
+#[derive(Serialize, Deserialize, Default)]
+struct SavedScope {
+    project_id: Option<String>,
+    datasets: Vec<String>,
+    source_groups: Vec<String>,
+    all_news: bool,
+    ed_score_min: Option<i64>,
+    association: Option<String>,
+}
+
+impl SavedScope {
+    fn of(s: &Scope) -> Self {
+        SavedScope {
+            project_id: s.project_id.clone(),
+            datasets: s.datasets.iter().map(|d| d.id.to_owned()).collect(),
+            source_groups: s.source_groups.iter().map(|g| g.slug.to_owned()).collect(),
+            all_news: s.all_news,
+            ed_score_min: s.ed_score_min,
+            association: s.association.clone(),
+        }
+    }
+
+    fn scope(self) -> Scope {
+        Scope {
+            project_id: self.project_id,
+            datasets: self
+                .datasets
+                .iter()
+                .filter_map(|id| catalog::dataset(id))
+                .collect(),
+            source_groups: self
+                .source_groups
+                .iter()
+                .filter_map(|slug| catalog::source_group(slug))
+                .collect(),
+            all_news: self.all_news,
+            ed_score_min: self.ed_score_min,
+            association: self.association,
+        }
+    }
 }
 
 pub(crate) fn state_file(dir: &Path) -> PathBuf {
@@ -88,6 +134,7 @@ pub(crate) fn load(file: &Path, jobs: &mut Jobs) -> bool {
             limit: j.limit,
             target: j.target,
             user_key: j.user_key,
+            scope: j.scope.scope(),
         };
         let owner = if j.shared { Owner::Shared } else { Owner::Own };
         let id = jobs.insert_as(j.id, new, submitted, at(j.created_at), owner);
@@ -137,6 +184,7 @@ pub(crate) fn save(file: &Path, jobs: &Jobs) {
                 continuation: j.continuation.map(|c| (jobs.to_unix(c.at), c.from)),
                 shared: j.owner == Owner::Shared,
                 user_key: j.user_key.clone(),
+                scope: SavedScope::of(&j.spec.scope),
             })
             .collect(),
     };
