@@ -45,7 +45,7 @@ describe("An analyst's first job in the sandbox", () => {
   });
 
   it("submits and follows the stages to completed", async () => {
-    await (await screen.findByRole("button", { name: "Start job" })).click();
+    await (await screen.findByRole("button", { name: /^Start job/ })).click();
     await screen.findByRole("list", { name: "Job stages" }, SLOW);
     await screen.findByText("Status: Completed", {}, SLOW);
     const stages = await screen.findByRole("list", { name: "Job stages" });

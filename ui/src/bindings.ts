@@ -39,6 +39,11 @@ export const commands = {
 	submitJob: (draft: JobDraft) => typedError<JobSnapshot, IpcError>(__TAURI_INVOKE("submit_job", { draft })),
 	saveDraft: (draft: JobDraft) => typedError<null, IpcError>(__TAURI_INVOKE("save_draft", { draft })),
 	loadDraft: () => typedError<JobDraft | null, IpcError>(__TAURI_INVOKE("load_draft")),
+	/**  The analyst's own query templates, most recently saved first. */
+	listTemplates: () => typedError<QueryTemplate[], IpcError>(__TAURI_INVOKE("list_templates")),
+	/**  Saves the draft as a template (a template of the same name is replaced). */
+	saveTemplate: (name: string, draft: JobDraft) => typedError<QueryTemplate[], IpcError>(__TAURI_INVOKE("save_template", { name, draft })),
+	deleteTemplate: (name: string) => typedError<QueryTemplate[], IpcError>(__TAURI_INVOKE("delete_template", { name })),
 	/**  Local history, newest first. */
 	listJobs: (search: string | null) => typedError<JobSummary[], IpcError>(__TAURI_INVOKE("list_jobs", { search })),
 	/**  Current state of one job, for a view that opens late. */
@@ -438,6 +443,12 @@ export type QuerySuggestion = {
 	example: string | null,
 };
 
+/**  A saved query template: a name and the draft it fills in. */
+export type QueryTemplate = {
+	name: string,
+	draft: JobDraft,
+};
+
 export type RecordDetail = {
 	recordId: string,
 	title: string,
@@ -534,6 +545,11 @@ export type Settings = {
 	 */
 	pollIntervalSecs: number,
 	theme: Theme,
+	/**
+	 *  The composer asks before starting a job whose maximum is above this
+	 *  many records (or has none, which means the plan's maximum).
+	 */
+	confirmAboveRecords?: number,
 };
 
 export type SortSpec = {

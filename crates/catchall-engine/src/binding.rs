@@ -13,7 +13,10 @@
 use catchall_api::{is_loopback, origin_of};
 
 use crate::dto::{Settings, Theme};
-use crate::engine::{Engine, Inner, SETTING_BASE_URL, SETTING_POLL, SETTING_THEME};
+use crate::engine::{
+    Engine, Inner, POLL_RANGE_SECS, SETTING_BASE_URL, SETTING_CONFIRM_ABOVE, SETTING_POLL,
+    SETTING_THEME,
+};
 use crate::EngineError;
 
 type R<T> = Result<T, EngineError>;
@@ -120,12 +123,24 @@ impl Engine {
                 saved_for: bound.unwrap_or_default(),
             });
         }
-        let poll = settings.poll_interval_secs.clamp(30, 60);
+        // Refused, never silently changed: the screen shows what was kept.
+        let poll = settings.poll_interval_secs;
+        if !POLL_RANGE_SECS.contains(&poll) {
+            return Err(EngineError::Input(format!(
+                "Check job status every {} to {} seconds: the service asks for that range.",
+                POLL_RANGE_SECS.start(),
+                POLL_RANGE_SECS.end()
+            )));
+        }
         let changed_base = {
             let store = inner.store();
             let old = store.get_setting(SETTING_BASE_URL)?;
             store.set_setting(SETTING_BASE_URL, &base)?;
             store.set_setting(SETTING_POLL, &poll.to_string())?;
+            store.set_setting(
+                SETTING_CONFIRM_ABOVE,
+                &settings.confirm_above_records.to_string(),
+            )?;
             store.set_setting(
                 SETTING_THEME,
                 match settings.theme {

@@ -132,6 +132,9 @@ impl Inner {
                     None => {
                         let cfg = SandboxConfig {
                             pace: pace_of(&self.config.sandbox_pace),
+                            // Its jobs live in the data folder, so trial
+                            // jobs survive a restart of the app.
+                            state_dir: Some(self.config.data_dir.clone()),
                             ..SandboxConfig::default()
                         };
                         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));

@@ -62,6 +62,14 @@ pub struct Settings {
     /// documented cadence; the sandbox is polled faster).
     pub poll_interval_secs: u32,
     pub theme: Theme,
+    /// The composer asks before starting a job whose maximum is above this
+    /// many records (or has none, which means the plan's maximum).
+    #[serde(default = "default_confirm_above")]
+    pub confirm_above_records: u32,
+}
+
+fn default_confirm_above() -> u32 {
+    crate::engine::DEFAULT_CONFIRM_ABOVE
 }
 
 // ---------------------------------------------------------------- compose

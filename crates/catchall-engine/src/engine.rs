@@ -90,7 +90,7 @@ pub trait EventSink: Send + Sync + 'static {
 /// The engine. Cheap to clone; tracking stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -158,6 +158,10 @@ const SETTING_CONNECTION: &str = "connection";
 pub(crate) const SETTING_BASE_URL: &str = "base_url";
 pub(crate) const SETTING_POLL: &str = "poll_interval_secs";
 pub(crate) const SETTING_THEME: &str = "theme";
+pub(crate) const SETTING_CONFIRM_ABOVE: &str = "confirm_above_records";
+/// The service asks for a status poll every 30 to 60 seconds.
+pub const POLL_RANGE_SECS: std::ops::RangeInclusive<u32> = 30..=60;
+pub(crate) const DEFAULT_CONFIRM_ABOVE: u32 = 1000;
 const DRAFT_NAME: &str = "composer";
 const DEFAULT_POLL_SECS: u32 = 30;
 /// The most rows one table window returns, whatever the caller asks.
@@ -205,10 +209,15 @@ impl Inner {
             Some("dark") => Theme::Dark,
             _ => Theme::System,
         };
+        let confirm_above_records = store
+            .get_setting(SETTING_CONFIRM_ABOVE)?
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(DEFAULT_CONFIRM_ABOVE);
         Ok(Settings {
             base_url,
             poll_interval_secs: poll,
             theme,
+            confirm_above_records,
         })
     }
 

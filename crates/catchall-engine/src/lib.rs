@@ -20,6 +20,7 @@ mod queue;
 mod record_view;
 mod review;
 pub mod secret;
+pub mod templates;
 mod tracker;
 
 pub use catchall_api::ApiKey;

@@ -21,6 +21,7 @@ import {
   type NextUnreviewed,
   type PlanLimit,
   type QueryCheck,
+  type QueryTemplate,
   type RecordDetail,
   type RecordsWindow,
   type ReviewChange,
@@ -117,6 +118,10 @@ export const ipc = {
     await unwrap(commands.saveDraft(draft));
   },
   loadDraft: (): Promise<JobDraft | null> => unwrap(commands.loadDraft()),
+  listTemplates: (): Promise<QueryTemplate[]> => unwrap(commands.listTemplates()),
+  saveTemplate: (name: string, draft: JobDraft): Promise<QueryTemplate[]> =>
+    unwrap(commands.saveTemplate(name, draft)),
+  deleteTemplate: (name: string): Promise<QueryTemplate[]> => unwrap(commands.deleteTemplate(name)),
   listJobs: (search: string | null): Promise<JobSummary[]> => unwrap(commands.listJobs(search)),
   jobSnapshot: (localId: number): Promise<JobSnapshot> => unwrap(commands.jobSnapshot(localId)),
   continueJob: (localId: number, newLimit: number): Promise<JobSnapshot> =>
@@ -164,6 +169,8 @@ export const ipc = {
   ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view)),
   /** Opens the app's log folder in the file manager; resolves to its path. */
   openLogFolder: (): Promise<string> => unwrap(commands.openLogFolder()),
+  /** Follows job events (here too, so tests can stand in for the app's events). */
+  onJobEvent: (cb: (e: JobEvent) => void): Unlisten => onJobEvent(cb),
 };
 
 type Unlisten = () => void;
