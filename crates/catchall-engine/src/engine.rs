@@ -1061,16 +1061,7 @@ impl Engine {
 
     pub fn record(&self, local_id: i64, record_id: String) -> R<RecordDetail> {
         self.inner.idle_trim.note_read();
-        let (json, cols) = {
-            let store = self.inner.store();
-            let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {
-                EngineError::NotFound(format!("Record {record_id} is not stored for this job."))
-            })?;
-            (json, store.columns(local_id)?)
-        };
-        let detail = convert::record_detail(&json, &cols).map_err(|e| {
-            EngineError::Internal(format!("record {record_id} could not be read: {e}"))
-        })?;
+        let detail = self.full_record(local_id, &record_id)?;
         Ok(crate::record_view::preview(detail))
     }
 

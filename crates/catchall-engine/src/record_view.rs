@@ -62,6 +62,24 @@ pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
 }
 
 impl Engine {
+    /// One record's fields in full, as stored (the panel gets a preview).
+    pub(crate) fn full_record(
+        &self,
+        local_id: i64,
+        record_id: &str,
+    ) -> Result<RecordDetail, EngineError> {
+        let (json, cols) = {
+            let store = self.inner().store();
+            let json = store.record_json(local_id, record_id)?.ok_or_else(|| {
+                EngineError::NotFound(format!("Record {record_id} is not stored for this job."))
+            })?;
+            (json, store.columns(local_id)?)
+        };
+        convert::record_detail(&json, &cols).map_err(|e| {
+            EngineError::Internal(format!("record {record_id} could not be read: {e}"))
+        })
+    }
+
     /// The whole text of one field of a record (for "Show all").
     pub fn record_field(
         &self,
@@ -69,17 +87,7 @@ impl Engine {
         record_id: String,
         name: String,
     ) -> Result<String, EngineError> {
-        let (json, cols) = {
-            let store = self.inner().store();
-            let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {
-                EngineError::NotFound(format!("Record {record_id} is not stored for this job."))
-            })?;
-            (json, store.columns(local_id)?)
-        };
-        let detail = convert::record_detail(&json, &cols).map_err(|e| {
-            EngineError::Internal(format!("record {record_id} could not be read: {e}"))
-        })?;
-        detail
+        self.full_record(local_id, &record_id)?
             .fields
             .into_iter()
             .find(|f: &FieldView| f.name == name)

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useId, useState } from "react";
+import { ConfirmDialog } from "../../app/ConfirmDialog";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
@@ -179,35 +180,22 @@ function ConfirmDelete({
   onCancel: () => void;
   onConfirm: () => void;
 }) {
-  const id = useId();
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => cancelRef.current?.focus(), []);
   return (
-    <div className="panel-backdrop">
-      <div
-        className="confirm card stack"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={`${id}-desc`}
-        onKeyDown={(e) => e.key === "Escape" && onCancel()}
-      >
-        <h3 id={`${id}-title`}>Delete this job?</h3>
-        <p id={`${id}-desc`}>
-          “{shorten(job.query)}” and its {formatCount(job.storedRecords)} records will be deleted
-          from this computer and from your account. This cannot be undone.
-        </p>
-        <ErrorNotice error={error} />
-        <div className="row">
-          <button ref={cancelRef} type="button" onClick={onCancel} disabled={busy}>
-            Keep the job
-          </button>
-          <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
-            {busy ? "Deleting…" : "Delete job"}
-          </button>
-        </div>
-      </div>
-    </div>
+    <ConfirmDialog
+      title="Delete this job?"
+      cancelLabel="Keep the job"
+      confirmLabel={busy ? "Deleting…" : "Delete job"}
+      danger
+      busy={busy}
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    >
+      <p>
+        “{shorten(job.query)}” and its {formatCount(job.storedRecords)} records will be deleted from
+        this computer and from your account. This cannot be undone.
+      </p>
+      <ErrorNotice error={error} />
+    </ConfirmDialog>
   );
 }
 
