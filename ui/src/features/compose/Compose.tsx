@@ -17,6 +17,7 @@ import {
   toDraft,
 } from "./draftState";
 import { QueryCheckPanel } from "./QueryCheckPanel";
+import { SourceGroupsPicker } from "./SourceGroupsPicker";
 import { SpecList } from "./SpecList";
 
 export const AUTOSAVE_MS = 700;
@@ -329,6 +330,15 @@ export function Compose({ active = true }: { active?: boolean }) {
             </label>
           </fieldset>
         </div>
+
+        <SourceGroupsPicker
+          value={state.sourceGroups}
+          onChange={(sourceGroups) => {
+            edit({ sourceGroups });
+            touch("sourceGroups");
+          }}
+          error={fieldError("sourceGroups")}
+        />
 
         <div className="row">
           <button
