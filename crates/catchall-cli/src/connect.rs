@@ -69,3 +69,42 @@ pub fn client(global: &Global) -> Result<Client> {
 /// True for a server on this machine (a sandbox): it gets a faster default
 /// poll and its jobs are recorded as sandbox jobs in the local store.
 pub use catchall_api::is_loopback;
+
+/// The engine on a data folder, connected to the chosen server with the
+/// user's key, for one command: it resumes no tracking and runs no queue
+/// (the app does both), and it holds the folder's lock while it lives.
+pub async fn engine(
+    global: &Global,
+    data_dir: &std::path::Path,
+) -> Result<catchall_engine::Engine> {
+    use catchall_engine::{Engine, EngineConfig, EngineOptions};
+    let base_url = base_url(global)?;
+    let timeout = timeout(global)?;
+    let key = api_key()?;
+    let sandbox = is_loopback(&base_url);
+    let config = EngineConfig {
+        data_dir: data_dir.to_path_buf(),
+        dev: cfg!(debug_assertions),
+        force_sandbox: sandbox,
+        sandbox_pace: "test".into(),
+        use_keyring: false,
+        env_key: Some(key),
+    };
+    let options = EngineOptions {
+        sandbox_url: sandbox.then(|| base_url.clone()),
+        live_base_url: (!sandbox).then_some(base_url),
+        request_timeout: Some(timeout),
+        passive: true,
+        ..Default::default()
+    };
+    Ok(Engine::start_with(config, std::sync::Arc::new(NoEvents), options).await?)
+}
+
+/// The command line prints its own progress; engine reports go nowhere.
+struct NoEvents;
+
+impl catchall_engine::EventSink for NoEvents {
+    fn job_event(&self, _: catchall_engine::dto::JobEvent) {}
+    fn export_progress(&self, _: catchall_engine::dto::ExportProgress) {}
+    fn job_finished(&self, _: &catchall_engine::dto::JobSummary) {}
+}

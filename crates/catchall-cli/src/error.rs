@@ -69,6 +69,19 @@ impl From<ApiError> for CliError {
     }
 }
 
+impl From<catchall_engine::EngineError> for CliError {
+    fn from(e: catchall_engine::EngineError) -> Self {
+        use catchall_engine::EngineError as E;
+        match e {
+            E::Api(e) => CliError::from(e),
+            E::Store(e) => CliError::Store(e),
+            E::Export(e) => CliError::Export(e),
+            E::Incomplete(m) => CliError::Incomplete(m),
+            other => CliError::Job(other.to_string()),
+        }
+    }
+}
+
 impl CliError {
     pub fn input(msg: impl Into<String>) -> Self {
         CliError::Input(msg.into())

@@ -56,6 +56,12 @@ pub struct EngineOptions {
     /// How long the results table must be left alone before the memory
     /// its reads filled is given back (default 3 s).
     pub idle_trim: Option<Duration>,
+    /// The live service's base URL for this run instead of the saved
+    /// setting (the command line's `--base-url`).
+    pub live_base_url: Option<String>,
+    /// Neither resume tracking nor run the submit queue: the command line's
+    /// one-shot commands leave both to the app.
+    pub passive: bool,
 }
 
 impl std::fmt::Debug for EngineOptions {
@@ -66,6 +72,8 @@ impl std::fmt::Debug for EngineOptions {
             .field("request_timeout", &self.request_timeout)
             .field("queue_retry", &self.queue_retry)
             .field("idle_trim", &self.idle_trim)
+            .field("live_base_url", &self.live_base_url)
+            .field("passive", &self.passive)
             .finish_non_exhaustive()
     }
 }
@@ -203,6 +211,9 @@ impl Inner {
     }
 
     pub(crate) fn live_base_url(&self) -> String {
+        if let Some(url) = &self.options.live_base_url {
+            return url.clone();
+        }
         self.settings()
             .map(|s| s.base_url)
             .unwrap_or_else(|_| catchall_api::DEFAULT_BASE_URL.to_owned())
@@ -374,6 +385,9 @@ impl Engine {
         };
         inner.conn.lock().unwrap().mode = mode;
 
+        if inner.options.passive {
+            return Ok(Engine { inner });
+        }
         // Resume every unfinished job.
         let unfinished = inner.store().unfinished_jobs()?;
         for row in &unfinished {
@@ -879,6 +893,13 @@ impl Engine {
         let remote = row.job_id.clone().unwrap_or_else(|| job_id.to_owned());
         let c = inner.clients(inner.job_server(local)).await?;
         let status = c.api.status(&remote).await?;
+        if let Some(stage) = status.stage().filter(|s| !s.allows_pull()) {
+            return Err(EngineError::Input(format!(
+                "Job {remote} is still {}: its records can be downloaded from the enriching \
+                 stage on.",
+                stage.as_str()
+            )));
+        }
         let mut sink = pull::AppSink {
             inner: inner.clone(),
             local,
