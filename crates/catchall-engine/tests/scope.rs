@@ -45,7 +45,7 @@ async fn chosen_source_groups_are_sent_and_more_than_twenty_are_refused() {
         .into_iter()
         .map(|g| g.slug)
         .collect();
-    assert_eq!(sent, [slug.clone()]);
+    assert_eq!(sent, std::slice::from_ref(&slug));
     // "Run again" keeps the outlets.
     let again = engine.snapshot(local).unwrap().request;
     assert_eq!(again.source_groups, Some(vec![slug]));
