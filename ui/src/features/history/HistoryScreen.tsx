@@ -220,6 +220,7 @@ export function sharedInWords(j: AccountJob): string {
 export type Ownership = "all" | "own" | "shared";
 
 function AccountJobs({ search }: { search: string | null }) {
+  const id = useId();
   const nav = useNav();
   const client = useQueryClient();
   const [page, setPage] = useState(1);
@@ -245,25 +246,26 @@ function AccountJobs({ search }: { search: string | null }) {
     <section className="stack" aria-labelledby="account-jobs-title">
       <h3 id="account-jobs-title">On your account</h3>
       <div className="row">
-        <label>
-          Show{" "}
-          <select
-            value={ownership}
-            onChange={(e) => setOwnership(e.currentTarget.value as Ownership)}
-          >
-            <option value="all">All jobs</option>
-            <option value="own">My jobs</option>
-            <option value="shared">Shared with me</option>
-          </select>
-        </label>
-        <label>
-          Mode{" "}
-          <select value={mode} onChange={(e) => setMode(e.currentTarget.value as Mode | "any")}>
-            <option value="any">Any mode</option>
-            <option value="base">{modeInWords("base")}</option>
-            <option value="lite">{modeInWords("lite")}</option>
-          </select>
-        </label>
+        <label htmlFor={`${id}-show`}>Show</label>
+        <select
+          id={`${id}-show`}
+          value={ownership}
+          onChange={(e) => setOwnership(e.currentTarget.value as Ownership)}
+        >
+          <option value="all">All jobs</option>
+          <option value="own">My jobs</option>
+          <option value="shared">Shared with me</option>
+        </select>
+        <label htmlFor={`${id}-mode`}>Mode</label>
+        <select
+          id={`${id}-mode`}
+          value={mode}
+          onChange={(e) => setMode(e.currentTarget.value as Mode | "any")}
+        >
+          <option value="any">Any mode</option>
+          <option value="base">{modeInWords("base")}</option>
+          <option value="lite">{modeInWords("lite")}</option>
+        </select>
       </div>
       {q.isPending ? <p className="muted">Loading the account's jobs…</p> : null}
       <ErrorNotice error={q.error ?? open.error} />
