@@ -1,6 +1,7 @@
 use catchall_engine::dto::*;
-use catchall_engine::Engine;
+use catchall_engine::{Engine, EngineError};
 use tauri::State;
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 use super::{ipc, CmdResult};
 
@@ -44,10 +45,53 @@ pub fn get_settings(engine: State<'_, Engine>) -> CmdResult<Settings> {
     ipc(engine.settings())
 }
 
+/// Saves the settings. A server address on another host than the API
+/// key's is saved only after the user confirms that host in a native
+/// dialog, which the page can neither open nor answer.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings(engine: State<'_, Engine>, settings: Settings) -> CmdResult<Settings> {
-    ipc(engine.save_settings(settings).await)
+pub async fn save_settings(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    settings: Settings,
+) -> CmdResult<Settings> {
+    match engine.save_settings(settings.clone()).await {
+        Err(EngineError::NewHost { host, saved_for }) => {
+            if confirm_new_host(&app, &host, &saved_for).await {
+                ipc(engine.save_settings_for_new_host(settings, &host).await)
+            } else {
+                Err(IpcError {
+                    kind: ErrorKind::Input,
+                    message: format!(
+                        "The server address was not changed: your API key stays with {saved_for}."
+                    ),
+                })
+            }
+        }
+        r => ipc(r),
+    }
+}
+
+/// Asks, in a native dialog, whether the key may be used with `host`. The
+/// callback form: no async worker waits on the dialog.
+async fn confirm_new_host(app: &tauri::AppHandle, host: &str, saved_for: &str) -> bool {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .message(format!(
+            "Send your CatchAll API key to {host}?\n\nThe key was saved for {saved_for}. \
+             Only continue if you typed this server address yourself and trust it: \
+             whoever runs {host} can use your key."
+        ))
+        .title("Use your API key with another server?")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            format!("Use my key with {host}"),
+            "Cancel".into(),
+        ))
+        .show(move |ok| {
+            let _ = tx.send(ok);
+        });
+    rx.await.unwrap_or(false)
 }
 
 #[tauri::command]

@@ -1,4 +1,5 @@
 use catchall_engine::dto::*;
+use catchall_engine::templates::QueryTemplate;
 use catchall_engine::Engine;
 use tauri::State;
 
@@ -44,4 +45,28 @@ pub fn save_draft(engine: State<'_, Engine>, draft: JobDraft) -> CmdResult<()> {
 #[specta::specta]
 pub fn load_draft(engine: State<'_, Engine>) -> CmdResult<Option<JobDraft>> {
     ipc(engine.load_draft())
+}
+
+/// The analyst's own query templates, most recently saved first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_templates(engine: State<'_, Engine>) -> CmdResult<Vec<QueryTemplate>> {
+    ipc(engine.templates())
+}
+
+/// Saves the draft as a template (a template of the same name is replaced).
+#[tauri::command]
+#[specta::specta]
+pub fn save_template(
+    engine: State<'_, Engine>,
+    name: String,
+    draft: JobDraft,
+) -> CmdResult<Vec<QueryTemplate>> {
+    ipc(engine.save_template(name, draft))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn delete_template(engine: State<'_, Engine>, name: String) -> CmdResult<Vec<QueryTemplate>> {
+    ipc(engine.delete_template(name))
 }

@@ -6,6 +6,7 @@ pub mod compose;
 pub mod export;
 pub mod jobs;
 pub mod results;
+pub mod review;
 
 use catchall_engine::dto::{ErrorKind, IpcError};
 use catchall_engine::EngineError;

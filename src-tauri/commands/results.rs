@@ -41,6 +41,20 @@ pub async fn record_detail(
     blocking(move || engine.record(local_id, record_id)).await
 }
 
+/// The whole text of one field of a record (the detail sends long values
+/// cut to their start).
+#[tauri::command]
+#[specta::specta]
+pub async fn record_field(
+    engine: State<'_, Engine>,
+    local_id: i64,
+    record_id: String,
+    name: String,
+) -> CmdResult<String> {
+    let engine = engine.inner().clone();
+    blocking(move || engine.record_field(local_id, record_id, name)).await
+}
+
 /// Opens a citation or company link in the default browser (http/https
 /// only), in the user's environment rather than the app's.
 #[tauri::command]

@@ -1,7 +1,7 @@
-import { render, screen, waitFor } from "@testing-library/preact";
+import { act, render, screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { App } from "./App";
-import { ipc } from "./lib/ipc";
+import { ipc, type JobEvent } from "./lib/ipc";
 import { appInfo, snapshot } from "./test/render";
 
 const info = appInfo();
@@ -11,6 +11,7 @@ beforeEach(() => {
     baseUrl: "https://example.test",
     pollIntervalSecs: 30,
     theme: "dark",
+    confirmAboveRecords: 1000,
   });
   vi.spyOn(ipc, "loadDraft").mockResolvedValue(null);
   vi.spyOn(ipc, "checkDraft").mockResolvedValue([]);
@@ -77,4 +78,31 @@ test("once the first screen is up, the newest job's view is shown hidden once, t
   } finally {
     Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
   }
+});
+
+test("a job finishing elsewhere raises a toast with Open and a count on Jobs", async () => {
+  vi.spyOn(ipc, "appInfo").mockResolvedValue({ ...info, connection: "sandbox", firstRun: false });
+  vi.spyOn(ipc, "jobColumns").mockResolvedValue([]);
+  vi.spyOn(ipc, "recordsWindow").mockResolvedValue({ total: 0, start: 0, rows: [] });
+  vi.spyOn(ipc, "planLimits").mockResolvedValue([]);
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(
+    snapshot({ localId: 7, stage: "completed", tracking: false, query: "Layoffs at banks" }),
+  );
+  let emit: (e: JobEvent) => void = () => {};
+  vi.spyOn(ipc, "onJobEvent").mockImplementation((cb) => {
+    emit = cb;
+    return () => {};
+  });
+  render(<App />);
+  expect(await screen.findByRole("heading", { name: "New job" })).toBeInTheDocument();
+  act(() => emit({ localId: 7, event: { type: "completed", validRecords: 96 } }));
+  const toast = await screen.findByText("“Layoffs at banks” finished with 96 records.");
+  expect(screen.getByRole("button", { name: "Jobs (1 finished)" })).toBeInTheDocument();
+  await userEvent.click(
+    within(toast.closest(".toast") as HTMLElement).getByRole("button", { name: "Open" }),
+  );
+  expect(await screen.findByRole("heading", { name: "Layoffs at banks" })).toBeInTheDocument();
+  // Seen: the toast and the count are gone.
+  expect(screen.queryByText(/finished with 96 records/)).not.toBeInTheDocument();
+  expect(screen.getByRole("button", { name: "Jobs" })).toBeInTheDocument();
 });

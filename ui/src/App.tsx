@@ -1,6 +1,7 @@
 import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorNotice } from "./app/ErrorNotice";
+import { FinishedToasts, useFinishedJobs } from "./app/FinishedJobs";
 import { LazyScreen, lazyScreen } from "./app/lazyScreen";
 import { NavProvider, type Screen, useNav } from "./app/nav";
 import { createQueryClient } from "./app/queryClient";
@@ -9,7 +10,7 @@ import { Compose } from "./features/compose/Compose";
 import { FirstRun } from "./features/setup/FirstRun";
 import { routeJobEvent } from "./features/watch/jobState";
 import { Prewarm } from "./features/watch/Prewarm";
-import { ipc, onJobEvent } from "./lib/ipc";
+import { ipc } from "./lib/ipc";
 
 // The first screens (first run, composer) load with the page; the others
 // come in their own files, fetched once the first screen is up, so the
@@ -63,9 +64,26 @@ function Shell() {
   });
   useTheme(settings.data?.theme);
 
+  const watching = useRef<number | null>(null);
+  watching.current = nav.screen === "job" ? nav.jobId : null;
+  const finished = useFinishedJobs(() => watching.current);
+  const onFinished = finished.onEvent;
   // One listener for the whole app: events land in the query cache, and
   // every screen reads from there.
-  useEffect(() => onJobEvent((e) => routeJobEvent(client, e)), [client]);
+  useEffect(
+    () =>
+      ipc.onJobEvent((e) => {
+        routeJobEvent(client, e);
+        onFinished(e);
+      }),
+    [client, onFinished],
+  );
+  // Looking at the Jobs list or at the job counts as seen.
+  const seen = finished.seen;
+  useEffect(() => {
+    if (nav.screen === "jobs") seen();
+    else if (nav.screen === "job" && nav.jobId != null) seen(nav.jobId);
+  }, [nav.screen, nav.jobId, seen]);
 
   const ready = info.data != null && !info.data.firstRun;
   // Once the first screen is painted, load the other screens in the
@@ -103,9 +121,19 @@ function Shell() {
                 type="button"
                 className="tab"
                 aria-current={nav.screen === t.screen ? "page" : undefined}
+                aria-label={
+                  t.screen === "jobs" && finished.unseen > 0
+                    ? `Jobs (${finished.unseen} finished)`
+                    : undefined
+                }
                 onClick={() => nav.go(t.screen)}
               >
                 {t.label}
+                {t.screen === "jobs" && finished.unseen > 0 ? (
+                  <span className="count-badge" aria-hidden="true">
+                    {finished.unseen}
+                  </span>
+                ) : null}
               </button>
             ))}
           </nav>
@@ -135,6 +163,13 @@ function Shell() {
           </>
         ) : null}
       </main>
+      {ready ? (
+        <FinishedToasts
+          toasts={finished.toasts}
+          onOpen={(id) => nav.openJob(id)}
+          onDismiss={finished.dismiss}
+        />
+      ) : null}
     </div>
   );
 }

@@ -15,6 +15,11 @@ export const commands = {
 	removeApiKey: () => typedError<KeyStatus, IpcError>(__TAURI_INVOKE("remove_api_key")),
 	setConnection: (connection: Connection) => typedError<AppInfo, IpcError>(__TAURI_INVOKE("set_connection", { connection })),
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
+	/**
+	 *  Saves the settings. A server address on another host than the API
+	 *  key's is saved only after the user confirms that host in a native
+	 *  dialog, which the page can neither open nor answer.
+	 */
 	saveSettings: (settings: Settings) => typedError<Settings, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	planLimits: () => typedError<PlanLimit[], IpcError>(__TAURI_INVOKE("plan_limits")),
 	/**  The account's jobs on the service (page starts at 1). */
@@ -44,6 +49,11 @@ export const commands = {
 	submitJob: (draft: JobDraft) => typedError<JobSnapshot, IpcError>(__TAURI_INVOKE("submit_job", { draft })),
 	saveDraft: (draft: JobDraft) => typedError<null, IpcError>(__TAURI_INVOKE("save_draft", { draft })),
 	loadDraft: () => typedError<JobDraft | null, IpcError>(__TAURI_INVOKE("load_draft")),
+	/**  The analyst's own query templates, most recently saved first. */
+	listTemplates: () => typedError<QueryTemplate[], IpcError>(__TAURI_INVOKE("list_templates")),
+	/**  Saves the draft as a template (a template of the same name is replaced). */
+	saveTemplate: (name: string, draft: JobDraft) => typedError<QueryTemplate[], IpcError>(__TAURI_INVOKE("save_template", { name, draft })),
+	deleteTemplate: (name: string) => typedError<QueryTemplate[], IpcError>(__TAURI_INVOKE("delete_template", { name })),
 	/**  Local history, newest first. */
 	listJobs: (search: string | null) => typedError<JobSummary[], IpcError>(__TAURI_INVOKE("list_jobs", { search })),
 	/**  Current state of one job, for a view that opens late. */
@@ -56,6 +66,11 @@ export const commands = {
 	recordsWindow: (localId: number, view: ViewSpec, start: number, limit: number) => typedError<RecordsWindow, IpcError>(__TAURI_INVOKE("records_window", { localId, view, start, limit })),
 	recordDetail: (localId: number, recordId: string) => typedError<RecordDetail, IpcError>(__TAURI_INVOKE("record_detail", { localId, recordId })),
 	/**
+	 *  The whole text of one field of a record (the detail sends long values
+	 *  cut to their start).
+	 */
+	recordField: (localId: number, recordId: string, name: string) => typedError<string, IpcError>(__TAURI_INVOKE("record_field", { localId, recordId, name })),
+	/**
 	 *  Opens a citation or company link in the default browser (http/https
 	 *  only), in the user's environment rather than the app's.
 	 */
@@ -67,6 +82,22 @@ export const commands = {
 	 *  exports everything.
 	 */
 	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view })),
+	/**  Sets the review of the given records (one, or a selection). */
+	reviewRecords: (localId: number, recordIds: string[], change: ReviewChange) => typedError<ReviewOutcome, IpcError>(__TAURI_INVOKE("review_records", { localId, recordIds, change })),
+	/**  Sets the review of every record the view shows (all in the filter). */
+	reviewView: (localId: number, view: ViewSpec, change: ReviewChange) => typedError<ReviewOutcome, IpcError>(__TAURI_INVOKE("review_view", { localId, view, change })),
+	/**  Undoes the job's last review action. */
+	undoReview: (localId: number) => typedError<ReviewOutcome, IpcError>(__TAURI_INVOKE("undo_review", { localId })),
+	reviewProgress: (localId: number) => typedError<ReviewProgress, IpcError>(__TAURI_INVOKE("review_progress", { localId })),
+	/**  The next record without a verdict after row `after` of the view. */
+	nextUnreviewed: (localId: number, view: ViewSpec, after: number | null) => typedError<NextUnreviewed | null, IpcError>(__TAURI_INVOKE("next_unreviewed", { localId, view, after })),
+	/**  Compares two jobs; the first one's reviews carry over to matched records. */
+	compareJobs: (jobA: number, jobB: number) => typedError<Comparison, IpcError>(__TAURI_INVOKE("compare_jobs", { jobA, jobB })),
+	/**
+	 *  Saves the comparison of two jobs as CSV or JSON, asking where in the
+	 *  native dialog; None when the user cancels.
+	 */
+	exportComparison: (jobA: number, jobB: number, json: boolean) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_comparison", { jobA, jobB, json })),
 };
 
 /** Events */
@@ -119,6 +150,9 @@ export type AppInfo = {
 	firstRun: boolean,
 };
 
+/**  What became of a record between the two runs. */
+export type Change = "new" | "gone" | "changed";
+
 export type CitationView = {
 	title: string,
 	link: string,
@@ -145,12 +179,43 @@ export type ColumnFilter = {
 	contains: string,
 };
 
+/**  Two runs side by side. */
+export type Comparison = {
+	jobA: number,
+	jobB: number,
+	recordsA: number,
+	recordsB: number,
+	/**  Matched and unchanged. */
+	same: number,
+	changed: number,
+	new: number,
+	gone: number,
+	/**  Pairs matched by the key rather than by record_id. */
+	matchedByKey: number,
+	/**  Reviews of the first job copied to matched records of the second. */
+	reviewsCarried: number,
+	/**  Changed, then gone (first job's order), then new (second job's order). */
+	entries: DiffEntry[],
+};
+
 /**  Which server the app talks to. */
 export type Connection = 
 /**  The built-in sandbox on loopback: sample data, no account needed. */
 "sandbox" | 
 /**  The real CatchAll service (or another base URL set in Settings). */
 "live";
+
+export type DiffEntry = {
+	change: Change,
+	/**  The record in the first job (None when new). */
+	recordA: string | null,
+	/**  The record in the second job (None when gone). */
+	recordB: string | null,
+	matchedBy: MatchedBy | null,
+	title: string,
+	/**  For changed records: `record_title`, enrichment names, `citations`. */
+	fields: string[],
+};
 
 export type EnrichmentSpec = {
 	name: string,
@@ -214,11 +279,19 @@ export type FieldView = {
 	name: string,
 	label: string,
 	kind: string,
-	/**  Display text (multi-line for nested values). */
+	/**
+	 *  Display text (multi-line for nested values); in a record's detail
+	 *  only its start when the whole is long (see `full_length`).
+	 */
 	text: string,
 	link: string | null,
 	/**  For company fields: the match confidence. */
 	confidence: string | null,
+	/**
+	 *  Characters in the whole text; more than `text` holds when it was
+	 *  cut (the whole comes from `record_field`).
+	 */
+	fullLength: number,
 };
 
 /**  The error every command returns: `{kind, message}`. */
@@ -278,6 +351,11 @@ export type JobSnapshot = {
 	canContinue: boolean,
 	/**  Current tracking trouble in plain words (offline, retrying in N s). */
 	trouble: string | null,
+	/**
+	 *  What had to change in the stored records to keep them readable, in
+	 *  plain words ("3 values had characters that could not be read.").
+	 */
+	readNotes: string | null,
 };
 
 export type JobSummary = {
@@ -338,11 +416,21 @@ export type KeyStatus = {
 	keyringMessage: string | null,
 };
 
+/**  How a pair of records was matched. */
+export type MatchedBy = "record_id" | "key";
+
 export type Mode = 
 /**  Full records with enrichments. */
 "base" | 
 /**  Titles and citations only, faster. */
 "lite";
+
+/**  The next record without a verdict in a view. */
+export type NextUnreviewed = {
+	/**  Its row in the view. */
+	position: number,
+	recordId: string,
+};
 
 export type PlanLimit = {
 	code: string,
@@ -375,6 +463,12 @@ export type QuerySuggestion = {
 	example: string | null,
 };
 
+/**  A saved query template: a name and the draft it fills in. */
+export type QueryTemplate = {
+	name: string,
+	draft: JobDraft,
+};
+
 export type RecordDetail = {
 	recordId: string,
 	title: string,
@@ -383,12 +477,57 @@ export type RecordDetail = {
 	citations: CitationView[],
 };
 
+export type RecordReview = {
+	recordId: string,
+	review: RowReview,
+};
+
 export type RecordsWindow = {
 	/**  Rows matching the view. */
 	total: number,
 	start: number,
 	rows: Row[],
 };
+
+/**  One review action; None parts stay as they are. */
+export type ReviewChange = {
+	state: ReviewState | null,
+	starred: boolean | null,
+	/**  The new note; an empty text removes it. */
+	note: string | null,
+};
+
+/**  Which records a view keeps by their review. */
+export type ReviewFilter = "unreviewed" | "accepted" | "rejected" | "starred" | "with_note";
+
+/**  What a review action (or its undo) did. */
+export type ReviewOutcome = {
+	/**  Records changed. */
+	count: number,
+	/**
+	 *  Their reviews now, when few enough to update rows in place; empty
+	 *  with `refresh` set otherwise.
+	 */
+	changed: RecordReview[],
+	/**  The table should read its rows again (many records changed). */
+	refresh: boolean,
+	progress: ReviewProgress,
+	/**  An undo is waiting for this job. */
+	canUndo: boolean,
+};
+
+/**  "42 of 60 reviewed · 38 accepted". */
+export type ReviewProgress = {
+	total: number,
+	reviewed: number,
+	accepted: number,
+	rejected: number,
+	starred: number,
+	withNote: number,
+};
+
+/**  The analyst's verdict on a record. */
+export type ReviewState = "unreviewed" | "accepted" | "rejected";
 
 /**
  *  One table row as display strings only, in `Column` order. Texts and
@@ -404,6 +543,17 @@ export type Row = {
 	texts: string[],
 	/**  Company domain or URL value of each cell, where it has one. */
 	links: (string | null)[],
+	/**  The analyst's review; left out when nothing is set (most rows). */
+	review?: RowReview | null,
+};
+
+/**  One record's review. */
+export type RowReview = {
+	state: ReviewState,
+	starred: boolean,
+	note: string | null,
+	/**  Unix milliseconds of the last change. */
+	reviewedAt: number | null,
 };
 
 export type Settings = {
@@ -415,6 +565,11 @@ export type Settings = {
 	 */
 	pollIntervalSecs: number,
 	theme: Theme,
+	/**
+	 *  The composer asks before starting a job whose maximum is above this
+	 *  many records (or has none, which means the plan's maximum).
+	 */
+	confirmAboveRecords?: number,
 };
 
 export type SortSpec = {
@@ -467,6 +622,8 @@ export type ViewSpec = {
 	sort: SortSpec | null,
 	search: string | null,
 	filters: ColumnFilter[],
+	/**  Only records in this review state. */
+	review?: ReviewFilter | null,
 };
 
 /* Tauri Specta runtime */

@@ -18,6 +18,15 @@ pub const DEFAULT_BASE_URL: &str = "https://catchall.newscatcherapi.com";
 /// Largest `page_size` the service accepts.
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
+/// The most the client reads of one answer (64 MiB). A pull page that is
+/// larger is asked for again in smaller pages; any other answer that is
+/// larger fails with [`ApiError::TooLarge`]. Bodies are read as they
+/// arrive, so a larger answer is refused before it is held in memory.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
+/// Of an error answer only the start is read: it is shown as an excerpt.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
 /// How to reach the service.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
@@ -48,12 +57,14 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     http: reqwest::Client,
     base: Url,
     key: ApiKey,
     timeout: Duration,
     retry: RetryPolicy,
+    max_answer: usize,
 }
 
 impl fmt::Debug for Client {
@@ -91,6 +102,16 @@ pub fn is_loopback(base_url: &str) -> bool {
     url.is_ok_and(|u| host_is_loopback(&u))
 }
 
+/// A server address's origin, `scheme://host[:port]` in lower case (the
+/// default port left out), or None when it is not an http(s) URL.
+pub fn origin_of(base_url: &str) -> Option<String> {
+    let u = Url::parse(base_url.trim()).ok()?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return None;
+    }
+    Some(u.origin().ascii_serialization())
+}
+
 /// The built-in sandbox's address: plain http on this machine, which needs
 /// none of the system's TLS root certificates.
 fn is_plain_loopback(url: &Url) -> bool {
@@ -120,6 +141,13 @@ impl Client {
                 ),
             });
         }
+        if base.scheme() == "http" && !host_is_loopback(&base) && !cfg.api_key.is_empty() {
+            return Err(ApiError::Config {
+                message: format!(
+                    "The server address \"{base_text}\" is plain http, which would send your API key unencrypted. Use https:// (plain http is only for a server on this computer)."
+                ),
+            });
+        }
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if !cfg.api_key.is_empty() {
@@ -138,6 +166,9 @@ impl Client {
             .default_headers(headers)
             .user_agent(concat!("catchall-desk/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
+            // Never follow: a redirect could take the key to another host
+            // or from https down to http. A 3xx becomes ApiError::Redirect.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout.min(Duration::from_secs(15)));
         if is_plain_loopback(&base) {
             // None of the system's root certificates, which the TLS setup
@@ -155,8 +186,16 @@ impl Client {
                 key: cfg.api_key,
                 timeout,
                 retry: cfg.retry,
+                max_answer: MAX_ANSWER_BYTES,
             }),
         })
+    }
+
+    /// The same client reading at most `bytes` of one answer (instead of
+    /// [`MAX_ANSWER_BYTES`]).
+    pub fn with_max_answer_bytes(mut self, bytes: usize) -> Client {
+        Arc::make_mut(&mut self.inner).max_answer = bytes.max(1);
+        self
     }
 
     /// The server address in use.
@@ -266,7 +305,56 @@ impl Client {
     }
 
     /// One pull page decoded as `T` (typed records or raw record text).
-    async fn pull_page_as<T: serde::de::DeserializeOwned>(
+    /// A page larger than the answer limit is fetched again as smaller
+    /// pages covering the same records (page `p` of size `s` is pages
+    /// `(p-1)*f+1 ..= p*f` of size `s/f`), down to one record a page.
+    async fn pull_page_as<T: PullPage>(
+        &self,
+        job_id: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<T, ApiError> {
+        let mut plan = vec![(page, page_size)];
+        let mut parts: Vec<T> = Vec::new();
+        let mut first_size = page_size;
+        // Depth-first over the pieces, keeping record order.
+        while let Some((p, size)) = plan.pop() {
+            match self.pull_one_page::<T>(job_id, p, size).await {
+                Ok(part) => {
+                    if parts.is_empty() {
+                        first_size = size;
+                    }
+                    parts.push(part)
+                }
+                Err(ApiError::TooLarge { .. }) if size > 1 => {
+                    let f = smallest_factor(size);
+                    let smaller = size / f;
+                    tracing::debug!(
+                        page = p,
+                        size,
+                        smaller,
+                        "pull page too large; asking for smaller pages"
+                    );
+                    let first = (p - 1).saturating_mul(f) + 1;
+                    for sub in (first..first + f).rev() {
+                        plan.push((sub, smaller));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut parts = parts.into_iter();
+        let mut out = parts.next().expect("at least one part");
+        for part in parts {
+            out.append(part);
+        }
+        if first_size != page_size {
+            out.as_page(page, page_size, page_size / first_size);
+        }
+        Ok(out)
+    }
+
+    async fn pull_one_page<T: DeserializeOwned>(
         &self,
         job_id: &str,
         page: u32,
@@ -450,7 +538,17 @@ impl Client {
     }
 
     fn decode<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<T, ApiError> {
-        decode(body).map_err(|e| {
+        // Invalid UTF-8 (inside a record's text, say) must not cost the
+        // whole answer: such bytes become U+FFFD, which the store counts.
+        let lossy;
+        let text = match std::str::from_utf8(body) {
+            Ok(_) => body,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(body);
+                lossy.as_bytes()
+            }
+        };
+        decode(text).map_err(|e| {
             let reason = if e.is_eof() {
                 "the answer was cut off".to_owned()
             } else if e.is_syntax() {
@@ -496,17 +594,28 @@ impl Client {
             let (failure, hint, error) = match rb.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
+                    if (300..400).contains(&status) {
+                        let to = redirect_target(&url, resp.headers());
+                        return Err(self.scrub(ApiError::Redirect { status, to }));
+                    }
                     let hint = retry_hint(resp.headers(), SystemTime::now());
-                    match resp.bytes().await {
-                        Ok(bytes) if (200..300).contains(&status) => {
-                            return Ok((status, bytes.to_vec()))
+                    let ok = (200..300).contains(&status);
+                    let limit = if ok {
+                        self.inner.max_answer
+                    } else {
+                        MAX_ERROR_BODY_BYTES
+                    };
+                    match read_limited(resp, limit, ok).await {
+                        Ok(bytes) if ok => return Ok((status, bytes)),
+                        Err(BodyError::TooLarge) => {
+                            return Err(ApiError::TooLarge { status, limit })
                         }
                         Ok(bytes) => {
                             let err =
                                 ApiError::from_status(status, &bytes, call.kind, call.job_id, hint);
                             (Failure::Status(status), hint, err)
                         }
-                        Err(e) => {
+                        Err(BodyError::Http(e)) => {
                             let (f, err) = self.transport_error(&e, call.kind);
                             (f, None, err)
                         }
@@ -558,6 +667,98 @@ impl Client {
             },
         )
     }
+}
+
+enum BodyError {
+    TooLarge,
+    Http(reqwest::Error),
+}
+
+/// Reads a body as it arrives, refusing it (`strict`) or cutting it off
+/// once it passes `limit` bytes; a big buffer is handed back whole.
+async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: usize,
+    strict: bool,
+) -> Result<Vec<u8>, BodyError> {
+    let declared = resp.content_length().unwrap_or(0);
+    if strict && declared > limit as u64 {
+        return Err(BodyError::TooLarge);
+    }
+    let mut out = Vec::with_capacity((declared as usize).min(limit));
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Http)? {
+        if out.len() + chunk.len() > limit {
+            if strict {
+                return Err(BodyError::TooLarge);
+            }
+            out.extend_from_slice(&chunk[..limit - out.len()]);
+            break;
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Where a 3xx answer pointed, as a host (and port) to name in the error.
+fn redirect_target(from: &Url, headers: &HeaderMap) -> String {
+    let Some(loc) = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return "no address (it named none)".to_owned();
+    };
+    match from.join(loc.trim()) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("?");
+            let host = excerpt(host.as_bytes(), 100);
+            match u.port() {
+                Some(p) => format!("{}://{host}:{p}", u.scheme()),
+                None => format!("{}://{host}", u.scheme()),
+            }
+        }
+        Err(_) => "an address that is not valid".to_owned(),
+    }
+}
+
+/// A pull page that can be put together from smaller pages.
+trait PullPage: DeserializeOwned {
+    fn append(&mut self, other: Self);
+    /// Renumbers the first piece's metadata as the page the caller asked
+    /// for; `ratio` is the asked size over the first piece's size.
+    fn as_page(&mut self, page: u32, page_size: u32, ratio: u32);
+}
+
+fn renumber(meta: &mut PullResponse, page: u32, page_size: u32, ratio: u32) {
+    // The asked size is a multiple of the piece's: ceil(ceil(n/s)/k) is
+    // ceil(n/(k*s)), exactly the page count at the asked size.
+    meta.total_pages = meta.total_pages.map(|t| t.div_ceil(ratio.max(1)));
+    meta.page = Some(page);
+    meta.page_size = Some(page_size);
+}
+
+impl PullPage for PullResponse {
+    fn append(&mut self, other: Self) {
+        self.all_records.extend(other.all_records);
+    }
+    fn as_page(&mut self, page: u32, page_size: u32, ratio: u32) {
+        renumber(self, page, page_size, ratio);
+    }
+}
+
+impl PullPage for RawPullPage {
+    fn append(&mut self, other: Self) {
+        self.records.extend(other.records);
+    }
+    fn as_page(&mut self, page: u32, page_size: u32, ratio: u32) {
+        renumber(&mut self.meta, page, page_size, ratio);
+    }
+}
+
+fn smallest_factor(n: u32) -> u32 {
+    (2..=n)
+        .take_while(|f| f * f <= n)
+        .find(|f| n.is_multiple_of(*f))
+        .unwrap_or(n)
 }
 
 fn bytes_of<B: Serialize + ?Sized>(b: &B) -> Result<Vec<u8>, serde_json::Error> {

@@ -110,6 +110,24 @@ pub enum ApiError {
     /// The client could not be set up (bad server address, bad key text).
     #[error("{message}")]
     Config { message: String },
+
+    /// A 3xx answer. Redirects are never followed: the key must reach no
+    /// other host, and a service address that moved is the user's call.
+    #[error(
+        "The server answered with a redirect (HTTP {status}) to {to}. The app follows no redirects, so your API key was not sent there. Check the server address in Settings."
+    )]
+    Redirect {
+        status: u16,
+        /// The host (and port) the answer pointed to, or words saying there was none.
+        to: String,
+    },
+
+    /// An answer larger than the client reads for one request.
+    #[error(
+        "The service's answer was larger than {} MB, the most the app reads at once; it was not read.",
+        limit / (1024 * 1024)
+    )]
+    TooLarge { status: u16, limit: usize },
 }
 
 fn said(detail: &Option<String>) -> String {
@@ -175,6 +193,8 @@ impl ApiError {
             ApiError::Malformed { .. } => "malformed",
             ApiError::Http { .. } => "http",
             ApiError::Config { .. } => "config",
+            ApiError::Redirect { .. } => "redirect",
+            ApiError::TooLarge { .. } => "too_large",
         }
     }
 
@@ -184,7 +204,9 @@ impl ApiError {
             ApiError::BadKey { status, .. }
             | ApiError::Server { status, .. }
             | ApiError::Malformed { status, .. }
-            | ApiError::Http { status, .. } => Some(*status),
+            | ApiError::Http { status, .. }
+            | ApiError::Redirect { status, .. }
+            | ApiError::TooLarge { status, .. } => Some(*status),
             ApiError::Forbidden { .. } => Some(403),
             ApiError::NotFound { .. } => Some(404),
             ApiError::Rejected { .. } => Some(400),
@@ -282,7 +304,9 @@ impl ApiError {
                 scrub(excerpt)
             }
             ApiError::Config { message } => scrub(message),
-            ApiError::RateLimited { .. } | ApiError::Timeout { .. } => {}
+            ApiError::Redirect { to, .. } => scrub(to),
+            ApiError::RateLimited { .. } | ApiError::Timeout { .. } | ApiError::TooLarge { .. } => {
+            }
         }
         self
     }

@@ -16,7 +16,9 @@ pub mod models;
 pub mod retry;
 pub mod secret;
 
-pub use client::{is_loopback, Client, ClientConfig, DEFAULT_BASE_URL, MAX_PAGE_SIZE};
+pub use client::{
+    is_loopback, origin_of, Client, ClientConfig, DEFAULT_BASE_URL, MAX_ANSWER_BYTES, MAX_PAGE_SIZE,
+};
 pub use error::ApiError;
 pub use models::*;
 pub use retry::{RequestKind, RetryPolicy};

@@ -89,6 +89,30 @@ pub enum Command {
     Limits,
     /// Write a job's records to a file, from the local store (pulled into it first when needed).
     Export(ExportArgs),
+    /// Compare two jobs in the local store: new, gone and changed records (by record_id, else by company or domain, date and first source link).
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier job (its id, or CatchAll Desk's local number).
+    pub job_a: String,
+    /// The later job.
+    pub job_b: String,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: DiffFormat,
+    /// The file to write (default: the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Folder of the local store (default: CatchAll Desk's data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +174,28 @@ pub struct ExportArgs {
     /// Folder of the local store (default: CatchAll Desk's data folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Only the records in this review state (as marked in CatchAll Desk).
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub only: Option<OnlyArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnlyArg {
+    Accepted,
+    Rejected,
+    Unreviewed,
+    Starred,
+}
+
+impl OnlyArg {
+    pub fn filter(self) -> catchall_store::ReviewFilter {
+        match self {
+            OnlyArg::Accepted => catchall_store::ReviewFilter::Accepted,
+            OnlyArg::Rejected => catchall_store::ReviewFilter::Rejected,
+            OnlyArg::Unreviewed => catchall_store::ReviewFilter::Unreviewed,
+            OnlyArg::Starred => catchall_store::ReviewFilter::Starred,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -24,7 +24,8 @@ fn main() {
     };
     let result = runtime.block_on(commands::run(cli));
     if let Err(e) = result {
-        eprintln!("{e}");
+        // Errors quote the service's words: no terminal escapes from there.
+        eprintln!("{}", output::printable(&e.to_string()));
         std::process::exit(e.exit_code());
     }
 }

@@ -1,6 +1,7 @@
 //! How results reach the terminal: sentences with grouped numbers for
 //! people, one JSON document for scripts.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -22,6 +23,7 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
 /// Prints a line on stdout. A closed pipe (`catchall jobs | head`) is not an
 /// error worth a message, so it ends the program quietly.
 pub fn line(text: &str) -> Result<()> {
+    let text = printable(text);
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
@@ -33,7 +35,22 @@ pub fn line(text: &str) -> Result<()> {
 /// A note for people on stderr (progress trouble, hints), kept off stdout
 /// so that `--json` output stays parseable.
 pub fn note(text: &str) {
-    eprintln!("{text}");
+    eprintln!("{}", printable(text));
+}
+
+/// The text without control characters (terminal escape sequences, which
+/// a service's answer could carry to move the cursor, retitle the window or
+/// hide text) and without the marks that reorder text on screen; line
+/// breaks and tabs stay.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(bad) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|&c| !bad(c)).collect())
 }
 
 /// Cuts a text to `max` characters for a table cell, on one line.
@@ -85,6 +102,18 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_escapes_are_stripped() {
+        assert_eq!(printable("plain\ttext\nnext"), "plain\ttext\nnext");
+        assert_eq!(
+            printable("\u{1b}[2J\u{1b}]0;owned\u{7}title \u{9b}31mred\u{1b}[0m"),
+            "[2J]0;ownedtitle 31mred[0m"
+        );
+        assert_eq!(printable("a\rb\u{8}c\u{7f}d"), "abcd");
+        assert_eq!(printable("evil\u{202E}txt.exe"), "eviltxt.exe");
+        assert!(matches!(printable("fine"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn cells_are_one_line_and_cut() {

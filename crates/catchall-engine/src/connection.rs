@@ -132,6 +132,9 @@ impl Inner {
                     None => {
                         let cfg = SandboxConfig {
                             pace: pace_of(&self.config.sandbox_pace),
+                            // Its jobs live in the data folder, so trial
+                            // jobs survive a restart of the app.
+                            state_dir: Some(self.config.data_dir.clone()),
                             ..SandboxConfig::default()
                         };
                         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -160,6 +163,7 @@ impl Inner {
             Server::Live => {
                 self.wait_for_key().await;
                 let base = self.live_base_url();
+                self.check_key_binding(&base)?;
                 let mut st = self.conn.lock().unwrap();
                 if let Some(c) = &st.live {
                     return Ok(c.clone());

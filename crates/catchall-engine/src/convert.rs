@@ -251,6 +251,7 @@ pub fn snapshot(
         duration: row.duration.clone(),
         can_continue: stage == "completed" && row.job_id.is_some() && req.limit.is_some(),
         trouble,
+        read_notes: None,
     }
 }
 
@@ -303,6 +304,7 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
                 contains: f.contains.clone(),
             })
             .collect(),
+        review: v.review.map(crate::review::filter_to_store),
     }
 }
 
@@ -346,6 +348,7 @@ pub fn window(w: store::Window) -> RecordsWindow {
                     record_id: r.record_id,
                     texts,
                     links,
+                    review: (!r.review.is_blank()).then(|| crate::review::row_review(&r.review)),
                 }
             })
             .collect(),
@@ -384,6 +387,7 @@ mod table_text_tests {
                     cell("Acme", Some("acme.com")),
                     cell("plain", None),
                 ],
+                review: Default::default(),
             }],
         });
         let row = &w.rows[0];
@@ -465,6 +469,7 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
         text: String::new(),
         link: None,
         confidence: None,
+        full_length: 0,
     };
     match v {
         Value::Object(m) if kind == "company" || is_company(m) => {

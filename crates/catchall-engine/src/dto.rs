@@ -62,6 +62,14 @@ pub struct Settings {
     /// documented cadence; the sandbox is polled faster).
     pub poll_interval_secs: u32,
     pub theme: Theme,
+    /// The composer asks before starting a job whose maximum is above this
+    /// many records (or has none, which means the plan's maximum).
+    #[serde(default = "default_confirm_above")]
+    pub confirm_above_records: u32,
+}
+
+fn default_confirm_above() -> u32 {
+    crate::engine::DEFAULT_CONFIRM_ABOVE
 }
 
 // ---------------------------------------------------------------- compose
@@ -251,6 +259,9 @@ pub struct JobSnapshot {
     pub can_continue: bool,
     /// Current tracking trouble in plain words (offline, retrying in N s).
     pub trouble: Option<String>,
+    /// What had to change in the stored records to keep them readable, in
+    /// plain words ("3 values had characters that could not be read.").
+    pub read_notes: Option<String>,
 }
 
 /// What happened to one job; emitted as it happens.
@@ -334,6 +345,10 @@ pub struct ViewSpec {
     pub sort: Option<SortSpec>,
     pub search: Option<String>,
     pub filters: Vec<ColumnFilter>,
+    /// Only records in this review state.
+    #[serde(default)]
+    #[specta(optional)]
+    pub review: Option<ReviewFilter>,
 }
 
 /// One table row as display strings only, in `Column` order. Texts and
@@ -348,6 +363,10 @@ pub struct Row {
     pub texts: Vec<String>,
     /// Company domain or URL value of each cell, where it has one.
     pub links: Vec<Option<String>>,
+    /// The analyst's review; left out when nothing is set (most rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub review: Option<RowReview>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
@@ -365,11 +384,15 @@ pub struct FieldView {
     pub name: String,
     pub label: String,
     pub kind: String,
-    /// Display text (multi-line for nested values).
+    /// Display text (multi-line for nested values); in a record's detail
+    /// only its start when the whole is long (see `full_length`).
     pub text: String,
     pub link: Option<String>,
     /// For company fields: the match confidence.
     pub confidence: Option<String>,
+    /// Characters in the whole text; more than `text` holds when it was
+    /// cut (the whole comes from `record_field`).
+    pub full_length: u32,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
@@ -517,4 +540,92 @@ pub enum ErrorKind {
 pub struct IpcError {
     pub kind: ErrorKind,
     pub message: String,
+}
+
+// ----------------------------------------------------------------- review
+
+/// The analyst's verdict on a record.
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    #[default]
+    Unreviewed,
+    Accepted,
+    Rejected,
+}
+
+/// Which records a view keeps by their review.
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewFilter {
+    Unreviewed,
+    Accepted,
+    Rejected,
+    Starred,
+    WithNote,
+}
+
+/// One record's review.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RowReview {
+    pub state: ReviewState,
+    pub starred: bool,
+    pub note: Option<String>,
+    /// Unix milliseconds of the last change.
+    pub reviewed_at: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordReview {
+    pub record_id: String,
+    pub review: RowReview,
+}
+
+/// One review action; None parts stay as they are.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewChange {
+    pub state: Option<ReviewState>,
+    pub starred: Option<bool>,
+    /// The new note; an empty text removes it.
+    pub note: Option<String>,
+}
+
+/// "42 of 60 reviewed · 38 accepted".
+#[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewProgress {
+    pub total: u32,
+    pub reviewed: u32,
+    pub accepted: u32,
+    pub rejected: u32,
+    pub starred: u32,
+    pub with_note: u32,
+}
+
+/// What a review action (or its undo) did.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewOutcome {
+    /// Records changed.
+    pub count: u32,
+    /// Their reviews now, when few enough to update rows in place; empty
+    /// with `refresh` set otherwise.
+    pub changed: Vec<RecordReview>,
+    /// The table should read its rows again (many records changed).
+    pub refresh: bool,
+    pub progress: ReviewProgress,
+    /// An undo is waiting for this job.
+    pub can_undo: bool,
+}
+
+/// The next record without a verdict in a view.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NextUnreviewed {
+    /// Its row in the view.
+    pub position: u32,
+    pub record_id: String,
 }

@@ -16,7 +16,7 @@ use crate::background::{IdleTrim, SearchIndexer};
 use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
 use crate::dto::*;
 use crate::secret::{self, KeyringStore};
-use crate::{convert, draft, exporting, pull, queue, tracker, EngineError};
+use crate::{convert, draft, exporting, pull, queue, review, tracker, EngineError};
 
 /// Where the engine keeps its data and which keyring entry it uses.
 #[derive(Clone, Debug)]
@@ -90,7 +90,7 @@ pub trait EventSink: Send + Sync + 'static {
 /// The engine. Cheap to clone; tracking stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,6 +141,8 @@ pub(crate) struct Inner {
     idle_trim: IdleTrim,
     /// Held for the engine's life: one writer per data folder.
     _data_lock: crate::lock::DataLock,
+    /// Undo of the last review action per job.
+    pub(crate) reviews: review::ReviewDesk,
 }
 
 impl Drop for Inner {
@@ -153,9 +155,13 @@ impl Drop for Inner {
 type R<T> = Result<T, EngineError>;
 
 const SETTING_CONNECTION: &str = "connection";
-const SETTING_BASE_URL: &str = "base_url";
-const SETTING_POLL: &str = "poll_interval_secs";
-const SETTING_THEME: &str = "theme";
+pub(crate) const SETTING_BASE_URL: &str = "base_url";
+pub(crate) const SETTING_POLL: &str = "poll_interval_secs";
+pub(crate) const SETTING_THEME: &str = "theme";
+pub(crate) const SETTING_CONFIRM_ABOVE: &str = "confirm_above_records";
+/// The service asks for a status poll every 30 to 60 seconds.
+pub const POLL_RANGE_SECS: std::ops::RangeInclusive<u32> = 30..=60;
+pub(crate) const DEFAULT_CONFIRM_ABOVE: u32 = 1000;
 const DRAFT_NAME: &str = "composer";
 const DEFAULT_POLL_SECS: u32 = 30;
 /// The most rows one table window returns, whatever the caller asks.
@@ -203,10 +209,15 @@ impl Inner {
             Some("dark") => Theme::Dark,
             _ => Theme::System,
         };
+        let confirm_above_records = store
+            .get_setting(SETTING_CONFIRM_ABOVE)?
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(DEFAULT_CONFIRM_ABOVE);
         Ok(Settings {
             base_url,
             poll_interval_secs: poll,
             theme,
+            confirm_above_records,
         })
     }
 
@@ -266,21 +277,18 @@ impl Inner {
     }
 
     pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
-        let (row, history) = {
+        let (row, history, replaced) = {
             let store = self.store();
             let row = store
                 .job(local)?
                 .ok_or_else(|| EngineError::no_job(local))?;
             let history = store.stage_history(local)?;
-            (row, history)
+            (row, history, store.replaced_values(local)?)
         };
         let trouble = self.tracking.trouble(local);
-        Ok(convert::snapshot(
-            &row,
-            history,
-            self.is_tracking(local),
-            trouble,
-        ))
+        let mut snap = convert::snapshot(&row, history, self.is_tracking(local), trouble);
+        snap.read_notes = replaced.describe();
+        Ok(snap)
     }
 
     fn summary(&self, local: i64) -> R<JobSummary> {
@@ -349,6 +357,7 @@ impl Engine {
             queue: queue::SubmitQueue::default(),
             indexer,
             idle_trim,
+            reviews: Default::default(),
             config,
             _data_lock: data_lock,
         });
@@ -500,6 +509,7 @@ impl Engine {
             .unwrap()
             .insert(Server::Live, (Instant::now(), Arc::new(limits)));
         inner.store().set_setting(SETTING_CONNECTION, "live")?;
+        inner.bind_key(&base)?;
         let status = inner.conn.lock().unwrap().key_status();
         inner.queue.wake();
         Ok(status)
@@ -530,6 +540,7 @@ impl Engine {
         }
         inner.limits_cache.lock().unwrap().remove(&Server::Live);
         inner.store().set_setting(SETTING_CONNECTION, "sandbox")?;
+        inner.unbind_key()?;
         if let Some(p) = problem {
             return Err(EngineError::Keyring(p));
         }
@@ -565,45 +576,8 @@ impl Engine {
         self.inner.settings()
     }
 
-    pub async fn save_settings(&self, settings: Settings) -> R<Settings> {
-        let base = settings.base_url.trim().trim_end_matches('/').to_owned();
-        let base = if base.is_empty() {
-            catchall_api::DEFAULT_BASE_URL.to_owned()
-        } else {
-            base
-        };
-        let lower = base.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-            return Err(EngineError::Input(
-                "The server address must start with https:// (for example https://catchall.newscatcherapi.com)."
-                    .into(),
-            ));
-        }
-        let poll = settings.poll_interval_secs.clamp(30, 60);
-        let changed_base = {
-            let store = self.inner.store();
-            let old = store.get_setting(SETTING_BASE_URL)?;
-            store.set_setting(SETTING_BASE_URL, &base)?;
-            store.set_setting(SETTING_POLL, &poll.to_string())?;
-            store.set_setting(
-                SETTING_THEME,
-                match settings.theme {
-                    Theme::Light => "light",
-                    Theme::Dark => "dark",
-                    Theme::System => "system",
-                },
-            )?;
-            old.as_deref() != Some(base.as_str())
-        };
-        if changed_base {
-            self.inner.conn.lock().unwrap().live = None;
-            self.inner
-                .limits_cache
-                .lock()
-                .unwrap()
-                .remove(&Server::Live);
-        }
-        self.inner.settings()
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// Problems of a draft, found locally before any request.
@@ -1013,6 +987,7 @@ impl Engine {
         }
         inner.tracking.stop(local_id);
         inner.store().delete_job(local_id)?;
+        review::forget(inner, local_id);
         inner.forget_job(local_id);
         inner.emit(JobEvent {
             local_id,
@@ -1093,9 +1068,10 @@ impl Engine {
             })?;
             (json, store.columns(local_id)?)
         };
-        convert::record_detail(&json, &cols).map_err(|e| {
+        let detail = convert::record_detail(&json, &cols).map_err(|e| {
             EngineError::Internal(format!("record {record_id} could not be read: {e}"))
-        })
+        })?;
+        Ok(crate::record_view::preview(detail))
     }
 
     pub async fn plan_limits(&self) -> R<Vec<PlanLimit>> {
@@ -1126,6 +1102,67 @@ impl Engine {
         path: PathBuf,
     ) -> R<ExportResult> {
         exporting::export(&self.inner, local_id, format, view, path).await
+    }
+
+    // ------------------------------------------------------ review (review.rs)
+
+    /// Sets the review of some records of a job (accept, reject, star, note).
+    pub fn review_records(
+        &self,
+        local_id: i64,
+        record_ids: Vec<String>,
+        change: ReviewChange,
+    ) -> R<ReviewOutcome> {
+        review::set_records(&self.inner, local_id, record_ids, change)
+    }
+
+    /// Sets the review of every record of a view (all in the current filter).
+    pub fn review_view(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        change: ReviewChange,
+    ) -> R<ReviewOutcome> {
+        review::set_view(&self.inner, local_id, &view, change)
+    }
+
+    /// Undoes the job's last review action.
+    pub fn undo_review(&self, local_id: i64) -> R<ReviewOutcome> {
+        review::undo(&self.inner, local_id)
+    }
+
+    pub fn review_progress(&self, local_id: i64) -> R<ReviewProgress> {
+        review::progress(&self.inner, local_id)
+    }
+
+    pub fn can_undo_review(&self, local_id: i64) -> bool {
+        review::can_undo(&self.inner, local_id)
+    }
+
+    pub fn next_unreviewed(
+        &self,
+        local_id: i64,
+        view: ViewSpec,
+        after: Option<u32>,
+    ) -> R<Option<NextUnreviewed>> {
+        review::next_unreviewed(&self.inner, local_id, &view, after)
+    }
+
+    /// Compares two stored jobs; reviews of the first carry over to the
+    /// second's matched records.
+    pub fn compare_jobs(&self, job_a: i64, job_b: i64) -> R<crate::compare::Comparison> {
+        review::compare(&self.inner, job_a, job_b)
+    }
+
+    /// Writes the comparison of two jobs to a CSV or JSON file.
+    pub fn export_comparison(
+        &self,
+        job_a: i64,
+        job_b: i64,
+        json: bool,
+        path: PathBuf,
+    ) -> R<ExportResult> {
+        review::export_comparison(&self.inner, job_a, job_b, json, &path)
     }
 
     /// The file name an export of this job is offered under.

@@ -29,6 +29,13 @@ pub enum EngineError {
     /// A job completed on the service whose records did not all arrive.
     #[error("{0}")]
     Incomplete(String),
+    /// A server address on another host than the one the API key was
+    /// saved for: the app shell asks the user to confirm it (see
+    /// `Engine::save_settings_for_new_host`).
+    #[error(
+        "Your API key was saved for {saved_for}. Using it with {host} needs your confirmation."
+    )]
+    NewHost { host: String, saved_for: String },
 }
 
 impl EngineError {
@@ -43,6 +50,7 @@ impl EngineError {
             EngineError::InUse(_) => ErrorKind::Storage,
             EngineError::Internal(_) => ErrorKind::Internal,
             EngineError::Incomplete(_) => ErrorKind::Server,
+            EngineError::NewHost { .. } => ErrorKind::Input,
         }
     }
 
@@ -63,10 +71,12 @@ pub(crate) fn api_kind(e: &ApiError) -> ErrorKind {
         ApiError::Rejected { .. } => ErrorKind::Rejected,
         ApiError::Invalid { .. } => ErrorKind::Invalid,
         ApiError::Busy { .. } | ApiError::RateLimited { .. } => ErrorKind::Busy,
-        ApiError::Server { .. } | ApiError::Http { .. } => ErrorKind::Server,
+        ApiError::Server { .. } | ApiError::Http { .. } | ApiError::Redirect { .. } => {
+            ErrorKind::Server
+        }
         ApiError::Network { .. } => ErrorKind::Offline,
         ApiError::Timeout { .. } => ErrorKind::Timeout,
-        ApiError::Malformed { .. } => ErrorKind::Malformed,
+        ApiError::Malformed { .. } | ApiError::TooLarge { .. } => ErrorKind::Malformed,
         ApiError::Config { .. } => ErrorKind::Input,
     }
 }

@@ -55,6 +55,8 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
             None => stage_of(row),
         },
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        notes: Vec::new(),
+        review: None,
     }
 }
 
@@ -78,7 +80,16 @@ pub(crate) async fn export(
         .store()
         .job(local)?
         .ok_or_else(|| EngineError::no_job(local))?;
-    let run = run_info(&row);
+    let mut run = run_info(&row);
+    run.notes
+        .extend(inner.store().replaced_values(local)?.describe());
+    run.review = crate::review::review_info(
+        &inner.store(),
+        local,
+        view.as_ref()
+            .and_then(|v| v.review)
+            .map(crate::review::filter_to_store),
+    )?;
     let partial = partial_note(&row);
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();

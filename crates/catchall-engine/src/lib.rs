@@ -3,6 +3,8 @@
 //! it the same way.
 
 mod background;
+mod binding;
+pub mod compare;
 mod connection;
 mod convert;
 pub mod draft;
@@ -15,10 +17,14 @@ mod memory;
 pub mod paths;
 pub mod pull;
 mod queue;
+mod record_view;
+mod review;
 pub mod secret;
+pub mod templates;
 mod tracker;
 
 pub use catchall_api::ApiKey;
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};
 pub use error::EngineError;
 pub use exporting::run_info;
+pub use review::{review_info, MAX_NOTE_CHARS};

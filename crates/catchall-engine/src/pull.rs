@@ -26,6 +26,9 @@ use crate::EngineError;
 pub const PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 /// Pages in flight when `total_pages` says how many there are.
 const PARALLEL_PAGES: usize = 4;
+/// A page of at least this much record text gives its memory back to the
+/// system once stored.
+const BIG_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug)]
 pub enum PullError {
@@ -397,6 +400,14 @@ impl PageSink for AppSink {
                     store.upsert_prepared(local, &record_ins(&page.records), &page.prepared)?
                 };
                 let stored = store.record_count(local)?;
+                drop(store);
+                let bytes: usize = page.records.iter().map(|r| r.json.get().len()).sum();
+                drop(page);
+                if bytes >= BIG_PAGE_BYTES {
+                    // A big page's many small allocations would otherwise
+                    // stay with the app after it is stored.
+                    crate::memory::release_freed();
+                }
                 Ok::<_, EngineError>((inserted, stored))
             })
             .await

@@ -30,6 +30,9 @@ pub(crate) enum Attempt {
     Submitted,
     /// Still waiting locally (no slot, busy, offline, or unconfirmed).
     Waiting,
+    /// Waiting, and the service asked (`Retry-After`) not to be tried again
+    /// before this long.
+    Later(Duration),
     /// Nothing to do (not queued any more).
     Skipped,
 }
@@ -193,7 +196,7 @@ pub(crate) async fn attempt(
                 local,
                 format!("{e} This job waits here and is submitted automatically."),
             )?;
-            Ok(Attempt::Waiting)
+            Ok(later(&e))
         }
         Err(e) if e.job_maybe_created() || matches!(e, ApiError::Malformed { .. }) => {
             // Stays "submitting": reconciled on the next round, not resent.
@@ -212,7 +215,7 @@ pub(crate) async fn attempt(
                 local,
                 format!("{e} The job will be submitted when the service can be reached."),
             )?;
-            Ok(Attempt::Waiting)
+            Ok(later(&e))
         }
         Err(e) => {
             if interactive {
@@ -226,6 +229,17 @@ pub(crate) async fn attempt(
         }
     }
 }
+
+/// Waiting, for as long as the service's `Retry-After` asked.
+fn later(e: &ApiError) -> Attempt {
+    match e.retry_after() {
+        Some(d) if !d.is_zero() => Attempt::Later(d.min(MAX_RETRY_AFTER)),
+        _ => Attempt::Waiting,
+    }
+}
+
+/// The longest `Retry-After` honoured; a longer one is likely a mistake.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// A job just created by the user: sent now, unless older jobs are still
 /// waiting (it does not jump the queue).
@@ -255,8 +269,9 @@ pub(crate) async fn submit_new(inner: &Arc<Inner>, local: i64) -> Result<Attempt
     attempt(inner, local, true).await
 }
 
-/// Every waiting job, oldest first, until one has to keep waiting.
-pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<(), EngineError> {
+/// Every waiting job, oldest first, until one has to keep waiting; returns
+/// the service's `Retry-After` when it gave one.
+pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<Option<Duration>, EngineError> {
     let waiting: Vec<i64> = inner
         .store()
         .unfinished_jobs()?
@@ -270,11 +285,13 @@ pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<(), EngineError> {
         .map(|r| r.id)
         .collect();
     for local in waiting {
-        if attempt(inner, local, false).await? == Attempt::Waiting {
-            break;
+        match attempt(inner, local, false).await? {
+            Attempt::Waiting => break,
+            Attempt::Later(d) => return Ok(Some(d)),
+            Attempt::Submitted | Attempt::Skipped => {}
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The submit queue's own state: one attempt at a time, its wake-up, and
@@ -311,14 +328,21 @@ fn spawn_loop(inner: &Arc<Inner>, every: Duration) -> tokio::task::AbortHandle {
     let wake = inner.queue.wake.clone();
     tokio::spawn(async move {
         loop {
+            let mut pause = every;
             {
                 let Some(inner) = weak.upgrade() else { return };
-                if let Err(e) = process_all(&inner).await {
-                    tracing::warn!(error = %e, "the submit queue could not run");
+                match process_all(&inner).await {
+                    Ok(Some(retry_after)) => {
+                        // The service's wish wins over the cadence; a job
+                        // finishing (a slot freed) still wakes the queue.
+                        pause = pause.max(retry_after);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "the submit queue could not run"),
                 }
             }
             tokio::select! {
-                _ = tokio::time::sleep(every) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = wake.notified() => {}
             }
         }

@@ -156,6 +156,18 @@ async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
 /// Reports trouble and picks the wait before the next try: the cadence,
 /// doubled per failure in a row, at most 5 min (live) or 16 polls (sandbox).
 fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_problem: bool) -> Next {
+    trouble_after(inner, local, t, message, key_problem, None)
+}
+
+/// [`trouble`], waiting at least `at_least` (the service's `Retry-After`).
+fn trouble_after(
+    inner: &Inner,
+    local: i64,
+    t: &mut Tracked,
+    message: String,
+    key_problem: bool,
+    at_least: Option<Duration>,
+) -> Next {
     t.failures += 1;
     let server = inner.job_server(local);
     let base = inner.poll_interval(server).max(Duration::from_millis(250));
@@ -168,6 +180,9 @@ fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_prob
     let mut wait = base.saturating_mul(factor).min(cap);
     if key_problem {
         wait = cap;
+    }
+    if let Some(asked) = at_least {
+        wait = wait.max(asked.min(crate::queue::MAX_RETRY_AFTER));
     }
     let secs = wait.as_secs_f64().ceil().max(1.0) as u32;
     tracing::debug!(
@@ -389,6 +404,6 @@ fn api_trouble(inner: &Inner, local: i64, t: &mut Tracked, e: ApiError) -> Next 
             }
         }
         ApiError::BadKey { .. } => trouble(inner, local, t, e.to_string(), true),
-        _ => trouble(inner, local, t, e.to_string(), false),
+        _ => trouble_after(inner, local, t, e.to_string(), false, e.retry_after()),
     }
 }

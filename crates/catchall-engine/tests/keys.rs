@@ -69,12 +69,21 @@ async fn a_bad_key_is_refused_and_not_stored_and_the_key_never_shows() {
     assert_eq!(settings.base_url, "https://catchall.newscatcherapi.com");
     assert_eq!(settings.poll_interval_secs, 30);
     settings.base_url = live.base_url();
+    assert_eq!(settings.confirm_above_records, 1000);
     settings.poll_interval_secs = 5;
-    let saved = engine.save_settings(settings).await.unwrap();
+    let e = engine.save_settings(settings.clone()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Input);
+    assert!(e.to_string().contains("30 to 60 seconds"), "{e}");
     assert_eq!(
-        saved.poll_interval_secs, 30,
-        "clamped to the documented cadence"
+        engine.settings().unwrap().poll_interval_secs,
+        30,
+        "a refused value changes nothing"
     );
+    settings.poll_interval_secs = 45;
+    settings.confirm_above_records = 5000;
+    let saved = engine.save_settings(settings).await.unwrap();
+    assert_eq!(saved.poll_interval_secs, 45);
+    assert_eq!(saved.confirm_above_records, 5000);
     let e = engine
         .save_settings(Settings {
             base_url: "ftp://x".into(),

@@ -445,6 +445,27 @@ async fn account_jobs_can_be_opened_and_pulled() {
     sb.shutdown().await;
 }
 
+/// A Quick (lite) job started elsewhere opens like any other: completed,
+/// its records (titles and citations, no enrichments) local.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_account_job_opens_like_any_other() {
+    let sb = sandbox(5, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, sink) = engine(dir.path(), &sb).await;
+    let id = page_job(&engine, "Data breaches").await;
+    let snap = engine.open_account_job(id).await.unwrap();
+    let local = snap.summary.local_id;
+    assert_eq!(snap.summary.mode, catchall_engine::dto::Mode::Lite);
+    wait_completed(&sink, local, 1, 30).await;
+    let s = engine.snapshot(local).unwrap();
+    assert_eq!(
+        (s.summary.stage.as_str(), s.summary.stored_records),
+        ("completed", 30)
+    );
+    assert!(!s.summary.tracking);
+    sb.shutdown().await;
+}
+
 async fn page_job(engine: &catchall_engine::Engine, word: &str) -> String {
     let p = engine.account_jobs(1, Some(word.into())).await.unwrap();
     p.jobs[0].job_id.clone()

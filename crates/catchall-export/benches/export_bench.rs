@@ -450,6 +450,8 @@ fn bench_run() -> RunInfo {
         limit: Some(100_000),
         status: "completed".into(),
         app_version: "bench".into(),
+        notes: Vec::new(),
+        review: None,
     }
 }
 

@@ -157,14 +157,36 @@ fn push_cell(line: &mut Vec<u8>, cell: &Cell, scratch: &mut String) {
 }
 
 /// True when a spreadsheet would run the text as a formula: it starts with
-/// `=`, `+`, `-`, `@`, a tab or a carriage return, and is not a plain number
-/// such as `-12.5` (which a spreadsheet reads as the number, not a formula).
+/// `=`, `+`, `-`, `@`, a tab or a carriage return, or with their full-width
+/// forms `＝ ＋ － ＠`, also after leading whitespace or invisible characters
+/// (spaces, no-break and ideographic spaces, zero-width characters, line
+/// breaks), which spreadsheets may skip. A plain number such as `-12.5` or
+/// `+5` is left alone: a spreadsheet reads it as the number.
 pub fn needs_neutralising(s: &str) -> bool {
     match s.as_bytes().first() {
+        None => false,
         Some(b'=' | b'@' | b'\t' | b'\r') => true,
         Some(b'+' | b'-') => !is_plain_number(s),
-        _ => false,
+        // The common case: ordinary text or a digit.
+        Some(c) if c.is_ascii_alphanumeric() => false,
+        _ => {
+            let rest = s.trim_start_matches(|c: char| c.is_whitespace() || is_invisible(c));
+            match rest.chars().next() {
+                Some('=' | '@' | '\u{FF1D}' | '\u{FF20}' | '\u{FF0B}' | '\u{FF0D}') => true,
+                Some('+' | '-') => !is_plain_number(rest),
+                _ => false,
+            }
+        }
     }
+}
+
+/// Characters that take no room on screen, so a formula behind them looks
+/// like it starts the cell.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{061C}'
+    ) || c.is_control()
 }
 
 /// Appends one text field, neutralised (leading apostrophe) if asked and
@@ -218,5 +240,58 @@ mod tests {
         assert_eq!(f("\tx"), "'\tx");
         assert_eq!(f("\rx"), "\"'\rx\"");
         assert_eq!(f("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    /// Disguised formula starts, and what must stay as it is.
+    #[test]
+    fn neutralising_table() {
+        let cases: &[(&str, bool)] = &[
+            // plain starts
+            ("=1+1", true),
+            ("+1+1", true),
+            ("-1+1", true),
+            ("@SUM(A1)", true),
+            ("\tx", true),
+            ("\rx", true),
+            // behind whitespace and invisible characters
+            (" =1+1", true),
+            ("   @SUM(A1)", true),
+            ("\u{00A0}=1+1", true),
+            ("\u{3000}=1+1", true),
+            ("\u{200B}=1+1", true),
+            ("\u{200B}\u{200C}\u{200D}\u{FEFF}=1", true),
+            ("\u{2060}+1+1", true),
+            ("\n=1+1", true),
+            ("\r\n=1+1", true),
+            (" \t -cmd", true),
+            // full-width operators
+            ("\u{FF1D}1+1", true),
+            ("\u{FF0B}1+1", true),
+            ("\u{FF0D}1+1", true),
+            ("\u{FF20}SUM(A1)", true),
+            ("\u{3000}\u{FF1D}1", true),
+            ("\u{FF0D}12", true),
+            // plain numbers stay numbers
+            ("-12.5", false),
+            ("+5", false),
+            ("1e6", false),
+            (" -12.5", false),
+            ("\u{00A0}+5", false),
+            // ordinary text
+            ("plain", false),
+            ("12 apples", false),
+            ("a=b", false),
+            (" spaced", false),
+            ("\u{3000}text", false),
+            ("", false),
+            ("   ", false),
+            ("\u{00E9}=x", false),
+        ];
+        for (s, want) in cases {
+            assert_eq!(needs_neutralising(s), *want, "{s:?}");
+            let out = f(s);
+            let body = out.trim_start_matches('"');
+            assert_eq!(body.starts_with('\''), *want, "{s:?} -> {out:?}");
+        }
     }
 }

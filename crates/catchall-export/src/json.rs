@@ -4,8 +4,53 @@
 //! (same keys, same order, same values).
 
 use crate::pipeline::{give_buf, take_buf};
-use crate::{ExportError, ExportOptions, Progress, RecordSource, RunInfo};
+use crate::{ExportError, ExportOptions, Progress, RecordSource, ReviewInfo, RunInfo};
 use std::io::Write;
+
+/// A record's id, the rest skipped.
+#[derive(serde::Deserialize)]
+struct IdOnly<'a> {
+    #[serde(borrow, default)]
+    record_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Appends `text` (one JSON object) to `buf` with the review keys added
+/// before its closing brace: `review`, `starred`, `note`, `reviewed_at`.
+fn push_reviewed(
+    buf: &mut Vec<u8>,
+    text: &str,
+    info: &ReviewInfo,
+    index: u64,
+) -> Result<(), ExportError> {
+    let id: IdOnly =
+        serde_json::from_str(text).map_err(|e| ExportError::Json { index, source: e })?;
+    let body = text.trim_end();
+    let Some(open) = body.strip_suffix('}') else {
+        // Not an object: written as it is.
+        buf.extend_from_slice(text.as_bytes());
+        return Ok(());
+    };
+    let r = id.record_id.as_deref().and_then(|i| info.by_record.get(i));
+    let blank = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let fields = serde_json::json!({
+        "review": r.map_or("unreviewed", |r| r.review.as_str()),
+        "starred": r.is_some_and(|r| r.starred),
+        "note": r.and_then(|r| blank(&r.note)),
+        "reviewed_at": r.and_then(|r| blank(&r.reviewed_at)),
+    });
+    let mut extra =
+        serde_json::to_string(&fields).map_err(|e| ExportError::Json { index, source: e })?;
+    // `{"review":…}` → `,"review":…` (no comma after an empty object).
+    extra.pop();
+    let open = open.trim_end();
+    buf.extend_from_slice(open.as_bytes());
+    if !open.ends_with('{') {
+        buf.push(b',');
+    }
+    buf.extend_from_slice(&extra.as_bytes()[1..]);
+    buf.push(b'}');
+    Ok(())
+}
 
 fn check(text: &str, index: u64) -> Result<&str, ExportError> {
     serde_json::from_str::<serde::de::IgnoredAny>(text)
@@ -32,7 +77,7 @@ fn one_line<'t>(text: &'t str, buf: &'t mut String) -> Result<&'t str, ExportErr
 
 /// Writes a JSON array of the records; returns the number of records.
 pub fn write_json<W: Write>(
-    _run: &RunInfo,
+    run: &RunInfo,
     records: &dyn RecordSource,
     out: W,
     opts: ExportOptions,
@@ -41,6 +86,7 @@ pub fn write_json<W: Write>(
     let mut out = out;
     let mut progress = Progress::new(opts.progress);
     let mut n = 0u64;
+    let review = run.review.as_deref();
     out.write_all(b"[")?;
     crate::pipeline::run(
         records,
@@ -51,7 +97,10 @@ pub fn write_json<W: Write>(
                 let index = at.first + i as u64;
                 let t = check(text, index)?;
                 buf.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-                buf.extend_from_slice(t.as_bytes());
+                match review {
+                    Some(info) => push_reviewed(&mut buf, t, info, index)?,
+                    None => buf.extend_from_slice(t.as_bytes()),
+                }
             }
             Ok(buf)
         },
@@ -82,7 +131,7 @@ fn write_out<W: Write>(
 
 /// Writes JSON Lines (one record per line, LF); returns the number of records.
 pub fn write_jsonl<W: Write>(
-    _run: &RunInfo,
+    run: &RunInfo,
     records: &dyn RecordSource,
     out: W,
     opts: ExportOptions,
@@ -91,6 +140,7 @@ pub fn write_jsonl<W: Write>(
     let mut out = out;
     let mut progress = Progress::new(opts.progress);
     let mut n = 0u64;
+    let review = run.review.as_deref();
     crate::pipeline::run(
         records,
         String::new,
@@ -99,7 +149,10 @@ pub fn write_jsonl<W: Write>(
             for (i, text) in chunk.iter().enumerate() {
                 let t = check(text, at.first + i as u64)?;
                 let t = one_line(t, scratch)?;
-                buf.extend_from_slice(t.as_bytes());
+                match review {
+                    Some(info) => push_reviewed(&mut buf, t, info, at.first + i as u64)?,
+                    None => buf.extend_from_slice(t.as_bytes()),
+                }
                 buf.push(b'\n');
             }
             Ok(buf)

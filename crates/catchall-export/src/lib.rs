@@ -55,8 +55,11 @@ mod zipout;
 pub use crate::csv::{needs_neutralising, write_csv};
 pub use crate::json::{write_json, write_jsonl};
 pub use crate::store::StoreSource;
-pub use crate::table::{Column, ColumnType, Table};
-pub use crate::xlsx::{write_xlsx, write_xlsx_in, MAX_CELL_CHARS, MAX_LINKS_PER_SHEET, ZIP_LEVEL};
+pub use crate::table::{Column, ColumnType, Table, REVIEW_COLUMNS};
+pub use crate::xlsx::{
+    write_xlsx, write_xlsx_in, CUT_MARK, MAX_CELL_CHARS, MAX_LINKS_PER_SHEET, MAX_SHEET_COLUMNS,
+    MORE_FIELDS_HEADER, ZIP_LEVEL,
+};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,6 +137,47 @@ pub struct RunInfo {
     pub limit: Option<u64>,
     pub status: String,
     pub app_version: String,
+    /// Plain sentences for the Run sheet about what had to change (values
+    /// that could not be read, nesting kept as text).
+    pub notes: Vec<String>,
+    /// The analyst's review: when set, every record gets the columns
+    /// [`REVIEW_COLUMNS`] (JSON: the same keys on each record) and the XLSX
+    /// a Review sheet.
+    pub review: Option<std::sync::Arc<ReviewInfo>>,
+}
+
+/// The analyst's review of a job's records, as the export writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewInfo {
+    /// By record_id; records not in it are written as unreviewed.
+    pub by_record: std::collections::HashMap<String, ReviewCells>,
+    pub summary: ReviewSummary,
+}
+
+/// One record's review columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewCells {
+    /// `unreviewed`, `accepted` or `rejected`.
+    pub review: String,
+    pub starred: bool,
+    /// Empty when there is none.
+    pub note: String,
+    /// RFC 3339 (UTC), empty when never reviewed.
+    pub reviewed_at: String,
+}
+
+/// The XLSX Review sheet: how far the review of the whole job is, and which
+/// records this file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewSummary {
+    pub total: u64,
+    pub reviewed: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub starred: u64,
+    pub with_note: u64,
+    /// What the export holds, in words ("all records", "accepted only").
+    pub selection: String,
 }
 
 /// A re-iterable stream of records, each the record's JSON text exactly as

@@ -2,11 +2,12 @@
 //! and turning one record into one row of cells (second pass).
 
 use crate::value::Val;
-use crate::{ExportError, RecordChunk, RecordSource, RunInfo};
+use crate::{ExportError, RecordChunk, RecordSource, ReviewInfo, RunInfo};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// Field names are short and few, and looked up for every value of every
 /// record: a simple multiplicative hash costs a fraction of SipHash.
@@ -74,6 +75,8 @@ pub struct Column {
 /// Fixed columns before the enrichment fields.
 pub(crate) const COL_RECORD_ID: usize = 0;
 pub(crate) const COL_RECORD_TITLE: usize = 1;
+/// The review columns, last, when the export carries the analyst's review.
+pub const REVIEW_COLUMNS: [&str; 4] = ["review", "starred", "note", "reviewed_at"];
 /// Names of the citation columns after `enrichment_confidence`.
 pub(crate) const CITATION_COLUMNS: [&str; 5] = [
     "citation_count",
@@ -250,6 +253,7 @@ fn chunk_shape(chunk: &RecordChunk, first: u64) -> Result<ChunkShape, ExportErro
 /// The discovery state: chunk shapes merged in source order.
 pub(crate) struct Discovery {
     fields: Vec<Field>,
+    review: Option<Arc<ReviewInfo>>,
     index: HashMap<String, usize>,
     /// records and citations of each chunk, in order
     pub(crate) counts: Vec<(u64, u64)>,
@@ -271,6 +275,7 @@ impl Discovery {
         }
         Discovery {
             fields,
+            review: run.review.clone(),
             index,
             counts: Vec::new(),
             entities: false,
@@ -302,7 +307,7 @@ impl Discovery {
 
     /// The layout for what was seen so far.
     pub(crate) fn table(&self) -> Table {
-        Table::from_fields(&self.fields, self.entities, self.tags)
+        Table::from_fields(&self.fields, self.entities, self.tags, self.review.clone())
     }
 
     /// The discovery pass over all records, chunks on worker threads.
@@ -338,6 +343,8 @@ pub struct Table {
     col_citations: usize,
     col_entities: Option<usize>,
     col_tags: Option<usize>,
+    /// The review columns' first index, and what goes in them.
+    review: Option<(usize, Arc<ReviewInfo>)>,
 }
 
 /// Record shape for discovery: only `enrichment` is parsed into values;
@@ -483,9 +490,15 @@ impl Table {
                 .zip(&other.columns)
                 .all(|(a, b)| a.header == b.header && a.kind == b.kind)
             && self.slots == other.slots
+            && self.review.as_ref().map(|r| r.0) == other.review.as_ref().map(|r| r.0)
     }
 
-    fn from_fields(fields: &[Field], entities: bool, tags: bool) -> Table {
+    fn from_fields(
+        fields: &[Field],
+        entities: bool,
+        tags: bool,
+        review: Option<Arc<ReviewInfo>>,
+    ) -> Table {
         let mut columns = vec![
             Column {
                 header: "record_id".into(),
@@ -583,6 +596,20 @@ impl Table {
             }));
             at
         });
+        let review = review.map(|r| {
+            let at = columns.len();
+            for h in REVIEW_COLUMNS {
+                columns.push(Column {
+                    header: h.into(),
+                    kind: if h == "reviewed_at" {
+                        ColumnType::Date
+                    } else {
+                        ColumnType::Text
+                    },
+                });
+            }
+            (at, r)
+        });
         Table {
             columns,
             slots,
@@ -590,6 +617,7 @@ impl Table {
             col_citations,
             col_entities,
             col_tags,
+            review,
         }
     }
 
@@ -679,6 +707,25 @@ impl Table {
             for (i, key) in ["event_type", "sector"].iter().enumerate() {
                 if let Some(v) = tags.get(key) {
                     row[c + i] = Cell::from_val(v);
+                }
+            }
+        }
+        if let Some((at, info)) = &self.review {
+            let id = rec.record_id.as_ref().map(|v| v.to_text());
+            match id.as_deref().and_then(|id| info.by_record.get(id)) {
+                Some(r) => {
+                    row[*at] = Cell::Text(Cow::Owned(r.review.clone()));
+                    row[at + 1] = Cell::Bool(r.starred);
+                    if !r.note.is_empty() {
+                        row[at + 2] = Cell::Text(Cow::Owned(r.note.clone()));
+                    }
+                    if !r.reviewed_at.is_empty() {
+                        row[at + 3] = Cell::Text(Cow::Owned(r.reviewed_at.clone()));
+                    }
+                }
+                None => {
+                    row[*at] = Cell::Text(Cow::Borrowed("unreviewed"));
+                    row[at + 1] = Cell::Bool(false);
                 }
             }
         }
@@ -799,6 +846,28 @@ impl<'a> Cell<'a> {
             Cell::U(u) => out.push_str(itoa::Buffer::new().format(*u)),
             Cell::F(f) => crate::value::push_f64(*f, out),
             Cell::Text(s) => out.push_str(s),
+        }
+    }
+}
+
+impl Table {
+    /// Where the fixed columns after the enrichment fields begin
+    /// (`enrichment_confidence`, then the citation columns).
+    pub(crate) fn trailing_start(&self) -> usize {
+        self.col_confidence
+    }
+
+    /// A layout of these columns only, for writers that show a table
+    /// differently from how records fill it (XLSX past Excel's columns).
+    pub(crate) fn shown_as(columns: Vec<Column>) -> Table {
+        Table {
+            col_confidence: columns.len(),
+            col_citations: columns.len(),
+            col_entities: None,
+            col_tags: None,
+            review: None,
+            columns,
+            slots: HashMap::default(),
         }
     }
 }

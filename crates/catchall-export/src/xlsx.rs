@@ -17,7 +17,7 @@
 //! string cell), so it is written unchanged, without the CSV apostrophe.
 
 use crate::pipeline::{give_buf, take_buf, At};
-use crate::table::{parse_record, Cell, ColumnType, Discovery, Table};
+use crate::table::{parse_record, Cell, Column, ColumnType, Discovery, Table};
 use crate::value::is_plain_number;
 use crate::zipout::{deflate, new_compressor, ZipOut};
 use crate::{ExportError, ExportOptions, Progress, RecordChunk, RecordSource, RunInfo};
@@ -31,6 +31,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Excel's limit on characters (UTF-16 units) in a cell.
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// The end of a cell cut at [`MAX_CELL_CHARS`], so a reader sees it.
+pub const CUT_MARK: &str = "…[cut]";
+/// Columns written as columns (Excel holds 16,384); the fields past them go
+/// into one JSON column, [`MORE_FIELDS_HEADER`].
+pub const MAX_SHEET_COLUMNS: usize = 16_000;
+/// The header of the JSON column that holds the fields past
+/// [`MAX_SHEET_COLUMNS`].
+pub const MORE_FIELDS_HEADER: &str = "more_fields (JSON)";
 /// Excel's limit on hyperlinks in one worksheet.
 pub const MAX_LINKS_PER_SHEET: usize = 65_530;
 /// Excel's limit on the length of a hyperlink target.
@@ -77,6 +85,8 @@ struct SheetPart {
     links: Vec<Link>,
     /// links this part may still add (the sheet's budget left)
     budget: usize,
+    /// cells cut at Excel's limit
+    cut: u64,
 }
 
 impl SheetPart {
@@ -85,6 +95,7 @@ impl SheetPart {
             xml: Vec::new(),
             links: Vec::new(),
             budget,
+            cut: 0,
         }
     }
 
@@ -108,6 +119,9 @@ impl SheetPart {
             return;
         }
         let s = truncate_cell(s);
+        if matches!(s, Cow::Owned(_)) {
+            self.cut += 1;
+        }
         self.cell_ref(col, row, style);
         self.xml.extend_from_slice(b" t=\"inlineStr\"><is><t");
         if s.starts_with(['\t', '\n', ' ']) || s.ends_with(['\t', '\n', ' ']) {
@@ -318,11 +332,16 @@ struct ChunkOut {
     /// first Sources row (1-based, as in the XML) this chunk was written for
     src_start: u64,
     src_rows: u64,
+    /// cells cut at Excel's limit
+    cut: u64,
 }
 
 /// What every chunk needs, shared by the workers.
 struct Ctx<'a> {
+    /// The layout records fill.
     table: &'a Table,
+    /// Past Excel's columns: how rows are written instead.
+    spill: Option<&'a Spill>,
     cols: Vec<String>,
     level: u8,
     /// first Sources row of each chunk, from the discovery pass's counts
@@ -362,6 +381,7 @@ fn render(
     budgets: (usize, usize),
 ) -> Result<ChunkOut, ExportError> {
     let table = ctx.table;
+    let shown = ctx.spill.map(|s| &s.shown).unwrap_or(table);
     let mut rec = SheetPart::new(budgets.0);
     let mut src = SheetPart::new(budgets.1);
     rec.xml = take_buf(chunk.text_len() + chunk.text_len() / 4);
@@ -371,13 +391,16 @@ fn render(
     for (i, text) in chunk.iter().enumerate() {
         let r = parse_record(text, first + i as u64)?;
         table.fill(&r, &mut row);
+        if let Some(spill) = ctx.spill {
+            spill.project(&mut row);
+        }
         let xr = first + i as u64 + 2;
         rec.xml.extend_from_slice(b"<row r=\"");
         rec.xml
             .extend_from_slice(itoa::Buffer::new().format(xr).as_bytes());
         rec.xml.extend_from_slice(b"\">");
         for (c, cell) in row.iter().enumerate() {
-            rec.cell(xr, c as u16, &ctx.cols[c], cell, table.columns[c].kind);
+            rec.cell(xr, c as u16, &ctx.cols[c], cell, shown.columns[c].kind);
         }
         rec.xml.extend_from_slice(b"</row>");
         if let Some(cits) = &r.citations {
@@ -405,11 +428,13 @@ fn render(
             }
         }
     }
+    let cut = rec.cut + src.cut;
     Ok(ChunkOut {
         rec: pack(rec, c)?,
         src: pack(src, c)?,
         src_start,
         src_rows: src_row - src_start,
+        cut,
     })
 }
 
@@ -479,6 +504,8 @@ pub fn write_xlsx_in<W: Write + Send>(
         return Err(too_large());
     }
     let table = found.table();
+    let spill = Spill::new(&table);
+    let shown = spill.as_ref().map(|s| &s.shown).unwrap_or(&table);
     let mut src_starts = Vec::with_capacity(found.counts.len());
     let mut cits = 0u64;
     for (_, c) in &found.counts {
@@ -486,8 +513,9 @@ pub fn write_xlsx_in<W: Write + Send>(
         cits += c;
     }
     let ctx = Ctx {
-        cols: (0..table.columns.len()).map(col_name).collect(),
+        cols: (0..shown.columns.len()).map(col_name).collect(),
         table: &table,
+        spill: spill.as_ref(),
         level: zip_level,
         src_starts,
         rec_full: AtomicBool::new(false),
@@ -499,6 +527,7 @@ pub fn write_xlsx_in<W: Write + Send>(
     let mut main_c = new_compressor(zip_level);
     let mut n = 0u64;
     let mut src_rows = 0u64;
+    let mut cut = 0u64;
     crate::pipeline::run(
         records,
         || new_compressor(ctx.level),
@@ -540,6 +569,7 @@ pub fn write_xlsx_in<W: Write + Send>(
                 )?;
             }
             src_rows += done.src_rows;
+            cut += done.cut;
             rec.add(done.rec)?;
             src.add(done.src)?;
             ctx.rec_full.store(left(&rec) == 0, Ordering::Relaxed);
@@ -551,8 +581,22 @@ pub fn write_xlsx_in<W: Write + Send>(
             Ok(())
         },
     )?;
-    let tpl = template(run, &table, n, src_rows, tempdir)?;
-    assemble(tpl, out, zip_level, &table, n, src_rows, [rec, src])?;
+    let mut notes = run.notes.clone();
+    if let Some(s) = &spill {
+        notes.push(format!(
+            "This job has more fields than Excel has columns: {} fields are in the column \"{MORE_FIELDS_HEADER}\" as JSON, one object per record. CSV and JSON exports hold every field as its own column or key.",
+            s.spilled()
+        ));
+    }
+    if cut > 0 {
+        notes.push(format!(
+            "{cut} {} longer than Excel's limit of {MAX_CELL_CHARS} characters and {} cut, ending with \"{CUT_MARK}\". CSV and JSON exports hold the whole text.",
+            if cut == 1 { "cell was" } else { "cells were" },
+            if cut == 1 { "is" } else { "are" },
+        ));
+    }
+    let tpl = template(run, shown, n, src_rows, &notes, tempdir)?;
+    assemble(tpl, out, zip_level, shown, n, src_rows, [rec, src])?;
     progress.done(n);
     Ok(n)
 }
@@ -566,6 +610,7 @@ fn template(
     table: &Table,
     n: u64,
     src_rows: u64,
+    notes: &[String],
     tempdir: Option<&Path>,
 ) -> Result<Vec<u8>, ExportError> {
     let mut wb = Workbook::new();
@@ -620,7 +665,12 @@ fn template(
 
     let run_ws = wb.add_worksheet();
     run_ws.set_name("Run")?;
-    write_run_sheet(run_ws, run, n, &header)?;
+    write_run_sheet(run_ws, run, n, notes, &header)?;
+    if let Some(review) = &run.review {
+        let ws = wb.add_worksheet();
+        ws.set_name("Review")?;
+        write_review_sheet(ws, &review.summary, n, &header)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -892,19 +942,97 @@ fn write_sheet<W: Write>(
     Ok(())
 }
 
-/// Cuts text to Excel's 32,767-character cell limit (counted in UTF-16).
+/// Cuts text to Excel's 32,767-character cell limit (counted in UTF-16),
+/// ending it with [`CUT_MARK`]; owned exactly when it was cut.
 fn truncate_cell(s: &str) -> Cow<'_, str> {
     if s.len() <= MAX_CELL_CHARS {
         return Cow::Borrowed(s);
     }
+    let room = MAX_CELL_CHARS - CUT_MARK.encode_utf16().count();
     let mut units = 0;
+    let mut keep = None;
     for (i, ch) in s.char_indices() {
         units += ch.len_utf16();
+        if units > room && keep.is_none() {
+            keep = Some(i);
+        }
         if units > MAX_CELL_CHARS {
-            return Cow::Borrowed(&s[..i]);
+            let mut out = String::with_capacity(MAX_CELL_CHARS + CUT_MARK.len());
+            out.push_str(&s[..keep.unwrap_or(i)]);
+            out.push_str(CUT_MARK);
+            return Cow::Owned(out);
         }
     }
     Cow::Borrowed(s)
+}
+
+/// A table wider than [`MAX_SHEET_COLUMNS`]: the first columns and the
+/// fixed ones at the end are written as columns, the fields between them
+/// as one JSON object per record in [`MORE_FIELDS_HEADER`].
+struct Spill {
+    /// Columns `lead..trailing` of the full table go into the JSON column.
+    lead: usize,
+    trailing: usize,
+    headers: Vec<String>,
+    shown: Table,
+}
+
+impl Spill {
+    fn new(table: &Table) -> Option<Spill> {
+        let all = table.columns.len();
+        if all <= MAX_SHEET_COLUMNS {
+            return None;
+        }
+        let trailing = table.trailing_start();
+        let lead = MAX_SHEET_COLUMNS.saturating_sub(all - trailing);
+        let mut shown: Vec<Column> = table.columns[..lead].to_vec();
+        shown.push(Column {
+            header: MORE_FIELDS_HEADER.into(),
+            kind: ColumnType::Text,
+        });
+        shown.extend(table.columns[trailing..].iter().cloned());
+        Some(Spill {
+            lead,
+            trailing,
+            headers: table.columns[lead..trailing]
+                .iter()
+                .map(|c| c.header.clone())
+                .collect(),
+            shown: Table::shown_as(shown),
+        })
+    }
+
+    /// How many fields went into the JSON column.
+    fn spilled(&self) -> usize {
+        self.trailing - self.lead
+    }
+
+    /// Rewrites a row of the full table as a row of the shown one.
+    fn project(&self, row: &mut Vec<Cell<'_>>) {
+        let mut json = String::new();
+        for (h, cell) in self.headers.iter().zip(&row[self.lead..self.trailing]) {
+            if matches!(cell, Cell::Empty) {
+                continue;
+            }
+            json.push(if json.is_empty() { '{' } else { ',' });
+            json.push_str(&serde_json::to_string(h).unwrap_or_default());
+            json.push(':');
+            match cell {
+                Cell::Text(t) => json.push_str(&serde_json::to_string(t).unwrap_or_default()),
+                Cell::F(f) if !f.is_finite() => json.push_str("null"),
+                other => other.push_text(&mut json),
+            }
+        }
+        if !json.is_empty() {
+            json.push('}');
+        }
+        let cell = if json.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(Cow::Owned(json))
+        };
+        row.splice(self.lead..self.trailing, std::iter::once(cell));
+    }
 }
 
 /// Parses `YYYY-MM-DD` with an optional `THH:MM[:SS[.fff]]` and zone suffix
@@ -993,6 +1121,7 @@ fn write_run_sheet(
     ws: &mut Worksheet,
     run: &RunInfo,
     n: u64,
+    notes: &[String],
     header: &Format,
 ) -> Result<(), XlsxError> {
     ws.set_column_width(0, 16)?;
@@ -1038,6 +1167,40 @@ fn write_run_sheet(
     put(ws, "records", &n.to_string(), "")?;
     put(ws, "exported_at", &crate::now_rfc3339(), "")?;
     put(ws, "app_version", &run.app_version, "")?;
+    for note in notes {
+        put(ws, "note", note, "")?;
+    }
+    Ok(())
+}
+
+/// How far the analyst's review of the job is, and what this file holds.
+fn write_review_sheet(
+    ws: &mut Worksheet,
+    s: &crate::ReviewSummary,
+    n: u64,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    ws.set_column_width(0, 22)?;
+    ws.set_column_width(1, 16)?;
+    let rows: [(&str, u64); 7] = [
+        ("records in the job", s.total),
+        ("reviewed", s.reviewed),
+        ("accepted", s.accepted),
+        ("rejected", s.rejected),
+        ("unreviewed", s.total.saturating_sub(s.reviewed)),
+        ("starred", s.starred),
+        ("with a note", s.with_note),
+    ];
+    let mut r = 0u32;
+    for (label, v) in rows {
+        ws.write_string_with_format(r, 0, label, header)?;
+        ws.write_number(r, 1, v as f64)?;
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "in this file", header)?;
+    ws.write_string(r, 1, truncate_cell(&s.selection))?;
+    ws.write_string_with_format(r + 1, 0, "records in this file", header)?;
+    ws.write_number(r + 1, 1, n as f64)?;
     Ok(())
 }
 
@@ -1090,6 +1253,11 @@ mod tests {
     fn truncation_counts_utf16() {
         let s = "😀".repeat(20_000); // 40,000 UTF-16 units
         let t = truncate_cell(&s);
-        assert_eq!(t.encode_utf16().count(), 32_766);
+        assert!(matches!(t, Cow::Owned(_)));
+        assert!(t.ends_with(CUT_MARK));
+        assert!(t.encode_utf16().count() <= MAX_CELL_CHARS);
+        assert!(t.encode_utf16().count() >= MAX_CELL_CHARS - 1);
+        let fits = "x".repeat(MAX_CELL_CHARS);
+        assert!(matches!(truncate_cell(&fits), Cow::Borrowed(_)));
     }
 }

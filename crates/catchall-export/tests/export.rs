@@ -51,6 +51,8 @@ fn run() -> RunInfo {
         limit: Some(100),
         status: "completed".into(),
         app_version: "0.1.0-test".into(),
+        notes: Vec::new(),
+        review: None,
     }
 }
 
@@ -504,9 +506,24 @@ fn xlsx_long_cells_are_truncated() {
     let mut wb = export_xlsx(&RunInfo::default(), &recs, &p);
     let r = wb.worksheet_range("Records").unwrap();
     match r.get((1, 1)) {
-        Some(Data::String(s)) => assert_eq!(s.chars().count(), MAX_CELL_CHARS),
+        Some(Data::String(s)) => {
+            assert_eq!(s.chars().count(), MAX_CELL_CHARS);
+            assert!(s.ends_with(CUT_MARK), "a visible mark at the cut");
+        }
         other => panic!("{other:?}"),
     }
+    // The Run sheet says so.
+    let run = wb.worksheet_range("Run").unwrap();
+    let notes: Vec<String> = run
+        .rows()
+        .filter(|r| r[0] == Data::String("note".into()))
+        .map(|r| r[1].to_string())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("1 cell was longer than Excel's limit of 32767 characters"),
+        "{notes:?}"
+    );
 }
 
 #[test]

@@ -239,6 +239,10 @@ pub(crate) struct NewJob {
     pub scope: crate::catalog::Scope,
 }
 
+fn unix_now() -> f64 {
+    OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9
+}
+
 /// Mask a key for `user_key`: keep the last four characters.
 pub(crate) fn mask_key(key: &str) -> String {
     let tail: String = key
@@ -269,6 +273,16 @@ impl Jobs {
         self.started.elapsed().as_secs_f64()
     }
 
+    /// A moment on the server clock as Unix seconds (to outlive the process).
+    pub fn to_unix(&self, server_secs: f64) -> f64 {
+        unix_now() - (self.now() - server_secs)
+    }
+
+    /// Unix seconds as a moment on this server's clock (negative: before it started).
+    pub fn server_secs(&self, unix: f64) -> f64 {
+        self.now() - (unix_now() - unix)
+    }
+
     fn new_id(&mut self) -> String {
         let a = self.id_rng.next_u64();
         let b = self.id_rng.next_u64();
@@ -293,6 +307,18 @@ impl Jobs {
         owner: Owner,
     ) -> String {
         let id = self.new_id();
+        self.insert_as(id, new, submitted_at, created_at, owner)
+    }
+
+    /// Inserts a job under a given id (a job saved by an earlier run).
+    pub(crate) fn insert_as(
+        &mut self,
+        id: String,
+        new: NewJob,
+        submitted_at: f64,
+        created_at: OffsetDateTime,
+        owner: Owner,
+    ) -> String {
         let category = crate::query::category(&new.query);
         let spec = RecordSpec {
             seed: hash_str(&id),

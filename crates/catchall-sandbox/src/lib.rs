@@ -45,6 +45,9 @@
 //!   fails (deleting does not free it); submit/continue answer 429 when full.
 //! * **Account history**: four finished jobs (one shared, one `lite`) exist
 //!   from startup.
+//! * **Persistence**: with `state_dir`, the jobs are kept in a JSON file
+//!   there and come back on the next start (times in Unix seconds, so a
+//!   job runs on while no server does).
 //! * **Faults**: see [`Fault`] and [`FaultRule`]; over HTTP `POST
 //!   /_sandbox/faults` with one rule as JSON, `GET` lists, `DELETE` clears.
 //! * **Paging switches**: see [`Paging`]; over HTTP `POST /_sandbox/paging`
@@ -54,7 +57,9 @@
 mod catalog;
 mod errors;
 mod faults;
+pub mod hostile;
 mod jobs;
+mod persist;
 mod query;
 mod records;
 mod rng;
@@ -73,6 +78,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 
 pub use faults::{Fault, FaultRule, FaultSwitch, Paging};
+pub use persist::STATE_FILE;
 
 /// How fast jobs run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -139,6 +145,9 @@ pub struct SandboxConfig {
     pub concurrency: u32,
     /// The plan's lookback, in days.
     pub lookback_days: u32,
+    /// A folder to keep the jobs in across restarts (the app's data
+    /// folder); `None`: jobs live as long as the server.
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -149,6 +158,7 @@ impl Default for SandboxConfig {
             max_results: 100_000,
             concurrency: 5,
             lookback_days: 365,
+            state_dir: None,
         }
     }
 }

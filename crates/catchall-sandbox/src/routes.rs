@@ -25,6 +25,17 @@ use crate::SandboxConfig;
 pub(crate) struct AppState {
     pub config: SandboxConfig,
     pub jobs: Mutex<Jobs>,
+    /// Where the jobs are kept across restarts, if anywhere.
+    pub state_file: Option<std::path::PathBuf>,
+}
+
+impl AppState {
+    /// Keeps the jobs after a change (submit, continue, delete).
+    fn persist(&self, jobs: &Jobs) {
+        if let Some(file) = &self.state_file {
+            crate::persist::save(file, jobs);
+        }
+    }
 }
 
 type St = State<Arc<AppState>>;
@@ -36,10 +47,20 @@ const DEFAULT_WINDOW_DAYS: i64 = 5;
 
 pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
     let mut jobs = Jobs::new();
-    seed_account_history(&mut jobs, &config);
+    let state_file = config.state_dir.as_deref().map(crate::persist::state_file);
+    let loaded = state_file
+        .as_deref()
+        .is_some_and(|f| crate::persist::load(f, &mut jobs));
+    if !loaded {
+        seed_account_history(&mut jobs, &config);
+        if let Some(f) = &state_file {
+            crate::persist::save(f, &jobs);
+        }
+    }
     let state = Arc::new(AppState {
         config,
         jobs: Mutex::new(jobs),
+        state_file,
     });
 
     let api = Router::new()
@@ -608,6 +629,7 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
     }
     let now = jobs.now();
     let id = jobs.insert(new, now, OffsetDateTime::now_utc(), Owner::Own);
+    state.persist(&jobs);
     Ok(Json(json!({ "job_id": id })).into_response())
 }
 
@@ -805,6 +827,7 @@ async fn continue_job(State(state): St, body: Bytes) -> ApiResult {
     });
     job.target = new_limit;
     job.limit = Some(new_limit);
+    state.persist(&jobs);
     Ok(Json(json!({
         "job_id": job_id,
         "previous_limit": previous,
@@ -903,6 +926,7 @@ async fn delete_job(State(state): St, Path(job_id): Path<String>) -> ApiResult {
         "Job deleted"
     };
     job.deleted = true;
+    state.persist(&jobs);
     Ok(Json(json!({"success": true, "message": message, "job_id": job_id})).into_response())
 }
 

@@ -92,14 +92,20 @@ impl Store {
         block_bytes: usize,
         f: &mut dyn FnMut(JsonBlock) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        if !view.is_plain() {
+        if !view.is_unsorted() || (!view.is_plain() && !dense(&self.view_ids(local, view)?)) {
             return in_blocks(
                 block_bytes,
                 |g| self.for_each_record_json(local, view, g),
                 f,
             );
         }
-        let ids = self.job_ids_sorted(local)?;
+        // Without a sort a view's ids ascend: read them as ranges too (the
+        // accepted half of a job, say).
+        let ids = if view.is_plain() {
+            self.job_ids_sorted(local)?
+        } else {
+            self.view_ids(local, view)?.to_vec()
+        };
         match self.conn.path().filter(|p| !p.is_empty()) {
             Some(path) if ids.len() > SEGMENT => read_parallel(path, &ids, block_bytes, f),
             _ => in_blocks(block_bytes, |g| scan_ids(&self.conn, &ids, g), f),
@@ -115,6 +121,15 @@ impl Store {
             .collect::<Result<_, _>>()?;
         ids.sort_unstable();
         Ok(ids)
+    }
+}
+
+/// Whether ascending `ids` cover enough of their range that one range scan
+/// beats a lookup per id (a scan reads the rows in between too).
+pub(crate) fn dense(ids: &[i64]) -> bool {
+    match (ids.first(), ids.last()) {
+        (Some(lo), Some(hi)) => (ids.len() as i64) * 4 > hi - lo,
+        _ => true,
     }
 }
 

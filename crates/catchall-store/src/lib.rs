@@ -14,6 +14,9 @@ mod blocks;
 mod checkpoint;
 mod parse;
 mod prepare;
+mod private;
+mod review;
+pub mod sanitize;
 mod view;
 
 use std::cell::RefCell;
@@ -25,6 +28,8 @@ use serde::{Deserialize, Serialize};
 
 pub use blocks::JsonBlock;
 pub use prepare::PreparedPage;
+pub use review::{RecordReview, Review, ReviewChange, ReviewCounts, ReviewFilter, Verdict};
+pub use sanitize::{clean_record, Cleaned, MAX_DEPTH};
 pub use view::{Cell, ColumnFilter, RowCells, SortSpec, ViewSpec, Window};
 
 /// The schema version this build writes (the number of migrations).
@@ -34,6 +39,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_job_server.sql"),
+    include_str!("migrations/0003_replaced_values.sql"),
+    include_str!("migrations/0004_review.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -239,6 +246,40 @@ pub struct StageEntry {
     pub at: i64,
 }
 
+/// Counts of values the store changed so that every record stays readable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacedValues {
+    /// Strings with characters that could not be read (now U+FFFD).
+    pub unreadable: u64,
+    /// Arrays or objects nested too deeply, kept as their JSON text.
+    pub flattened: u64,
+}
+
+impl ReplacedValues {
+    pub(crate) fn add(&mut self, (unreadable, flattened): (u32, u32)) {
+        self.unreadable += u64::from(unreadable);
+        self.flattened += u64::from(flattened);
+    }
+
+    /// Plain words, one sentence per kind; None when nothing was changed.
+    pub fn describe(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        match self.unreadable {
+            0 => {}
+            1 => parts.push("1 value had characters that could not be read.".to_owned()),
+            n => parts.push(format!("{n} values had characters that could not be read.")),
+        }
+        match self.flattened {
+            0 => {}
+            1 => parts.push("1 value was nested too deeply and is kept as text.".to_owned()),
+            n => parts.push(format!(
+                "{n} values were nested too deeply and are kept as text."
+            )),
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct RecordIn<'a> {
     pub record_id: &'a str,
@@ -345,15 +386,22 @@ fn is_final_stage(stage: &str) -> bool {
 impl Store {
     /// Open (creating folders and file as needed), enable WAL and foreign
     /// keys, and run pending migrations.
+    /// Opens (or creates) the database. Its folder is made private to the
+    /// user (0700 on Unix) and so are the database and its WAL and shared
+    /// memory files (0600: SQLite gives those the database's own mode).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                private::dir(dir).map_err(|e| StoreError::Io {
                     path: dir.display().to_string(),
                     source: e,
                 })?;
             }
         }
+        private::db_files(path).map_err(|e| StoreError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
         let mut conn = Connection::open(path)?;
         checkpoint::install(&mut conn, path.to_path_buf())?;
         Self::init(conn, true)
@@ -732,6 +780,7 @@ impl Store {
             [local],
         )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
+        tx.execute("DELETE FROM record_review WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM jobs WHERE id = ?1", [local])?;
         tx.commit()?;
         self.cache.borrow_mut().forget_job(local);
@@ -789,15 +838,33 @@ impl Store {
             tx.prepare_cached("INSERT INTO record_json (id, json) VALUES (?1, ?2)")?;
         let mut inserted = 0usize;
         let mut updated = 0usize;
+        let mut replaced = ReplacedValues::default();
         for (i, rec) in records.iter().enumerate() {
             let cells = page.cells(i);
+            // The cleaned text where the page had to change it.
+            let rec = RecordIn {
+                record_id: rec.record_id,
+                json: page.json(i, rec.json),
+            };
             if ins_rec.execute(params![local, rec.record_id, cells])? == 1 {
                 let id = tx.last_insert_rowid();
                 ins_json.execute(params![id, rec.json])?;
                 inserted += 1;
-            } else if self.update_existing(&tx, local, *rec, cells, fts_upto)? {
+                replaced.add(page.replaced(i));
+            } else if self.update_existing(&tx, local, rec, cells, fts_upto)? {
                 updated += 1;
             }
+        }
+        if replaced != ReplacedValues::default() {
+            tx.prepare_cached(
+                "UPDATE jobs SET unreadable_values = unreadable_values + ?2,
+                     flattened_values = flattened_values + ?3 WHERE id = ?1",
+            )?
+            .execute(params![
+                local,
+                replaced.unreadable as i64,
+                replaced.flattened as i64
+            ])?;
         }
         drop(ins_rec);
         drop(ins_json);
@@ -836,16 +903,28 @@ impl Store {
         if id <= fts_upto {
             // Rare (a record changed after it was indexed): parse it again
             // rather than keep every record's search text around.
-            let parsed = parse::parse_record(rec.json).map_err(|e| StoreError::BadRecord {
-                record_id: rec.record_id.to_owned(),
-                message: e.to_string(),
-            })?;
+            let parsed = parse::parse_record(rec.json).unwrap_or_else(|_| parse::Parsed::empty());
             tx.prepare_cached("DELETE FROM record_fts WHERE rowid = ?1")?
                 .execute([id])?;
             tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, parsed.search_body()])?;
         }
         Ok(true)
+    }
+
+    /// What the store had to change in a job's records to keep them
+    /// readable (see [`sanitize`]).
+    pub fn replaced_values(&self, local: i64) -> Result<ReplacedValues, StoreError> {
+        let (unreadable, flattened): (i64, i64) = self
+            .conn
+            .prepare_cached("SELECT unreadable_values, flattened_values FROM jobs WHERE id = ?1")?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(StoreError::JobNotFound(local))?;
+        Ok(ReplacedValues {
+            unreadable: unreadable.max(0) as u64,
+            flattened: flattened.max(0) as u64,
+        })
     }
 
     pub fn record_count(&self, local: i64) -> Result<u64, StoreError> {
@@ -881,6 +960,11 @@ impl Store {
             return blocks::scan_ids(&self.conn, &ids, f);
         }
         let ids = self.view_ids(local, view)?;
+        if view.is_unsorted() && blocks::dense(&ids) {
+            // Filtered only, keeping much of the range: ascending ids, the
+            // same range scan.
+            return blocks::scan_ids(&self.conn, &ids, f);
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT json FROM record_json WHERE id = ?1")?;

@@ -599,6 +599,16 @@ pub(crate) fn parse_record(json: &str) -> Result<Parsed<'_>, serde_json::Error> 
 }
 
 impl<'a> Parsed<'a> {
+    /// A record of which nothing could be read (not of the expected shape).
+    pub(crate) fn empty() -> Parsed<'static> {
+        Parsed {
+            title: None,
+            confidence: None,
+            fields: Vec::new(),
+            citations: 0,
+        }
+    }
+
     /// Title and enrichment text for the full-text index.
     pub(crate) fn search_body(&self) -> String {
         let mut s = String::with_capacity(512);

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::{parse, ColumnKind, RecordIn, StoreError};
+use crate::{parse, sanitize, ColumnKind, RecordIn, StoreError};
 
 /// What the store keeps of one page of records besides their JSON (cells
 /// and columns), computed ahead of
@@ -17,22 +17,50 @@ pub struct PreparedPage {
     /// Enrichment keys in first-seen order, each with the first kind
     /// inferred from a non-null value.
     pub(crate) columns: Vec<(String, Option<ColumnKind>)>,
+    /// Records whose text had to be cleaned (see [`sanitize`]): index,
+    /// cleaned JSON, (unreadable, flattened) counts. Few, so a sorted list.
+    cleaned: Vec<(usize, Option<String>, (u32, u32))>,
 }
 
 impl PreparedPage {
-    /// Parses every record; the first one that is not a JSON object of the
-    /// expected shape fails the whole page (nothing of it is stored).
+    /// Cleans and parses every record. A record whose JSON is not of the
+    /// expected shape is still stored, with empty cells: no single record
+    /// of valid JSON stops a page (text that is not JSON fails it).
     pub fn new(records: &[RecordIn<'_>]) -> Result<Self, StoreError> {
         let mut cells = Vec::with_capacity(records.len() * 1024);
         let mut ends = Vec::with_capacity(records.len());
         let mut columns: Vec<(String, Option<ColumnKind>)> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut one = Vec::with_capacity(2048);
-        for rec in records {
-            let parsed = parse::parse_record(rec.json).map_err(|e| StoreError::BadRecord {
-                record_id: rec.record_id.to_owned(),
-                message: e.to_string(),
-            })?;
+        let mut cleaned = Vec::new();
+        for (i, rec) in records.iter().enumerate() {
+            let clean = sanitize::clean_record(rec.json);
+            let counts = (clean.unreadable, clean.flattened);
+            let json = match clean.json {
+                std::borrow::Cow::Borrowed(_) => None,
+                std::borrow::Cow::Owned(s) => Some(s),
+            };
+            if json.is_some() || counts != (0, 0) {
+                cleaned.push((i, json, counts));
+            }
+            let text = match cleaned.last() {
+                Some((j, Some(s), _)) if *j == i => s.as_str(),
+                _ => rec.json,
+            };
+            let parsed = match parse::parse_record(text) {
+                Ok(p) => p,
+                // Valid JSON of another shape is kept (with no cells);
+                // text that is not JSON at all is refused.
+                Err(_) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
+                    parse::Parsed::empty()
+                }
+                Err(e) => {
+                    return Err(StoreError::BadRecord {
+                        record_id: rec.record_id.to_owned(),
+                        message: e.to_string(),
+                    })
+                }
+            };
             parse::encode_cells(&parsed, &mut one);
             cells.extend_from_slice(&one);
             ends.push(cells.len());
@@ -54,6 +82,7 @@ impl PreparedPage {
             cells,
             ends,
             columns,
+            cleaned,
         })
     }
 
@@ -64,6 +93,26 @@ impl PreparedPage {
 
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    fn cleaned(&self, i: usize) -> Option<&(usize, Option<String>, (u32, u32))> {
+        self.cleaned
+            .binary_search_by_key(&i, |c| c.0)
+            .ok()
+            .map(|k| &self.cleaned[k])
+    }
+
+    /// The text to store for record `i` (`original` unless it was cleaned).
+    pub(crate) fn json<'s>(&'s self, i: usize, original: &'s str) -> &'s str {
+        match self.cleaned(i) {
+            Some((_, Some(s), _)) => s,
+            _ => original,
+        }
+    }
+
+    /// (unreadable, flattened) values of record `i`.
+    pub(crate) fn replaced(&self, i: usize) -> (u32, u32) {
+        self.cleaned(i).map(|c| c.2).unwrap_or_default()
     }
 
     pub(crate) fn cells(&self, i: usize) -> &[u8] {

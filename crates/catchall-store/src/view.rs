@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::parse::{self, CellsRef};
+use crate::review::{self, Review, ReviewFilter};
 use crate::{ColumnInfo, ColumnKind, Store, StoreError};
 
 pub const KEY_TITLE: &str = "record_title";
@@ -34,6 +35,9 @@ pub struct ViewSpec {
     /// Full-text search over title and enrichment text (words, prefix-matched, all required).
     pub search: Option<String>,
     pub filters: Vec<ColumnFilter>,
+    /// Only records in this review state.
+    #[serde(default)]
+    pub review: Option<ReviewFilter>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -49,6 +53,9 @@ pub struct RowCells {
     pub record_id: String,
     /// In `columns()` order, then enrichment_confidence, then citation count.
     pub cells: Vec<Cell>,
+    /// The analyst's review of the record (blank when none).
+    #[serde(default)]
+    pub review: Review,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,13 +70,19 @@ struct ViewKey {
     sort: Option<SortSpec>,
     search: Option<String>,
     filters: Vec<(String, String)>,
+    review: Option<ReviewFilter>,
 }
 
 impl ViewSpec {
     /// No sort, search or filter: every record in the order it was stored.
     pub fn is_plain(&self) -> bool {
         let k = normalize(self);
-        k.sort.is_none() && k.search.is_none() && k.filters.is_empty()
+        k.sort.is_none() && k.search.is_none() && k.filters.is_empty() && k.review.is_none()
+    }
+
+    /// Records come in stored order (no sort): a view's ids are ascending.
+    pub(crate) fn is_unsorted(&self) -> bool {
+        self.sort.is_none()
     }
 }
 
@@ -83,6 +96,7 @@ fn normalize(v: &ViewSpec) -> ViewKey {
             .filter(|f| !f.contains.trim().is_empty())
             .map(|f| (f.key.clone(), f.contains.trim().to_lowercase()))
             .collect(),
+        review: v.review,
     }
 }
 
@@ -105,10 +119,14 @@ fn fts_query(s: &str) -> Option<String> {
 /// A view's record row ids, in view order.
 type ViewIds = Arc<Vec<i64>>;
 
+/// The job's records version, and its review version for views filtered
+/// by review state (0 for others, which a review never changes).
+type Version = (i64, i64);
+
 struct Entry {
     job: i64,
     key: ViewKey,
-    version: i64,
+    version: Version,
     ids: ViewIds,
     used: u64,
 }
@@ -122,12 +140,14 @@ pub(crate) struct ViewCache {
 const CACHE_VIEWS: usize = 8;
 
 impl ViewCache {
-    fn get(&mut self, job: i64, key: &ViewKey, version: i64) -> Option<ViewIds> {
+    fn get(&mut self, job: i64, key: &ViewKey, version: Version) -> Option<ViewIds> {
         self.tick += 1;
         let tick = self.tick;
-        // Drop anything stale for this job.
-        self.entries
-            .retain(|e| e.job != job || e.version == version);
+        // Drop anything stale for this job (other records, or this view's
+        // reviews changed).
+        self.entries.retain(|e| {
+            e.job != job || (e.version.0 == version.0 && (e.key != *key || e.version == version))
+        });
         let e = self
             .entries
             .iter_mut()
@@ -136,7 +156,7 @@ impl ViewCache {
         Some(e.ids.clone())
     }
 
-    fn put(&mut self, job: i64, key: ViewKey, version: i64, ids: ViewIds) {
+    fn put(&mut self, job: i64, key: ViewKey, version: Version, ids: ViewIds) {
         self.tick += 1;
         self.entries.retain(|e| !(e.job == job && e.key == key));
         if self.entries.len() >= CACHE_VIEWS {
@@ -392,12 +412,14 @@ impl Store {
         Ok(out)
     }
 
-    fn records_version(&self, local: i64) -> Result<i64, StoreError> {
-        self.conn
-            .prepare_cached("SELECT records_version FROM jobs WHERE id = ?1")?
-            .query_row([local], |r| r.get(0))
+    fn view_version(&self, local: i64, key: &ViewKey) -> Result<Version, StoreError> {
+        let (records, reviews): (i64, i64) = self
+            .conn
+            .prepare_cached("SELECT records_version, review_version FROM jobs WHERE id = ?1")?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
-            .ok_or(StoreError::JobNotFound(local))
+            .ok_or(StoreError::JobNotFound(local))?;
+        Ok((records, if key.review.is_some() { reviews } else { 0 }))
     }
 
     /// Record row ids of the view, in view order (materialized once per view and records version).
@@ -420,9 +442,9 @@ impl Store {
         &self,
         local: i64,
         view: &ViewSpec,
-    ) -> Result<(ViewKey, i64, Option<ViewIds>), StoreError> {
+    ) -> Result<(ViewKey, Version, Option<ViewIds>), StoreError> {
         let key = normalize(view);
-        let version = self.records_version(local)?;
+        let version = self.view_version(local, &key)?;
         let ids = self.cache.borrow_mut().get(local, &key, version);
         Ok((key, version, ids))
     }
@@ -439,6 +461,16 @@ impl Store {
                     .query_map([q], |r| r.get::<_, i64>(0))?
                     .collect::<Result<HashSet<_>, _>>()?;
                 Some(set)
+            }
+        };
+        let hits = match key.review {
+            None => hits,
+            Some(f) => {
+                let ids = review::filter_ids(&self.conn, local, f)?;
+                Some(match hits {
+                    None => ids.into_iter().collect(),
+                    Some(h) => ids.into_iter().filter(|id| h.contains(id)).collect(),
+                })
             }
         };
         if key.sort.is_none() && key.filters.is_empty() {
@@ -563,6 +595,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached("SELECT record_id, cells FROM records WHERE id = ?1")?;
+        let reviewed = self.has_reviews(local)?;
         let mut rows = Vec::with_capacity(e - s);
         for id in &ids[s..e] {
             let mut q = st.query([id])?;
@@ -612,7 +645,16 @@ impl Store {
                 text: c.citations.to_string(),
                 link: None,
             });
-            rows.push(RowCells { record_id, cells });
+            let review = if reviewed {
+                self.review(local, &record_id)?
+            } else {
+                Review::default()
+            };
+            rows.push(RowCells {
+                record_id,
+                cells,
+                review,
+            });
         }
         Ok(Window {
             total,

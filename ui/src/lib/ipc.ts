@@ -5,6 +5,7 @@ import {
   type AccountJobsPage,
   type AppInfo,
   type Column,
+  type Comparison,
   type Connection,
   commands,
   type ErrorKind,
@@ -18,10 +19,15 @@ import {
   type JobSnapshot,
   type JobSummary,
   type KeyStatus,
+  type NextUnreviewed,
   type PlanLimit,
   type QueryCheck,
+  type QueryTemplate,
   type RecordDetail,
   type RecordsWindow,
+  type ReviewChange,
+  type ReviewOutcome,
+  type ReviewProgress,
   type Settings,
   type SourceGroup,
   type Suggestions,
@@ -118,6 +124,10 @@ export const ipc = {
     await unwrap(commands.saveDraft(draft));
   },
   loadDraft: (): Promise<JobDraft | null> => unwrap(commands.loadDraft()),
+  listTemplates: (): Promise<QueryTemplate[]> => unwrap(commands.listTemplates()),
+  saveTemplate: (name: string, draft: JobDraft): Promise<QueryTemplate[]> =>
+    unwrap(commands.saveTemplate(name, draft)),
+  deleteTemplate: (name: string): Promise<QueryTemplate[]> => unwrap(commands.deleteTemplate(name)),
   listJobs: (search: string | null): Promise<JobSummary[]> => unwrap(commands.listJobs(search)),
   jobSnapshot: (localId: number): Promise<JobSnapshot> => unwrap(commands.jobSnapshot(localId)),
   continueJob: (localId: number, newLimit: number): Promise<JobSnapshot> =>
@@ -134,9 +144,30 @@ export const ipc = {
   ): Promise<RecordsWindow> => unwrap(commands.recordsWindow(localId, view, start, limit)),
   recordDetail: (localId: number, recordId: string): Promise<RecordDetail> =>
     unwrap(commands.recordDetail(localId, recordId)),
+  recordField: (localId: number, recordId: string, name: string): Promise<string> =>
+    unwrap(commands.recordField(localId, recordId, name)),
   openLink: async (url: string): Promise<void> => {
     await unwrap(commands.openLink(url));
   },
+  reviewRecords: (
+    localId: number,
+    recordIds: string[],
+    change: ReviewChange,
+  ): Promise<ReviewOutcome> => unwrap(commands.reviewRecords(localId, recordIds, change)),
+  reviewView: (localId: number, view: ViewSpec, change: ReviewChange): Promise<ReviewOutcome> =>
+    unwrap(commands.reviewView(localId, view, change)),
+  undoReview: (localId: number): Promise<ReviewOutcome> => unwrap(commands.undoReview(localId)),
+  reviewProgress: (localId: number): Promise<ReviewProgress> =>
+    unwrap(commands.reviewProgress(localId)),
+  nextUnreviewed: (
+    localId: number,
+    view: ViewSpec,
+    after: number | null,
+  ): Promise<NextUnreviewed | null> => unwrap(commands.nextUnreviewed(localId, view, after)),
+  compareJobs: (jobA: number, jobB: number): Promise<Comparison> =>
+    unwrap(commands.compareJobs(jobA, jobB)),
+  exportComparison: (jobA: number, jobB: number, json: boolean): Promise<ExportResult | null> =>
+    unwrap(commands.exportComparison(jobA, jobB, json)),
   exportJob: (
     localId: number,
     format: ExportFormat,
@@ -144,6 +175,8 @@ export const ipc = {
   ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view)),
   /** Opens the app's log folder in the file manager; resolves to its path. */
   openLogFolder: (): Promise<string> => unwrap(commands.openLogFolder()),
+  /** Follows job events (here too, so tests can stand in for the app's events). */
+  onJobEvent: (cb: (e: JobEvent) => void): Unlisten => onJobEvent(cb),
 };
 
 type Unlisten = () => void;

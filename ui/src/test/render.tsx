@@ -83,6 +83,7 @@ export function snapshot(
     duration: null,
     canContinue: false,
     trouble: null,
+    readNotes: null,
     ...rest,
   };
 }

@@ -58,8 +58,15 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
             "Job {job} disappeared from the local store during the export."
         ))
     })?;
-    let run = catchall_engine::run_info(&row);
-    let source = catchall_export::StoreSource::new(&store, local, ViewSpec::default());
+    let mut run = catchall_engine::run_info(&row);
+    run.notes.extend(store.replaced_values(local)?.describe());
+    let only = a.only.map(|o| o.filter());
+    run.review = catchall_engine::review_info(&store, local, only)?;
+    let view = ViewSpec {
+        review: only,
+        ..ViewSpec::default()
+    };
+    let source = catchall_export::StoreSource::new(&store, local, view);
     let summary = catchall_export::export(format, &run, &source, &a.out, ExportOptions::default())?;
     if let Some(short) = shortfall {
         return Err(CliError::Incomplete(format!(
@@ -74,6 +81,7 @@ pub async fn run(g: &Global, a: ExportArgs) -> Result<()> {
             "format": format.extension(),
             "path": summary.path.display().to_string(),
             "records": summary.records,
+            "only": only.map(|o| o.as_str()),
             "bytes": summary.bytes,
         }));
     }

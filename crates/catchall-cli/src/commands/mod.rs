@@ -1,5 +1,6 @@
 //! One module per group of subcommands.
 
+mod diff;
 mod export;
 mod jobs;
 mod pull;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Delete { job } => jobs::delete(g, &job).await,
         Command::Limits => jobs::limits(g).await,
         Command::Export(a) => export::run(g, a).await,
+        Command::Diff(a) => diff::run(g, a),
     }
 }
 

@@ -116,16 +116,25 @@ pub async fn run(g: &Global, job: &str, interval: Option<f64>) -> Result<()> {
                     _ => {}
                 }
             }
-            // Network and server trouble is waited out (the job keeps running
-            // on the service); anything else (bad key, unknown job) ends here.
-            Err(CliError::Api(e)) if e.is_transient() && trouble < MAX_TROUBLE => {
+            // Network and server trouble, and a cut-off or garbled answer,
+            // is waited out as the app's polling does (the job keeps running
+            // on the service), for as long as the service asks; anything else
+            // (bad key, unknown job) ends here.
+            Err(CliError::Api(e)) if survivable(&e) && trouble < MAX_TROUBLE => {
                 trouble += 1;
-                output::note(&format!("{e} (Trying again in {} s.)", secs_text(every)));
+                let pause = e.retry_after().map_or(every, |d| d.max(every));
+                output::note(&format!("{e} (Trying again in {} s.)", secs_text(pause)));
+                tokio::time::sleep(pause).await;
+                continue;
             }
             Err(e) => return Err(e),
         }
         tokio::time::sleep(every).await;
     }
+}
+
+fn survivable(e: &catchall_api::ApiError) -> bool {
+    e.is_transient() || matches!(e, catchall_api::ApiError::Malformed { .. })
 }
 
 fn secs_text(d: Duration) -> String {

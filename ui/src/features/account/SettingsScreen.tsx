@@ -2,7 +2,23 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { type AppInfo, type Connection, ipc, type Settings, type Theme } from "../../lib/ipc";
+import { DEFAULT_CONFIRM_ABOVE } from "../compose/startPlan";
 import { KeyPanel } from "../setup/KeyPanel";
+
+/** The service asks for a status check every 30 to 60 seconds. */
+export const POLL_MIN = 30;
+export const POLL_MAX = 60;
+
+/** Why a typed poll interval cannot be kept; null when it can. */
+export function pollIntervalProblem(text: string): string | null {
+  const t = text.trim();
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || !Number.isInteger(n))
+    return `Enter a whole number of seconds, from ${POLL_MIN} to ${POLL_MAX}.`;
+  if (n < POLL_MIN || n > POLL_MAX)
+    return `${n} seconds is outside what the service allows: choose ${POLL_MIN} to ${POLL_MAX} seconds.`;
+  return null;
+}
 
 export function SettingsScreen({ info }: { info: AppInfo }) {
   const id = useId();
@@ -18,6 +34,11 @@ export function SettingsScreen({ info }: { info: AppInfo }) {
       });
     },
   });
+
+  // "Add your API key first" goes as soon as a key is there.
+  const resetConnection = connection.reset;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: resets when the key changes
+  useEffect(() => resetConnection(), [info.key.stored, resetConnection]);
 
   return (
     <section className="stack settings" aria-labelledby={`${id}-title`}>
@@ -95,7 +116,12 @@ function SettingsForm({ initial }: { initial: Settings }) {
   const [baseUrl, setBaseUrl] = useState(initial.baseUrl);
   const [poll, setPoll] = useState(String(initial.pollIntervalSecs));
   const [theme, setTheme] = useState<Theme>(initial.theme);
+  const [confirmAbove, setConfirmAbove] = useState(
+    // Older settings have none: the composer's default.
+    String(initial.confirmAboveRecords ?? DEFAULT_CONFIRM_ABOVE),
+  );
   const [problem, setProblem] = useState<string | null>(null);
+  const [confirmProblem, setConfirmProblem] = useState<string | null>(null);
   const save = useMutation({
     mutationFn: (s: Settings) => ipc.saveSettings(s),
     onSuccess: (s) => {
@@ -117,13 +143,23 @@ function SettingsForm({ initial }: { initial: Settings }) {
       aria-label="Service and appearance"
       onSubmit={(e) => {
         e.preventDefault();
-        const secs = Number(poll);
-        if (!Number.isInteger(secs) || secs < 1) {
-          setProblem("Enter a whole number of seconds.");
-          return;
-        }
-        setProblem(null);
-        save.mutate({ baseUrl: baseUrl.trim(), pollIntervalSecs: secs, theme });
+        save.reset();
+        const secs = Number(poll.trim());
+        const pollProblem = pollIntervalProblem(poll);
+        const above = Number(confirmAbove.trim().replace(/,/g, ""));
+        const aboveProblem =
+          confirmAbove.trim() && Number.isInteger(above) && above >= 0
+            ? null
+            : "Enter a whole number of records (0 asks before every job).";
+        setProblem(pollProblem);
+        setConfirmProblem(aboveProblem);
+        if (pollProblem || aboveProblem) return;
+        save.mutate({
+          baseUrl: baseUrl.trim(),
+          pollIntervalSecs: secs,
+          theme,
+          confirmAboveRecords: above,
+        });
       }}
     >
       <div className="field">
@@ -143,14 +179,40 @@ function SettingsForm({ initial }: { initial: Settings }) {
           value={poll}
           aria-invalid={problem ? true : undefined}
           aria-describedby={`${id}-poll-help${problem ? ` ${id}-poll-err` : ""}`}
-          onChange={(e) => setPoll(e.target.value)}
+          onChange={(e) => {
+            setPoll(e.target.value);
+            setProblem(null);
+          }}
         />
         <p id={`${id}-poll-help`} className="help">
-          The service recommends 30 to 60 seconds. The sandbox is checked faster.
+          Between {POLL_MIN} and {POLL_MAX} seconds, as the service asks. The sandbox is checked
+          faster.
         </p>
         {problem ? (
           <p id={`${id}-poll-err`} className="field-error">
             {problem}
+          </p>
+        ) : null}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-confirm`}>Ask before starting jobs above (records)</label>
+        <input
+          id={`${id}-confirm`}
+          inputMode="numeric"
+          value={confirmAbove}
+          aria-invalid={confirmProblem ? true : undefined}
+          aria-describedby={`${id}-confirm-help${confirmProblem ? ` ${id}-confirm-err` : ""}`}
+          onChange={(e) => {
+            setConfirmAbove(e.target.value);
+            setConfirmProblem(null);
+          }}
+        />
+        <p id={`${id}-confirm-help`} className="help">
+          A job with a larger maximum, or none (the plan's maximum), asks first.
+        </p>
+        {confirmProblem ? (
+          <p id={`${id}-confirm-err`} className="field-error">
+            {confirmProblem}
           </p>
         ) : null}
       </div>

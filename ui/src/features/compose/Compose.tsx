@@ -1,24 +1,45 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field } from "../../app/Field";
 import { useNav } from "../../app/nav";
+import { formatCount, shorten } from "../../lib/format";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
-import { jobKey, jobsListKey } from "../watch/jobState";
+import { takeSnapshot } from "../watch/jobState";
+import { ConfirmReplace, ConfirmStart } from "./ConfirmStart";
 import {
   type ComposeState,
   emptyState,
+  freshDates,
   fromDraft,
   localProblems,
   mergeProblems,
-  newUid,
   PRESETS,
   presetDates,
   toDraft,
 } from "./draftState";
+import { ProposalsPanel } from "./ProposalsPanel";
 import { QueryCheckPanel } from "./QueryCheckPanel";
 import { SourceGroupsPicker } from "./SourceGroupsPicker";
 import { SpecList } from "./SpecList";
+import {
+  DEFAULT_CONFIRM_ABOVE,
+  datesInWords,
+  LONG_QUERY_CHARS,
+  needsConfirm,
+  planFigures,
+  startLabel,
+  tooLongMessage,
+  windowInWords,
+} from "./startPlan";
+import {
+  acceptRows,
+  hasProposals,
+  mergeSuggestions,
+  type Proposals,
+  suggestedRowCount,
+} from "./suggestions";
+import { SaveTemplate, TemplateGallery } from "./TemplateGallery";
 
 export const AUTOSAVE_MS = 700;
 const CHECK_MS = 400;
@@ -38,7 +59,29 @@ export function Compose({ active = true }: { active?: boolean }) {
   const [touched, setTouched] = useState<Set<string>>(() => new Set());
   const [attempted, setAttempted] = useState(false);
   const [dateMessages, setDateMessages] = useState<string[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const draftKeyRef = useRef("");
+  const [proposals, setProposals] = useState<Proposals | null>(null);
+  const [suggestedFor, setSuggestedFor] = useState<string | null>(null);
+  const [undo, setUndo] = useState<{
+    state: ComposeState;
+    proposals: Proposals | null;
+    dateMessages: string[];
+  } | null>(null);
+  /** The check's "too long" for this exact query; clears once the query changes. */
+  const [longQuery, setLongQuery] = useState<{ query: string; message: string } | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
+  const settings = useQuery({ queryKey: ["settings"], queryFn: ipc.getSettings, enabled: active });
+  const threshold = settings.data?.confirmAboveRecords ?? DEFAULT_CONFIRM_ABOVE;
+  const limits = useQuery({
+    queryKey: ["planLimits"],
+    queryFn: ipc.planLimits,
+    enabled: active && loaded,
+    staleTime: 60_000,
+    retry: false,
+  });
+  const plan = useMemo(() => planFigures(limits.data), [limits.data]);
 
   // Restore the saved draft once, before the user can type over it.
   useEffect(() => {
@@ -58,18 +101,44 @@ export function Compose({ active = true }: { active?: boolean }) {
   const edit = useCallback((patch: Partial<ComposeState>) => {
     setState((s) => ({ ...s, ...patch }));
     setDirty((n) => n + 1);
+    // The service's note on dates is about the dates it saw.
+    if ("startDate" in patch || "endDate" in patch) setDateMessages([]);
+    // Undo covers the last suggestion step only, never the analyst's edits.
+    setUndo(null);
   }, []);
+  const replace = useCallback((next: ComposeState) => {
+    setState(next);
+    setDirty((n) => n + 1);
+  }, []);
+  const stateRef = useRef(state);
+  stateRef.current = state;
 
-  // "Run again with edits": another screen hands over a draft.
-  const incomingNonce = nav.incoming?.nonce;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per hand-over
-  useEffect(() => {
-    if (!nav.incoming) return;
-    setState(fromDraft(nav.incoming.draft));
+  // "Run again with edits": another screen hands over a draft. A draft
+  // with work in it is not replaced without asking.
+  const [handOver, setHandOver] = useState<JobDraft | null>(null);
+  const takeDraft = useCallback((d: JobDraft) => {
+    setState(fromDraft(d));
     setAttempted(false);
     setTouched(new Set());
     setDateMessages([]);
+    setProposals(null);
+    setSuggestedFor(null);
+    setUndo(null);
+    setHandOver(null);
     setDirty((n) => n + 1);
+  }, []);
+  const offerDraft = useCallback(
+    (d: JobDraft) => {
+      const current = stateRef.current;
+      if (current.query.trim() && current.query.trim() !== d.query.trim()) setHandOver(d);
+      else takeDraft(d);
+    },
+    [takeDraft],
+  );
+  const incomingNonce = nav.incoming?.nonce;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per hand-over
+  useEffect(() => {
+    if (nav.incoming) offerDraft(nav.incoming.draft);
   }, [incomingNonce]);
 
   const draft: JobDraft = useMemo(() => toDraft(state), [state]);
@@ -141,27 +210,44 @@ export function Compose({ active = true }: { active?: boolean }) {
   );
 
   const check = useMutation({ mutationFn: (query: string) => ipc.validateQuery(query) });
+  const checkedQuery = check.variables;
   const suggest = useMutation({
-    mutationFn: () => ipc.initializeQuery(draft.query, draft.context),
-    onSuccess: (s) => {
-      const patch: Partial<ComposeState> = {
-        validators: s.validators.map((v) => ({ ...v, uid: newUid() })),
-        enrichments: s.enrichments.map((v) => ({ ...v, uid: newUid() })),
-      };
-      if (s.startDate || s.endDate) {
-        patch.startDate = s.startDate ?? state.startDate;
-        patch.endDate = s.endDate ?? state.endDate;
-        patch.preset = null;
-      }
+    mutationFn: (v: { query: string; context: string | null }) =>
+      ipc.initializeQuery(v.query, v.context),
+    onSuccess: (s, { query }) => {
+      const before = stateRef.current;
+      const merged = mergeSuggestions(before, s, query);
+      setUndo({ state: before, proposals, dateMessages });
+      setProposals(hasProposals(merged.proposals) ? merged.proposals : null);
+      setSuggestedFor(query);
       setDateMessages(s.dateMessages);
-      edit(patch);
+      replace(merged.state);
     },
   });
+  const getSuggestions = () => suggest.mutate({ query: draft.query, context: draft.context });
+  const acceptProposals = (which?: { list: "validators" | "enrichments"; name: string }) => {
+    if (!proposals) return;
+    const next = acceptRows(stateRef.current, proposals, which);
+    setUndo({ state: stateRef.current, proposals, dateMessages });
+    setProposals(hasProposals(next.proposals) ? next.proposals : null);
+    replace(next.state);
+  };
+  const undoSuggestions = () => {
+    if (!undo) return;
+    setProposals(undo.proposals);
+    setDateMessages(undo.dateMessages);
+    setUndo(null);
+    replace(undo.state);
+  };
+  const staleSuggestions =
+    suggestedFor != null &&
+    suggestedFor !== draft.query &&
+    (hasProposals(proposals) || suggestedRowCount(state) > 0);
   const submit = useMutation({
     mutationFn: (d: JobDraft) => ipc.submitJob(d),
+    onMutate: () => setSubmitted(draftKeyRef.current),
     onSuccess: (snap) => {
-      client.setQueryData(jobKey(snap.summary.localId), snap);
-      void client.invalidateQueries({ queryKey: jobsListKey });
+      takeSnapshot(client, snap);
       nav.openJob(snap.summary.localId);
     },
   });
@@ -177,18 +263,54 @@ export function Compose({ active = true }: { active?: boolean }) {
       // Fall back to the local checks.
     }
     if (Object.keys(mergeProblems(local, engine)).length > 0) {
-      // Let React paint the messages, then move to the first one.
-      setTimeout(() => {
-        formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
-      }, 0);
+      focusFirstProblem();
       return;
     }
-    await flush();
-    submit.mutate(draft);
+    // A long query gets the service's verdict before it is sent.
+    if (draft.query.length > LONG_QUERY_CHARS) {
+      let verdict = checkedQuery === draft.query ? check.data : undefined;
+      if (!verdict) {
+        try {
+          verdict = await ipc.validateQuery(draft.query);
+        } catch {
+          // No verdict to go by: the submit itself will report trouble.
+        }
+      }
+      const message = verdict ? tooLongMessage(verdict) : null;
+      if (message) {
+        setLongQuery({ query: draft.query, message });
+        focusFirstProblem();
+        return;
+      }
+    }
+    if (needsConfirm(state.limit, threshold)) {
+      setConfirming(true);
+      return;
+    }
+    await start();
   }
 
-  const fieldError = (field: string) =>
-    showProblem(field) && problems[field] ? problems[field] : undefined;
+  function focusFirstProblem() {
+    // Let React paint the messages, then move to the first one.
+    setTimeout(() => {
+      formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+    }, 0);
+  }
+
+  async function start() {
+    setConfirming(false);
+    await flush();
+    const now = toDraft(freshDates(state));
+    // Quick jobs take no enrichments; the draft keeps them for a Full job.
+    submit.mutate(now.mode === "lite" ? { ...now, enrichments: null } : now);
+  }
+
+  const draftKey = JSON.stringify(draft);
+  draftKeyRef.current = draftKey;
+  const fieldError = (field: string) => {
+    if (field === "query" && longQuery && longQuery.query === draft.query) return longQuery.message;
+    return showProblem(field) && problems[field] ? problems[field] : undefined;
+  };
   const errorCount = Object.keys(problems).length;
   const dateValue = (iso: string) => iso.slice(0, 10);
 
@@ -198,7 +320,19 @@ export function Compose({ active = true }: { active?: boolean }) {
     <section aria-labelledby={`${id}-title`} className="compose">
       <h2 id={`${id}-title`}>New job</h2>
       <ErrorNotice error={loadError} />
-      <form ref={formRef} className="stack" onSubmit={onSubmit} noValidate>
+      <TemplateGallery current={draft} onUse={offerDraft} />
+      <form
+        ref={formRef}
+        className="stack"
+        onSubmit={onSubmit}
+        noValidate
+        onKeyDown={(e) => {
+          // Only the Start button starts a job: Enter in a one-line field
+          // (the limit, a name) would otherwise submit the form.
+          if (e.key === "Enter" && (e.target as HTMLElement).tagName === "INPUT")
+            e.preventDefault();
+        }}
+      >
         <TextArea
           id={`${id}-query`}
           label="Query"
@@ -222,6 +356,7 @@ export function Compose({ active = true }: { active?: boolean }) {
         {check.data ? (
           <QueryCheckPanel
             check={check.data}
+            stale={checkedQuery !== draft.query}
             onUseExample={(example) => {
               edit({ query: example });
               check.reset();
@@ -280,7 +415,7 @@ export function Compose({ active = true }: { active?: boolean }) {
               <strong>The service adjusted the dates</strong>
               <ul>
                 {dateMessages.map((m) => (
-                  <li key={m}>{m}</li>
+                  <li key={m}>{datesInWords(m)}</li>
                 ))}
               </ul>
             </div>
@@ -300,7 +435,9 @@ export function Compose({ active = true }: { active?: boolean }) {
               onBlur={() => touch("limit")}
             />
             <p id={`${id}-limit-help`} className="help">
-              At least 10. Leave empty for your plan's maximum.
+              At least 10. Empty means your plan's maximum
+              {plan.maxResults != null ? ` (${formatCount(plan.maxResults)})` : ""}. Above{" "}
+              {formatCount(threshold)} you are asked before the job starts.
             </p>
             {fieldError("limit") ? (
               <p id={`${id}-limit-err`} className="field-error">
@@ -340,17 +477,53 @@ export function Compose({ active = true }: { active?: boolean }) {
           error={fieldError("sourceGroups")}
         />
 
-        <div className="row">
+        <div className="row wrap">
           <button
             type="button"
             disabled={!state.query.trim() || suggest.isPending}
-            onClick={() => suggest.mutate()}
+            onClick={getSuggestions}
           >
             {suggest.isPending ? "Getting suggestions…" : "Get suggestions"}
           </button>
-          <span className="help">Fills the lists below with the service's proposals.</span>
+          <span className="help">
+            Proposes validators and enrichments; your own rows and dates are kept.
+          </span>
+          {undo ? (
+            <span className="row" role="status">
+              Suggestions applied.
+              <button type="button" onClick={undoSuggestions}>
+                Undo suggestions
+              </button>
+            </span>
+          ) : null}
         </div>
         <ErrorNotice error={suggest.error} />
+        {staleSuggestions ? (
+          <div className="notice notice-warning" role="status">
+            <strong>The suggestions came from the previous wording of the query</strong>
+            <p>
+              They were made for “{shorten(suggestedFor ?? "", 100)}” and may not fit the query now.
+            </p>
+            <button type="button" disabled={suggest.isPending} onClick={getSuggestions}>
+              Refresh suggestions
+            </button>
+          </div>
+        ) : null}
+        {proposals && hasProposals(proposals) ? (
+          <ProposalsPanel
+            proposals={proposals}
+            onAcceptAll={() => acceptProposals()}
+            onAcceptOne={(list, name) => acceptProposals({ list, name })}
+            onUseDates={() => {
+              if (!proposals.dates) return;
+              const before = stateRef.current;
+              setUndo({ state: before, proposals, dateMessages });
+              setProposals({ ...proposals, dates: null });
+              replace({ ...before, ...proposals.dates, preset: null });
+            }}
+            onDismiss={() => setProposals(null)}
+          />
+        ) : null}
 
         <SpecList
           list="validators"
@@ -362,6 +535,11 @@ export function Compose({ active = true }: { active?: boolean }) {
         />
         <SpecList
           list="enrichments"
+          disabledReason={
+            state.mode === "lite"
+              ? "Quick jobs collect titles and citations only, so enrichments are not used (yours are kept for a Full job)."
+              : undefined
+          }
           items={state.enrichments}
           onChange={(enrichments) => edit({ enrichments })}
           problems={problems}
@@ -376,11 +554,13 @@ export function Compose({ active = true }: { active?: boolean }) {
           </p>
         ) : null}
         {problems[""] ? <p className="field-error">{problems[""]}</p> : null}
-        <ErrorNotice error={submit.error} />
+        {/* A refusal is about what was sent: it goes once the draft changes. */}
+        <ErrorNotice error={submitted === draftKey ? submit.error : null} />
         <div className="row">
           <button type="submit" className="primary" disabled={submit.isPending}>
-            {submit.isPending ? "Starting…" : "Start job"}
+            {submit.isPending ? "Starting…" : startLabel(state, plan.maxResults)}
           </button>
+          <SaveTemplate draft={draft} />
           <span className="muted" aria-live="polite">
             {saveState === "saved" ? "Draft saved" : null}
             {saveState === "pending" ? "Saving draft…" : null}
@@ -388,6 +568,25 @@ export function Compose({ active = true }: { active?: boolean }) {
           </span>
         </div>
       </form>
+      {handOver ? (
+        <ConfirmReplace
+          current={state.query}
+          incoming={handOver.query}
+          onKeep={() => setHandOver(null)}
+          onReplace={() => takeDraft(handOver)}
+        />
+      ) : null}
+      {confirming ? (
+        <ConfirmStart
+          limit={state.limit}
+          window={windowInWords(state)}
+          threshold={threshold}
+          plan={plan}
+          planPending={limits.isPending && limits.fetchStatus !== "idle"}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => void start()}
+        />
+      ) : null}
     </section>
   );
 }

@@ -98,6 +98,14 @@ test("a failed list says so in plain words", async () => {
 });
 
 test("the composer sends the chosen outlets with the job", async () => {
+  vi.spyOn(ipc, "getSettings").mockResolvedValue({
+    baseUrl: "https://example.test",
+    pollIntervalSecs: 30,
+    theme: "system",
+    confirmAboveRecords: 1000,
+  });
+  vi.spyOn(ipc, "planLimits").mockResolvedValue([]);
+  vi.spyOn(ipc, "listTemplates").mockResolvedValue([]);
   vi.spyOn(ipc, "loadDraft").mockResolvedValue(null);
   vi.spyOn(ipc, "saveDraft").mockResolvedValue();
   vi.spyOn(ipc, "checkDraft").mockResolvedValue([]);
@@ -107,7 +115,8 @@ test("the composer sends the chosen outlets with the job", async () => {
   await userEvent.type(await screen.findByLabelText("Query"), "Layoffs at German carmakers");
   await userEvent.click(screen.getByRole("button", { name: "Choose source groups" }));
   await userEvent.click(await screen.findByRole("checkbox", { name: "German regional papers" }));
-  await userEvent.click(screen.getByRole("button", { name: "Start job" }));
+  await userEvent.type(screen.getByLabelText("Maximum records"), "50");
+  await userEvent.click(screen.getByRole("button", { name: /^Start job/ }));
   await waitFor(() => expect(submit).toHaveBeenCalledTimes(1));
   expect(submit.mock.calls[0][0].sourceGroups).toEqual(["german-regional"]);
   expect(vi.mocked(ipc.checkDraft).mock.calls.at(-1)?.[0].sourceGroups).toEqual([

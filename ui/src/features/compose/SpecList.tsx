@@ -12,6 +12,8 @@ type Props<T extends Item> = {
   problems: Record<string, string>;
   showProblem: (field: string) => boolean;
   onTouch: (field: string) => void;
+  /** Why the list cannot be edited now (kept as it is); undefined when it can. */
+  disabledReason?: string;
 };
 
 const WORDS = {
@@ -37,6 +39,7 @@ export function SpecList<T extends Item>({
   problems,
   showProblem,
   onTouch,
+  disabledReason,
 }: Props<T>) {
   const w = WORDS[list];
   const focusUid = useRef<string | null>(null);
@@ -55,23 +58,34 @@ export function SpecList<T extends Item>({
 
   const update = (i: number, patch: Partial<T>) => {
     if (!items) return;
-    onChange(items.map((it, j) => (j === i ? { ...it, ...patch } : it)));
+    // An edited row is the analyst's from now on.
+    onChange(items.map((it, j) => (j === i ? { ...it, ...patch, source: "mine" } : it)));
   };
 
   const add = () => {
     const uid = newUid();
     const item = (
       list === "enrichments"
-        ? { uid, name: "", description: "", kind: "text" as FieldKind }
-        : { uid, name: "", description: "" }
+        ? { uid, source: "mine", name: "", description: "", kind: "text" as FieldKind }
+        : { uid, source: "mine", name: "", description: "" }
     ) as T;
     focusUid.current = uid;
     onChange([...(items ?? []), item]);
   };
 
   return (
-    <fieldset className="spec-list" ref={rootRef}>
+    <fieldset
+      className="spec-list"
+      ref={rootRef}
+      disabled={disabledReason != null}
+      aria-describedby={disabledReason ? `${list}-disabled` : undefined}
+    >
       <legend>{w.title}</legend>
+      {disabledReason ? (
+        <p id={`${list}-disabled`} className="notice notice-info">
+          {disabledReason}
+        </p>
+      ) : null}
       <p className="help">{w.help}</p>
       {items == null ? <p className="muted">{w.auto}</p> : null}
       {items != null && items.length === 0 ? <p className="muted">None.</p> : null}
@@ -91,6 +105,9 @@ export function SpecList<T extends Item>({
                   <legend className="visually-hidden">
                     {w.one} {n}
                   </legend>
+                  <span className={`tag tag-${item.source}`}>
+                    {item.source === "mine" ? "Yours" : "Suggested"}
+                  </span>
                   <SpecField
                     id={nameId}
                     label="Name"

@@ -1,16 +1,31 @@
-import { emptyState, fromDraft, localProblems, move, toDraft } from "./draftState";
+import {
+  emptyState,
+  freshDates,
+  fromDraft,
+  localProblems,
+  move,
+  presetDates,
+  presetOf,
+  toDraft,
+} from "./draftState";
 
 test("names must be snake_case, unique and not empty; messages are keyed per field", () => {
   const s = {
     ...emptyState(),
     query: "Funding rounds",
     validators: [
-      { uid: "a", name: "is_funding", description: "A funding round" },
-      { uid: "b", name: "is_funding", description: "Again" },
-      { uid: "c", name: "", description: "No name" },
+      { uid: "a", source: "mine" as const, name: "is_funding", description: "A funding round" },
+      { uid: "b", source: "mine" as const, name: "is_funding", description: "Again" },
+      { uid: "c", source: "mine" as const, name: "", description: "No name" },
     ],
     enrichments: [
-      { uid: "d", name: "Amount Raised", description: "How much", kind: "number" as const },
+      {
+        uid: "d",
+        source: "mine" as const,
+        name: "Amount Raised",
+        description: "How much",
+        kind: "number" as const,
+      },
     ],
   };
   const p = localProblems(s);
@@ -37,7 +52,9 @@ test("the draft is exactly what is on screen, without the UI's row ids", () => {
     ...emptyState(),
     query: " Launches ",
     limit: "1,000",
-    enrichments: [{ uid: "x", name: "product", description: "Product name", kind: "text" }],
+    enrichments: [
+      { uid: "x", source: "mine", name: "product", description: "Product name", kind: "text" },
+    ],
   });
   expect(d).toEqual({
     query: "Launches",
@@ -52,6 +69,31 @@ test("the draft is exactly what is on screen, without the UI's row ids", () => {
   });
   expect(move([1, 2, 3], 2, 1)).toEqual([1, 3, 2]);
   expect(move([1, 2, 3], 0, -1)).toEqual([1, 2, 3]);
+});
+
+test("a relative window is remembered and counts from today", () => {
+  const then = presetDates(168, new Date("2025-01-10T12:00:00Z"));
+  expect(presetOf(then.startDate, then.endDate)).toBe("7d");
+  expect(presetOf("2025-01-03", "2025-01-10")).toBeNull();
+  const now = new Date("2025-03-01T08:00:00Z");
+  const s = fromDraft(
+    {
+      query: "Layoffs",
+      context: null,
+      ...then,
+      limit: null,
+      mode: "base",
+      validators: null,
+      enrichments: null,
+    },
+    now,
+  );
+  expect(s.preset).toBe("7d");
+  expect(s.endDate).toBe("2025-03-01T08:00:00Z");
+  expect(s.startDate).toBe("2025-02-22T08:00:00Z");
+  const later = freshDates(s, new Date("2025-03-02T08:00:00Z"));
+  expect(later.endDate).toBe("2025-03-02T08:00:00Z");
+  expect(freshDates({ ...s, preset: null }, new Date()).endDate).toBe(s.endDate);
 });
 
 test("chosen source groups go into the draft, and more than 20 is a problem on screen", () => {

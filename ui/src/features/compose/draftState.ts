@@ -9,7 +9,10 @@ import type {
   ValidatorSpec,
 } from "../../lib/ipc";
 
-export type WithUid<T> = T & { uid: string };
+/** "mine": added or edited by the analyst; "suggested": as the service proposed it. */
+export type RowSource = "mine" | "suggested";
+export type Row<T> = T & { uid: string; source: RowSource };
+export type WithUid<T> = Row<T>;
 
 export type ComposeState = {
   query: string;
@@ -58,25 +61,49 @@ export const emptyState = (): ComposeState => ({
   sourceGroups: [],
 });
 
-export function fromDraft(d: JobDraft): ComposeState {
+/**
+ * A relative window ("last 7 days") behind two dates: presets write whole
+ * seconds exactly N hours apart, typed dates are date-only. Null otherwise.
+ */
+export function presetOf(startDate: string | null, endDate: string | null): string | null {
+  if (!startDate?.includes("T") || !endDate?.includes("T")) return null;
+  const ms = Date.parse(endDate) - Date.parse(startDate);
+  return PRESETS.find((p) => p.hours * 3_600_000 === ms)?.id ?? null;
+}
+
+/** A saved draft or an earlier job's request; a relative window counts from `now`. */
+export function fromDraft(d: JobDraft, now = new Date()): ComposeState {
+  const preset = presetOf(d.startDate, d.endDate);
+  const hours = PRESETS.find((p) => p.id === preset)?.hours;
+  const dates =
+    hours != null
+      ? presetDates(hours, now)
+      : { startDate: d.startDate ?? "", endDate: d.endDate ?? "" };
   return {
     query: d.query,
     context: d.context ?? "",
-    startDate: d.startDate ?? "",
-    endDate: d.endDate ?? "",
-    preset: null,
+    ...dates,
+    preset,
     limit: d.limit != null ? String(d.limit) : "",
     mode: d.mode,
-    validators: d.validators?.map((v) => ({ ...v, uid: newUid() })) ?? null,
-    enrichments: d.enrichments?.map((v) => ({ ...v, uid: newUid() })) ?? null,
+    validators:
+      d.validators?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
+    enrichments:
+      d.enrichments?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
     sourceGroups: d.sourceGroups ?? [],
   };
 }
 
-function parseLimit(text: string): number | null {
+export function parseLimit(text: string): number | null {
   const t = text.trim().replace(/,/g, "");
   if (!/^\d+$/.test(t)) return null;
   return Number(t);
+}
+
+/** The draft to send now: a relative window ends now, not when it was chosen. */
+export function freshDates(s: ComposeState, now = new Date()): ComposeState {
+  const hours = PRESETS.find((p) => p.id === s.preset)?.hours;
+  return hours != null ? { ...s, ...presetDates(hours, now) } : s;
 }
 
 /** Exactly what is on screen, as the engine takes it. */

@@ -19,7 +19,7 @@ const FORMATS: { format: ExportFormat; label: string }[] = [
 /** Export buttons; Rust asks where to save and writes the file, with progress. */
 export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec }) {
   const id = useId();
-  const [scope, setScope] = useState<"shown" | "all">("all");
+  const [scope, setScope] = useState<"shown" | "all" | "accepted">("all");
   const [running, setRunning] = useState<ExportFormat | null>(null);
   const [progress, setProgress] = useState<ExportProgress | null>(null);
   const [result, setResult] = useState<ExportResult | "cancelled" | null>(null);
@@ -39,7 +39,13 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
     setResult(null);
     setError(null);
     try {
-      const r = await ipc.exportJob(localId, format, scope === "shown" ? view : null);
+      const chosen: ViewSpec | null =
+        scope === "shown"
+          ? view
+          : scope === "accepted"
+            ? { sort: null, search: null, filters: [], review: "accepted" }
+            : null;
+      const r = await ipc.exportJob(localId, format, chosen);
       setResult(r ?? "cancelled");
     } catch (e) {
       setError(e);
@@ -48,12 +54,13 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
     }
   }
 
-  const filtered = view.search != null || view.filters.length > 0 || view.sort != null;
+  const filtered =
+    view.search != null || view.filters.length > 0 || view.sort != null || view.review != null;
   return (
     <section className="export card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Export</h3>
       <fieldset className="row wrap">
-        <legend>Which records</legend>
+        <legend>Which records (reviewed jobs get the review columns)</legend>
         <label className="check">
           <input
             type="radio"
@@ -71,6 +78,15 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
             onChange={() => setScope("shown")}
           />
           Only what the table shows{filtered ? " (current search, filters and sort)" : ""}
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-scope`}
+            checked={scope === "accepted"}
+            onChange={() => setScope("accepted")}
+          />
+          Accepted only
         </label>
       </fieldset>
       <div className="row wrap">

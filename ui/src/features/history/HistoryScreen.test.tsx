@@ -2,6 +2,7 @@ import { screen, waitFor } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { ipc } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
+import { jobKey } from "../watch/jobState";
 import { HistoryScreen } from "./HistoryScreen";
 
 beforeEach(() => {
@@ -84,6 +85,50 @@ test("jobs colleagues shared say who shared them, when, and with what permission
   const shared = await screen.findByText(/^Shared by Maria Kowalski on /);
   expect(shared).toHaveTextContent("(view)");
   expect(screen.getByText("Yours")).toBeInTheDocument();
+});
+
+test("a long query is shortened in the list, whole on hover", async () => {
+  const long = `Acquisitions of regional banks ${"with a long list of conditions ".repeat(60)}`;
+  vi.mocked(ipc.listJobs).mockResolvedValue([
+    snapshot({ localId: 9, stage: "completed", query: long }).summary,
+  ]);
+  renderApp(<HistoryScreen />);
+  const short = await screen.findByText(/^Acquisitions of regional banks .*…$/);
+  expect(short.textContent?.length).toBeLessThan(130);
+  expect(short.closest("[title]")).toHaveAttribute("title", long);
+  const open = screen.getByRole("button", { name: /^Open job: Acquisitions/ });
+  expect(open.getAttribute("aria-label")?.length).toBeLessThan(160);
+});
+
+test("an account job opens from a fresh snapshot, not only the open command's answer", async () => {
+  vi.mocked(ipc.accountJobsFiltered).mockResolvedValue({
+    total: 1,
+    page: 1,
+    totalPages: 1,
+    jobs: [
+      {
+        jobId: "lite-1",
+        query: "Data breaches at hospitals",
+        createdAt: "2025-01-01T10:00:00Z",
+        status: "completed",
+        mode: "lite",
+        localId: null,
+        sharedBy: null,
+        sharedAt: null,
+        permission: null,
+      },
+    ],
+  });
+  // The answer says "submitted"; the job completed before it arrived.
+  vi.spyOn(ipc, "openAccountJob").mockResolvedValue(
+    snapshot({ localId: 12, stage: "submitted", mode: "lite", origin: "account" }),
+  );
+  const { client } = renderApp(<HistoryScreen />);
+  await userEvent.click(
+    await screen.findByRole("button", { name: "Open account job: Data breaches at hospitals" }),
+  );
+  await waitFor(() => expect(ipc.openAccountJob).toHaveBeenCalledWith("lite-1"));
+  await waitFor(() => expect(client.getQueryState(jobKey(12))?.isInvalidated).toBe(true));
 });
 
 test("the account list filters own, shared or all jobs and by mode, from page 1", async () => {

@@ -3,9 +3,10 @@ import { type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } f
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
-import { formatCount, formatDateTime, modeInWords, stageInWords } from "../../lib/format";
+import { ShortText } from "../../app/ShortText";
+import { formatCount, formatDateTime, modeInWords, shorten, stageInWords } from "../../lib/format";
 import { type AccountJob, ipc, type JobSummary, type Mode } from "../../lib/ipc";
-import { jobKey, jobsListKey, jobsListQuery } from "../watch/jobState";
+import { jobKey, jobsListKey, jobsListQuery, takeSnapshot } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -94,6 +95,8 @@ function LocalJobs({ search }: { search: string | null }) {
       setConfirming(null);
       client.removeQueries({ queryKey: jobKey(localId) });
       void client.invalidateQueries({ queryKey: jobsListKey });
+      // The account's list showed it too.
+      void client.invalidateQueries({ queryKey: ["accountJobs"] });
     },
   });
 
@@ -111,7 +114,7 @@ function LocalJobs({ search }: { search: string | null }) {
           rows={q.data}
           rowKey={(j) => String(j.localId)}
           cells={(j) => [
-            j.query,
+            <ShortText key="query" text={j.query} max={120} />,
             <span key="stage" className={`stage stage-${j.stage}`}>
               {stageInWords(j.stage)}
             </span>,
@@ -123,14 +126,14 @@ function LocalJobs({ search }: { search: string | null }) {
             <>
               <button
                 type="button"
-                aria-label={`Open job: ${j.query}`}
+                aria-label={`Open job: ${shorten(j.query)}`}
                 onClick={() => nav.openJob(j.localId)}
               >
                 Open
               </button>
               <button
                 type="button"
-                aria-label={`Run again with edits: ${j.query}`}
+                aria-label={`Run again with edits: ${shorten(j.query)}`}
                 onClick={() => runAgain.mutate(j.localId)}
               >
                 Run again with edits
@@ -138,7 +141,7 @@ function LocalJobs({ search }: { search: string | null }) {
               <button
                 type="button"
                 className="danger"
-                aria-label={`Delete job: ${j.query}`}
+                aria-label={`Delete job: ${shorten(j.query)}`}
                 onClick={() => setConfirming(j)}
               >
                 Delete
@@ -191,8 +194,8 @@ function ConfirmDelete({
       >
         <h3 id={`${id}-title`}>Delete this job?</h3>
         <p id={`${id}-desc`}>
-          “{job.query}” and its {formatCount(job.storedRecords)} records will be deleted from this
-          computer and from your account. This cannot be undone.
+          “{shorten(job.query)}” and its {formatCount(job.storedRecords)} records will be deleted
+          from this computer and from your account. This cannot be undone.
         </p>
         <ErrorNotice error={error} />
         <div className="row">
@@ -236,8 +239,7 @@ function AccountJobs({ search }: { search: string | null }) {
   const open = useMutation({
     mutationFn: (jobId: string) => ipc.openAccountJob(jobId),
     onSuccess: (snap) => {
-      client.setQueryData(jobKey(snap.summary.localId), snap);
-      void client.invalidateQueries({ queryKey: jobsListKey });
+      takeSnapshot(client, snap);
       nav.openJob(snap.summary.localId);
     },
   });
@@ -283,7 +285,7 @@ function AccountJobs({ search }: { search: string | null }) {
             rows={data.jobs}
             rowKey={(j) => j.jobId}
             cells={(j) => [
-              j.query,
+              <ShortText key="query" text={j.query} max={120} />,
               stageInWords(j.status),
               formatDateTime(j.createdAt),
               modeInWords(j.mode),
@@ -292,7 +294,7 @@ function AccountJobs({ search }: { search: string | null }) {
             actions={(j) => (
               <button
                 type="button"
-                aria-label={`Open account job: ${j.query}`}
+                aria-label={`Open account job: ${shorten(j.query)}`}
                 disabled={open.isPending}
                 onClick={() => (j.localId != null ? nav.openJob(j.localId) : open.mutate(j.jobId))}
               >

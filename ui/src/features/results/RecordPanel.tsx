@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
-import { useId, useLayoutEffect, useRef } from "react";
+import { useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import { formatDateTime } from "../../lib/format";
-import { ipc } from "../../lib/ipc";
+import { formatCount, formatDateTime } from "../../lib/format";
+import { type FieldView, ipc, type ReviewChange, type RowReview } from "../../lib/ipc";
 import { ExternalLink } from "./ExternalLink";
 import { ConfidenceBadge } from "./ResultsTable";
 
@@ -10,10 +10,18 @@ import { ConfidenceBadge } from "./ResultsTable";
 export function RecordPanel({
   localId,
   recordId,
+  review,
+  onMark,
+  onNote,
+  onUndo,
   onClose,
 }: {
   localId: number;
   recordId: string;
+  review: RowReview | null;
+  onMark: (change: ReviewChange) => void;
+  onNote: (title: string) => void;
+  onUndo: () => void;
   onClose: () => void;
 }) {
   const id = useId();
@@ -28,11 +36,34 @@ export function RecordPanel({
     closeRef.current?.focus();
   }, []);
 
-  // Escape closes; Tab stays inside the panel while it is open.
+  const title = q.data?.title || "this record";
+  const state = review?.state ?? "unreviewed";
+  const keys: Record<string, () => void> = {
+    a: () => onMark({ state: "accepted", starred: null, note: null }),
+    r: () => onMark({ state: "rejected", starred: null, note: null }),
+    s: () => onMark({ state: null, starred: !review?.starred, note: null }),
+    n: () => onNote(title),
+    u: onUndo,
+  };
+
+  // Escape closes; Tab stays inside the panel while it is open; the review
+  // keys work here as in the table.
   function onKeyDown(e: React.KeyboardEvent) {
+    e.stopPropagation();
     if (e.key === "Escape") {
-      e.stopPropagation();
       onClose();
+      return;
+    }
+    const typing = (e.target as HTMLElement).closest("input, textarea, select");
+    const action = keys[e.key];
+    if (action && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      action();
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z" && !typing) {
+      e.preventDefault();
+      onUndo();
       return;
     }
     if (e.key !== "Tab" || !panelRef.current) return;
@@ -52,6 +83,7 @@ export function RecordPanel({
   }
 
   const r = q.data;
+  const [shownFields, setShownFields] = useState(FIELDS_AT_ONCE);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: clicking outside is a mouse shortcut; Escape and Close do the same
     <div className="panel-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
@@ -69,6 +101,29 @@ export function RecordPanel({
             Close
           </button>
         </div>
+        <fieldset className="review-actions row wrap">
+          <legend className="visually-hidden">Review</legend>
+          <span className="muted" aria-live="polite">
+            {state === "accepted" ? "Accepted" : state === "rejected" ? "Rejected" : "Not reviewed"}
+            {review?.starred ? " · starred" : ""}
+          </span>
+          <button type="button" aria-pressed={state === "accepted"} onClick={keys.a}>
+            Accept
+          </button>
+          <button type="button" aria-pressed={state === "rejected"} onClick={keys.r}>
+            Reject
+          </button>
+          <button type="button" aria-pressed={review?.starred ?? false} onClick={keys.s}>
+            Star
+          </button>
+          <button type="button" onClick={keys.n}>
+            {review?.note ? "Edit note" : "Add note"}
+          </button>
+          <button type="button" onClick={onUndo}>
+            Undo
+          </button>
+        </fieldset>
+        {review?.note ? <p className="review-note pre">Note: {review.note}</p> : null}
         {q.isPending ? <p>Loading the record…</p> : null}
         <ErrorNotice error={q.error} />
         {r ? (
@@ -79,11 +134,11 @@ export function RecordPanel({
               </p>
             ) : null}
             <dl className="fields">
-              {r.fields.map((f) => (
+              {r.fields.slice(0, shownFields).map((f) => (
                 <div key={f.name} className="field-row">
                   <dt>{f.label}</dt>
                   <dd>
-                    <span className="pre">{f.text || "—"}</span>
+                    <FieldText localId={localId} recordId={recordId} field={f} />
                     {f.link ? (
                       <>
                         {" "}
@@ -100,6 +155,12 @@ export function RecordPanel({
                 </div>
               ))}
             </dl>
+            {r.fields.length > shownFields ? (
+              <button type="button" onClick={() => setShownFields((n) => n + FIELDS_AT_ONCE)}>
+                Show {formatCount(Math.min(FIELDS_AT_ONCE, r.fields.length - shownFields))} more
+                fields ({formatCount(shownFields)} of {formatCount(r.fields.length)} shown)
+              </button>
+            ) : null}
             <h4>Sources ({r.citations.length})</h4>
             {r.citations.length === 0 ? <p className="muted">No sources listed.</p> : null}
             <ol className="citations">
@@ -118,5 +179,81 @@ export function RecordPanel({
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** Fields rendered at first, and added by each "Show more fields". */
+export const FIELDS_AT_ONCE = 200;
+/** Characters of a whole value added to the page at a time. */
+export const CHARS_AT_ONCE = 100_000;
+
+/**
+ * One value: the start the detail carried (about a screenful), with "Show
+ * all" fetching the whole text, which is then added in steps so a 10 MB
+ * value never lands on the page in one piece.
+ */
+function FieldText({
+  localId,
+  recordId,
+  field,
+}: {
+  localId: number;
+  recordId: string;
+  field: FieldView;
+}) {
+  const [whole, setWhole] = useState<string | null>(null);
+  const [shown, setShown] = useState(CHARS_AT_ONCE);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const cut = field.fullLength > [...field.text].length;
+
+  async function showAll() {
+    setLoading(true);
+    setError(null);
+    try {
+      setWhole(await ipc.recordField(localId, recordId, field.name));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  if (whole === null) {
+    return (
+      <>
+        <span className="pre">
+          {field.text || "—"}
+          {cut ? "…" : null}
+        </span>
+        {cut ? (
+          <>
+            {" "}
+            <button type="button" className="link-button" disabled={loading} onClick={showAll}>
+              {loading ? "Loading…" : `Show all (${formatCount(field.fullLength)} characters)`}
+            </button>
+          </>
+        ) : null}
+        <ErrorNotice error={error} />
+      </>
+    );
+  }
+  const rest = whole.length - shown;
+  return (
+    <>
+      <span className="pre">{rest > 0 ? whole.slice(0, shown) : whole}</span>
+      {rest > 0 ? (
+        <>
+          {" "}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => setShown((n) => n + CHARS_AT_ONCE)}
+          >
+            Show more ({formatCount(rest)} characters left)
+          </button>
+        </>
+      ) : null}
+    </>
   );
 }

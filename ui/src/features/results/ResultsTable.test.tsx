@@ -155,6 +155,7 @@ test("a record opens in a panel with every field and its sources", async () => {
         label: "Amount",
         kind: "number",
         text: "12,000,000",
+        fullLength: 10,
         link: null,
         confidence: null,
       },
@@ -212,20 +213,21 @@ test("only the columns in view get cells, the title always, and they follow a ho
     const row = cell.closest("tr") as HTMLTableRowElement;
     return [...row.querySelectorAll("td")].map((td) => td.getAttribute("aria-colindex"));
   };
-  // Columns 1-3 are in view (0-960 px), plus one more on the right.
-  expect(await firstRow()).toEqual(["1", "2", "3", "4"]);
+  // The review column (96 px), then columns 1-3 are in view (96-1,056 px),
+  // plus one more on the right.
+  expect(await firstRow()).toEqual(["1", "2", "3", "4", "5"]);
   // Every header is there for the column model and assistive technology.
-  expect(within(table).getAllByRole("columnheader")).toHaveLength(8);
-  expect(table).toHaveAttribute("aria-colcount", "8");
+  expect(within(table).getAllByRole("columnheader")).toHaveLength(9);
+  expect(table).toHaveAttribute("aria-colcount", "9");
 
   const scroller = table.closest(".table-scroll") as HTMLElement;
   act(() => {
     scroller.scrollLeft = 1_500;
     scroller.dispatchEvent(new Event("scroll"));
   });
-  // 1,500-2,400 px shows columns 5-8 (5 is 1,240-1,520 px), one more to the
-  // left, and the title stays.
-  await waitFor(async () => expect(await firstRow()).toEqual(["1", "4", "5", "6", "7", "8"]));
+  // 1,500-2,400 px shows columns 5-8 (5 is 1,336-1,616 px), one more to the
+  // left, and the review column and the title stay.
+  await waitFor(async () => expect(await firstRow()).toEqual(["1", "2", "5", "6", "7", "8", "9"]));
   expect(within(table).getByText("g-0")).toBeInTheDocument();
   expect(within(table).queryByText("b-0")).not.toBeInTheDocument();
 });

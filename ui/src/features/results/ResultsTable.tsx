@@ -1,4 +1,4 @@
-import { type QueryClient, useQueries, useQuery } from "@tanstack/react-query";
+import { type QueryClient, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   type ColumnDef,
   flexRender,
@@ -22,7 +22,19 @@ import { flushSync } from "react-dom";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { Field, SearchField } from "../../app/Field";
 import { formatCount } from "../../lib/format";
-import { type Column, ipc, type Row, type ViewSpec } from "../../lib/ipc";
+import {
+  type Column,
+  ipc,
+  type RecordsWindow,
+  type ReviewChange,
+  type Row,
+  type RowReview,
+  type ViewSpec,
+} from "../../lib/ipc";
+import { NoteDialog } from "../review/NoteDialog";
+import { ReviewBar } from "../review/ReviewBar";
+import { cachedReview } from "../review/reviewCache";
+import { useReview } from "../review/useReview";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
 import { RecordPanel } from "./RecordPanel";
@@ -30,6 +42,8 @@ import { assignSlots } from "./rowSlots";
 import { viewKeyOf, WINDOW_SIZE, windowsFor } from "./windows";
 
 export const ROW_HEIGHT = 36;
+/** The review column before the job's own: a select box and the marks. */
+const REVIEW_WIDTH = 96;
 
 type Props = {
   localId: number;
@@ -103,6 +117,17 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   const returnFocus = useRef<HTMLElement | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState<number | null>(null);
+  const qc = useQueryClient();
+  const review = useReview(localId);
+  /** The row the review keys act on (its position in the view). */
+  const [active, setActive] = useState<number | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const [allInFilter, setAllInFilter] = useState(false);
+  const lastPicked = useRef<number | null>(null);
+  const [noteFor, setNoteFor] = useState<{ recordId: string; title: string; note: string } | null>(
+    null,
+  );
+  const [reviewNote, setReviewNote] = useState<string | null>(null);
 
   const columnDefs = useMemo<ColumnDef<Row>[]>(
     () =>
@@ -146,9 +171,161 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     () => visibleLeaves.map((c) => c.columnDef.meta as ShownColumn),
     [visibleKey, columnDefs],
   );
-  const template = shown.map(({ col }) => `${columnWidth(col)}px`).join(" ");
+  const template = [`${REVIEW_WIDTH}px`, ...shown.map(({ col }) => `${columnWidth(col)}px`)].join(
+    " ",
+  );
 
   const viewKey = viewKeyOf(view);
+  // A new sort, search or filter starts a new pass: nothing active or picked.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the view changes
+  useEffect(() => {
+    setActive(null);
+    setSelected(new Set());
+    setAllInFilter(false);
+    lastPicked.current = null;
+  }, [viewKey]);
+
+  /** Row `i` of the view when its window is loaded. */
+  const rowAt = useCallback(
+    (i: number): Row | undefined => {
+      const w = qc.getQueryData<RecordsWindow>([
+        ...recordsKey(localId),
+        viewKey,
+        Math.floor(i / WINDOW_SIZE),
+      ]);
+      return w?.rows[i - w.start];
+    },
+    [qc, localId, viewKey],
+  );
+  const titleIndex = Math.max(
+    0,
+    columns.findIndex((c) => c.kind === "title"),
+  );
+
+  /** Scrolls row `i` into the scroll area's view. */
+  const reveal = useCallback((i: number) => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = i * ROW_HEIGHT;
+    // The sticky header takes a row's height at the top.
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + 2 * ROW_HEIGHT > el.scrollTop + el.clientHeight)
+      el.scrollTop = top + 2 * ROW_HEIGHT - el.clientHeight;
+  }, []);
+
+  const activate = useCallback(
+    (i: number) => {
+      setActive(i);
+      reveal(i);
+    },
+    [reveal],
+  );
+
+  const markRecord = useCallback(
+    (recordId: string, change: ReviewChange) => void review.mark([recordId], change),
+    [review.mark],
+  );
+
+  const openNote = useCallback(
+    (recordId: string, title: string) =>
+      setNoteFor({ recordId, title, note: cachedReview(qc, localId, recordId)?.note ?? "" }),
+    [qc, localId],
+  );
+
+  const nextUnreviewed = useCallback(async () => {
+    try {
+      const next = await ipc.nextUnreviewed(localId, view, active);
+      if (next) {
+        activate(next.position);
+        setReviewNote(null);
+      } else setReviewNote("Every record in this view has been reviewed.");
+    } catch (e) {
+      setWindowError(e);
+    }
+  }, [localId, view, active, activate]);
+
+  /** The review keys (a r s n j u, Ctrl+Z) and the arrows between rows. */
+  const onReviewKey = (e: React.KeyboardEvent) => {
+    const t = e.target as HTMLElement;
+    if (t.closest("input:not([type=checkbox]), textarea, select, [role=dialog]")) return;
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "z") {
+      e.preventDefault();
+      void review.undo();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || count === 0) return;
+    const at = active ?? 0;
+    const row = rowAt(at);
+    const handled = () => {
+      e.preventDefault();
+      if (active == null) setActive(at);
+    };
+    switch (e.key) {
+      case "ArrowDown":
+        e.preventDefault();
+        activate(active == null ? 0 : Math.min(count - 1, active + 1));
+        return;
+      case "ArrowUp":
+        e.preventDefault();
+        activate(active == null ? 0 : Math.max(0, active - 1));
+        return;
+      case "a":
+        handled();
+        if (row) markRecord(row.recordId, { state: "accepted", starred: null, note: null });
+        return;
+      case "r":
+        handled();
+        if (row) markRecord(row.recordId, { state: "rejected", starred: null, note: null });
+        return;
+      case "s":
+        handled();
+        if (row)
+          markRecord(row.recordId, { state: null, starred: !row.review?.starred, note: null });
+        return;
+      case "n":
+        handled();
+        if (row) openNote(row.recordId, row.texts[titleIndex] || "this record");
+        return;
+      case "j":
+        e.preventDefault();
+        void nextUnreviewed();
+        return;
+      case "u":
+        e.preventDefault();
+        void review.undo();
+        return;
+      case "Enter":
+        if (row && t === scrollRef.current) {
+          e.preventDefault();
+          returnFocus.current = t;
+          setOpenRecord(row.recordId);
+        }
+        return;
+    }
+  };
+
+  /** A row's select box: a click toggles it, a shift-click picks the range from the last one. */
+  const onPick = useCallback(
+    (i: number, recordId: string, shift: boolean) => {
+      setAllInFilter(false);
+      setActive(i);
+      setSelected((prev) => {
+        const next = new Set(prev);
+        const from = lastPicked.current;
+        if (shift && from != null) {
+          // Rows whose window is loaded (a shift-click spans what was scrolled through).
+          for (let k = Math.min(from, i); k <= Math.max(from, i); k++) {
+            const r = rowAt(k);
+            if (r) next.add(r.recordId);
+          }
+        } else if (next.has(recordId)) next.delete(recordId);
+        else next.add(recordId);
+        return next;
+      });
+      lastPicked.current = i;
+    },
+    [rowAt],
+  );
   const count = total ?? 0;
   // Windows of a view hold its total; the first one to arrive (or a cached
   // one) sets it. A new sort or filter starts from the top, total unknown.
@@ -159,12 +336,29 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
     returnFocus.current = el;
     setOpenRecord(recordId);
   }, []);
+  const openReview = useLiveReview(localId, openRecord);
 
   if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 
   return (
-    <section className="results stack" aria-labelledby={`${id}-title`}>
+    <section className="results stack" aria-labelledby={`${id}-title`} onKeyDown={onReviewKey}>
       <h3 id={`${id}-title`}>Results</h3>
+      <ReviewBar
+        api={review}
+        view={view}
+        onViewChange={onViewChange}
+        selected={[...selected]}
+        allInFilter={allInFilter}
+        total={total}
+        onSelectAll={() => {
+          setSelected(new Set());
+          setAllInFilter(true);
+        }}
+        onClearSelection={() => {
+          setSelected(new Set());
+          setAllInFilter(false);
+        }}
+      />
       <TableControls
         columns={columns}
         view={view}
@@ -178,11 +372,16 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
         {total == null
           ? "Loading records…"
           : total === 0
-            ? view.search || view.filters.length > 0
+            ? view.search || view.filters.length > 0 || view.review
               ? "No records match the search and filters."
               : "No records yet."
             : `${formatCount(total)} ${total === 1 ? "record" : "records"}`}
       </p>
+      {reviewNote ? (
+        <p className="muted" role="status">
+          {reviewNote}
+        </p>
+      ) : null}
       <ErrorNotice error={windowError ?? undefined} />
       {/* A real table laid out as a grid, so rows can be positioned for virtual scrolling. */}
       <div
@@ -195,7 +394,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
           className="grid-table"
           aria-label="Records"
           aria-rowcount={count + 1}
-          aria-colcount={shown.length}
+          aria-colcount={shown.length + 1}
         >
           <thead className="table-head">
             {table.getHeaderGroups().map((group) => (
@@ -205,6 +404,9 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
                 aria-rowindex={1}
                 style={{ gridTemplateColumns: template }}
               >
+                <th scope="col" className="th" aria-colindex={1}>
+                  Review
+                </th>
                 {group.headers.map((header) => {
                   const sorted = header.column.getIsSorted();
                   const label = flexRender(header.column.columnDef.header, header.getContext());
@@ -213,7 +415,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
                       key={header.id}
                       scope="col"
                       className="th"
-                      aria-colindex={header.index + 1}
+                      aria-colindex={header.index + 2}
                       aria-sort={
                         sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
                       }
@@ -250,6 +452,12 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
             onOpen={onOpen}
             onTotal={onTotal}
             onError={setWindowError}
+            active={active}
+            selected={selected}
+            allInFilter={allInFilter}
+            titleIndex={titleIndex}
+            onPick={onPick}
+            onActivate={setActive}
           />
         </table>
       </div>
@@ -257,10 +465,25 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
         <RecordPanel
           localId={localId}
           recordId={openRecord}
+          review={openReview}
+          onMark={(change) => markRecord(openRecord, change)}
+          onNote={(title) => openNote(openRecord, title)}
+          onUndo={() => void review.undo()}
           onClose={() => {
             setOpenRecord(null);
             returnFocus.current?.focus();
           }}
+        />
+      ) : null}
+      {noteFor ? (
+        <NoteDialog
+          initial={noteFor.note}
+          title={noteFor.title}
+          onSave={(note) => {
+            markRecord(noteFor.recordId, { state: null, starred: null, note });
+            setNoteFor(null);
+          }}
+          onCancel={() => setNoteFor(null)}
         />
       ) : null}
     </section>
@@ -277,7 +500,8 @@ function useVisibleColumns(
   shown: ShownColumn[],
 ): number[] {
   const edges = useMemo(() => {
-    const out = [0];
+    // The review column comes first.
+    const out = [REVIEW_WIDTH];
     for (const { col } of shown) out.push(out[out.length - 1] + columnWidth(col));
     return out;
   }, [shown]);
@@ -349,6 +573,12 @@ const VirtualRows = memo(function VirtualRows({
   onOpen,
   onTotal,
   onError,
+  active,
+  selected,
+  allInFilter,
+  titleIndex,
+  onPick,
+  onActivate,
 }: {
   localId: number;
   view: ViewSpec;
@@ -360,6 +590,12 @@ const VirtualRows = memo(function VirtualRows({
   onOpen: (recordId: string, el: HTMLElement) => void;
   onTotal: (total: number | null) => void;
   onError: (error: unknown) => void;
+  active: number | null;
+  selected: ReadonlySet<string>;
+  allInFilter: boolean;
+  titleIndex: number;
+  onPick: (index: number, recordId: string, shift: boolean) => void;
+  onActivate: (index: number) => void;
 }) {
   const virtualizer = useVirtualizer({
     count,
@@ -418,18 +654,26 @@ const VirtualRows = memo(function VirtualRows({
 
   return (
     <tbody className="table-body" style={{ height: virtualizer.getTotalSize() }}>
-      {items.map((item) => (
-        <BodyRow
-          key={slots.current.get(item.index)}
-          index={item.index}
-          start={item.start}
-          row={rowAt(item.index)}
-          shown={shown}
-          cols={cols}
-          template={template}
-          onOpen={onOpen}
-        />
-      ))}
+      {items.map((item) => {
+        const row = rowAt(item.index);
+        return (
+          <BodyRow
+            key={slots.current.get(item.index)}
+            index={item.index}
+            start={item.start}
+            row={row}
+            shown={shown}
+            cols={cols}
+            template={template}
+            onOpen={onOpen}
+            active={active === item.index}
+            selected={allInFilter || (row ? selected.has(row.recordId) : false)}
+            titleIndex={titleIndex}
+            onPick={onPick}
+            onActivate={onActivate}
+          />
+        );
+      })}
     </tbody>
   );
 });
@@ -443,6 +687,11 @@ const BodyRow = memo(function BodyRow({
   cols,
   template,
   onOpen,
+  active,
+  selected,
+  titleIndex,
+  onPick,
+  onActivate,
 }: {
   index: number;
   start: number;
@@ -452,17 +701,38 @@ const BodyRow = memo(function BodyRow({
   cols: number[];
   template: string;
   onOpen: (recordId: string, el: HTMLElement) => void;
+  active: boolean;
+  selected: boolean;
+  titleIndex: number;
+  onPick: (index: number, recordId: string, shift: boolean) => void;
+  onActivate: (index: number) => void;
 }) {
+  const state = row?.review?.state ?? "unreviewed";
   return (
     <tr
       aria-rowindex={index + 2}
-      className={`table-row ${index % 2 ? "odd" : ""}`}
+      aria-current={active ? "true" : undefined}
+      data-review={state}
+      className={`table-row ${index % 2 ? "odd" : ""}${active ? " active" : ""}${selected ? " selected" : ""}`}
       style={{
         gridTemplateColumns: template,
         height: ROW_HEIGHT,
         transform: `translateY(${start}px)`,
       }}
+      onMouseDown={() => onActivate(index)}
     >
+      {row ? (
+        <td className="td review-cell" aria-colindex={1} style={{ gridColumn: 1 }}>
+          <input
+            type="checkbox"
+            aria-label={`Select ${row.texts[titleIndex] || "record"}`}
+            checked={selected}
+            onClick={(e) => onPick(index, row.recordId, e.shiftKey)}
+            onChange={() => {}}
+          />
+          <ReviewMarks review={row.review ?? null} />
+        </td>
+      ) : null}
       {row ? (
         cols.map((i) => {
           const { col, index: c } = shown[i] ?? {};
@@ -558,12 +828,60 @@ function Cell({
     <td
       className={className}
       title={title}
-      aria-colindex={place + 1}
-      style={{ gridColumn: place + 1 }}
+      aria-colindex={place + 2}
+      style={{ gridColumn: place + 2 }}
     >
       {content}
     </td>
   );
+}
+
+/** A row's review at a glance: accepted, rejected, starred, noted (with words for screen readers). */
+function ReviewMarks({ review }: { review: RowReview | null }) {
+  if (!review) return null;
+  return (
+    <span className="review-marks">
+      {review.state === "accepted" ? (
+        <span className="mark-accepted" title="Accepted">
+          <span aria-hidden="true">✓</span>
+          <span className="visually-hidden">Accepted</span>
+        </span>
+      ) : null}
+      {review.state === "rejected" ? (
+        <span className="mark-rejected" title="Rejected">
+          <span aria-hidden="true">✗</span>
+          <span className="visually-hidden">Rejected</span>
+        </span>
+      ) : null}
+      {review.starred ? (
+        <span className="mark-starred" title="Starred">
+          <span aria-hidden="true">★</span>
+          <span className="visually-hidden">Starred</span>
+        </span>
+      ) : null}
+      {review.note ? (
+        <span className="mark-note" title={review.note}>
+          <span aria-hidden="true">✎</span>
+          <span className="visually-hidden">Note: {review.note}</span>
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** A record's review as the cached windows hold it, following their changes. */
+function useLiveReview(localId: number, recordId: string | null): RowReview | null {
+  const qc = useQueryClient();
+  const read = useCallback(
+    () => (recordId ? cachedReview(qc, localId, recordId) : null),
+    [qc, localId, recordId],
+  );
+  const [review, setReview] = useState(read);
+  useEffect(() => {
+    setReview(read());
+    return qc.getQueryCache().subscribe(() => setReview(read()));
+  }, [qc, read]);
+  return review;
 }
 
 export function ConfidenceBadge({ value }: { value: string }) {

@@ -2,18 +2,23 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { useNav } from "../../app/nav";
+import { ShortText } from "../../app/ShortText";
 import {
   formatCount,
   formatDateTime,
   formatElapsed,
   modeInWords,
   progressInWords,
+  shorten,
   stageInWords,
 } from "../../lib/format";
 import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
+import { planFigures } from "../compose/startPlan";
 import { ExportPanel } from "../export/ExportPanel";
 import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
-import { jobKey, jobsListKey } from "./jobState";
+import { ComparePanel } from "../review/ComparePanel";
+import { jobKey, takeSnapshot } from "./jobState";
+import { StopJob } from "./StopJob";
 import { Timeline } from "./Timeline";
 
 const FINISHED = new Set(["completed", "failed"]);
@@ -30,6 +35,12 @@ export function JobView({ localId }: { localId: number }) {
     staleTime: Number.POSITIVE_INFINITY,
   });
   const [view, setView] = useState<ViewSpec>(EMPTY_VIEW);
+  // What this view's Continue asked for (the engine keeps only the new limit).
+  const continued = useQuery<Continued | null>({
+    queryKey: ["continued", localId],
+    queryFn: () => null,
+    staleTime: Number.POSITIVE_INFINITY,
+  }).data;
   const qc = useQueryClient();
   // The table's first rows load alongside the summary, not after it.
   useEffect(() => prefetchFirstRows(qc, localId, EMPTY_VIEW), [qc, localId]);
@@ -38,6 +49,7 @@ export function JobView({ localId }: { localId: number }) {
   if (q.isError) return <ErrorNotice error={q.error} />;
   const snap = q.data;
   const s = snap.summary;
+  const continuing = continuingOf(snap, continued);
   const showTable = s.storedRecords > 0 || s.stage === "enriching" || s.stage === "completed";
 
   return (
@@ -48,19 +60,30 @@ export function JobView({ localId }: { localId: number }) {
         </button>
       </div>
       <h2 id={`${id}-title`} className="job-title">
-        {s.query}
+        <ShortText text={s.query} />
       </h2>
+      {shorten(s.query) !== s.query ? (
+        <details>
+          <summary>The whole query</summary>
+          <p className="job-query-full">{s.query}</p>
+        </details>
+      ) : null}
       <p className="muted">
         {modeInWords(s.mode)} · started {formatDateTime(s.createdAt)}
         {s.limit != null ? ` · up to ${formatCount(s.limit)} records` : ""}
         {s.origin === "account" ? " · started outside this app" : ""}
       </p>
+      {s.mode === "lite" ? (
+        <p className="muted">A Quick job: records have titles and citations, no enrichments.</p>
+      ) : null}
       <div className="card stack">
         <p className="status-line" aria-live="polite">
-          <strong>Status: {statusInWords(snap)}</strong>
+          <strong>
+            Status: {continuing ? continuingInWords(continuing) : statusInWords(snap)}
+          </strong>
           <Elapsed snap={snap} />
         </p>
-        <Timeline snap={snap} />
+        <Timeline snap={snap} continuing={continuing ? continuingInWords(continuing) : null} />
         <Counters snap={snap} />
         {s.stage === "queued" ? (
           <div className="notice notice-info" role="status">
@@ -74,13 +97,25 @@ export function JobView({ localId }: { localId: number }) {
             <p>{snap.trouble}</p>
           </div>
         ) : null}
+        {snap.readNotes ? (
+          <div className="notice notice-info" role="status">
+            <strong>Some values were stored changed</strong>
+            <p>
+              {snap.readNotes} Every record is kept and can be exported; the Run sheet of an Excel
+              export says the same.
+            </p>
+          </div>
+        ) : null}
         {s.stage === "failed" ? (
           <div className="notice notice-error" role="alert">
             <strong>The job failed</strong>
             <p>{s.error ?? "The service did not give a reason."}</p>
           </div>
         ) : null}
-        {snap.canContinue ? <ContinueForm snap={snap} /> : null}
+        {snap.canContinue && !continuing ? <ContinueForm snap={snap} /> : null}
+        {s.tracking && !FINISHED.has(s.stage) && !continuing ? (
+          <StopJob localId={s.localId} />
+        ) : null}
       </div>
       {showTable ? (
         <>
@@ -91,6 +126,7 @@ export function JobView({ localId }: { localId: number }) {
           ) : null}
           <ResultsTable localId={localId} view={view} onViewChange={setView} />
           <ExportPanel localId={localId} view={view} />
+          <ComparePanel localId={localId} />
         </>
       ) : (
         <p className="muted">Records appear here once the job reaches the enriching stage.</p>
@@ -146,29 +182,89 @@ function Elapsed({ snap }: { snap: JobSnapshot }) {
     : finished
       ? Date.parse(snap.summary.updatedAt)
       : now;
+  // One duration: the service's own once finished, else the app's clock.
+  const service = finished && snap.duration ? serviceDuration(snap.duration) : null;
+  if (service) return <span className="muted"> · took {service}</span>;
   if (Number.isNaN(start)) return null;
   return (
     <span className="muted">
       {" "}
       · {finished ? "took" : "running for"} {formatElapsed(end - start)}
-      {snap.duration && finished ? ` (service: ${snap.duration})` : ""}
     </span>
   );
+}
+
+/** "Continuing: 1,000 → 2,000" (or "Continuing to 2,000" when the start is not known). */
+export function continuingInWords(c: Continued): string {
+  return c.from != null
+    ? `Continuing: ${formatCount(c.from)} → ${formatCount(c.to)}`
+    : `Continuing to ${formatCount(c.to)} records`;
+}
+
+export type Continued = { from: number | null; to: number };
+
+/**
+ * A continued job is "continuing" from the Continue until the service is
+ * done and every record is here (the engine stops tracking only then).
+ */
+export function continuingOf(snap: JobSnapshot, asked: Continued | null | undefined) {
+  const s = snap.summary;
+  if (!s.tracking || s.stage === "failed") return null;
+  // This view's Continue, for the limit it asked for.
+  if (asked && (s.limit == null || asked.to === s.limit)) return asked;
+  // Opened later: a stage after a completion means a continue is under way.
+  const done = snap.history.map((h) => h.stage).lastIndexOf("completed");
+  if (done >= 0 && done < snap.history.length - 1 && s.limit != null)
+    return { from: null, to: s.limit };
+  return null;
+}
+
+/** "15m" → "15 min", "1h 5m" → "1 h 5 min": the service's duration in the app's words. */
+export function serviceDuration(d: string): string | null {
+  const t = d.trim();
+  if (!/^(\d+\s*[hms]\s*)+$/i.test(t)) return t || null;
+  return t
+    .replace(/(\d+)\s*h/gi, "$1 h ")
+    .replace(/(\d+)\s*m/gi, "$1 min ")
+    .replace(/(\d+)\s*s/gi, "$1 s ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 function ContinueForm({ snap }: { snap: JobSnapshot }) {
   const client = useQueryClient();
   const id = useId();
   const current = snap.summary.limit ?? 10;
-  const [limit, setLimit] = useState(String(current * 2));
+  const limits = useQuery({
+    queryKey: ["planLimits"],
+    queryFn: ipc.planLimits,
+    staleTime: 60_000,
+    retry: false,
+  });
+  const planMax = planFigures(limits.data).maxResults;
+  // Twice as many, never above what the plan allows.
+  const proposed = planMax != null ? Math.min(current * 2, planMax) : current * 2;
+  const [limit, setLimit] = useState(String(proposed));
+  const [edited, setEdited] = useState(false);
+  useEffect(() => {
+    if (!edited) setLimit(String(proposed));
+  }, [proposed, edited]);
   const [problem, setProblem] = useState<string | null>(null);
   const m = useMutation({
     mutationFn: (n: number) => ipc.continueJob(snap.summary.localId, n),
-    onSuccess: (next) => {
-      client.setQueryData(jobKey(next.summary.localId), next);
-      void client.invalidateQueries({ queryKey: jobsListKey });
+    onSuccess: (next, n) => {
+      client.setQueryData<Continued>(["continued", next.summary.localId], { from: current, to: n });
+      takeSnapshot(client, next);
     },
   });
+  if (planMax != null && current >= planMax) {
+    return (
+      <p className="muted">
+        This job already asked for your plan's maximum ({formatCount(planMax)} records), so it
+        cannot be continued further.
+      </p>
+    );
+  }
   return (
     <form
       className="continue row wrap"
@@ -178,6 +274,10 @@ function ContinueForm({ snap }: { snap: JobSnapshot }) {
         const n = Number(limit.trim().replace(/,/g, ""));
         if (!Number.isInteger(n) || n <= current) {
           setProblem(`Enter a whole number above the current maximum (${formatCount(current)}).`);
+          return;
+        }
+        if (planMax != null && n > planMax) {
+          setProblem(`Your plan allows at most ${formatCount(planMax)} records per job.`);
           return;
         }
         setProblem(null);
@@ -192,7 +292,12 @@ function ContinueForm({ snap }: { snap: JobSnapshot }) {
           value={limit}
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? `${id}-err` : undefined}
-          onChange={(e) => setLimit(e.target.value)}
+          onChange={(e) => {
+            setLimit(e.target.value);
+            setEdited(true);
+            setProblem(null);
+            m.reset();
+          }}
         />
         {problem ? (
           <p id={`${id}-err`} className="field-error">

@@ -19,11 +19,16 @@ export function timelineSteps(
     // A stage the app does not know yet: mark what the history shows as done.
     currentIdx = Math.max(-1, ...STAGES.map((s, i) => (reached.has(s) ? i : -1)));
   }
+  // The status answer's steps say which stages are done, also those passed
+  // between two polls that the history never saw.
+  const serviceDone = new Set(snap.steps.filter((s) => s.completed).map((s) => s.stage));
+  for (const [i, s] of STAGES.entries())
+    if (serviceDone.has(s)) currentIdx = Math.max(currentIdx, i);
   const steps: { stage: string; state: StepState; at?: string }[] = STAGES.filter(
     (s) => !(failed && s === "completed"),
   ).map((s, i) => {
     let state: StepState = "upcoming";
-    if (i < currentIdx) state = "done";
+    if (i < currentIdx || serviceDone.has(s)) state = "done";
     else if (i === currentIdx) state = s === "completed" || failed ? "done" : "current";
     return { stage: s as string, state, at: reached.get(s) };
   });
@@ -39,8 +44,18 @@ const STATE_WORDS: Record<StepState, string> = {
   failed: "stopped here",
 };
 
-export function Timeline({ snap }: { snap: JobSnapshot }) {
-  const steps = timelineSteps(snap);
+export function Timeline({
+  snap,
+  continuing = null,
+}: {
+  snap: JobSnapshot;
+  /** "Continuing: 1,000 → 2,000" while a continued job runs. */
+  continuing?: string | null;
+}) {
+  // While continuing, the first run's stages are all done.
+  const steps = timelineSteps(
+    continuing ? { ...snap, summary: { ...snap.summary, stage: "completed" } } : snap,
+  );
   return (
     <ol className="timeline" aria-label="Job stages">
       {steps.map((s) => (
@@ -54,9 +69,17 @@ export function Timeline({ snap }: { snap: JobSnapshot }) {
           <span className="step-state">
             {STATE_WORDS[s.state]}
             {s.at && s.state !== "upcoming" ? ` · ${formatTime(s.at)}` : ""}
+            {!s.at && s.state === "done" ? " · between two checks" : ""}
           </span>
         </li>
       ))}
+      {continuing ? (
+        <li className="step step-current" aria-current="step">
+          <span className="step-dot" aria-hidden="true" />
+          <span className="step-name">{continuing}</span>
+          <span className="step-state">in progress</span>
+        </li>
+      ) : null}
     </ol>
   );
 }

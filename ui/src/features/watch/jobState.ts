@@ -112,3 +112,16 @@ export function routeJobEvent(client: QueryClient, e: JobEvent) {
     void client.invalidateQueries({ queryKey: jobsListKey });
   }
 }
+
+/**
+ * A snapshot a command answered with (submit, open, continue). Events of the
+ * job may have arrived before the answer (a finished account job completes
+ * on its first poll) and found nothing to update, so the engine is asked
+ * again rather than trusting the answer alone.
+ */
+export function takeSnapshot(client: QueryClient, snap: JobSnapshot) {
+  const key = jobKey(snap.summary.localId);
+  client.setQueryData(key, snap);
+  void client.invalidateQueries({ queryKey: key });
+  void client.invalidateQueries({ queryKey: jobsListKey });
+}

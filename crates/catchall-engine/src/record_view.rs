@@ -1,0 +1,150 @@
+//! A record's detail as the page gets it: long values cut to their start,
+//! so one 10 MB value or 10,000 fields never freeze the page; the whole of
+//! one value comes on demand ([`Engine::record_field`]).
+
+use crate::convert;
+use crate::dto::{CitationView, FieldView, RecordDetail};
+use crate::engine::Engine;
+use crate::EngineError;
+
+/// Characters of a value sent with the detail: about a screenful.
+pub const PREVIEW_CHARS: usize = 2_000;
+/// Characters sent for all values of one record together; past it, each
+/// further value gets only [`SHORT_PREVIEW_CHARS`].
+pub const RECORD_BUDGET_CHARS: usize = 200_000;
+pub const SHORT_PREVIEW_CHARS: usize = 100;
+/// The title and each source's title and link are cut here.
+const LINE_CHARS: usize = 2_000;
+
+/// Cuts `s` to at most `max` characters; returns the whole length.
+fn cut(s: &mut String, max: usize) -> usize {
+    match s.char_indices().nth(max) {
+        None => s.chars().count(),
+        Some((at, _)) => {
+            let whole = max + s[at..].chars().count();
+            s.truncate(at);
+            whole
+        }
+    }
+}
+
+/// Long titles end with "…" (they are shown in full nowhere else either).
+fn cut_line(s: &mut String) {
+    if cut(s, LINE_CHARS) > LINE_CHARS {
+        s.push('…');
+    }
+}
+
+pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
+    let mut budget = RECORD_BUDGET_CHARS;
+    for f in &mut d.fields {
+        let max = if budget >= PREVIEW_CHARS {
+            PREVIEW_CHARS
+        } else {
+            SHORT_PREVIEW_CHARS
+        };
+        let whole = cut(&mut f.text, max);
+        f.full_length = whole.min(u32::MAX as usize) as u32;
+        budget = budget.saturating_sub(whole.min(max));
+        if let Some(c) = &mut f.confidence {
+            cut_line(c);
+        }
+    }
+    cut_line(&mut d.title);
+    for CitationView { title, link, .. } in &mut d.citations {
+        cut_line(title);
+        // A link cut short would lead elsewhere: a long one is dropped.
+        if link.len() > LINE_CHARS {
+            link.clear();
+        }
+    }
+    d
+}
+
+impl Engine {
+    /// The whole text of one field of a record (for "Show all").
+    pub fn record_field(
+        &self,
+        local_id: i64,
+        record_id: String,
+        name: String,
+    ) -> Result<String, EngineError> {
+        let (json, cols) = {
+            let store = self.inner().store();
+            let json = store.record_json(local_id, &record_id)?.ok_or_else(|| {
+                EngineError::NotFound(format!("Record {record_id} is not stored for this job."))
+            })?;
+            (json, store.columns(local_id)?)
+        };
+        let detail = convert::record_detail(&json, &cols).map_err(|e| {
+            EngineError::Internal(format!("record {record_id} could not be read: {e}"))
+        })?;
+        detail
+            .fields
+            .into_iter()
+            .find(|f: &FieldView| f.name == name)
+            .map(|f| f.text)
+            .ok_or_else(|| {
+                EngineError::NotFound(format!("Record {record_id} has no field \"{name}\"."))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, text: String) -> FieldView {
+        FieldView {
+            name: name.into(),
+            label: name.into(),
+            kind: "text".into(),
+            text,
+            link: None,
+            confidence: None,
+            full_length: 0,
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_with_their_whole_length() {
+        let d = RecordDetail {
+            record_id: "r".into(),
+            title: "t".repeat(5_000),
+            confidence: None,
+            fields: vec![
+                field("short", "é ok".into()),
+                field("huge", "ü".repeat(10_000_000)),
+            ],
+            citations: vec![],
+        };
+        let p = preview(d);
+        assert_eq!(p.fields[0].text, "é ok");
+        assert_eq!(p.fields[0].full_length, 4);
+        assert_eq!(p.fields[1].text.chars().count(), PREVIEW_CHARS);
+        assert_eq!(p.fields[1].full_length, 10_000_000);
+        assert_eq!(p.title.chars().count(), LINE_CHARS + 1);
+    }
+
+    #[test]
+    fn ten_thousand_fields_stay_within_the_budget() {
+        let fields = (0..10_000)
+            .map(|i| field(&format!("f{i}"), "x".repeat(3_000)))
+            .collect();
+        let d = RecordDetail {
+            record_id: "r".into(),
+            title: String::new(),
+            confidence: None,
+            fields,
+            citations: vec![],
+        };
+        let p = preview(d);
+        let sent: usize = p.fields.iter().map(|f| f.text.len()).sum();
+        assert!(
+            sent <= RECORD_BUDGET_CHARS + PREVIEW_CHARS + 10_000 * SHORT_PREVIEW_CHARS,
+            "{sent}"
+        );
+        assert!(p.fields.iter().all(|f| f.full_length == 3_000));
+        assert_eq!(p.fields[9_999].text.len(), SHORT_PREVIEW_CHARS);
+    }
+}

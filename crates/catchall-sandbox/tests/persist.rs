@@ -1,0 +1,89 @@
+//! A sandbox given a folder keeps its jobs across restarts: a job started
+//! before resumes, finishes and can be continued after.
+
+mod common;
+
+use catchall_sandbox::{Pace, SandboxConfig, STATE_FILE};
+use common::{start_with, Env};
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn start_in(dir: &std::path::Path) -> Env {
+    start_with(SandboxConfig {
+        pace: Pace::Test,
+        state_dir: Some(dir.to_path_buf()),
+        ..Default::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn jobs_outlive_a_restart_and_can_be_continued() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_in(dir.path()).await;
+    let job = first
+        .submit(json!({"query": "Layoffs announced by European banks", "limit": 20}))
+        .await;
+    let (_, listed) = first.get("/catchAll/jobs/user?page_size=100").await;
+    let total = listed["total"].as_u64().unwrap();
+    // Stopped while the job still runs.
+    assert_ne!(first.stage(&job).await, "completed");
+    first.sb.shutdown().await;
+    assert!(dir.path().join(STATE_FILE).exists());
+
+    let second = start_in(dir.path()).await;
+    // Same account history (not seeded twice), and the job is known.
+    let (_, again) = second.get("/catchAll/jobs/user?page_size=100").await;
+    assert_eq!(again["total"].as_u64().unwrap(), total, "{again}");
+    assert_eq!(second.wait_done(&job).await, "completed");
+    let (s, page) = second
+        .get(&format!("/catchAll/pull/{job}?page_size=100"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page["all_records"].as_array().unwrap().len(), 20, "{page}");
+    assert_eq!(page["query"], "Layoffs announced by European banks");
+
+    let (s, v) = second
+        .post(
+            "/catchAll/continue",
+            json!({"job_id": job, "new_limit": 40}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    second.sb.shutdown().await;
+
+    // The continue is kept too.
+    let third = start_in(dir.path()).await;
+    assert_eq!(third.wait_done(&job).await, "completed");
+    let (_, page) = third
+        .get(&format!("/catchAll/pull/{job}?page_size=100"))
+        .await;
+    assert_eq!(page["all_records"].as_array().unwrap().len(), 40, "{page}");
+    assert_eq!(page["limit"], 40);
+
+    // A deleted job stays deleted.
+    let (s, _) = third
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/catchAll/jobs/{job}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    third.sb.shutdown().await;
+    let fourth = start_in(dir.path()).await;
+    let (s, _) = fourth.get(&format!("/catchAll/status/{job}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    fourth.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_state_file_starts_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(STATE_FILE), b"{ not json").unwrap();
+    let env = start_in(dir.path()).await;
+    let (s, listed) = env.get("/catchAll/jobs/user").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(listed["total"].as_u64().unwrap() >= 4, "{listed}");
+    env.sb.shutdown().await;
+}
