@@ -29,6 +29,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             account::save_settings,
             account::plan_limits,
             account::account_jobs,
+            account::account_jobs_filtered,
+            account::source_groups,
             account::open_account_job,
             account::open_log_folder,
             compose::check_draft,

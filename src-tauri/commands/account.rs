@@ -111,6 +111,29 @@ pub async fn account_jobs(
     ipc(engine.account_jobs(page, search).await)
 }
 
+/// The account's jobs on the service, filtered: own / shared / all
+/// (`filter.ownership`) and by mode.
+#[tauri::command]
+#[specta::specta]
+pub async fn account_jobs_filtered(
+    engine: State<'_, Engine>,
+    page: u32,
+    filter: AccountJobsFilter,
+) -> CmdResult<AccountJobsPage> {
+    ipc(engine.account_jobs_filtered(page, filter).await)
+}
+
+/// The source groups ("only these outlets") the account may use, matching
+/// `search` when given.
+#[tauri::command]
+#[specta::specta]
+pub async fn source_groups(
+    engine: State<'_, Engine>,
+    search: Option<String>,
+) -> CmdResult<Vec<SourceGroup>> {
+    ipc(engine.source_groups(search).await)
+}
+
 /// Brings a job started elsewhere into local history and tracks it.
 #[tauri::command]
 #[specta::specta]

@@ -24,6 +24,16 @@ export const commands = {
 	planLimits: () => typedError<PlanLimit[], IpcError>(__TAURI_INVOKE("plan_limits")),
 	/**  The account's jobs on the service (page starts at 1). */
 	accountJobs: (page: number, search: string | null) => typedError<AccountJobsPage, IpcError>(__TAURI_INVOKE("account_jobs", { page, search })),
+	/**
+	 *  The account's jobs on the service, filtered: own / shared / all
+	 *  (`filter.ownership`) and by mode.
+	 */
+	accountJobsFiltered: (page: number, filter: AccountJobsFilter) => typedError<AccountJobsPage, IpcError>(__TAURI_INVOKE("account_jobs_filtered", { page, filter })),
+	/**
+	 *  The source groups ("only these outlets") the account may use, matching
+	 *  `search` when given.
+	 */
+	sourceGroups: (search: string | null) => typedError<SourceGroup[], IpcError>(__TAURI_INVOKE("source_groups", { search })),
 	/**  Brings a job started elsewhere into local history and tracks it. */
 	openAccountJob: (jobId: string) => typedError<JobSnapshot, IpcError>(__TAURI_INVOKE("open_account_job", { jobId })),
 	/**
@@ -111,6 +121,14 @@ export type AccountJob = {
 	sharedAt: string | null,
 	/**  view, edit or manage. */
 	permission: string | null,
+};
+
+/**  Which of the account's jobs to list. */
+export type AccountJobsFilter = {
+	search: string | null,
+	/**  "own", "shared" or "all" (None: the service's default). */
+	ownership: string | null,
+	mode: Mode | null,
 };
 
 export type AccountJobsPage = {
@@ -295,6 +313,8 @@ export type JobDraft = {
 	/**  None: let the service choose. Some: send exactly these. */
 	validators: ValidatorSpec[] | null,
 	enrichments: EnrichmentSpec[] | null,
+	/**  Only these outlets: source group slugs (None or empty: all news). */
+	sourceGroups?: string[] | null,
 };
 
 export type JobEvent = {
@@ -555,6 +575,17 @@ export type Settings = {
 export type SortSpec = {
 	key: string,
 	descending: boolean,
+};
+
+/**
+ *  A curated list of outlets a job can be limited to (the composer's
+ *  "only these outlets").
+ */
+export type SourceGroup = {
+	/**  What submit's `source_groups` takes. */
+	slug: string,
+	name: string,
+	description: string | null,
 };
 
 export type StageEntry = {

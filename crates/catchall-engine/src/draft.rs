@@ -10,6 +10,8 @@ use crate::dto::{EnrichmentSpec, FieldKind, FieldProblem, JobDraft, Mode, Valida
 
 /// The widest date window the service accepts.
 pub const MAX_WINDOW_DAYS: i64 = 30;
+/// The most source groups one job may name.
+pub const MAX_SOURCE_GROUPS: usize = 20;
 /// The smallest limit the service accepts.
 pub const MIN_LIMIT: u32 = 10;
 
@@ -105,6 +107,16 @@ pub fn check_draft(
     }
 
     check_dates(draft, now, &mut out);
+
+    if let Some(n) = source_groups_of(draft)
+        .map(|g| g.len())
+        .filter(|n| *n > MAX_SOURCE_GROUPS)
+    {
+        out.push(problem(
+            "sourceGroups",
+            format!("Choose at most {MAX_SOURCE_GROUPS} source groups ({n} are chosen)."),
+        ));
+    }
 
     if let Some(validators) = &draft.validators {
         let named: Vec<(&str, &str)> = validators
@@ -258,6 +270,21 @@ fn non_empty(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The chosen source group slugs, trimmed, blanks and repeats left out;
+/// None when there are none (the service then searches all news).
+fn source_groups_of(d: &JobDraft) -> Option<Vec<String>> {
+    let mut seen = HashSet::new();
+    let slugs: Vec<String> = d
+        .source_groups
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty() && seen.insert(*s))
+        .map(str::to_owned)
+        .collect();
+    (!slugs.is_empty()).then_some(slugs)
+}
+
 /// The exact request a draft sends: what is on screen, trimmed.
 pub fn to_submit_request(d: &JobDraft) -> SubmitRequest {
     SubmitRequest {
@@ -288,6 +315,7 @@ pub fn to_submit_request(d: &JobDraft) -> SubmitRequest {
             Mode::Base => JobMode::Base,
             Mode::Lite => JobMode::Lite,
         }),
+        source_groups: source_groups_of(d),
         ..SubmitRequest::new(d.query.trim())
     }
 }
@@ -321,6 +349,7 @@ pub fn from_submit_request(r: &SubmitRequest) -> JobDraft {
                 })
                 .collect()
         }),
+        source_groups: r.source_groups.clone().filter(|g| !g.is_empty()),
     }
 }
 
@@ -523,6 +552,53 @@ mod tests {
             ..d
         };
         assert_eq!(from_submit_request(&r), want);
+    }
+
+    #[test]
+    fn source_groups_go_out_trimmed_once_and_at_most_twenty() {
+        let d = JobDraft {
+            source_groups: Some(vec![
+                " tier-1-business ".into(),
+                "tech-press".into(),
+                "".into(),
+                "tech-press".into(),
+            ]),
+            ..good()
+        };
+        assert!(check_draft(&d, None, NOW).is_empty());
+        let r = to_submit_request(&d);
+        assert_eq!(
+            r.source_groups,
+            Some(vec!["tier-1-business".to_owned(), "tech-press".to_owned()])
+        );
+        assert_eq!(
+            from_submit_request(&r).source_groups,
+            r.source_groups,
+            "run again keeps the outlets"
+        );
+
+        let none = JobDraft {
+            source_groups: Some(vec![" ".into()]),
+            ..good()
+        };
+        assert_eq!(to_submit_request(&none).source_groups, None);
+        assert_eq!(to_submit_request(&good()).source_groups, None);
+
+        let many = JobDraft {
+            source_groups: Some((0..21).map(|i| format!("group-{i}")).collect()),
+            ..good()
+        };
+        let p = check_draft(&many, None, NOW);
+        assert_eq!(fields(&p), ["sourceGroups"]);
+        assert_eq!(
+            p[0].message,
+            "Choose at most 20 source groups (21 are chosen)."
+        );
+        let twenty = JobDraft {
+            source_groups: Some((0..20).map(|i| format!("group-{i}")).collect()),
+            ..good()
+        };
+        assert!(check_draft(&twenty, None, NOW).is_empty());
     }
 
     #[test]

@@ -125,6 +125,10 @@ pub struct JobDraft {
     /// None: let the service choose. Some: send exactly these.
     pub validators: Option<Vec<ValidatorSpec>>,
     pub enrichments: Option<Vec<EnrichmentSpec>>,
+    /// Only these outlets: source group slugs (None or empty: all news).
+    #[serde(default)]
+    #[specta(optional)]
+    pub source_groups: Option<Vec<String>>,
 }
 
 /// A problem with the draft found before any request, next to its field.

@@ -358,6 +358,189 @@ impl<'de> Deserialize<'de> for CitCount {
     }
 }
 
+/// Display columns of a record's top-level `connected_entities` and `tags`.
+/// Spaces and capitals keep them apart from enrichment keys (snake_case).
+pub(crate) const ENTITIES_KEY: &str = "Connected entities";
+pub(crate) const EVENT_TYPE_KEY: &str = "Event type";
+pub(crate) const SECTOR_KEY: &str = "Sector";
+
+/// `connected_entities` as one cell: "Acme (8, event_associated); Beta (3, mention)".
+/// Anything that is not a list of objects reads as no entities.
+struct Entities(String);
+
+impl<'de> Deserialize<'de> for Entities {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct One(Option<String>);
+        impl<'de> Deserialize<'de> for One {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = One;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a connected entity")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<One, A::Error> {
+                        let (mut name, mut score, mut assoc) = (String::new(), None, None);
+                        while let Some(k) = m.next_key::<S<'de>>()? {
+                            let v: Val<'de> = m.next_value()?;
+                            let mut text = String::new();
+                            v.summary(&mut text);
+                            let text = Some(text).filter(|t| !t.is_empty());
+                            match &*k.0 {
+                                "name" => name = text.unwrap_or_default(),
+                                "ed_score" => score = text,
+                                "association_type" => assoc = text,
+                                _ => {}
+                            }
+                        }
+                        let extra: Vec<String> = [score, assoc].into_iter().flatten().collect();
+                        Ok(One(match (name.is_empty(), extra.is_empty()) {
+                            (true, true) => None,
+                            (_, true) => Some(name),
+                            (_, false) => Some(format!("{name} ({})", extra.join(", "))),
+                        }))
+                    }
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<One, A::Error> {
+                        while s.next_element::<IgnoredAny>()?.is_some() {}
+                        Ok(One(None))
+                    }
+                    fn visit_unit<E: de::Error>(self) -> Result<One, E> {
+                        Ok(One(None))
+                    }
+                    fn visit_bool<E: de::Error>(self, _: bool) -> Result<One, E> {
+                        Ok(One(None))
+                    }
+                    fn visit_i64<E: de::Error>(self, _: i64) -> Result<One, E> {
+                        Ok(One(None))
+                    }
+                    fn visit_u64<E: de::Error>(self, _: u64) -> Result<One, E> {
+                        Ok(One(None))
+                    }
+                    fn visit_f64<E: de::Error>(self, _: f64) -> Result<One, E> {
+                        Ok(One(None))
+                    }
+                    fn visit_str<E: de::Error>(self, _: &str) -> Result<One, E> {
+                        Ok(One(None))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entities;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of connected entities")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Entities, A::Error> {
+                let mut out = String::new();
+                while let Some(One(e)) = s.next_element::<One>()? {
+                    if let Some(e) = e {
+                        if !out.is_empty() {
+                            out.push_str("; ");
+                        }
+                        out.push_str(&e);
+                    }
+                }
+                Ok(Entities(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Entities, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Entities(String::new()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Entities, E> {
+                Ok(Entities(String::new()))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Entities, E> {
+                Ok(Entities(String::new()))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Entities, E> {
+                Ok(Entities(String::new()))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Entities, E> {
+                Ok(Entities(String::new()))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Entities, E> {
+                Ok(Entities(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A record's `tags`: event type and sector, as text.
+struct Tags<'a> {
+    event_type: Option<Cow<'a, str>>,
+    sector: Option<Cow<'a, str>>,
+}
+
+impl<'de> Deserialize<'de> for Tags<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Tags<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("record tags")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Tags<'de>, A::Error> {
+                let mut t = Tags::none();
+                while let Some(k) = m.next_key::<S<'de>>()? {
+                    let v: Val<'de> = m.next_value()?;
+                    let text = match v {
+                        Val::Str(s) => Some(s),
+                        Val::Null => None,
+                        other => {
+                            let mut s = String::new();
+                            other.summary(&mut s);
+                            Some(Cow::Owned(s))
+                        }
+                    }
+                    .filter(|s| !s.trim().is_empty());
+                    match &*k.0 {
+                        "event_type" => t.event_type = text,
+                        "sector" => t.sector = text,
+                        _ => {}
+                    }
+                }
+                Ok(t)
+            }
+            // Anything but an object reads as no tags; the record is kept.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Tags<'de>, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Tags::none())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Tags<'de>, E> {
+                Ok(Tags::none())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Tags<'de>, E> {
+                Ok(Tags::none())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Tags<'de>, E> {
+                Ok(Tags::none())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Tags<'de>, E> {
+                Ok(Tags::none())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Tags<'de>, E> {
+                Ok(Tags::none())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Tags<'de>, E> {
+                Ok(Tags::none())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Tags<'_> {
+    fn none() -> Self {
+        Tags {
+            event_type: None,
+            sector: None,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Parsed<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -373,6 +556,8 @@ impl<'de> Deserialize<'de> for Parsed<'de> {
                     fields: Vec::new(),
                     citations: 0,
                 };
+                let mut entities: Option<String> = None;
+                let mut tags: Option<Tags<'de>> = None;
                 while let Some(k) = m.next_key::<S<'de>>()? {
                     match &*k.0 {
                         "record_title" => p.title = m.next_value::<Option<S<'de>>>()?.map(|s| s.0),
@@ -382,8 +567,23 @@ impl<'de> Deserialize<'de> for Parsed<'de> {
                             p.fields = f.fields;
                         }
                         "citations" => p.citations = m.next_value::<CitCount>()?.0,
+                        "connected_entities" => {
+                            entities = m.next_value::<Option<Entities>>()?.map(|e| e.0)
+                        }
+                        "tags" => tags = m.next_value::<Option<Tags<'de>>>()?,
                         _ => {
                             m.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                // After the enrichment columns, whatever order the keys came in.
+                if let Some(e) = entities.filter(|e| !e.is_empty()) {
+                    p.fields.push((Cow::Borrowed(ENTITIES_KEY), Val::Other(e)));
+                }
+                if let Some(t) = tags {
+                    for (key, v) in [(EVENT_TYPE_KEY, t.event_type), (SECTOR_KEY, t.sector)] {
+                        if let Some(v) = v {
+                            p.fields.push((Cow::Borrowed(key), Val::Str(v)));
                         }
                     }
                 }
@@ -711,6 +911,46 @@ mod tests {
         assert_eq!(c.field("nested").unwrap().text, "a: 1; b: two");
         assert_eq!(c.field("tags").unwrap().text, "x, y");
         assert_eq!(c.fields().count(), 7);
+    }
+
+    #[test]
+    fn entities_and_tags_become_display_columns_after_the_enrichment() {
+        let json = r#"{"record_id":"r1","record_title":"T",
+            "connected_entities":[
+              {"entity_id":"e1","name":"Acme","type":"company","ed_score":8,"relation":"buyer","association_type":"event_associated"},
+              {"name":"Beta","ed_score":"3","association_type":"mention"},
+              "odd",
+              {"name":"Gamma"}],
+            "tags":{"event_type":"acquisition","sector":"fintech","other":1},
+            "enrichment":{"amount":5}}"#;
+        let p = parse_record(json).unwrap();
+        let keys: Vec<&str> = p.fields.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(keys, ["amount", ENTITIES_KEY, EVENT_TYPE_KEY, SECTOR_KEY]);
+        let mut b = Vec::new();
+        encode_cells(&p, &mut b);
+        let c = decode_cells(&b).unwrap();
+        assert_eq!(
+            c.field(ENTITIES_KEY).unwrap().text,
+            "Acme (8, event_associated); Beta (3, mention); Gamma"
+        );
+        assert_eq!(c.field(EVENT_TYPE_KEY).unwrap().text, "acquisition");
+        assert_eq!(c.field(SECTOR_KEY).unwrap().text, "fintech");
+        assert!(p.search_body().contains("Beta"));
+    }
+
+    #[test]
+    fn odd_entities_and_tags_keep_the_record() {
+        for odd in [
+            r#""connected_entities":{"not":"a list"},"tags":["x"]"#,
+            r#""connected_entities":"none","tags":"none""#,
+            r#""connected_entities":null,"tags":null"#,
+            r#""connected_entities":[],"tags":{}"#,
+        ] {
+            let json = format!(r#"{{"record_title":"T",{odd},"enrichment":{{"a":1}}}}"#);
+            let p = parse_record(&json).unwrap_or_else(|e| panic!("{odd}: {e}"));
+            let keys: Vec<&str> = p.fields.iter().map(|(k, _)| k.as_ref()).collect();
+            assert_eq!(keys, ["a"], "{odd}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 // The one wrapper over the generated bindings: every fallible command is
 // unwrapped here so screens get plain values or an `AppError` they can show.
 import {
+  type AccountJobsFilter,
   type AccountJobsPage,
   type AppInfo,
   type Column,
@@ -28,6 +29,7 @@ import {
   type ReviewOutcome,
   type ReviewProgress,
   type Settings,
+  type SourceGroup,
   type Suggestions,
   type ViewSpec,
 } from "../bindings";
@@ -108,6 +110,10 @@ export const ipc = {
   planLimits: (): Promise<PlanLimit[]> => unwrap(commands.planLimits()),
   accountJobs: (page: number, search: string | null): Promise<AccountJobsPage> =>
     unwrap(commands.accountJobs(page, search)),
+  accountJobsFiltered: (page: number, filter: AccountJobsFilter): Promise<AccountJobsPage> =>
+    unwrap(commands.accountJobsFiltered(page, filter)),
+  sourceGroups: (search: string | null): Promise<SourceGroup[]> =>
+    unwrap(commands.sourceGroups(search)),
   openAccountJob: (jobId: string): Promise<JobSnapshot> => unwrap(commands.openAccountJob(jobId)),
   checkDraft: (draft: JobDraft): Promise<FieldProblem[]> => plain(commands.checkDraft(draft)),
   validateQuery: (query: string): Promise<QueryCheck> => unwrap(commands.validateQuery(query)),

@@ -229,6 +229,7 @@ test("suggestions fill editable lists; names are checked next to the field; subm
       { name: "lead_investor", description: "Who led the round", kind: "company" },
       { name: "amount", description: "Amount raised", kind: "number" },
     ],
+    sourceGroups: null,
   });
 }, 20_000);
 

@@ -20,6 +20,7 @@ import {
 } from "./draftState";
 import { ProposalsPanel } from "./ProposalsPanel";
 import { QueryCheckPanel } from "./QueryCheckPanel";
+import { SourceGroupsPicker } from "./SourceGroupsPicker";
 import { SpecList } from "./SpecList";
 import {
   DEFAULT_CONFIRM_ABOVE,
@@ -466,6 +467,15 @@ export function Compose({ active = true }: { active?: boolean }) {
             </label>
           </fieldset>
         </div>
+
+        <SourceGroupsPicker
+          value={state.sourceGroups}
+          onChange={(sourceGroups) => {
+            edit({ sourceGroups });
+            touch("sourceGroups");
+          }}
+          error={fieldError("sourceGroups")}
+        />
 
         <div className="row wrap">
           <button

@@ -65,6 +65,7 @@ test("the draft is exactly what is on screen, without the UI's row ids", () => {
     mode: "base",
     validators: null,
     enrichments: [{ name: "product", description: "Product name", kind: "text" }],
+    sourceGroups: null,
   });
   expect(move([1, 2, 3], 2, 1)).toEqual([1, 3, 2]);
   expect(move([1, 2, 3], 0, -1)).toEqual([1, 2, 3]);
@@ -93,4 +94,23 @@ test("a relative window is remembered and counts from today", () => {
   const later = freshDates(s, new Date("2025-03-02T08:00:00Z"));
   expect(later.endDate).toBe("2025-03-02T08:00:00Z");
   expect(freshDates({ ...s, preset: null }, new Date()).endDate).toBe(s.endDate);
+});
+
+test("chosen source groups go into the draft, and more than 20 is a problem on screen", () => {
+  const base = { ...emptyState(), query: "Launches of new phones" };
+  expect(
+    toDraft({ ...base, sourceGroups: ["tech-press", "tier-1-business"] }).sourceGroups,
+  ).toEqual(["tech-press", "tier-1-business"]);
+  expect(toDraft(base).sourceGroups).toBeNull();
+  expect(
+    localProblems({ ...base, sourceGroups: Array.from({ length: 20 }, (_, i) => `g${i}`) }),
+  ).toEqual({});
+  expect(
+    localProblems({ ...base, sourceGroups: Array.from({ length: 21 }, (_, i) => `g${i}`) })
+      .sourceGroups,
+  ).toBe("Choose at most 20 source groups (21 are chosen).");
+  expect(fromDraft({ ...toDraft(base), sourceGroups: ["tech-press"] }).sourceGroups).toEqual([
+    "tech-press",
+  ]);
+  expect(fromDraft({ ...toDraft(base), sourceGroups: null }).sourceGroups).toEqual([]);
 });

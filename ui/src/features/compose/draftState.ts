@@ -28,6 +28,8 @@ export type ComposeState = {
   /** null = let the service choose. */
   validators: WithUid<ValidatorSpec>[] | null;
   enrichments: WithUid<EnrichmentSpec>[] | null;
+  /** Source group slugs ("only these outlets"); empty = all news. */
+  sourceGroups: string[];
 };
 
 export const FIELD_KINDS: { kind: FieldKind; label: string }[] = [
@@ -40,6 +42,8 @@ export const FIELD_KINDS: { kind: FieldKind; label: string }[] = [
 ];
 
 export const MAX_WINDOW_DAYS = 30;
+/** The most source groups one job may name. */
+export const MAX_SOURCE_GROUPS = 20;
 
 let counter = 0;
 export const newUid = () => `i${++counter}`;
@@ -54,6 +58,7 @@ export const emptyState = (): ComposeState => ({
   mode: "base",
   validators: null,
   enrichments: null,
+  sourceGroups: [],
 });
 
 /**
@@ -85,6 +90,7 @@ export function fromDraft(d: JobDraft, now = new Date()): ComposeState {
       d.validators?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
     enrichments:
       d.enrichments?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
+    sourceGroups: d.sourceGroups ?? [],
   };
 }
 
@@ -112,6 +118,7 @@ export function toDraft(s: ComposeState): JobDraft {
     validators: s.validators?.map(({ name, description }) => ({ name, description })) ?? null,
     enrichments:
       s.enrichments?.map(({ name, description, kind }) => ({ name, description, kind })) ?? null,
+    sourceGroups: s.sourceGroups.length > 0 ? s.sourceGroups : null,
   };
 }
 
@@ -158,6 +165,8 @@ export function localProblems(s: ComposeState): Record<string, string> {
   }
   checkNames(s.validators, "validators", out);
   checkNames(s.enrichments, "enrichments", out);
+  if (s.sourceGroups.length > MAX_SOURCE_GROUPS)
+    out.sourceGroups = `Choose at most ${MAX_SOURCE_GROUPS} source groups (${s.sourceGroups.length} are chosen).`;
   return out;
 }
 

@@ -9,7 +9,12 @@ beforeEach(() => {
   vi.spyOn(ipc, "listJobs").mockResolvedValue([
     snapshot({ localId: 4, stage: "completed", storedRecords: 96 }).summary,
   ]);
-  vi.spyOn(ipc, "accountJobs").mockResolvedValue({ total: 0, page: 1, totalPages: 1, jobs: [] });
+  vi.spyOn(ipc, "accountJobsFiltered").mockResolvedValue({
+    total: 0,
+    page: 1,
+    totalPages: 1,
+    jobs: [],
+  });
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -37,11 +42,17 @@ test("search asks the engine", async () => {
   await screen.findByText("Completed");
   await userEvent.type(screen.getByLabelText("Search jobs"), "fintech");
   await waitFor(() => expect(ipc.listJobs).toHaveBeenLastCalledWith("fintech"));
-  await waitFor(() => expect(ipc.accountJobs).toHaveBeenLastCalledWith(1, "fintech"));
+  await waitFor(() =>
+    expect(ipc.accountJobsFiltered).toHaveBeenLastCalledWith(1, {
+      search: "fintech",
+      ownership: "all",
+      mode: null,
+    }),
+  );
 });
 
 test("jobs colleagues shared say who shared them, when, and with what permission", async () => {
-  vi.mocked(ipc.accountJobs).mockResolvedValue({
+  vi.mocked(ipc.accountJobsFiltered).mockResolvedValue({
     total: 2,
     page: 1,
     totalPages: 1,
@@ -90,7 +101,7 @@ test("a long query is shortened in the list, whole on hover", async () => {
 });
 
 test("an account job opens from a fresh snapshot, not only the open command's answer", async () => {
-  vi.mocked(ipc.accountJobs).mockResolvedValue({
+  vi.mocked(ipc.accountJobsFiltered).mockResolvedValue({
     total: 1,
     page: 1,
     totalPages: 1,
@@ -118,4 +129,58 @@ test("an account job opens from a fresh snapshot, not only the open command's an
   );
   await waitFor(() => expect(ipc.openAccountJob).toHaveBeenCalledWith("lite-1"));
   await waitFor(() => expect(client.getQueryState(jobKey(12))?.isInvalidated).toBe(true));
+});
+
+test("the account list filters own, shared or all jobs and by mode, from page 1", async () => {
+  vi.mocked(ipc.accountJobsFiltered).mockResolvedValue({
+    total: 60,
+    page: 1,
+    totalPages: 2,
+    jobs: [
+      {
+        jobId: "j-1",
+        query: "Layoffs announced by US tech companies",
+        createdAt: "2025-01-01T10:00:00Z",
+        status: "completed",
+        mode: "base",
+        localId: null,
+        sharedBy: null,
+        sharedAt: null,
+        permission: null,
+      },
+    ],
+  });
+  renderApp(<HistoryScreen />);
+  await userEvent.click(await screen.findByRole("button", { name: "Next page" }));
+  await waitFor(() =>
+    expect(ipc.accountJobsFiltered).toHaveBeenLastCalledWith(2, {
+      search: null,
+      ownership: "all",
+      mode: null,
+    }),
+  );
+
+  vi.mocked(ipc.accountJobsFiltered).mockResolvedValue({
+    total: 0,
+    page: 1,
+    totalPages: 1,
+    jobs: [],
+  });
+  await userEvent.selectOptions(screen.getByRole("combobox", { name: "Show" }), "Shared with me");
+  await waitFor(() =>
+    expect(ipc.accountJobsFiltered).toHaveBeenLastCalledWith(1, {
+      search: null,
+      ownership: "shared",
+      mode: null,
+    }),
+  );
+  await userEvent.selectOptions(screen.getByRole("combobox", { name: "Mode" }), "Quick");
+  await waitFor(() =>
+    expect(ipc.accountJobsFiltered).toHaveBeenLastCalledWith(1, {
+      search: null,
+      ownership: "shared",
+      mode: "lite",
+    }),
+  );
+  expect(await screen.findByText("No jobs shared with you in Quick mode.")).toBeInTheDocument();
 });

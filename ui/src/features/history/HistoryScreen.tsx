@@ -6,7 +6,7 @@ import { SearchField } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { ShortText } from "../../app/ShortText";
 import { formatCount, formatDateTime, modeInWords, shorten, stageInWords } from "../../lib/format";
-import { type AccountJob, ipc, type JobSummary } from "../../lib/ipc";
+import { type AccountJob, ipc, type JobSummary, type Mode } from "../../lib/ipc";
 import { jobKey, jobsListKey, jobsListQuery, takeSnapshot } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -207,15 +207,22 @@ export function sharedInWords(j: AccountJob): string {
   return `Shared by ${j.sharedBy}${when}${may}`;
 }
 
+/** Whose jobs the account list shows. */
+export type Ownership = "all" | "own" | "shared";
+
 function AccountJobs({ search }: { search: string | null }) {
+  const id = useId();
   const nav = useNav();
   const client = useQueryClient();
   const [page, setPage] = useState(1);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new search starts on page 1
-  useEffect(() => setPage(1), [search]);
+  const [ownership, setOwnership] = useState<Ownership>("all");
+  const [mode, setMode] = useState<Mode | "any">("any");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new search or filter starts on page 1
+  useEffect(() => setPage(1), [search, ownership, mode]);
   const q = useQuery({
-    queryKey: ["accountJobs", page, search],
-    queryFn: () => ipc.accountJobs(page, search),
+    queryKey: ["accountJobs", page, search, ownership, mode],
+    queryFn: () =>
+      ipc.accountJobsFiltered(page, { search, ownership, mode: mode === "any" ? null : mode }),
   });
   const open = useMutation({
     mutationFn: (jobId: string) => ipc.openAccountJob(jobId),
@@ -228,9 +235,36 @@ function AccountJobs({ search }: { search: string | null }) {
   return (
     <section className="stack" aria-labelledby="account-jobs-title">
       <h3 id="account-jobs-title">On your account</h3>
+      <div className="row">
+        <label htmlFor={`${id}-show`}>Show</label>
+        <select
+          id={`${id}-show`}
+          value={ownership}
+          onChange={(e) => setOwnership(e.currentTarget.value as Ownership)}
+        >
+          <option value="all">All jobs</option>
+          <option value="own">My jobs</option>
+          <option value="shared">Shared with me</option>
+        </select>
+        <label htmlFor={`${id}-mode`}>Mode</label>
+        <select
+          id={`${id}-mode`}
+          value={mode}
+          onChange={(e) => setMode(e.currentTarget.value as Mode | "any")}
+        >
+          <option value="any">Any mode</option>
+          <option value="base">{modeInWords("base")}</option>
+          <option value="lite">{modeInWords("lite")}</option>
+        </select>
+      </div>
       {q.isPending ? <p className="muted">Loading the account's jobs…</p> : null}
       <ErrorNotice error={q.error ?? open.error} />
-      {data && data.jobs.length === 0 ? <p className="muted">No jobs on the account.</p> : null}
+      {data && data.jobs.length === 0 ? (
+        <p className="muted">
+          {ownership === "shared" ? "No jobs shared with you" : "No jobs on the account"}
+          {mode === "any" ? "." : ` in ${modeInWords(mode)} mode.`}
+        </p>
+      ) : null}
       {data && data.jobs.length > 0 ? (
         <>
           <JobsTable
