@@ -315,7 +315,7 @@ impl Engine {
         sink: Arc<dyn EventSink>,
         options: EngineOptions,
     ) -> R<Engine> {
-        let data_lock = crate::lock::DataLock::acquire(&config.data_dir)?;
+        let data_lock = crate::lock::DataLock::acquire_waiting(&config.data_dir).await?;
         let db_path = crate::paths::db_path(&config.data_dir);
         let store = Arc::new(Mutex::new(Store::open(&db_path)?));
         let keyring = if config.use_keyring {

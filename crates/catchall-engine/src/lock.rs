@@ -14,7 +14,24 @@ pub(crate) struct DataLock {
     _file: File,
 }
 
+/// How long a start waits for a copy that is still closing to let go.
+const WAIT_FOR_CLOSING: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl DataLock {
+    /// Takes the folder's lock, waiting a moment for a previous engine (or
+    /// app) on it that is still shutting down.
+    pub async fn acquire_waiting(dir: &Path) -> Result<DataLock, EngineError> {
+        let deadline = std::time::Instant::now() + WAIT_FOR_CLOSING;
+        loop {
+            match Self::acquire(dir) {
+                Err(EngineError::InUse(_)) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     pub fn acquire(dir: &Path) -> Result<DataLock, EngineError> {
         let io = |e: std::io::Error| {
             EngineError::InUse(format!(
