@@ -26,19 +26,19 @@ pub async fn export_job(
 ) -> CmdResult<Option<ExportResult>> {
     let engine = engine.inner().clone();
     let name = engine.export_file_name(local_id, format)?;
-    let path = match std::env::var_os(EXPORT_DIR_ENV).filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir).join(&name),
-        None => match ask_where(&app, &name, format).await {
-            Some(p) => p,
-            None => return Ok(None),
-        },
+    let Some(path) = save_path(&app, &name, format.extension()).await else {
+        return Ok(None);
     };
     ipc(engine.export(local_id, format, view, path).await).map(Some)
 }
 
-/// The save dialog, awaited without holding one of the runtime's workers.
-async fn ask_where(app: &tauri::AppHandle, name: &str, format: ExportFormat) -> Option<PathBuf> {
-    let ext = format.extension();
+/// Where to save a file the app writes: the user's pick in the native save
+/// dialog (awaited without holding one of the runtime's workers), or
+/// `CATCHALL_EXPORT_DIR` when set. None when the user cancels.
+pub(crate) async fn save_path(app: &tauri::AppHandle, name: &str, ext: &str) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(EXPORT_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join(name));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
         .dialog()

@@ -87,15 +87,9 @@ pub async fn export_comparison(
     job_b: i64,
     json: bool,
 ) -> CmdResult<Option<ExportResult>> {
-    use tauri_plugin_dialog::DialogExt;
     let ext = if json { "json" } else { "csv" };
-    let picked = app
-        .dialog()
-        .file()
-        .set_file_name(format!("catchall-comparison.{ext}"))
-        .add_filter(ext.to_uppercase(), &[ext])
-        .blocking_save_file();
-    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+    let name = format!("catchall-comparison.{ext}");
+    let Some(path) = super::export::save_path(&app, &name, ext).await else {
         return Ok(None);
     };
     let engine = engine.inner().clone();
