@@ -138,12 +138,7 @@ pub(crate) async fn export(
 impl ExportFormat {
     /// The file extension of the format, without the dot.
     pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Json => "json",
-            ExportFormat::Jsonl => "jsonl",
-        }
+        format_of(self).extension()
     }
 }
 
