@@ -13,7 +13,8 @@ process.env.CATCHALL_API_KEY = "e2e-key-0b7c31d9-never-logged";
 
 const base = appConfig({
   specs: ["./specs/**/*.e2e.js"],
-  port: 4444,
+  // E2E_PORT lets several worktrees run the suite at once.
+  port: Number(process.env.E2E_PORT ?? 4444),
   mochaTimeout: 120000,
   waitforTimeout: 20000,
   // WebKitWebDriver has twice (in ~20 runs of this suite) stopped answering
