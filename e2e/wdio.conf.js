@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appConfig, isolateApp } from "./lib/driver.js";
+import { storeHostileJob } from "./lib/hostile.js";
 
 // A fresh data folder for every run.
 const dataDir = mkdtempSync(join(tmpdir(), "catchall-e2e-"));
@@ -41,6 +42,13 @@ const base = appConfig({
 
 export const config = {
   ...base,
+  // The hostile record spec wants its job in the store before the app
+  // starts (the app holds the data folder's one writer lock while it runs).
+  beforeSession: async (...args) => {
+    const specs = args[2] ?? [];
+    if (specs.some((s) => s.endsWith("hostile.e2e.js"))) await storeHostileJob(dataDir);
+    return base.beforeSession(...args);
+  },
   afterSession: () => {
     base.afterSession();
     rmSync(dataDir, { recursive: true, force: true });

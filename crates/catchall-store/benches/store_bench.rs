@@ -296,7 +296,7 @@ fn main() {
     // --- Search before the index is built: the records not indexed yet are
     // matched by a scan of their cells (what a search typed right after
     // opening a job gets while the index builds in the background).
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_ms());
     let w = store
         .window(
             job,
@@ -309,8 +309,9 @@ fn main() {
         )
         .unwrap();
     println!(
-        "search before the index is built : {:>7.0} ms  (total {}, from the cells)",
+        "search before the index is built : {:>7.0} ms, CPU {:.0} ms  (total {}, from the cells)",
         ms(t.elapsed()),
+        cpu_ms() - c,
         w.total
     );
     // --- Building the index (the engine's background indexer does this
