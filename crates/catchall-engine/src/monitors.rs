@@ -507,6 +507,29 @@ impl Engine {
             .collect())
     }
 
+    /// A monitor by the service's id, from the store or else the
+    /// service's list (brought into the store).
+    pub async fn monitor_by_remote(&self, monitor_id: &str) -> R<MonitorSummary> {
+        let server = self.inner.current_server();
+        let stored = self
+            .inner
+            .store()
+            .monitor_by_remote(server.to_store(), monitor_id)?;
+        let row = match stored {
+            Some(row) => row,
+            None => self::refresh(&self.inner, server)
+                .await?
+                .into_iter()
+                .find(|m| m.info.monitor_id == monitor_id)
+                .ok_or_else(|| {
+                    EngineError::NotFound(format!(
+                        "There is no monitor {monitor_id} in this account."
+                    ))
+                })?,
+        };
+        Ok(summary(row))
+    }
+
     pub fn monitor(&self, local: i64) -> R<MonitorSummary> {
         Ok(summary(self.monitor_row(local)?))
     }
