@@ -139,7 +139,11 @@ pub(crate) async fn attempt(
     if row.local_state == LocalState::Submitting {
         // A submit whose answer was lost may still be running on the
         // service: give it time to land before looking for it.
-        let settle = inner.request_timeout(server).saturating_mul(2).as_millis() as i64;
+        let settle = inner
+            .connector
+            .request_timeout(server)
+            .saturating_mul(2)
+            .as_millis() as i64;
         if now_ms() - row.updated_at < settle {
             return Ok(Attempt::Waiting);
         }
@@ -165,7 +169,7 @@ pub(crate) async fn attempt(
         }
     }
 
-    if let Ok(limits) = inner.limits(server, false).await {
+    if let Ok(limits) = inner.connector.limits(server, false).await {
         if let Some(slots) = limits.concurrency().filter(|n| *n > 0) {
             if active_jobs(inner, server)? as u64 >= slots {
                 let reason = if slots == 1 {
