@@ -298,7 +298,11 @@ async fn check_all(inner: &Arc<Inner>, server: Server) -> R<()> {
     let monitors = inner.store().monitors(server.to_store())?;
     for m in monitors {
         if m.info.enabled {
-            check(inner, server, m.id).await?;
+            // One monitor the service no longer knows (deleted elsewhere, a
+            // sandbox that restarted) must not stop the others' checks.
+            if let Err(e) = check(inner, server, m.id).await {
+                tracing::debug!(monitor = %m.info.monitor_id, error = %e, "monitor check failed");
+            }
         }
     }
     Ok(())
