@@ -58,8 +58,9 @@
 //!   and run on a clock that is faster by pace (`test`: a day in 3 s,
 //!   `demo`: a day in a minute); each run brings half already-seen records
 //!   and half new ones. Webhook tests and deliveries are recorded and
-//!   listed by the history endpoint; nothing is sent anywhere. Monitors
-//!   live as long as the server (they are not kept in `state_dir`).
+//!   listed by the history endpoint; nothing is sent anywhere. With
+//!   `state_dir`, monitors and webhooks are kept in `sandbox-monitors.json`
+//!   beside the jobs and run on after a restart.
 
 mod catalog;
 mod errors;

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::errors::{json_object, query_enum, query_int, ApiError, Checker, FieldError};
@@ -50,7 +51,7 @@ impl Pace {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Run {
     job_id: String,
     /// Unix seconds (real time) of the window and of the run.
@@ -58,9 +59,9 @@ struct Run {
     end: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct StatusEntry {
-    status: &'static str,
+    status: String,
     at: f64,
     info: Value,
 }
@@ -137,7 +138,7 @@ impl Monitor {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Hook {
     id: String,
     body: Map<String, Value>,
@@ -145,7 +146,7 @@ struct Hook {
     updated_at: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Mapping {
     id: String,
     webhook_id: String,
@@ -154,7 +155,7 @@ struct Mapping {
     at: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Delivery {
     id: u64,
     webhook_id: String,
@@ -173,6 +174,168 @@ pub(crate) struct MonitorBook {
     mappings: Vec<Mapping>,
     deliveries: Vec<Delivery>,
     counter: u64,
+    /// Where the book is kept across restarts (beside the jobs), if anywhere.
+    file: Option<std::path::PathBuf>,
+}
+
+/// The file beside the jobs' that keeps monitors and webhooks.
+pub(crate) const MONITORS_FILE: &str = "sandbox-monitors.json";
+
+/// A monitor as kept on disk: its records' spec is rebuilt from the
+/// reference job (whose jobs file is read first) and the monitor's id.
+#[derive(Serialize, Deserialize)]
+struct SavedMonitor {
+    id: String,
+    reference_job_id: String,
+    query: String,
+    context: Option<String>,
+    schedule: Schedule,
+    limit: u64,
+    enabled: bool,
+    deleted: bool,
+    created_at: f64,
+    anchor_real: f64,
+    anchor_virtual: f64,
+    last_tick: i64,
+    runs: Vec<Run>,
+    history: Vec<StatusEntry>,
+    project_id: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedBook {
+    monitors: Vec<SavedMonitor>,
+    hooks: Vec<Hook>,
+    mappings: Vec<Mapping>,
+    deliveries: Vec<Delivery>,
+    counter: u64,
+}
+
+impl MonitorBook {
+    /// The book kept in `dir` (empty when there is none or it cannot be read).
+    pub(crate) fn load(dir: Option<&std::path::Path>, jobs: &crate::jobs::Jobs) -> MonitorBook {
+        let Some(dir) = dir else {
+            return MonitorBook::default();
+        };
+        let file = dir.join(MONITORS_FILE);
+        let mut book = MonitorBook {
+            file: Some(file.clone()),
+            ..Default::default()
+        };
+        let Some(saved) = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<SavedBook>(&b).ok())
+        else {
+            return book;
+        };
+        book.counter = saved.counter;
+        book.hooks = saved.hooks.into_iter().map(|h| (h.id.clone(), h)).collect();
+        book.mappings = saved.mappings;
+        book.deliveries = saved.deliveries;
+        for m in saved.monitors {
+            let Some(job) = jobs.get(&m.reference_job_id) else {
+                continue;
+            };
+            book.monitors.push(Monitor {
+                spec: monitor_spec(&job.spec, &m.id),
+                id: m.id,
+                reference_job_id: m.reference_job_id,
+                query: m.query,
+                context: m.context,
+                schedule: m.schedule,
+                limit: m.limit,
+                enabled: m.enabled,
+                deleted: m.deleted,
+                created_at: m.created_at,
+                anchor_real: m.anchor_real,
+                anchor_virtual: m.anchor_virtual,
+                last_tick: Timestamp::from_second(m.last_tick).unwrap_or(Timestamp::UNIX_EPOCH),
+                runs: m.runs,
+                history: m.history,
+                project_id: m.project_id,
+            });
+        }
+        book
+    }
+
+    fn save(&self) {
+        let Some(file) = &self.file else { return };
+        let saved = SavedBook {
+            monitors: self
+                .monitors
+                .iter()
+                .map(|m| SavedMonitor {
+                    id: m.id.clone(),
+                    reference_job_id: m.reference_job_id.clone(),
+                    query: m.query.clone(),
+                    context: m.context.clone(),
+                    schedule: m.schedule.clone(),
+                    limit: m.limit,
+                    enabled: m.enabled,
+                    deleted: m.deleted,
+                    created_at: m.created_at,
+                    anchor_real: m.anchor_real,
+                    anchor_virtual: m.anchor_virtual,
+                    last_tick: m.last_tick.as_second(),
+                    runs: m.runs.clone(),
+                    history: m.history.clone(),
+                    project_id: m.project_id.clone(),
+                })
+                .collect(),
+            hooks: self.hooks.values().cloned().collect(),
+            mappings: self.mappings.clone(),
+            deliveries: self.deliveries.clone(),
+            counter: self.counter,
+        };
+        let Ok(bytes) = serde_json::to_vec(&saved) else {
+            return;
+        };
+        let tmp = file.with_extension("json.tmp");
+        if crate::persist::write_private(&tmp, &bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, file);
+        }
+    }
+}
+
+/// A monitor's records: the reference job's kind of records, numbered by
+/// the monitor (so their ids are the same run after run).
+fn monitor_spec(job: &RecordSpec, monitor_id: &str) -> Arc<RecordSpec> {
+    Arc::new(RecordSpec {
+        seed: hash_str(monitor_id),
+        category: job.category,
+        enrichments: job.enrichments.clone(),
+        window_start: job.window_start,
+        window_end: job.window_end,
+        lite: job.lite,
+        scope: job.scope.clone(),
+    })
+}
+
+/// The book, locked; kept on disk when the lock is let go (runs may have
+/// come, or a handler changed something).
+struct BookGuard<'a>(std::sync::MutexGuard<'a, MonitorBook>);
+
+impl std::ops::Deref for BookGuard<'_> {
+    type Target = MonitorBook;
+    fn deref(&self) -> &MonitorBook {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for BookGuard<'_> {
+    fn deref_mut(&mut self) -> &mut MonitorBook {
+        &mut self.0
+    }
+}
+
+impl Drop for BookGuard<'_> {
+    fn drop(&mut self) {
+        self.0.save();
+    }
+}
+
+fn book(state: &AppState) -> BookGuard<'_> {
+    BookGuard(state.monitors.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 fn unix_now() -> f64 {
@@ -249,7 +412,7 @@ impl MonitorBook {
         });
         let after = m.total();
         m.history.push(StatusEntry {
-            status: "scheduled",
+            status: "scheduled".into(),
             at,
             info: json!({"job_id": job_id, "start_date": ts(start), "end_date": ts(at)}),
         });
@@ -295,7 +458,7 @@ impl MonitorBook {
             info["webhook"] = w;
         }
         self.monitors[i].history.push(StatusEntry {
-            status: "dump",
+            status: "dump".into(),
             at,
             info,
         });
@@ -455,7 +618,7 @@ async fn create(State(state): St, body: Bytes) -> ApiResult {
             "Backfill needs a reference job that ended within the last {BACKFILL_DAYS} days"
         )));
     }
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let hooks = hooks.unwrap_or_default();
     for h in &hooks {
@@ -467,16 +630,7 @@ async fn create(State(state): St, body: Bytes) -> ApiResult {
         }
     }
     let id = book.next_id("mon");
-    let seed = hash_str(&id);
-    let spec = Arc::new(RecordSpec {
-        seed,
-        category: spec.category,
-        enrichments: spec.enrichments.clone(),
-        window_start: spec.window_start,
-        window_end: spec.window_end,
-        lite: spec.lite,
-        scope: spec.scope.clone(),
-    });
+    let spec = monitor_spec(&spec, &id);
     let limit = limit.map(|l| l as u64).unwrap_or(job_limit).clamp(10, 1000);
     book.monitors.push(Monitor {
         id: id.clone(),
@@ -494,7 +648,7 @@ async fn create(State(state): St, body: Bytes) -> ApiResult {
         last_tick: virt(now),
         runs: Vec::new(),
         history: vec![StatusEntry {
-            status: "created",
+            status: "created".into(),
             at: now,
             info: Value::Null,
         }],
@@ -534,7 +688,7 @@ async fn list(State(state): St, Query(params): Params) -> ApiResult {
     }
     let search = param(&params, "search").map(str::to_lowercase);
     let project = param(&params, "project_id");
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let items: Vec<Value> = if ownership.as_deref() == Some("shared") {
         Vec::new()
@@ -558,7 +712,7 @@ async fn list(State(state): St, Query(params): Params) -> ApiResult {
 }
 
 async fn pull(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let m = &book.monitors[i];
@@ -583,7 +737,7 @@ async fn pull(State(state): St, Path(id): Path<String>) -> ApiResult {
 }
 
 async fn pull_csv(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let m = &book.monitors[i];
@@ -614,7 +768,7 @@ async fn runs(State(state): St, Path(id): Path<String>, Query(params): Params) -
         return Err(ApiError::Invalid(errors));
     }
     let sort = sort.unwrap_or_else(|| "desc".into());
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let m = &book.monitors[i];
@@ -636,7 +790,7 @@ async fn runs(State(state): St, Path(id): Path<String>, Query(params): Params) -
 }
 
 async fn status(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let m = &book.monitors[i];
@@ -665,7 +819,7 @@ async fn enable(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
     let mut c = Checker::new("body", &obj);
     let backfill = c.boolean("backfill");
     c.finish()?;
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let now = unix_now();
@@ -688,7 +842,7 @@ async fn enable(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
             m.last_tick = virt(now);
         }
         m.history.push(StatusEntry {
-            status: "enable",
+            status: "enable".into(),
             at: now,
             info: Value::Null,
         });
@@ -703,13 +857,13 @@ async fn enable(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
 }
 
 async fn disable(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let m = &mut book.monitors[i];
     m.enabled = false;
     m.history.push(StatusEntry {
-        status: "disable",
+        status: "disable".into(),
         at: unix_now(),
         info: Value::Null,
     });
@@ -733,7 +887,7 @@ async fn update(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
             "Input should be greater than or equal to 10",
         ));
     }
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let i = book.monitor(&id)?;
     let sched = match &text {
@@ -773,7 +927,7 @@ async fn update(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
 }
 
 async fn delete_monitor(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     let Some(m) = book.monitors.iter_mut().find(|m| m.id == id) else {
         return Err(ApiError::Status(
             StatusCode::NOT_FOUND,
@@ -948,7 +1102,7 @@ fn hook_not_found() -> ApiError {
 async fn create_hook(State(state): St, body: Bytes) -> ApiResult {
     let obj = json_object(&body)?;
     let fields = read_hook(&obj, true)?;
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     let id = book.next_id("wh");
     let now = unix_now();
     let hook = Hook {
@@ -969,7 +1123,7 @@ async fn create_hook(State(state): St, body: Bytes) -> ApiResult {
 async fn list_hooks(State(state): St, Query(params): Params) -> ApiResult {
     let search = param(&params, "search").map(str::to_lowercase);
     let project = param(&params, "project_id");
-    let book = state.monitors.lock().unwrap();
+    let book = book(&state);
     let items: Vec<Value> = book
         .hooks
         .values()
@@ -992,7 +1146,7 @@ async fn list_hooks(State(state): St, Query(params): Params) -> ApiResult {
 }
 
 async fn get_hook(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let book = state.monitors.lock().unwrap();
+    let book = book(&state);
     let h = book.hooks.get(&id).ok_or_else(hook_not_found)?;
     Ok(
         Json(json!({"success": true, "message": "Webhook found", "webhook": hook_json(h)}))
@@ -1009,7 +1163,7 @@ async fn update_hook(State(state): St, Path(id): Path<String>, body: Bytes) -> A
         ));
     }
     let mut fields = read_hook(&obj, false)?;
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     let h = book.hooks.get_mut(&id).ok_or_else(hook_not_found)?;
     // A new URL is checked against the kept type when no type came along.
     if let (Some(url), None) = (fields.get("url").and_then(Value::as_str), obj.get("type")) {
@@ -1033,7 +1187,7 @@ async fn update_hook(State(state): St, Path(id): Path<String>, body: Bytes) -> A
 }
 
 async fn delete_hook(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.hooks.remove(&id).ok_or_else(hook_not_found)?;
     book.mappings.retain(|m| m.webhook_id != id);
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -1054,7 +1208,7 @@ async fn test_hook(State(state): St, Path(id): Path<String>, body: Bytes) -> Api
             "Input should be a valid dictionary",
         ));
     }
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     let hook = book.hooks.get(&id).ok_or_else(hook_not_found)?;
     let code = target_status(hook);
     let ok = (200..300).contains(&code);
@@ -1115,7 +1269,7 @@ async fn hook_resources(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let book = state.monitors.lock().unwrap();
+    let book = book(&state);
     if !book.hooks.contains_key(&id) {
         return Err(hook_not_found());
     }
@@ -1163,7 +1317,7 @@ async fn assign(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
     if !known {
         return Err(ApiError::bad_request(format!("Unknown {rtype} {rid}")));
     }
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     if !book.hooks.contains_key(&id) {
         return Err(hook_not_found());
     }
@@ -1191,7 +1345,7 @@ async fn unassign(
     State(state): St,
     Path((id, rtype, rid)): Path<(String, String, String)>,
 ) -> ApiResult {
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     if !book.hooks.contains_key(&id) {
         return Err(hook_not_found());
     }
@@ -1220,7 +1374,7 @@ async fn resource_hooks(
         }]));
     }
     let active = param(&params, "is_active").map(|v| v == "true");
-    let book = state.monitors.lock().unwrap();
+    let book = book(&state);
     let items: Vec<Value> = book
         .mappings
         .iter()
@@ -1255,7 +1409,7 @@ async fn trigger(
         }]));
     };
     let job = param(&params, "job_id").map(str::to_owned);
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let Some(h) = book.hooks.get(&hook) else {
         return Err(hook_not_found());
@@ -1297,7 +1451,7 @@ async fn history(State(state): St, Query(params): Params) -> ApiResult {
     }
     let rtype = param(&params, "resource_type").unwrap_or("").to_owned();
     let rid = param(&params, "resource_id").unwrap_or("").to_owned();
-    let mut book = state.monitors.lock().unwrap();
+    let mut book = book(&state);
     book.advance(state.config.pace);
     let items: Vec<Value> = book
         .deliveries

@@ -58,11 +58,12 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
             crate::persist::save(f, &jobs);
         }
     }
+    let monitors = crate::monitors::MonitorBook::load(config.state_dir.as_deref(), &jobs);
     let state = Arc::new(AppState {
         config,
         jobs: Mutex::new(jobs),
         state_file,
-        monitors: Mutex::default(),
+        monitors: Mutex::new(monitors),
     });
 
     let api = Router::new()

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 /// The most often the sandbox's "plan" lets a monitor run: once an hour.
 pub(crate) const MIN_HOURS_APART: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Schedule {
     pub minute: u8,
     /// Sorted hours of the day the schedule fires.
