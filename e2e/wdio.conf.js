@@ -14,6 +14,9 @@ mkdirSync(process.env.CATCHALL_EXPORT_DIR);
 // A distinctive key given to the run: the suite checks it reaches no log
 // and no helper process (the sandbox never uses it).
 process.env.CATCHALL_API_KEY = "e2e-key-0b7c31d9-never-logged";
+// Exports are saved here without a dialog (the monitors spec reads them).
+process.env.CATCHALL_EXPORT_DIR ??= join(dataDir, "exports");
+mkdirSync(process.env.CATCHALL_EXPORT_DIR, { recursive: true });
 
 const base = appConfig({
   specs: ["./specs/**/*.e2e.js"],

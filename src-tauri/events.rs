@@ -12,3 +12,7 @@ pub struct JobUpdate(pub JobEvent);
 /// Records written so far by a running export.
 #[derive(Serialize, Deserialize, Debug, Clone, Type, Event)]
 pub struct ExportUpdate(pub ExportProgress);
+
+/// A monitor check brought records not seen before.
+#[derive(Serialize, Deserialize, Debug, Clone, Type, Event)]
+pub struct MonitorUpdate(pub catchall_engine::monitors::MonitorNews);

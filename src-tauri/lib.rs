@@ -60,10 +60,27 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             review::next_unreviewed,
             review::compare_jobs,
             review::export_comparison,
+            monitors::list_monitors,
+            monitors::create_monitor,
+            monitors::get_monitor,
+            monitors::check_monitor,
+            monitors::monitor_runs,
+            monitors::monitor_records,
+            monitors::mark_monitor_seen,
+            monitors::enable_monitor,
+            monitors::disable_monitor,
+            monitors::update_monitor,
+            monitors::delete_monitor,
+            monitors::export_monitor,
+            monitors::list_webhooks,
+            monitors::create_webhook,
+            monitors::test_webhook,
+            monitors::delete_webhook,
         ])
         .events(tauri_specta::collect_events![
             events::JobUpdate,
-            events::ExportUpdate
+            events::ExportUpdate,
+            events::MonitorUpdate
         ])
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()

@@ -8,7 +8,7 @@ use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event;
 
-use crate::events::{ExportUpdate, JobUpdate};
+use crate::events::{ExportUpdate, JobUpdate, MonitorUpdate};
 
 /// The engine starts before the app (so its start runs beside the window's,
 /// not on the main thread); it gets the app once the app is set up. Reports
@@ -62,5 +62,18 @@ impl EventSink for TauriSink {
             ),
         };
         let _ = app.notification().builder().title(title).body(body).show();
+    }
+
+    fn monitor_news(&self, news: &catchall_engine::monitors::MonitorNews) {
+        let Some(app) = self.app.get() else { return };
+        let _ = MonitorUpdate(news.clone()).emit(app);
+        // "6 new: Series B rounds in European SaaS", whether or not the
+        // window is in front: a monitor's runs come while the user is away.
+        let _ = app
+            .notification()
+            .builder()
+            .title("CatchAll monitor")
+            .body(news.headline())
+            .show();
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod compose;
 pub mod export;
 pub mod jobs;
+pub mod monitors;
 pub mod results;
 pub mod review;
 

@@ -20,6 +20,9 @@ const screens = {
     import("./features/history/HistoryScreen").then((m) => m.HistoryScreen),
   ),
   job: lazyScreen(() => import("./features/watch/JobView").then((m) => m.JobView)),
+  monitors: lazyScreen(() =>
+    import("./features/monitors/MonitorsScreen").then((m) => m.MonitorsScreen),
+  ),
   plan: lazyScreen(() => import("./features/account/PlanScreen").then((m) => m.PlanScreen)),
   settings: lazyScreen(() =>
     import("./features/account/SettingsScreen").then((m) => m.SettingsScreen),
@@ -49,6 +52,7 @@ export function App({ client }: { client?: ReturnType<typeof createQueryClient> 
 const TABS: { screen: Exclude<Screen, "job">; label: string }[] = [
   { screen: "compose", label: "Compose" },
   { screen: "jobs", label: "Jobs" },
+  { screen: "monitors", label: "Monitors" },
   { screen: "plan", label: "Plan" },
   { screen: "settings", label: "Settings" },
 ];
@@ -150,6 +154,7 @@ function Shell() {
               <Compose active={nav.screen === "compose"} />
             </div>
             {nav.screen === "jobs" ? <LazyScreen screen={screens.history} props={{}} /> : null}
+            {nav.screen === "monitors" ? <LazyScreen screen={screens.monitors} props={{}} /> : null}
             {nav.screen === "plan" ? <LazyScreen screen={screens.plan} props={{}} /> : null}
             {nav.screen === "settings" ? (
               <LazyScreen screen={screens.settings} props={{ info: info.data }} />

@@ -103,12 +103,42 @@ export const commands = {
 	 *  native dialog; None when the user cancels.
 	 */
 	exportComparison: (jobA: number, jobB: number, json: boolean) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_comparison", { jobA, jobB, json })),
+	/**
+	 *  The monitors kept here for the current server; `refresh`: ask the
+	 *  service for its list first.
+	 */
+	listMonitors: (refresh: boolean) => typedError<MonitorSummary[], IpcError>(__TAURI_INVOKE("list_monitors", { refresh })),
+	/**  Turns a finished job into a monitor. */
+	createMonitor: (monitor: NewMonitor) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("create_monitor", { monitor })),
+	getMonitor: (id: number) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("get_monitor", { id })),
+	/**  Pulls a monitor's runs and records now. */
+	checkMonitor: (id: number) => typedError<MonitorCheck, IpcError>(__TAURI_INVOKE("check_monitor", { id })),
+	monitorRuns: (id: number) => typedError<MonitorRunInfo[], IpcError>(__TAURI_INVOKE("monitor_runs", { id })),
+	/**  A page of a monitor's records, newest first. */
+	monitorRecords: (id: number, onlyNew: boolean, offset: number, limit: number) => typedError<MonitorRecordRow[], IpcError>(__TAURI_INVOKE("monitor_records", { id, onlyNew, offset, limit })),
+	/**  The user has looked: nothing stored so far is new any more. */
+	markMonitorSeen: (id: number) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("mark_monitor_seen", { id })),
+	enableMonitor: (id: number, backfill: boolean) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("enable_monitor", { id, backfill })),
+	disableMonitor: (id: number) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("disable_monitor", { id })),
+	updateMonitor: (id: number, change: MonitorChange) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("update_monitor", { id, change })),
+	deleteMonitor: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("delete_monitor", { id })),
+	/**
+	 *  Exports a monitor's records (all, or only the new ones) to a file the
+	 *  user picks; None when the user cancels.
+	 */
+	exportMonitor: (id: number, onlyNew: boolean, format: ExportFormat) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_monitor", { id, onlyNew, format })),
+	listWebhooks: () => typedError<WebhookSummary[], IpcError>(__TAURI_INVOKE("list_webhooks")),
+	createWebhook: (webhook: NewWebhook) => typedError<WebhookSummary, IpcError>(__TAURI_INVOKE("create_webhook", { webhook })),
+	/**  "Send test". */
+	testWebhook: (id: string) => typedError<WebhookTestOutcome, IpcError>(__TAURI_INVOKE("test_webhook", { id })),
+	deleteWebhook: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_webhook", { id })),
 };
 
 /** Events */
 export const events = {
 	exportUpdate: makeEvent<ExportUpdate, ExportUpdate>("export-update"),
 	jobUpdate: makeEvent<JobUpdate, JobUpdate>("job-update"),
+	monitorUpdate: makeEvent<MonitorUpdate, MonitorUpdate>("monitor-update"),
 };
 
 /* Types */
@@ -430,6 +460,103 @@ export type Mode =
 /**  Titles and citations only, faster. */
 "lite";
 
+/**  A change to a monitor; what is left out stays. */
+export type MonitorChange = {
+	schedule: string | null,
+	timezone: string | null,
+	limit: number | null,
+	webhookIds: string[] | null,
+};
+
+/**  A check's outcome. */
+export type MonitorCheck = {
+	monitor: MonitorSummary,
+	/**  Runs the app had not seen before. */
+	newRuns: number,
+	/**  Records no earlier check had stored. */
+	newRecords: number,
+};
+
+/**  What a check that brought records reports (the shell notifies). */
+export type MonitorNews = {
+	localId: number,
+	monitorId: string,
+	query: string,
+	newRecords: number,
+	newRuns: number,
+};
+
+/**  One stored record of a monitor, for the table. */
+export type MonitorRecordRow = {
+	recordId: string,
+	title: string,
+	firstSeenRun: string | null,
+	firstSeenAt: string,
+	/**  Arrived since the user last looked. */
+	isNew: boolean,
+	/**  The first source's link, when there is one. */
+	link: string | null,
+};
+
+/**  One run of a monitor. */
+export type MonitorRunInfo = {
+	jobId: string,
+	/**  1 = the first run the app saw. */
+	seq: number,
+	startDate: string | null,
+	endDate: string | null,
+	/**  Records this run brought that no earlier run had. */
+	newRecords: number,
+};
+
+/**  A monitor as the Monitors screen lists it. */
+export type MonitorSummary = {
+	/**  Local id. */
+	id: number,
+	monitorId: string,
+	referenceJobId: string,
+	query: string,
+	/**  What the user typed, when made from this app. */
+	scheduleText: string | null,
+	/**  The schedule in words, as the service reads it. */
+	scheduleHuman: string | null,
+	cron: string | null,
+	timezone: string | null,
+	limit: number | null,
+	enabled: boolean,
+	createdAt: string | null,
+	lastRunAt: string | null,
+	/**  Unix ms of the app's last check. */
+	checkedAt: number | null,
+	runs: number,
+	records: number,
+	/**  Records that arrived since the user last looked. */
+	newRecords: number,
+};
+
+/**  A monitor check brought records not seen before. */
+export type MonitorUpdate = MonitorNews;
+
+/**  What a monitor to create looks like. */
+export type NewMonitor = {
+	/**  The local id of a finished job. */
+	jobLocalId: number,
+	schedule: string,
+	timezone: string | null,
+	/**  Records per run. */
+	limit: number | null,
+	backfill: boolean,
+	webhookIds: string[],
+};
+
+/**  A webhook to create: a name and an https address (Slack, Teams or any). */
+export type NewWebhook = {
+	name: string,
+	url: string,
+	/**  `slack | teams | generic`; found from the address when left out. */
+	kind: string | null,
+};
+
 /**  The next record without a verdict in a view. */
 export type NextUnreviewed = {
 	/**  Its row in the view. */
@@ -629,6 +756,22 @@ export type ViewSpec = {
 	filters: ColumnFilter[],
 	/**  Only records in this review state. */
 	review?: ReviewFilter | null,
+};
+
+/**  A webhook as the app lists it (no secrets: the service masks them). */
+export type WebhookSummary = {
+	id: string,
+	name: string,
+	url: string,
+	kind: string,
+	active: boolean,
+};
+
+/**  What a "Send test" got back. */
+export type WebhookTestOutcome = {
+	success: boolean,
+	statusCode: number | null,
+	message: string,
 };
 
 /* Tauri Specta runtime */

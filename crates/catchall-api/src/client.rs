@@ -80,12 +80,12 @@ impl fmt::Debug for Client {
 
 /// What a request is, for retries and error messages.
 #[derive(Clone, Copy)]
-struct Call<'a> {
-    kind: RequestKind,
-    job_id: Option<&'a str>,
+pub(crate) struct Call<'a> {
+    pub(crate) kind: RequestKind,
+    pub(crate) job_id: Option<&'a str>,
 }
 
-const READ: Call<'static> = Call {
+pub(crate) const READ: Call<'static> = Call {
     kind: RequestKind::Read,
     job_id: None,
 };
@@ -525,7 +525,7 @@ impl Client {
         url
     }
 
-    async fn json<T: DeserializeOwned, B: Serialize + ?Sized>(
+    pub(crate) async fn json<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: Method,
         segments: &[&str],
@@ -537,7 +537,11 @@ impl Client {
         self.decode(status, &bytes)
     }
 
-    fn decode<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<T, ApiError> {
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        status: u16,
+        body: &[u8],
+    ) -> Result<T, ApiError> {
         // Invalid UTF-8 (inside a record's text, say) must not cost the
         // whole answer: such bytes become U+FFFD, which the store counts.
         let lossy;
@@ -564,12 +568,12 @@ impl Client {
         })
     }
 
-    fn scrub(&self, e: ApiError) -> ApiError {
+    pub(crate) fn scrub(&self, e: ApiError) -> ApiError {
         e.redact(self.inner.key.expose())
     }
 
     /// Sends with retries; returns the status and body of a 2xx answer.
-    async fn send<B: Serialize + ?Sized>(
+    pub(crate) async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
         segments: &[&str],

@@ -107,7 +107,8 @@ pub enum ApiError {
     )]
     Http { status: u16, detail: Option<String> },
 
-    /// The client could not be set up (bad server address, bad key text).
+    /// The client could not be set up (bad server address, bad key text),
+    /// or a request was refused before sending (an empty schedule, say).
     #[error("{message}")]
     Config { message: String },
 

@@ -13,13 +13,17 @@
 pub mod client;
 pub mod error;
 pub mod models;
+pub mod monitors;
 pub mod retry;
 pub mod secret;
+pub mod webhooks;
 
 pub use client::{
     is_loopback, origin_of, Client, ClientConfig, DEFAULT_BASE_URL, MAX_ANSWER_BYTES, MAX_PAGE_SIZE,
 };
 pub use error::ApiError;
 pub use models::*;
+pub use monitors::*;
 pub use retry::{RequestKind, RetryPolicy};
 pub use secret::ApiKey;
+pub use webhooks::*;

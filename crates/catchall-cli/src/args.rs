@@ -91,6 +91,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Compare two jobs in the local store: new, gone and changed records (by record_id, else by company or domain, date and first source link).
     Diff(DiffArgs),
+    /// Monitors: a finished job re-run on a plain-language schedule.
+    #[command(subcommand)]
+    Monitors(crate::commands::monitors::MonitorsCommand),
+    /// Webhooks that tell a team about a monitor's runs.
+    #[command(subcommand)]
+    Webhooks(crate::commands::monitors::WebhooksCommand),
 }
 
 #[derive(Debug, Args)]

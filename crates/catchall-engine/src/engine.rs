@@ -81,6 +81,9 @@ pub trait EventSink: Send + Sync + 'static {
     fn export_progress(&self, progress: ExportProgress);
     /// A job completed or failed; the shell decides whether to notify.
     fn job_finished(&self, summary: &JobSummary);
+    /// A monitor check brought records not seen before; the shell may
+    /// notify ("6 new: <query>").
+    fn monitor_news(&self, _news: &crate::monitors::MonitorNews) {}
 }
 
 /// The engine. Cheap to clone; tracking stops when the last clone is dropped.
@@ -135,12 +138,15 @@ pub(crate) struct Inner {
     _data_lock: crate::lock::DataLock,
     /// Undo of the last review action per job.
     pub(crate) reviews: review::ReviewDesk,
+    /// Checks monitors in the background while the app runs.
+    pub(crate) monitor_watch: crate::monitors::MonitorWatch,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
         self.tracking.stop_all();
         self.queue.stop();
+        self.monitor_watch.stop();
     }
 }
 
@@ -349,6 +355,7 @@ impl Engine {
             indexer,
             idle_trim,
             reviews: Default::default(),
+            monitor_watch: Default::default(),
             config,
             _data_lock: data_lock,
         });
@@ -375,6 +382,7 @@ impl Engine {
             }
         }
         queue::start(&inner, inner.queue_retry());
+        inner.monitor_watch.start(&inner);
 
         // Start the in-process sandbox ahead of need, without waiting for it.
         if mode == Connection::Sandbox {

@@ -15,6 +15,7 @@ mod error;
 mod exporting;
 mod lock;
 mod memory;
+pub mod monitors;
 pub mod paths;
 pub mod pull;
 mod queue;

@@ -45,6 +45,7 @@ use std::str::FromStr;
 
 mod csv;
 mod json;
+mod monitor;
 mod pipeline;
 mod store;
 mod table;
@@ -54,6 +55,7 @@ mod zipout;
 
 pub use crate::csv::{needs_neutralising, write_csv};
 pub use crate::json::{write_json, write_jsonl};
+pub use crate::monitor::{monitor_fields, MonitorSource};
 pub use crate::store::StoreSource;
 pub use crate::table::{Column, ColumnType, Table, REVIEW_COLUMNS};
 pub use crate::xlsx::{

@@ -53,17 +53,27 @@
 //! * **Paging switches**: see [`Paging`]; over HTTP `POST /_sandbox/paging`
 //!   (`{"max_page_size": 7, "total_pages": false}`), `GET` shows them,
 //!   `DELETE` restores the defaults (every size honoured, `total_pages` sent).
+//! * **Monitors and webhooks**: every endpoint of `docs/api.md` sections 5
+//!   and 6. Schedules are read from plain text ("every weekday at 9am EST")
+//!   and run on a clock that is faster by pace (`test`: a day in 3 s,
+//!   `demo`: a day in a minute); each run brings half already-seen records
+//!   and half new ones. Webhook tests and deliveries are recorded and
+//!   listed by the history endpoint; nothing is sent anywhere. With
+//!   `state_dir`, monitors and webhooks are kept in `sandbox-monitors.json`
+//!   beside the jobs and run on after a restart.
 
 mod catalog;
 mod errors;
 mod faults;
 pub mod hostile;
 mod jobs;
+mod monitors;
 mod persist;
 mod query;
 mod records;
 mod rng;
 mod routes;
+mod schedule;
 
 use std::fmt;
 use std::net::SocketAddr;

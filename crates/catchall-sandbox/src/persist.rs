@@ -201,7 +201,7 @@ pub(crate) fn save(file: &Path, jobs: &Jobs) {
 }
 
 /// Writes a file only its user can read: it sits in the app's data folder.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -27,6 +27,7 @@ pub(crate) struct AppState {
     pub jobs: Mutex<Jobs>,
     /// Where the jobs are kept across restarts, if anywhere.
     pub state_file: Option<std::path::PathBuf>,
+    pub monitors: Mutex<crate::monitors::MonitorBook>,
 }
 
 impl AppState {
@@ -57,10 +58,12 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
             crate::persist::save(f, &jobs);
         }
     }
+    let monitors = crate::monitors::MonitorBook::load(config.state_dir.as_deref(), &jobs);
     let state = Arc::new(AppState {
         config,
         jobs: Mutex::new(jobs),
         state_file,
+        monitors: Mutex::new(monitors),
     });
 
     let api = Router::new()
@@ -75,6 +78,7 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         .route("/catchAll/jobs/{job_id}", delete(delete_job))
         .route("/catchAll/user/limits", post(limits).get(limits))
         .route("/catchAll/source-groups", get(source_groups))
+        .merge(crate::monitors::routes())
         .route_layer(from_fn_with_state(state.clone(), auth));
 
     let control = Router::new()

@@ -87,3 +87,69 @@ async fn an_unreadable_state_file_starts_fresh() {
     assert!(listed["total"].as_u64().unwrap() >= 4, "{listed}");
     env.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn monitors_and_webhooks_outlive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_in(dir.path()).await;
+    let (_, jobs) = first.get("/catchAll/jobs/user?page_size=100").await;
+    let job = jobs["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| {
+            j["query"].as_str().unwrap().starts_with("Layoffs") && j["sharing_info"].is_null()
+        })
+        .unwrap()["job_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, hook) = first
+        .post(
+            "/catchAll/webhooks",
+            json!({"name": "#deals", "url": "https://hooks.slack.com/services/T/B/x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{hook}");
+    let hook_id = hook["webhook"]["id"].as_str().unwrap().to_owned();
+    let (s, made) = first
+        .post(
+            "/catchAll/monitors/create",
+            json!({"reference_job_id": job, "schedule": "every day at 9am", "limit": 10,
+                   "backfill": true, "webhook_ids": [hook_id]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{made}");
+    let id = made["monitor_id"].as_str().unwrap().to_owned();
+    let (_, pulled) = first.get(&format!("/catchAll/monitors/pull/{id}")).await;
+    let ids: Vec<String> = pulled["all_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["record_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 10);
+    first.sb.shutdown().await;
+
+    let second = start_in(dir.path()).await;
+    let (_, list) = second.get("/catchAll/monitors").await;
+    assert_eq!(list["monitors"][0]["monitor_id"], id.as_str(), "{list}");
+    assert_eq!(list["monitors"][0]["schedule"], "0 9 * * *");
+    let (_, runs) = second.get(&format!("/catchAll/monitors/{id}/jobs")).await;
+    assert!(runs["total_jobs"].as_u64().unwrap() >= 1, "{runs}");
+    // The same records as before the restart (their ids do not change).
+    let (_, pulled) = second.get(&format!("/catchAll/monitors/pull/{id}")).await;
+    let again: Vec<String> = pulled["all_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["record_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(&again[..10], &ids[..]);
+    let (_, hooks) = second.get("/catchAll/webhooks").await;
+    assert_eq!(hooks["webhooks"][0]["id"], hook_id.as_str());
+    let (_, mapped) = second
+        .get(&format!("/catchAll/resources/monitor/{id}/webhooks"))
+        .await;
+    assert_eq!(mapped["total"], 1, "{mapped}");
+}

@@ -12,6 +12,7 @@
 
 mod blocks;
 mod checkpoint;
+mod monitors;
 mod parse;
 mod prepare;
 mod private;
@@ -28,6 +29,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub use blocks::JsonBlock;
+pub use monitors::{
+    IncomingMonitorRecord, MergeOutcome, MonitorInfo, MonitorRecordRow, MonitorRow, MonitorRunIn,
+    MonitorRunRow,
+};
 pub use prepare::PreparedPage;
 pub use review::{RecordReview, Review, ReviewChange, ReviewCounts, ReviewFilter, Verdict};
 pub use sanitize::{clean_record, Cleaned, MAX_DEPTH};
@@ -42,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_job_server.sql"),
     include_str!("migrations/0003_replaced_values.sql"),
     include_str!("migrations/0004_review.sql"),
+    include_str!("migrations/0005_monitors.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

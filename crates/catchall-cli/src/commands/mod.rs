@@ -3,6 +3,7 @@
 mod diff;
 mod export;
 mod jobs;
+pub mod monitors;
 mod pull;
 mod query;
 mod sandbox;
@@ -28,6 +29,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Limits => jobs::limits(g).await,
         Command::Export(a) => export::run(g, a).await,
         Command::Diff(a) => diff::run(g, a),
+        Command::Monitors(c) => monitors::run(g, c).await,
+        Command::Webhooks(c) => monitors::webhooks(g, c).await,
     }
 }
 

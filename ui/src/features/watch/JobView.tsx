@@ -15,6 +15,7 @@ import {
 import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
 import { planFigures } from "../compose/startPlan";
 import { ExportPanel } from "../export/ExportPanel";
+import { MonitorThisQuery } from "../monitors/MonitorThisQuery";
 import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
 import { ComparePanel } from "../review/ComparePanel";
 import { jobKey, takeSnapshot } from "./jobState";
@@ -126,6 +127,9 @@ export function JobView({ localId }: { localId: number }) {
           ) : null}
           <ResultsTable localId={localId} view={view} onViewChange={setView} />
           <ExportPanel localId={localId} view={view} />
+          {s.stage === "completed" && s.jobId ? (
+            <MonitorThisQuery localId={localId} query={s.query} limit={s.limit} />
+          ) : null}
           <ComparePanel localId={localId} />
         </>
       ) : (
