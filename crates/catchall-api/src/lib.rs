@@ -11,15 +11,20 @@
 //! ```
 
 pub mod client;
+pub mod datasets;
 pub mod error;
 pub mod models;
+pub mod projects;
 pub mod retry;
 pub mod secret;
+pub mod watchlist_csv;
 
 pub use client::{
     is_loopback, origin_of, Client, ClientConfig, DEFAULT_BASE_URL, MAX_ANSWER_BYTES, MAX_PAGE_SIZE,
 };
+pub use datasets::*;
 pub use error::ApiError;
 pub use models::*;
+pub use projects::*;
 pub use retry::{RequestKind, RetryPolicy};
 pub use secret::ApiKey;

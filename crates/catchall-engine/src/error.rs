@@ -67,7 +67,7 @@ pub(crate) fn api_kind(e: &ApiError) -> ErrorKind {
     match e {
         ApiError::BadKey { .. } => ErrorKind::BadKey,
         ApiError::Forbidden { .. } => ErrorKind::Forbidden,
-        ApiError::NotFound { .. } => ErrorKind::NotFound,
+        ApiError::NotFound { .. } | ApiError::Missing { .. } => ErrorKind::NotFound,
         ApiError::Rejected { .. } => ErrorKind::Rejected,
         ApiError::Invalid { .. } => ErrorKind::Invalid,
         ApiError::Busy { .. } | ApiError::RateLimited { .. } => ErrorKind::Busy,
