@@ -455,6 +455,10 @@ struct Batch<'a> {
     entities: &'a [EntityInput],
 }
 
+/// The query sent with `fetch_all_watchlist_news` when the user gave none:
+/// the service still requires one, and does not filter by it.
+pub const ALL_NEWS_QUERY: &str = "All news about the companies in the watchlist";
+
 /// A watchlist status in words, for people.
 pub fn status_words(status: &str) -> String {
     match status {

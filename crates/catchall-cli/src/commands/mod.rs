@@ -3,11 +3,13 @@
 mod diff;
 mod export;
 mod jobs;
+mod projects;
 mod pull;
 mod query;
 mod sandbox;
 mod submit;
 mod wait;
+mod watchlists;
 
 use crate::args::{Cli, Command};
 use crate::error::Result;
@@ -28,6 +30,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Limits => jobs::limits(g).await,
         Command::Export(a) => export::run(g, a).await,
         Command::Diff(a) => diff::run(g, a),
+        Command::Watchlists(c) => watchlists::run(g, c).await,
+        Command::Projects(c) => projects::run(g, c).await,
     }
 }
 
