@@ -5,8 +5,10 @@ pub mod account;
 pub mod compose;
 pub mod export;
 pub mod jobs;
+pub mod projects;
 pub mod results;
 pub mod review;
+pub mod watchlists;
 
 use catchall_engine::dto::{ErrorKind, IpcError};
 use catchall_engine::EngineError;

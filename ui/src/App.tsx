@@ -21,6 +21,9 @@ const screens = {
   ),
   job: lazyScreen(() => import("./features/watch/JobView").then((m) => m.JobView)),
   plan: lazyScreen(() => import("./features/account/PlanScreen").then((m) => m.PlanScreen)),
+  watchlists: lazyScreen(() =>
+    import("./features/watchlists/WatchlistsScreen").then((m) => m.WatchlistsScreen),
+  ),
   settings: lazyScreen(() =>
     import("./features/account/SettingsScreen").then((m) => m.SettingsScreen),
   ),
@@ -49,6 +52,7 @@ export function App({ client }: { client?: ReturnType<typeof createQueryClient> 
 const TABS: { screen: Exclude<Screen, "job">; label: string }[] = [
   { screen: "compose", label: "Compose" },
   { screen: "jobs", label: "Jobs" },
+  { screen: "watchlists", label: "Watchlists" },
   { screen: "plan", label: "Plan" },
   { screen: "settings", label: "Settings" },
 ];
@@ -150,6 +154,9 @@ function Shell() {
               <Compose active={nav.screen === "compose"} />
             </div>
             {nav.screen === "jobs" ? <LazyScreen screen={screens.history} props={{}} /> : null}
+            {nav.screen === "watchlists" ? (
+              <LazyScreen screen={screens.watchlists} props={{}} />
+            ) : null}
             {nav.screen === "plan" ? <LazyScreen screen={screens.plan} props={{}} /> : null}
             {nav.screen === "settings" ? (
               <LazyScreen screen={screens.settings} props={{ info: info.data }} />
