@@ -157,6 +157,8 @@ export type AccountJobsFilter = {
 	/**  "own", "shared" or "all" (None: the service's default). */
 	ownership: string | null,
 	mode: Mode | null,
+	/**  Only the jobs of this project. */
+	projectId?: string | null,
 };
 
 export type AccountJobsPage = {

@@ -460,6 +460,10 @@ pub struct AccountJobsFilter {
     /// "own", "shared" or "all" (None: the service's default).
     pub ownership: Option<String>,
     pub mode: Option<Mode>,
+    /// Only the jobs of this project.
+    #[serde(default)]
+    #[specta(optional)]
+    pub project_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

@@ -759,6 +759,10 @@ impl Engine {
                     Mode::Base => catchall_api::JobMode::Base,
                     Mode::Lite => catchall_api::JobMode::Lite,
                 }),
+                project_id: filter
+                    .project_id
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
                 ..Default::default()
             })
             .await?;
