@@ -709,7 +709,6 @@ impl Engine {
                     .project_id
                     .map(|s| s.trim().to_owned())
                     .filter(|s| !s.is_empty()),
-                ..Default::default()
             })
             .await?;
         let store = self.inner.store();
