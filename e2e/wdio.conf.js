@@ -1,5 +1,5 @@
 // End-to-end test of the built app in a real window (see lib/driver.js).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appConfig, isolateApp } from "./lib/driver.js";
@@ -14,9 +14,17 @@ mkdirSync(process.env.CATCHALL_EXPORT_DIR);
 // A distinctive key given to the run: the suite checks it reaches no log
 // and no helper process (the sandbox never uses it).
 process.env.CATCHALL_API_KEY = "e2e-key-0b7c31d9-never-logged";
-// Exports are saved here without a dialog (the monitors spec reads them).
-process.env.CATCHALL_EXPORT_DIR ??= join(dataDir, "exports");
-mkdirSync(process.env.CATCHALL_EXPORT_DIR, { recursive: true });
+// The CSV "Choose a CSV file…" takes without a dialog (watchlists.e2e.js).
+const filesDir = mkdtempSync(join(tmpdir(), "catchall-e2e-files-"));
+process.env.CATCHALL_IMPORT_FILE = join(filesDir, "portfolio.csv");
+writeFileSync(
+  process.env.CATCHALL_IMPORT_FILE,
+  "\uFEFFname,description,domain,alternative_names,key_persons\r\n" +
+    '"Acme, Inc.",Rocket maker,acme.example,ACME;Acme Corp,Wile E. Coyote\r\n' +
+    "Globex,Energy trader,globex.example,,\r\n" +
+    ",No name here,nobody.example,,\r\n" +
+    "Initech,Office software,initech.example,,\r\n",
+);
 
 const base = appConfig({
   specs: ["./specs/**/*.e2e.js"],
@@ -55,5 +63,6 @@ export const config = {
   afterSession: () => {
     base.afterSession();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(filesDir, { recursive: true, force: true });
   },
 };

@@ -6,8 +6,10 @@ pub mod compose;
 pub mod export;
 pub mod jobs;
 pub mod monitors;
+pub mod projects;
 pub mod results;
 pub mod review;
+pub mod watchlists;
 
 use catchall_engine::dto::{ErrorKind, IpcError};
 use catchall_engine::EngineError;

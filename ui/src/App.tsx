@@ -24,6 +24,9 @@ const screens = {
     import("./features/monitors/MonitorsScreen").then((m) => m.MonitorsScreen),
   ),
   plan: lazyScreen(() => import("./features/account/PlanScreen").then((m) => m.PlanScreen)),
+  watchlists: lazyScreen(() =>
+    import("./features/watchlists/WatchlistsScreen").then((m) => m.WatchlistsScreen),
+  ),
   settings: lazyScreen(() =>
     import("./features/account/SettingsScreen").then((m) => m.SettingsScreen),
   ),
@@ -53,6 +56,7 @@ const TABS: { screen: Exclude<Screen, "job">; label: string }[] = [
   { screen: "compose", label: "Compose" },
   { screen: "jobs", label: "Jobs" },
   { screen: "monitors", label: "Monitors" },
+  { screen: "watchlists", label: "Watchlists" },
   { screen: "plan", label: "Plan" },
   { screen: "settings", label: "Settings" },
 ];
@@ -155,6 +159,9 @@ function Shell() {
             </div>
             {nav.screen === "jobs" ? <LazyScreen screen={screens.history} props={{}} /> : null}
             {nav.screen === "monitors" ? <LazyScreen screen={screens.monitors} props={{}} /> : null}
+            {nav.screen === "watchlists" ? (
+              <LazyScreen screen={screens.watchlists} props={{}} />
+            ) : null}
             {nav.screen === "plan" ? <LazyScreen screen={screens.plan} props={{}} /> : null}
             {nav.screen === "settings" ? (
               <LazyScreen screen={screens.settings} props={{ info: info.data }} />

@@ -132,6 +132,34 @@ export const commands = {
 	/**  "Send test". */
 	testWebhook: (id: string) => typedError<WebhookTestOutcome, IpcError>(__TAURI_INVOKE("test_webhook", { id })),
 	deleteWebhook: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_webhook", { id })),
+	/**
+	 *  Opens the file dialog and previews the chosen CSV (None: cancelled).
+	 *  A file that is not UTF-8 fails with kind `csv_not_utf8`; it stays picked,
+	 *  so `reread_watchlist_csv("windows-1252")` can read it that way.
+	 */
+	pickWatchlistCsv: () => typedError<CsvPreview | null, IpcError>(__TAURI_INVOKE("pick_watchlist_csv")),
+	/**
+	 *  The picked file read again with another encoding ("utf-8" or
+	 *  "windows-1252").
+	 */
+	rereadWatchlistCsv: (encoding: string) => typedError<CsvPreview, IpcError>(__TAURI_INVOKE("reread_watchlist_csv", { encoding })),
+	/**  Forgets the picked file. */
+	clearWatchlistCsv: () => __TAURI_INVOKE<void>("clear_watchlist_csv"),
+	/**  Uploads the picked file as a new watchlist (in a project, if given). */
+	createWatchlist: (name: string, description: string | null, projectId: string | null) => typedError<UploadOutcome, IpcError>(__TAURI_INVOKE("create_watchlist", { name, description, projectId })),
+	/**  Appends the picked file's companies to a watchlist. */
+	addCsvToWatchlist: (id: string) => typedError<UploadOutcome, IpcError>(__TAURI_INVOKE("add_csv_to_watchlist", { id })),
+	listWatchlists: (projectId: string | null) => typedError<Watchlist[], IpcError>(__TAURI_INVOKE("list_watchlists", { projectId })),
+	watchlistDetail: (id: string) => typedError<WatchlistDetail, IpcError>(__TAURI_INVOKE("watchlist_detail", { id })),
+	addCompany: (id: string, name: string, domain: string | null, about: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("add_company", { id, name, domain, about })),
+	removeCompanies: (id: string, companyIds: string[]) => typedError<number, IpcError>(__TAURI_INVOKE("remove_companies", { id, companyIds })),
+	renameWatchlist: (id: string, name: string) => typedError<Watchlist, IpcError>(__TAURI_INVOKE("rename_watchlist", { id, name })),
+	deleteWatchlist: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_watchlist", { id })),
+	listProjects: () => typedError<ProjectInfo[], IpcError>(__TAURI_INVOKE("list_projects")),
+	createProject: (name: string, description: string | null) => typedError<ProjectInfo, IpcError>(__TAURI_INVOKE("create_project", { name, description })),
+	/**  Deletes a project; its jobs and watchlists stay unless `delete_resources`. */
+	deleteProject: (id: string, deleteResources: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("delete_project", { id, deleteResources })),
+	projectCounts: (id: string) => typedError<ProjectCounts, IpcError>(__TAURI_INVOKE("project_counts", { id })),
 };
 
 /** Events */
@@ -164,6 +192,8 @@ export type AccountJobsFilter = {
 	/**  "own", "shared" or "all" (None: the service's default). */
 	ownership: string | null,
 	mode: Mode | null,
+	/**  Only the jobs of this project. */
+	projectId?: string | null,
 };
 
 export type AccountJobsPage = {
@@ -240,6 +270,21 @@ export type Connection =
 /**  The real CatchAll service (or another base URL set in Settings). */
 "live";
 
+/**  What a CSV will add and what it will skip, before anything is sent. */
+export type CsvPreview = {
+	/**  The file's name (not its path). */
+	fileName: string,
+	/**  "utf-8" or "windows-1252". */
+	encoding: string,
+	totalRows: number,
+	/**  Companies that will be uploaded. */
+	rowCount: number,
+	/**  The first of them. */
+	rows: PreviewRow[],
+	skipped: PreviewSkip[],
+	ignoredColumns: string[],
+};
+
 export type DiffEntry = {
 	change: Change,
 	/**  The record in the first job (None when new). */
@@ -277,7 +322,12 @@ export type ErrorKind =
 /**  The local database. */
 "storage" | "export" | 
 /**  Input rejected before any request. */
-"input" | "internal";
+"input" | "internal" | 
+/**
+ *  A watchlist CSV that is not UTF-8: the page offers to read it as
+ *  Windows-1252.
+ */
+"csv_not_utf8";
 
 export type ExportFormat = "csv" | "xlsx" | "json" | "jsonl";
 
@@ -350,6 +400,10 @@ export type JobDraft = {
 	enrichments: EnrichmentSpec[] | null,
 	/**  Only these outlets: source group slugs (None or empty: all news). */
 	sourceGroups?: string[] | null,
+	/**  Only events about these watchlists' companies (docs/api.md section 7). */
+	watchlist?: WatchlistScope | null,
+	/**  List the job in this project at once. */
+	projectId?: string | null,
 };
 
 export type JobEvent = {
@@ -572,10 +626,41 @@ export type PlanLimit = {
 	currentUsage: string | null,
 };
 
+export type PreviewRow = {
+	row: number,
+	name: string,
+	description: string | null,
+	domain: string | null,
+	alternativeNames: string[],
+	keyPersons: string[],
+};
+
+export type PreviewSkip = {
+	row: number,
+	name: string | null,
+	reason: string,
+};
+
 export type Progress = {
 	candidateRecords: number | null,
 	progressValidated: number | null,
 	validRecords: number | null,
+};
+
+export type ProjectCounts = {
+	projectId: string,
+	jobs: number,
+	jobsByStatus: StatusCount[],
+	monitors: number,
+	watchlists: number,
+	webhooks: number,
+};
+
+export type ProjectInfo = {
+	id: string,
+	name: string,
+	description: string | null,
+	itemCount: number,
 };
 
 /**  The service's verdict on a query (validate). */
@@ -726,6 +811,17 @@ export type StageEntry = {
 	at: string,
 };
 
+export type StatusCount = {
+	status: string,
+	count: number,
+};
+
+export type StatusStep = {
+	status: string,
+	words: string,
+	at: string | null,
+};
+
 export type StepInfo = {
 	stage: string,
 	order: number,
@@ -744,6 +840,14 @@ export type Suggestions = {
 
 export type Theme = "light" | "dark" | "system";
 
+/**  What the service did with an upload. */
+export type UploadOutcome = {
+	watchlistId: string,
+	companiesAdded: number,
+	/**  Rows the service itself skipped (after the app's own check). */
+	skipped: PreviewSkip[],
+};
+
 export type ValidatorSpec = {
 	name: string,
 	description: string,
@@ -756,6 +860,48 @@ export type ViewSpec = {
 	filters: ColumnFilter[],
 	/**  Only records in this review state. */
 	review?: ReviewFilter | null,
+};
+
+export type Watchlist = {
+	id: string,
+	name: string,
+	description: string | null,
+	companyCount: number,
+	/**  pending | enriching | ready | failed (or a newer word). */
+	status: string,
+	/**  The status for people ("Looking up the companies"). */
+	statusWords: string,
+	ready: boolean,
+	/**  0-100: how well the companies can be told apart. */
+	health: number | null,
+	createdAt: string | null,
+};
+
+export type WatchlistCompany = {
+	id: string,
+	name: string,
+	description: string | null,
+	domain: string | null,
+	status: string,
+	statusWords: string,
+};
+
+export type WatchlistDetail = {
+	watchlist: Watchlist,
+	companies: WatchlistCompany[],
+	/**  Oldest first. */
+	history: StatusStep[],
+};
+
+/**  A job's watchlist options, as the composer holds them. */
+export type WatchlistScope = {
+	watchlistIds: string[],
+	/**  1-10: keep records where a company reaches this relevance. */
+	minRelevance: number | null,
+	/**  "subject" (the company acts in the event) or "mention". */
+	association: string | null,
+	/**  All news about the companies: no topic needed. */
+	allNews: boolean,
 };
 
 /**  A webhook as the app lists it (no secrets: the service masks them). */

@@ -83,11 +83,14 @@ impl fmt::Debug for Client {
 pub(crate) struct Call<'a> {
     pub(crate) kind: RequestKind,
     pub(crate) job_id: Option<&'a str>,
+    /// What a 404 means, in words ("Watchlist ds_1"); see [`ApiError::Missing`].
+    pub(crate) what: Option<&'a str>,
 }
 
 pub(crate) const READ: Call<'static> = Call {
     kind: RequestKind::Read,
     job_id: None,
+    what: None,
 };
 
 /// True for a server on this machine (a sandbox), whatever its scheme; an
@@ -247,6 +250,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::CreatesJob,
             job_id: None,
+            what: None,
         };
         let (status, body) = self
             .send(Method::POST, &["catchAll", "submit"], &[], Some(req), call)
@@ -267,6 +271,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::Read,
             job_id: Some(job_id),
+            what: None,
         };
         let mut s: StatusResponse = self
             .json::<_, ()>(
@@ -363,6 +368,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::Read,
             job_id: Some(job_id),
+            what: None,
         };
         let q = [
             ("page", page.to_string()),
@@ -377,6 +383,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::Read,
             job_id: Some(job_id),
+            what: None,
         };
         let (status, body) = self
             .send::<()>(
@@ -411,6 +418,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::CreatesJob,
             job_id: Some(job_id),
+            what: None,
         };
         let mut r: ContinueResponse = self
             .json(
@@ -459,6 +467,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::Read,
             job_id: Some(job_id),
+            what: None,
         };
         self.json::<_, ()>(
             Method::DELETE,
@@ -581,19 +590,34 @@ impl Client {
         body: Option<&B>,
         call: Call<'_>,
     ) -> Result<(u16, Vec<u8>), ApiError> {
-        let url = self.url(segments, query);
         let payload = match body {
             Some(b) => Some(bytes_of(b).map_err(|e| ApiError::Config {
                 message: format!("Could not encode the request: {e}"),
             })?),
             None => None,
         };
+        let payload = payload.map(|p| ("application/json".to_owned(), p));
+        self.send_bytes(method, segments, query, payload, call)
+            .await
+    }
+
+    /// Like [`send`](Self::send) with a body already encoded, given with
+    /// its content type (a multipart upload, say).
+    pub(crate) async fn send_bytes(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        payload: Option<(String, Vec<u8>)>,
+        call: Call<'_>,
+    ) -> Result<(u16, Vec<u8>), ApiError> {
+        let url = self.url(segments, query);
         let policy = &self.inner.retry;
         let mut retry = 0u32;
         loop {
             let mut rb = self.inner.http.request(method.clone(), url.clone());
-            if let Some(p) = &payload {
-                rb = rb.header(CONTENT_TYPE, "application/json").body(p.clone());
+            if let Some((ctype, p)) = &payload {
+                rb = rb.header(CONTENT_TYPE, ctype.as_str()).body(p.clone());
             }
             let (failure, hint, error) = match rb.send().await {
                 Ok(resp) => {
@@ -615,8 +639,18 @@ impl Client {
                             return Err(ApiError::TooLarge { status, limit })
                         }
                         Ok(bytes) => {
-                            let err =
-                                ApiError::from_status(status, &bytes, call.kind, call.job_id, hint);
+                            let err = match (status, call.what) {
+                                (404, Some(what)) => ApiError::Missing {
+                                    what: what.to_owned(),
+                                },
+                                _ => ApiError::from_status(
+                                    status,
+                                    &bytes,
+                                    call.kind,
+                                    call.job_id,
+                                    hint,
+                                ),
+                            };
                             (Failure::Status(status), hint, err)
                         }
                         Err(BodyError::Http(e)) => {

@@ -34,6 +34,10 @@ pub enum ApiError {
         detail: Option<String>,
     },
 
+    /// 404 about a named watchlist, company or project.
+    #[error("{what} was not found. It may have been deleted, or it belongs to another account.")]
+    Missing { what: String },
+
     /// 400: the service's message, shown as is.
     #[error("The service rejected the request: {detail}")]
     Rejected { detail: String },
@@ -183,7 +187,7 @@ impl ApiError {
         match self {
             ApiError::BadKey { .. } => "bad_key",
             ApiError::Forbidden { .. } => "forbidden",
-            ApiError::NotFound { .. } => "not_found",
+            ApiError::NotFound { .. } | ApiError::Missing { .. } => "not_found",
             ApiError::Rejected { .. } => "rejected",
             ApiError::Invalid { .. } => "invalid",
             ApiError::Busy { .. } => "busy",
@@ -209,7 +213,7 @@ impl ApiError {
             | ApiError::Redirect { status, .. }
             | ApiError::TooLarge { status, .. } => Some(*status),
             ApiError::Forbidden { .. } => Some(403),
-            ApiError::NotFound { .. } => Some(404),
+            ApiError::NotFound { .. } | ApiError::Missing { .. } => Some(404),
             ApiError::Rejected { .. } => Some(400),
             ApiError::Invalid { .. } => Some(422),
             ApiError::Busy { .. } | ApiError::RateLimited { .. } => Some(429),
@@ -305,6 +309,7 @@ impl ApiError {
                 scrub(excerpt)
             }
             ApiError::Config { message } => scrub(message),
+            ApiError::Missing { what } => scrub(what),
             ApiError::Redirect { to, .. } => scrub(to),
             ApiError::RateLimited { .. } | ApiError::Timeout { .. } | ApiError::TooLarge { .. } => {
             }

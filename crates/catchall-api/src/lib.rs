@@ -11,19 +11,24 @@
 //! ```
 
 pub mod client;
+pub mod datasets;
 pub mod error;
 pub mod models;
 pub mod monitors;
+pub mod projects;
 pub mod retry;
 pub mod secret;
+pub mod watchlist_csv;
 pub mod webhooks;
 
 pub use client::{
     is_loopback, origin_of, Client, ClientConfig, DEFAULT_BASE_URL, MAX_ANSWER_BYTES, MAX_PAGE_SIZE,
 };
+pub use datasets::*;
 pub use error::ApiError;
 pub use models::*;
 pub use monitors::*;
+pub use projects::*;
 pub use retry::{RequestKind, RetryPolicy};
 pub use secret::ApiKey;
 pub use webhooks::*;

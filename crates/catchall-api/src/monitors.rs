@@ -452,6 +452,7 @@ fn for_id(id: &str) -> Call<'_> {
     Call {
         kind: RequestKind::Read,
         job_id: Some(id),
+        what: None,
     }
 }
 
@@ -465,6 +466,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::CreatesJob,
             job_id: None,
+            what: None,
         };
         let r: CreateMonitorResponse = self
             .json(

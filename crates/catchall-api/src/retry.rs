@@ -78,6 +78,9 @@ pub enum RequestKind {
     Read,
     /// Submit and continue: a repeat could start a second paid job.
     CreatesJob,
+    /// Creates a watchlist, entity or project: retried only when nothing
+    /// can have been created, as for jobs.
+    Creates,
 }
 
 /// How a try failed, as far as retrying is concerned.
@@ -108,6 +111,7 @@ pub fn should_retry(kind: RequestKind, failure: Failure) -> bool {
         (RequestKind::CreatesJob, Failure::Status(429)) => true,
         (RequestKind::CreatesJob, Failure::Connect) => true,
         (RequestKind::CreatesJob, _) => false,
+        (RequestKind::Creates, f) => should_retry(RequestKind::CreatesJob, f),
     }
 }
 

@@ -366,6 +366,7 @@ fn for_id(id: &str) -> Call<'_> {
     Call {
         kind: RequestKind::Read,
         job_id: Some(id),
+        what: None,
     }
 }
 
@@ -376,6 +377,7 @@ impl Client {
         let call = Call {
             kind: RequestKind::CreatesJob,
             job_id: None,
+            what: None,
         };
         self.json(
             Method::POST,

@@ -89,6 +89,12 @@ pub enum Command {
     Limits,
     /// Write a job's records to a file, from the local store (pulled into it first when needed).
     Export(ExportArgs),
+    /// Company watchlists: make them from a CSV, add and remove companies.
+    #[command(subcommand)]
+    Watchlists(crate::args_watchlists::WatchlistsCmd),
+    /// Projects: group jobs and watchlists by client or topic.
+    #[command(subcommand)]
+    Projects(crate::args_watchlists::ProjectsCmd),
     /// Compare two jobs in the local store: new, gone and changed records (by record_id, else by company or domain, date and first source link).
     Diff(DiffArgs),
     /// Monitors: a finished job re-run on a plain-language schedule.
@@ -143,8 +149,9 @@ pub struct SandboxArgs {
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// What to look for, in plain words.
-    pub query: String,
+    /// What to look for, in plain words (optional with --all-news).
+    #[arg(required_unless_present = "all_news")]
+    pub query: Option<String>,
     #[arg(long)]
     pub context: Option<String>,
     /// Records wanted (at least 10; default: the plan's maximum).
@@ -161,6 +168,8 @@ pub struct SubmitArgs {
     /// JSON file with the validators and enrichments to use (e.g. an edited `initialize --json` answer).
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
+    #[command(flatten)]
+    pub scope: crate::args_watchlists::SubmitScope,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

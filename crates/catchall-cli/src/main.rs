@@ -2,6 +2,7 @@
 //! scripts, built on the same crates as CatchAll Desk.
 
 mod args;
+mod args_watchlists;
 mod commands;
 mod connect;
 mod error;

@@ -77,7 +77,10 @@ pub fn check_draft(
 ) -> Vec<FieldProblem> {
     let mut out = Vec::new();
     let query = draft.query.trim();
-    if query.is_empty() {
+    check_watchlist(draft, &mut out);
+    if query.is_empty() && all_news(draft) {
+        // All news about the watchlists: no topic needed.
+    } else if query.is_empty() {
         out.push(problem(
             "query",
             "Describe what you are looking for, e.g. \"Series A funding rounds in fintech\".",
@@ -287,7 +290,7 @@ fn source_groups_of(d: &JobDraft) -> Option<Vec<String>> {
 
 /// The exact request a draft sends: what is on screen, trimmed.
 pub fn to_submit_request(d: &JobDraft) -> SubmitRequest {
-    SubmitRequest {
+    let req = SubmitRequest {
         query: d.query.trim().to_owned(),
         context: non_empty(&d.context),
         limit: d.limit.map(u64::from),
@@ -316,7 +319,56 @@ pub fn to_submit_request(d: &JobDraft) -> SubmitRequest {
             Mode::Lite => JobMode::Lite,
         }),
         source_groups: source_groups_of(d),
+        project_id: non_empty(&d.project_id),
         ..SubmitRequest::new(d.query.trim())
+    };
+    with_watchlists(req, d)
+}
+
+/// The watchlist options of a draft on a request; without a watchlist
+/// none of them is sent. All news needs no query: a stand-in goes.
+fn with_watchlists(mut req: SubmitRequest, d: &JobDraft) -> SubmitRequest {
+    let Some(w) = &d.watchlist else { return req };
+    let ids = w.ids();
+    if ids.is_empty() {
+        return req;
+    }
+    req.connected_dataset_ids = Some(ids);
+    req.ed_score_min = w.min_relevance.map(i64::from);
+    req.ed_association_type = w.association_api();
+    if w.all_news {
+        req.fetch_all_watchlist_news = Some(true);
+        if req.query.is_empty() {
+            req.query = catchall_api::ALL_NEWS_QUERY.to_owned();
+        }
+    }
+    req
+}
+
+/// True when the draft asks for all news about its watchlists (then the
+/// query may stay empty).
+fn all_news(d: &JobDraft) -> bool {
+    d.watchlist
+        .as_ref()
+        .is_some_and(|w| w.all_news && !w.ids().is_empty())
+}
+
+fn check_watchlist(d: &JobDraft, out: &mut Vec<FieldProblem>) {
+    let Some(w) = &d.watchlist else { return };
+    let chosen = !w.ids().is_empty();
+    if let Some(n) = w.min_relevance {
+        if !(1..=10).contains(&n) {
+            out.push(problem(
+                "watchlist.minRelevance",
+                "Relevance goes from 1 (any mention) to 10 (critical events only).".to_owned(),
+            ));
+        }
+    }
+    if !chosen && (w.all_news || w.min_relevance.is_some() || w.association.is_some()) {
+        out.push(problem(
+            "watchlist",
+            "Choose at least one watchlist for these options.".to_owned(),
+        ));
     }
 }
 
@@ -350,6 +402,20 @@ pub fn from_submit_request(r: &SubmitRequest) -> JobDraft {
                 .collect()
         }),
         source_groups: r.source_groups.clone().filter(|g| !g.is_empty()),
+        watchlist: r
+            .connected_dataset_ids
+            .clone()
+            .filter(|ids| !ids.is_empty())
+            .map(|ids| crate::watchlists::WatchlistScope {
+                watchlist_ids: ids,
+                min_relevance: r.ed_score_min.map(|n| n.clamp(0, 10) as i32),
+                association: r.ed_association_type.as_deref().map(|a| match a {
+                    "event_associated" => "subject".to_owned(),
+                    other => other.to_owned(),
+                }),
+                all_news: r.fetch_all_watchlist_news == Some(true),
+            }),
+        project_id: r.project_id.clone(),
     }
 }
 
@@ -552,6 +618,67 @@ mod tests {
             ..d
         };
         assert_eq!(from_submit_request(&r), want);
+    }
+
+    #[test]
+    fn watchlist_options_go_out_only_with_a_watchlist() {
+        use crate::watchlists::WatchlistScope;
+        let now = datetime!(2026-03-10 12:00 UTC);
+        let d = JobDraft {
+            query: String::new(),
+            watchlist: Some(WatchlistScope {
+                watchlist_ids: vec![" ds_1 ".into(), "ds_1".into(), "ds_2".into()],
+                min_relevance: Some(6),
+                association: Some("subject".into()),
+                all_news: true,
+            }),
+            project_id: Some(" proj_1 ".into()),
+            ..good()
+        };
+        // All news needs no query.
+        assert_eq!(check_draft(&d, None, now), vec![]);
+        let r = to_submit_request(&d);
+        assert_eq!(r.query, catchall_api::ALL_NEWS_QUERY);
+        assert_eq!(
+            r.connected_dataset_ids,
+            Some(vec!["ds_1".into(), "ds_2".into()])
+        );
+        assert_eq!(r.ed_score_min, Some(6));
+        assert_eq!(r.ed_association_type.as_deref(), Some("event_associated"));
+        assert_eq!(r.fetch_all_watchlist_news, Some(true));
+        assert_eq!(r.project_id.as_deref(), Some("proj_1"));
+        // Back as a draft ("run again").
+        let back = from_submit_request(&r);
+        let w = back.watchlist.unwrap();
+        assert_eq!(w.association.as_deref(), Some("subject"));
+        assert!(w.all_news);
+
+        // Options without a watchlist, and a relevance out of range.
+        let lonely = JobDraft {
+            watchlist: Some(WatchlistScope {
+                min_relevance: Some(11),
+                ..Default::default()
+            }),
+            ..good()
+        };
+        let fields: Vec<String> = check_draft(&lonely, None, now)
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(fields, ["watchlist.minRelevance", "watchlist"]);
+        let r = to_submit_request(&lonely);
+        assert_eq!(r.connected_dataset_ids, None);
+        assert_eq!(r.ed_score_min, None);
+        // Without all news an empty query is still a problem.
+        let topicless = JobDraft {
+            query: String::new(),
+            watchlist: Some(WatchlistScope {
+                watchlist_ids: vec!["ds_1".into()],
+                ..Default::default()
+            }),
+            ..good()
+        };
+        assert_eq!(check_draft(&topicless, None, now)[0].field, "query");
     }
 
     #[test]

@@ -129,6 +129,14 @@ pub struct JobDraft {
     #[serde(default)]
     #[specta(optional)]
     pub source_groups: Option<Vec<String>>,
+    /// Only events about these watchlists' companies (docs/api.md section 7).
+    #[serde(default)]
+    #[specta(optional)]
+    pub watchlist: Option<crate::watchlists::WatchlistScope>,
+    /// List the job in this project at once.
+    #[serde(default)]
+    #[specta(optional)]
+    pub project_id: Option<String>,
 }
 
 /// A problem with the draft found before any request, next to its field.
@@ -452,6 +460,10 @@ pub struct AccountJobsFilter {
     /// "own", "shared" or "all" (None: the service's default).
     pub ownership: Option<String>,
     pub mode: Option<Mode>,
+    /// Only the jobs of this project.
+    #[serde(default)]
+    #[specta(optional)]
+    pub project_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
@@ -533,6 +545,9 @@ pub enum ErrorKind {
     /// Input rejected before any request.
     Input,
     Internal,
+    /// A watchlist CSV that is not UTF-8: the page offers to read it as
+    /// Windows-1252.
+    CsvNotUtf8,
 }
 
 /// The error every command returns: `{kind, message}`.

@@ -713,7 +713,10 @@ impl Engine {
                     Mode::Base => catchall_api::JobMode::Base,
                     Mode::Lite => catchall_api::JobMode::Lite,
                 }),
-                ..Default::default()
+                project_id: filter
+                    .project_id
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
             })
             .await?;
         let store = self.inner.store();

@@ -21,6 +21,9 @@ pub enum EngineError {
     Export(#[from] catchall_export::ExportError),
     #[error("{0}")]
     NotFound(String),
+    /// A watchlist CSV that cannot be used (found before any request).
+    #[error("{0}")]
+    Csv(catchall_api::watchlist_csv::CsvProblem),
     /// The data folder is in use by another copy of the app, or unusable.
     #[error("{0}")]
     InUse(String),
@@ -47,6 +50,7 @@ impl EngineError {
             EngineError::Keyring(_) => ErrorKind::Keyring,
             EngineError::Export(_) => ErrorKind::Export,
             EngineError::NotFound(_) => ErrorKind::NotFound,
+            EngineError::Csv(p) => crate::watchlists::csv_kind(p),
             EngineError::InUse(_) => ErrorKind::Storage,
             EngineError::Internal(_) => ErrorKind::Internal,
             EngineError::Incomplete(_) => ErrorKind::Server,
@@ -67,7 +71,7 @@ pub(crate) fn api_kind(e: &ApiError) -> ErrorKind {
     match e {
         ApiError::BadKey { .. } => ErrorKind::BadKey,
         ApiError::Forbidden { .. } => ErrorKind::Forbidden,
-        ApiError::NotFound { .. } => ErrorKind::NotFound,
+        ApiError::NotFound { .. } | ApiError::Missing { .. } => ErrorKind::NotFound,
         ApiError::Rejected { .. } => ErrorKind::Rejected,
         ApiError::Invalid { .. } => ErrorKind::Invalid,
         ApiError::Busy { .. } | ApiError::RateLimited { .. } => ErrorKind::Busy,

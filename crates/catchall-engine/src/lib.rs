@@ -24,6 +24,7 @@ mod review;
 pub mod secret;
 pub mod templates;
 mod tracker;
+pub mod watchlists;
 
 pub use catchall_api::ApiKey;
 pub use engine::{Engine, EngineConfig, EngineOptions, EventSink};

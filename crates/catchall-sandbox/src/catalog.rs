@@ -1,6 +1,7 @@
 //! The account's fixed surroundings: source groups, Company Monitors
 //! datasets, the colleague who shares jobs, and what a job was scoped to.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// A curated domain allowlist (`SourceGroupRef`).
@@ -88,41 +89,63 @@ pub(crate) fn source_group(slug: &str) -> Option<&'static SourceGroup> {
     SOURCE_GROUPS.iter().find(|g| g.slug == slug)
 }
 
-/// A company in a dataset.
+/// A company of a seeded watchlist.
 #[derive(Debug)]
+struct SeedEntity {
+    id: &'static str,
+    name: &'static str,
+    domain: Option<&'static str>,
+    external_id: Option<&'static str>,
+}
+
+/// A watchlist the account has from the start (ready long ago).
+#[derive(Debug)]
+struct SeedDataset {
+    id: &'static str,
+    name: &'static str,
+    entities: &'static [SeedEntity],
+}
+
+/// A company of a watchlist, as a job saw it when it was submitted.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub(crate) struct Entity {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub domain: Option<&'static str>,
-    pub external_id: Option<&'static str>,
+    pub id: String,
+    pub name: String,
+    pub domain: Option<String>,
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub key_persons: Vec<String>,
+    #[serde(default)]
+    pub alternative_names: Vec<String>,
 }
 
-/// A Company Monitors watchlist (`ConnectedDataset`).
-#[derive(Debug)]
+/// A Company Monitors watchlist (`ConnectedDataset`) as a job saw it when
+/// it was submitted: its records name these companies only.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub(crate) struct Dataset {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub entities: &'static [Entity],
+    pub id: String,
+    pub name: String,
+    pub entities: Vec<Entity>,
 }
 
-pub(crate) const DATASETS: &[Dataset] = &[
-    Dataset {
+const SEED_DATASETS: &[SeedDataset] = &[
+    SeedDataset {
         id: "ds_fintech_watchlist",
         name: "Fintech watchlist",
         entities: &[
-            Entity {
+            SeedEntity {
                 id: "ent_brightwave",
                 name: "Brightwave Payments",
                 domain: Some("brightwave.example"),
                 external_id: Some("CRM-1042"),
             },
-            Entity {
+            SeedEntity {
                 id: "ent_nordlicht",
                 name: "Nordlicht Bank",
                 domain: Some("nordlicht.example"),
                 external_id: None,
             },
-            Entity {
+            SeedEntity {
                 id: "ent_helio",
                 name: "Helio Capital",
                 domain: None,
@@ -130,17 +153,17 @@ pub(crate) const DATASETS: &[Dataset] = &[
             },
         ],
     },
-    Dataset {
+    SeedDataset {
         id: "ds_health_suppliers",
         name: "Healthcare suppliers",
         entities: &[
-            Entity {
+            SeedEntity {
                 id: "ent_medisure",
                 name: "Medisure Systems",
                 domain: Some("medisure.example"),
                 external_id: None,
             },
-            Entity {
+            SeedEntity {
                 id: "ent_carelink",
                 name: "CareLink Devices",
                 domain: Some("carelink.example"),
@@ -150,8 +173,32 @@ pub(crate) const DATASETS: &[Dataset] = &[
     },
 ];
 
-pub(crate) fn dataset(id: &str) -> Option<&'static Dataset> {
-    DATASETS.iter().find(|d| d.id == id)
+/// The watchlists the account starts with.
+pub(crate) fn seed_datasets() -> Vec<Dataset> {
+    SEED_DATASETS
+        .iter()
+        .map(|d| Dataset {
+            id: d.id.into(),
+            name: d.name.into(),
+            entities: d
+                .entities
+                .iter()
+                .map(|e| Entity {
+                    id: e.id.into(),
+                    name: e.name.into(),
+                    domain: e.domain.map(Into::into),
+                    external_id: e.external_id.map(Into::into),
+                    ..Default::default()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A seeded watchlist by id (for jobs saved before watchlists were saved
+/// with them).
+pub(crate) fn dataset(id: &str) -> Option<Dataset> {
+    seed_datasets().into_iter().find(|d| d.id == id)
 }
 
 /// Who shares jobs with the account (`shared_by` is "first + last" name).
@@ -187,7 +234,7 @@ pub(crate) const RELATIONS: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Scope {
     pub project_id: Option<String>,
-    pub datasets: Vec<&'static Dataset>,
+    pub datasets: Vec<std::sync::Arc<Dataset>>,
     pub source_groups: Vec<&'static SourceGroup>,
     pub all_news: bool,
     pub ed_score_min: Option<i64>,

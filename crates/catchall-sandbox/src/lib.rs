@@ -50,6 +50,21 @@
 //!   job runs on while no server does).
 //! * **Faults**: see [`Fault`] and [`FaultRule`]; over HTTP `POST
 //!   /_sandbox/faults` with one rule as JSON, `GET` lists, `DELETE` clears.
+//! * **Watchlists** (datasets and entities): every endpoint of
+//!   `docs/api.md` section 7. Two ready watchlists exist from startup
+//!   (`ds_fintech_watchlist`, `ds_health_suppliers`). A new entity is
+//!   `pending`, then `enriching`, then `ready` (`failed` when its name has
+//!   the whole word "fail"): 0.2 s + 0.6 s at `test` pace, 2 s + 8 s at
+//!   `demo`, 10 s + 60 s at `real`. A dataset's status history gains an
+//!   `enriching` → `ready` round whenever companies are added. CSV uploads
+//!   skip and report rows without a name and rows with neither a
+//!   description nor a domain. Submit refuses (400) a dataset that is
+//!   unknown or not ready; a connected job keeps a snapshot of its
+//!   watchlists' companies, and its records name only those. Kept in
+//!   memory only (not in the state file).
+//! * **Projects**: every endpoint of section 8; a job submitted with
+//!   `project_id` belongs to that project; the job, dataset and entity
+//!   lists filter by project.
 //! * **Paging switches**: see [`Paging`]; over HTTP `POST /_sandbox/paging`
 //!   (`{"max_page_size": 7, "total_pages": false}`), `GET` shows them,
 //!   `DELETE` restores the defaults (every size honoured, `total_pages` sent).
@@ -69,11 +84,13 @@ pub mod hostile;
 mod jobs;
 mod monitors;
 mod persist;
+mod projects;
 mod query;
 mod records;
 mod rng;
 mod routes;
 mod schedule;
+mod watchlists;
 
 use std::fmt;
 use std::net::SocketAddr;

@@ -56,6 +56,9 @@ struct SavedScope {
     all_news: bool,
     ed_score_min: Option<i64>,
     association: Option<String>,
+    /// The watchlists as the job saw them (older files: ids of seeded ones).
+    #[serde(default)]
+    dataset_snapshots: Vec<catalog::Dataset>,
 }
 
 impl SavedScope {
@@ -63,6 +66,7 @@ impl SavedScope {
         SavedScope {
             project_id: s.project_id.clone(),
             datasets: s.datasets.iter().map(|d| d.id.to_owned()).collect(),
+            dataset_snapshots: s.datasets.iter().map(|d| (**d).clone()).collect(),
             source_groups: s.source_groups.iter().map(|g| g.slug.to_owned()).collect(),
             all_news: s.all_news,
             ed_score_min: s.ed_score_min,
@@ -73,11 +77,18 @@ impl SavedScope {
     fn scope(self) -> Scope {
         Scope {
             project_id: self.project_id,
-            datasets: self
-                .datasets
-                .iter()
-                .filter_map(|id| catalog::dataset(id))
-                .collect(),
+            datasets: if self.dataset_snapshots.is_empty() {
+                self.datasets
+                    .iter()
+                    .filter_map(|id| catalog::dataset(id))
+                    .map(std::sync::Arc::new)
+                    .collect()
+            } else {
+                self.dataset_snapshots
+                    .into_iter()
+                    .map(std::sync::Arc::new)
+                    .collect()
+            },
             source_groups: self
                 .source_groups
                 .iter()

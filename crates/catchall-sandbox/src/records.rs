@@ -8,7 +8,7 @@ use crate::query::{Category, EnrichmentSpec};
 use crate::rng::{mix, Rng};
 
 /// What records of one job are made from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct RecordSpec {
     pub seed: u64,
     pub category: &'static Category,
@@ -627,51 +627,81 @@ pub(crate) fn record(spec: &RecordSpec, index: u64) -> Value {
 }
 
 /// One to three of the datasets' companies, scored; those scored 0 or
-/// below `ed_score_min` are left out, as the service does.
+/// below `ed_score_min` are left out, as the service does. A record always
+/// names at least one (the service drops records that name none).
 fn connected_entities(scope: &crate::catalog::Scope, rng: &mut Rng) -> Value {
     let all: Vec<&crate::catalog::Entity> = scope
         .datasets
         .iter()
         .flat_map(|d| d.entities.iter())
         .collect();
+    if all.is_empty() {
+        return Value::Array(Vec::new());
+    }
     let n = rng.range(1, 3).min(all.len() as u64);
     let mut out = Vec::new();
     let mut used = std::collections::HashSet::new();
+    let mut first = None;
     for _ in 0..n {
         let e = *rng.pick(&all);
-        if !used.insert(e.id) {
+        if !used.insert(e.id.as_str()) {
             continue;
         }
+        first.get_or_insert(e);
         let score = rng.range(0, 10) as i64;
         if score == 0 || scope.ed_score_min.is_some_and(|m| score < m) {
             continue;
         }
-        let association = scope.association.clone().unwrap_or_else(|| {
-            if score >= 4 {
-                "event_associated"
-            } else {
-                "mention"
-            }
-            .to_string()
-        });
-        let mut v = json!({
-            "entity_id": e.id,
-            "name": e.name,
-            "type": "company",
-            "ed_score": score,
-            "relation": rng.pick(crate::catalog::RELATIONS),
-            "association_type": association,
-        });
-        if let Some(x) = e.external_id {
-            v["external_entity_id"] = json!(x);
+        out.push(entity_json(scope, e, score, rng));
+    }
+    if out.is_empty() {
+        if let Some(e) = first {
+            let score = scope.ed_score_min.unwrap_or(1).clamp(1, 10);
+            out.push(entity_json(scope, e, score, rng));
         }
-        if let Some(d) = e.domain {
-            v["company"] =
-                json!({"domain": d, "key_persons": [rng.pick(PEOPLE)], "alternative_names": []});
-        }
-        out.push(v);
     }
     Value::Array(out)
+}
+
+fn entity_json(
+    scope: &crate::catalog::Scope,
+    e: &crate::catalog::Entity,
+    score: i64,
+    rng: &mut Rng,
+) -> Value {
+    let association = scope.association.clone().unwrap_or_else(|| {
+        if score >= 4 {
+            "event_associated"
+        } else {
+            "mention"
+        }
+        .to_string()
+    });
+    let mut v = json!({
+        "entity_id": e.id,
+        "name": e.name,
+        "type": "company",
+        "ed_score": score,
+        "relation": rng.pick(crate::catalog::RELATIONS),
+        "association_type": association,
+    });
+    if let Some(x) = &e.external_id {
+        v["external_entity_id"] = json!(x);
+    }
+    let person = rng.pick(PEOPLE);
+    if e.domain.is_some() || !e.key_persons.is_empty() || !e.alternative_names.is_empty() {
+        let persons = if e.key_persons.is_empty() {
+            vec![person.to_string()]
+        } else {
+            e.key_persons.clone()
+        };
+        let mut company = json!({"key_persons": persons, "alternative_names": e.alternative_names});
+        if let Some(d) = &e.domain {
+            company["domain"] = json!(d);
+        }
+        v["company"] = company;
+    }
+    v
 }
 
 fn domain_is_some(cast: &Cast, name: &str) -> bool {

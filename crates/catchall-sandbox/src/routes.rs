@@ -28,11 +28,13 @@ pub(crate) struct AppState {
     /// Where the jobs are kept across restarts, if anywhere.
     pub state_file: Option<std::path::PathBuf>,
     pub monitors: Mutex<crate::monitors::MonitorBook>,
+    /// Watchlists and projects (kept in memory only).
+    pub watchlists: Mutex<crate::watchlists::Store>,
 }
 
 impl AppState {
     /// Keeps the jobs after a change (submit, continue, delete).
-    fn persist(&self, jobs: &Jobs) {
+    pub(crate) fn persist(&self, jobs: &Jobs) {
         if let Some(file) = &self.state_file {
             crate::persist::save(file, jobs);
         }
@@ -64,6 +66,7 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         jobs: Mutex::new(jobs),
         state_file,
         monitors: Mutex::new(monitors),
+        watchlists: Mutex::new(crate::watchlists::Store::new()),
     });
 
     let api = Router::new()
@@ -79,6 +82,8 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         .route("/catchAll/user/limits", post(limits).get(limits))
         .route("/catchAll/source-groups", get(source_groups))
         .merge(crate::monitors::routes())
+        .merge(crate::watchlists::routes())
+        .merge(crate::projects::routes())
         .route_layer(from_fn_with_state(state.clone(), auth));
 
     let control = Router::new()
@@ -292,7 +297,7 @@ async fn initialize(State(state): St, body: Bytes) -> ApiResult {
     let all_news = c.boolean("fetch_all_watchlist_news");
     c.finish()?;
     let q = nonempty_query(q)?;
-    let datasets = known_datasets(datasets.unwrap_or_default())?;
+    let datasets = known_datasets(&state, datasets.unwrap_or_default())?;
     if all_news == Some(true) && datasets.is_empty() {
         return Err(ApiError::bad_request(
             "fetch_all_watchlist_news requires connected_dataset_ids",
@@ -502,14 +507,17 @@ fn submit_window(
     Ok((start, end))
 }
 
-/// Datasets by id; an unknown or inaccessible one is a 400, as on the service.
-fn known_datasets(ids: Vec<String>) -> Result<Vec<&'static catalog::Dataset>, ApiError> {
-    ids.iter()
-        .map(|id| {
-            catalog::dataset(id)
-                .ok_or_else(|| ApiError::bad_request(format!("Dataset not found: {id}")))
-        })
-        .collect()
+/// Datasets by id, as the job will see them; an unknown one, or one that
+/// is not ready, is a 400, as on the service.
+fn known_datasets(
+    state: &AppState,
+    ids: Vec<String>,
+) -> Result<Vec<std::sync::Arc<catalog::Dataset>>, ApiError> {
+    state
+        .watchlists
+        .lock()
+        .unwrap()
+        .snapshot(&ids, state.config.pace)
 }
 
 fn busy(config: &SandboxConfig) -> ApiError {
@@ -569,7 +577,7 @@ async fn submit(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult 
         }
     }
     let (start, end) = submit_window(config, start, end)?;
-    let datasets = known_datasets(datasets.unwrap_or_default())?;
+    let datasets = known_datasets(&state, datasets.unwrap_or_default())?;
     let mut source_groups = Vec::new();
     for slug in groups.unwrap_or_default() {
         match catalog::source_group(&slug) {
@@ -863,6 +871,9 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
         .map(|(_, v)| v.trim().to_lowercase())
         .filter(|s| !s.is_empty());
 
+    let in_project = project
+        .as_deref()
+        .map(|p| crate::projects::project_jobs(&state, p));
     let jobs = state.jobs.lock().unwrap();
     let now = jobs.now();
     let mut list: Vec<_> = jobs
@@ -875,11 +886,7 @@ async fn list_jobs(State(state): St, Query(params): Params) -> ApiResult {
             _ => true,
         })
         .filter(|j| mode.as_deref().is_none_or(|m| j.mode == m))
-        .filter(|j| {
-            project
-                .as_deref()
-                .is_none_or(|p| j.spec.scope.project_id.as_deref() == Some(p))
-        })
+        .filter(|j| in_project.as_ref().is_none_or(|ids| ids.contains(&j.id)))
         .filter(|j| {
             search
                 .as_deref()

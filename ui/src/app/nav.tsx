@@ -3,7 +3,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
 import type { JobDraft } from "../lib/ipc";
 
-export type Screen = "compose" | "jobs" | "monitors" | "plan" | "settings" | "job";
+export type Screen = "compose" | "jobs" | "monitors" | "watchlists" | "plan" | "settings" | "job";
 
 export type Nav = {
   screen: Screen;

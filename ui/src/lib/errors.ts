@@ -18,6 +18,7 @@ const TITLES: Record<ErrorKind, string> = {
   export: "The export did not finish",
   input: "Please check what you entered",
   internal: "Something went wrong",
+  csv_not_utf8: "The file is not UTF-8 text",
 };
 
 export function errorTitle(kind: ErrorKind): string {

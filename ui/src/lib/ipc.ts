@@ -7,6 +7,7 @@ import {
   type Column,
   type Comparison,
   type Connection,
+  type CsvPreview,
   commands,
   type ErrorKind,
   type ExportFormat,
@@ -21,6 +22,8 @@ import {
   type KeyStatus,
   type NextUnreviewed,
   type PlanLimit,
+  type ProjectCounts,
+  type ProjectInfo,
   type QueryCheck,
   type QueryTemplate,
   type RecordDetail,
@@ -31,7 +34,10 @@ import {
   type Settings,
   type SourceGroup,
   type Suggestions,
+  type UploadOutcome,
   type ViewSpec,
+  type Watchlist,
+  type WatchlistDetail,
 } from "../bindings";
 
 export type * from "../bindings";
@@ -177,6 +183,43 @@ export const ipc = {
     format: ExportFormat,
     view: ViewSpec | null,
   ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view)),
+  // Watchlists and projects (the CSV is picked and read in Rust; the page
+  // only sees its preview).
+  pickWatchlistCsv: (): Promise<CsvPreview | null> => unwrap(commands.pickWatchlistCsv()),
+  rereadWatchlistCsv: (encoding: string): Promise<CsvPreview> =>
+    unwrap(commands.rereadWatchlistCsv(encoding)),
+  clearWatchlistCsv: (): Promise<void> => plain(commands.clearWatchlistCsv()),
+  createWatchlist: (
+    name: string,
+    description: string | null,
+    projectId: string | null,
+  ): Promise<UploadOutcome> => unwrap(commands.createWatchlist(name, description, projectId)),
+  addCsvToWatchlist: (id: string): Promise<UploadOutcome> => unwrap(commands.addCsvToWatchlist(id)),
+  listWatchlists: (projectId: string | null): Promise<Watchlist[]> =>
+    unwrap(commands.listWatchlists(projectId)),
+  watchlistDetail: (id: string): Promise<WatchlistDetail> => unwrap(commands.watchlistDetail(id)),
+  addCompany: async (
+    id: string,
+    name: string,
+    domain: string | null,
+    about: string | null,
+  ): Promise<void> => {
+    await unwrap(commands.addCompany(id, name, domain, about));
+  },
+  removeCompanies: (id: string, companyIds: string[]): Promise<number> =>
+    unwrap(commands.removeCompanies(id, companyIds)),
+  renameWatchlist: (id: string, name: string): Promise<Watchlist> =>
+    unwrap(commands.renameWatchlist(id, name)),
+  deleteWatchlist: async (id: string): Promise<void> => {
+    await unwrap(commands.deleteWatchlist(id));
+  },
+  listProjects: (): Promise<ProjectInfo[]> => unwrap(commands.listProjects()),
+  createProject: (name: string, description: string | null): Promise<ProjectInfo> =>
+    unwrap(commands.createProject(name, description)),
+  deleteProject: async (id: string, deleteResources: boolean): Promise<void> => {
+    await unwrap(commands.deleteProject(id, deleteResources));
+  },
+  projectCounts: (id: string): Promise<ProjectCounts> => unwrap(commands.projectCounts(id)),
   /** Opens the app's log folder in the file manager; resolves to its path. */
   openLogFolder: (): Promise<string> => unwrap(commands.openLogFolder()),
   /** Follows job events (here too, so tests can stand in for the app's events). */

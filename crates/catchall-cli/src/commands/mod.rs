@@ -4,11 +4,13 @@ mod diff;
 mod export;
 mod jobs;
 pub mod monitors;
+mod projects;
 mod pull;
 mod query;
 mod sandbox;
 mod submit;
 mod wait;
+mod watchlists;
 
 use crate::args::{Cli, Command};
 use crate::error::Result;
@@ -31,6 +33,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Diff(a) => diff::run(g, a),
         Command::Monitors(c) => monitors::run(g, c).await,
         Command::Webhooks(c) => monitors::webhooks(g, c).await,
+        Command::Watchlists(c) => watchlists::run(g, c).await,
+        Command::Projects(c) => projects::run(g, c).await,
     }
 }
 

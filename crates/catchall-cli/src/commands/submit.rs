@@ -7,6 +7,7 @@ use catchall_engine::draft;
 use serde::Deserialize;
 
 use crate::args::{Global, ModeArg, SubmitArgs};
+use crate::args_watchlists::SubmitScope;
 use crate::connect;
 use crate::error::{CliError, Result};
 use crate::output;
@@ -98,8 +99,9 @@ fn build_request(a: &SubmitArgs) -> Result<SubmitRequest> {
             ModeArg::Base => JobMode::Base,
             ModeArg::Lite => JobMode::Lite,
         }),
-        ..SubmitRequest::new(a.query.trim())
+        ..SubmitRequest::new(query_of(a))
     };
+    let req = with_scope(req, &a.scope)?;
     // The same checks as the app's composer (limit, dates, field names).
     let problems = draft::check_draft(
         &draft::from_submit_request(&req),
@@ -119,6 +121,62 @@ fn build_request(a: &SubmitArgs) -> Result<SubmitRequest> {
     Ok(req)
 }
 
+/// The query typed, or for all news (which needs none) a stand-in.
+fn query_of(a: &SubmitArgs) -> String {
+    match a.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => q.to_owned(),
+        None if a.scope.all_news => catchall_api::ALL_NEWS_QUERY.to_owned(),
+        None => String::new(),
+    }
+}
+
+/// The watchlist and project options, checked.
+fn with_scope(mut req: SubmitRequest, s: &SubmitScope) -> Result<SubmitRequest> {
+    let ids: Vec<String> = s
+        .watchlists
+        .iter()
+        .map(|w| w.trim().to_owned())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let Some(n) = s.min_relevance {
+        if !(1..=10).contains(&n) {
+            return Err(CliError::input(format!(
+                "--min-relevance {n} is out of range: use a whole number from 1 (any mention) to 10 (critical events only)."
+            )));
+        }
+    }
+    if !ids.is_empty() {
+        req.connected_dataset_ids = Some(ids);
+        req.ed_score_min = s.min_relevance;
+        req.ed_association_type = s.association.map(|a| a.api().to_owned());
+        req.fetch_all_watchlist_news = s.all_news.then_some(true);
+    }
+    req.project_id = s
+        .project
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    Ok(req)
+}
+
+/// Each connected watchlist must be ready: said plainly before the submit.
+async fn check_watchlists(client: &catchall_api::Client, req: &SubmitRequest) -> Result<()> {
+    for id in req.connected_dataset_ids.iter().flatten() {
+        let d = client.get_dataset(id).await?;
+        if !d.is_ready() {
+            let status = d.latest_status.as_deref().unwrap_or("");
+            return Err(CliError::input(format!(
+                "The job was not sent: watchlist \"{}\" ({id}) is not ready yet ({}). \
+                 Try again when `catchall watchlists show {id}` says it is ready.",
+                d.name,
+                catchall_api::status_words(status).to_lowercase()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The composer's field names as the options a user typed.
 fn flag_of(field: &str) -> String {
     match field {
@@ -133,6 +191,7 @@ fn flag_of(field: &str) -> String {
 pub async fn run(g: &Global, a: SubmitArgs) -> Result<()> {
     let req = build_request(&a)?;
     let client = connect::client(g)?;
+    check_watchlists(&client, &req).await?;
     let job_id = client.submit(&req).await?;
     if g.json {
         return output::json(&serde_json::json!({ "job_id": job_id }));

@@ -5,7 +5,9 @@ import { Field } from "../../app/Field";
 import { useNav } from "../../app/nav";
 import { formatCount, shorten } from "../../lib/format";
 import { type FieldProblem, ipc, type JobDraft } from "../../lib/ipc";
+import { ProjectPicker } from "../projects/ProjectPicker";
 import { takeSnapshot } from "../watch/jobState";
+import { CompanyScope } from "../watchlists/CompanyScope";
 import { ConfirmReplace, ConfirmStart } from "./ConfirmStart";
 import {
   type ComposeState,
@@ -475,6 +477,19 @@ export function Compose({ active = true }: { active?: boolean }) {
             touch("sourceGroups");
           }}
           error={fieldError("sourceGroups")}
+        />
+
+        <CompanyScope
+          value={state.watchlist}
+          onChange={(watchlist) => {
+            edit({ watchlist });
+            touch("watchlist");
+          }}
+        />
+        <ProjectPicker
+          label="Project"
+          value={state.projectId}
+          onChange={(projectId) => edit({ projectId })}
         />
 
         <div className="row wrap">

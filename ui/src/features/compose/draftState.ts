@@ -7,6 +7,7 @@ import type {
   JobDraft,
   Mode,
   ValidatorSpec,
+  WatchlistScope,
 } from "../../lib/ipc";
 
 /** "mine": added or edited by the analyst; "suggested": as the service proposed it. */
@@ -30,6 +31,10 @@ export type ComposeState = {
   enrichments: WithUid<EnrichmentSpec>[] | null;
   /** Source group slugs ("only these outlets"); empty = all news. */
   sourceGroups: string[];
+  /** "About these companies": watchlists and their options (null: none). */
+  watchlist: WatchlistScope | null;
+  /** The project the job goes in (null: none). */
+  projectId: string | null;
 };
 
 export const FIELD_KINDS: { kind: FieldKind; label: string }[] = [
@@ -59,6 +64,8 @@ export const emptyState = (): ComposeState => ({
   validators: null,
   enrichments: null,
   sourceGroups: [],
+  watchlist: null,
+  projectId: null,
 });
 
 /**
@@ -91,7 +98,14 @@ export function fromDraft(d: JobDraft, now = new Date()): ComposeState {
     enrichments:
       d.enrichments?.map((v) => ({ ...v, uid: newUid(), source: "mine" as const })) ?? null,
     sourceGroups: d.sourceGroups ?? [],
+    watchlist: d.watchlist ?? null,
+    projectId: d.projectId ?? null,
   };
+}
+
+/** True when the job asks for all news about chosen watchlists (no topic needed). */
+export function isAllNews(s: ComposeState): boolean {
+  return !!s.watchlist?.allNews && s.watchlist.watchlistIds.length > 0;
 }
 
 export function parseLimit(text: string): number | null {
@@ -119,6 +133,9 @@ export function toDraft(s: ComposeState): JobDraft {
     enrichments:
       s.enrichments?.map(({ name, description, kind }) => ({ name, description, kind })) ?? null,
     sourceGroups: s.sourceGroups.length > 0 ? s.sourceGroups : null,
+    // Left out unless chosen, so drafts without them read as before.
+    ...(s.watchlist && s.watchlist.watchlistIds.length > 0 ? { watchlist: s.watchlist } : {}),
+    ...(s.projectId ? { projectId: s.projectId } : {}),
   };
 }
 
@@ -147,7 +164,7 @@ function checkNames(
 /** Problems found on screen, keyed like the engine's `FieldProblem.field`. */
 export function localProblems(s: ComposeState): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!s.query.trim()) out.query = "Describe what you are looking for.";
+  if (!s.query.trim() && !isAllNews(s)) out.query = "Describe what you are looking for.";
   if (s.limit.trim()) {
     const n = parseLimit(s.limit);
     if (n == null) out.limit = "Maximum records must be a whole number.";

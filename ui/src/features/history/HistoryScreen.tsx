@@ -7,6 +7,7 @@ import { useNav } from "../../app/nav";
 import { ShortText } from "../../app/ShortText";
 import { formatCount, formatDateTime, modeInWords, shorten, stageInWords } from "../../lib/format";
 import { type AccountJob, ipc, type JobSummary, type Mode } from "../../lib/ipc";
+import { ProjectPicker } from "../projects/ProjectPicker";
 import { jobKey, jobsListKey, jobsListQuery, takeSnapshot } from "../watch/jobState";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -217,12 +218,18 @@ function AccountJobs({ search }: { search: string | null }) {
   const [page, setPage] = useState(1);
   const [ownership, setOwnership] = useState<Ownership>("all");
   const [mode, setMode] = useState<Mode | "any">("any");
+  const [project, setProject] = useState<string | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new search or filter starts on page 1
-  useEffect(() => setPage(1), [search, ownership, mode]);
+  useEffect(() => setPage(1), [search, ownership, mode, project]);
   const q = useQuery({
-    queryKey: ["accountJobs", page, search, ownership, mode],
+    queryKey: ["accountJobs", page, search, ownership, mode, project],
     queryFn: () =>
-      ipc.accountJobsFiltered(page, { search, ownership, mode: mode === "any" ? null : mode }),
+      ipc.accountJobsFiltered(page, {
+        search,
+        ownership,
+        mode: mode === "any" ? null : mode,
+        ...(project ? { projectId: project } : {}),
+      }),
   });
   const open = useMutation({
     mutationFn: (jobId: string) => ipc.openAccountJob(jobId),
@@ -256,6 +263,7 @@ function AccountJobs({ search }: { search: string | null }) {
           <option value="base">{modeInWords("base")}</option>
           <option value="lite">{modeInWords("lite")}</option>
         </select>
+        <ProjectPicker label="Project" value={project} onChange={setProject} allowAll />
       </div>
       {q.isPending ? <p className="muted">Loading the account's jobs…</p> : null}
       <ErrorNotice error={q.error ?? open.error} />

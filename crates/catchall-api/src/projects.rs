@@ -1,0 +1,438 @@
+//! Projects: jobs, monitors, watchlists and webhooks grouped by client or
+//! topic, shared across the organisation (`docs/api.md`, section 8).
+
+use crate::client::{Call, Client, READ};
+use crate::datasets::{lenient_counts, push_opt};
+use crate::error::ApiError;
+use crate::models::{
+    lenient_bool, lenient_bool_opt, lenient_date, lenient_list, lenient_string, lenient_text,
+    lenient_u64,
+};
+use crate::retry::RequestKind;
+use reqwest::Method;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What a project can hold.
+pub const RESOURCE_TYPES: &[&str] = &["job", "monitor", "dataset", "monitor_group", "webhook"];
+
+/// `Project`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Project {
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub project_id: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub name: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub resources_count: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_date")]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_date")]
+    pub updated_at: Option<String>,
+}
+
+/// `GET /catchAll/projects` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectsPage {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub page: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub page_size: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total_pages: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub projects: Vec<Project>,
+}
+
+/// `POST /catchAll/projects` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectCreated {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub success: bool,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub project_id: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub name: String,
+}
+
+/// `{success, message, project_id?}` confirmations.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectAck {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub success: bool,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub project_id: Option<String>,
+}
+
+/// `{name, description?}` of a new project.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectInput {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `PATCH /catchAll/projects/{id}` body.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A project's counts: jobs and monitors by status, totals of the rest.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Overview {
+    #[serde(default, deserialize_with = "lenient_counts")]
+    pub jobs: BTreeMap<String, u64>,
+    #[serde(default, deserialize_with = "lenient_counts")]
+    pub monitors: BTreeMap<String, u64>,
+    #[serde(default, deserialize_with = "lenient_total")]
+    pub datasets: u64,
+    #[serde(default, deserialize_with = "lenient_total")]
+    pub monitor_groups: u64,
+    #[serde(default, deserialize_with = "lenient_total")]
+    pub webhooks: u64,
+}
+
+impl Overview {
+    pub fn job_count(&self) -> u64 {
+        self.jobs.values().sum()
+    }
+    pub fn monitor_count(&self) -> u64 {
+        self.monitors.values().sum()
+    }
+}
+
+/// `{total}` (or a bare number) as a count.
+fn lenient_total<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Object(m)) => m
+            .get("total")
+            .and_then(crate::models::value_as_u64)
+            .unwrap_or(0),
+        Some(v) => crate::models::value_as_u64(&v).unwrap_or(0),
+        None => 0,
+    })
+}
+
+/// `GET /catchAll/projects/{id}/overview` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectOverview {
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub project_id: String,
+    #[serde(default, deserialize_with = "crate::models::null_default")]
+    pub overview: Overview,
+}
+
+/// One thing in a project (`Resource`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Resource {
+    /// `job|monitor|dataset|monitor_group|webhook`.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub resource_type: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub resource_id: String,
+    /// The query, for jobs.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_date")]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+}
+
+/// `GET /catchAll/projects/{id}/resources` answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResourcesPage {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub page: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub page_size: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total_pages: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub resources: Vec<Resource>,
+}
+
+/// `{resource_type, resource_id}` to add.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub resource_type: String,
+    pub resource_id: String,
+}
+
+impl ResourceRef {
+    pub fn new(resource_type: impl Into<String>, resource_id: impl Into<String>) -> Self {
+        ResourceRef {
+            resource_type: resource_type.into(),
+            resource_id: resource_id.into(),
+        }
+    }
+}
+
+/// One line of an add-resources answer.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResourceResult {
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub resource_type: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub resource_id: String,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub success: bool,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool_opt")]
+    pub already_exists: Option<bool>,
+}
+
+/// `POST /catchAll/projects/{id}/resources` answer (201 when any was
+/// added, 200 when all were there already).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResourcesAdded {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub success: bool,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub results: Vec<ResourceResult>,
+}
+
+/// Filters of the project list.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ListProjectsQuery {
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+    pub search: Option<String>,
+    /// `all|own|shared`.
+    pub ownership: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AddResources<'a> {
+    resources: &'a [ResourceRef],
+}
+
+fn about(what: &str) -> Call<'_> {
+    Call {
+        kind: RequestKind::Read,
+        job_id: None,
+        what: Some(what),
+    }
+}
+
+impl Client {
+    /// `POST /catchAll/projects`.
+    pub async fn create_project(&self, input: &ProjectInput) -> Result<ProjectCreated, ApiError> {
+        let call = Call {
+            kind: RequestKind::Creates,
+            job_id: None,
+            what: None,
+        };
+        self.json(
+            Method::POST,
+            &["catchAll", "projects"],
+            &[],
+            Some(input),
+            call,
+        )
+        .await
+    }
+
+    /// `GET /catchAll/projects`.
+    pub async fn list_projects(&self, q: &ListProjectsQuery) -> Result<ProjectsPage, ApiError> {
+        let mut pairs = Vec::new();
+        push_opt(&mut pairs, "page", q.page.map(|p| p.to_string()));
+        push_opt(&mut pairs, "page_size", q.page_size.map(|p| p.to_string()));
+        push_opt(&mut pairs, "search", q.search.clone());
+        push_opt(&mut pairs, "ownership", q.ownership.clone());
+        self.json::<_, ()>(Method::GET, &["catchAll", "projects"], &pairs, None, READ)
+            .await
+    }
+
+    /// Every project, page by page.
+    pub async fn all_projects(&self) -> Result<Vec<Project>, ApiError> {
+        let mut out = Vec::new();
+        for page in 1..=1000u32 {
+            let p = self
+                .list_projects(&ListProjectsQuery {
+                    page: Some(page),
+                    page_size: Some(100),
+                    ..Default::default()
+                })
+                .await?;
+            let n = p.projects.len();
+            out.extend(p.projects);
+            let last = p.total_pages.is_some_and(|t| u64::from(page) >= t)
+                || p.total.is_some_and(|t| out.len() as u64 >= t);
+            if n == 0 || last {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GET /catchAll/projects/{id}`.
+    pub async fn get_project(&self, id: &str) -> Result<Project, ApiError> {
+        let what = format!("Project {id}");
+        let mut p: Project = self
+            .json::<_, ()>(
+                Method::GET,
+                &["catchAll", "projects", id],
+                &[],
+                None,
+                about(&what),
+            )
+            .await?;
+        if p.project_id.is_empty() {
+            p.project_id = id.to_owned();
+        }
+        Ok(p)
+    }
+
+    /// `PATCH /catchAll/projects/{id}`.
+    pub async fn update_project(
+        &self,
+        id: &str,
+        update: &ProjectUpdate,
+    ) -> Result<ProjectAck, ApiError> {
+        let what = format!("Project {id}");
+        self.json(
+            Method::PATCH,
+            &["catchAll", "projects", id],
+            &[],
+            Some(update),
+            about(&what),
+        )
+        .await
+    }
+
+    /// `DELETE /catchAll/projects/{id}`: its resources are only unassigned
+    /// unless `delete_resources` (then jobs, monitors and watchlists go too).
+    pub async fn delete_project(&self, id: &str, delete_resources: bool) -> Result<(), ApiError> {
+        let what = format!("Project {id}");
+        let q = [("delete_resources", delete_resources.to_string())];
+        self.send::<()>(
+            Method::DELETE,
+            &["catchAll", "projects", id],
+            &q,
+            None,
+            about(&what),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `GET /catchAll/projects/{id}/overview`.
+    pub async fn project_overview(&self, id: &str) -> Result<ProjectOverview, ApiError> {
+        let what = format!("Project {id}");
+        let mut o: ProjectOverview = self
+            .json::<_, ()>(
+                Method::GET,
+                &["catchAll", "projects", id, "overview"],
+                &[],
+                None,
+                about(&what),
+            )
+            .await?;
+        if o.project_id.is_empty() {
+            o.project_id = id.to_owned();
+        }
+        Ok(o)
+    }
+
+    /// `GET /catchAll/projects/{id}/resources`.
+    pub async fn project_resources(
+        &self,
+        id: &str,
+        resource_type: Option<&str>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ResourcesPage, ApiError> {
+        let what = format!("Project {id}");
+        let mut q = Vec::new();
+        push_opt(&mut q, "resource_type", resource_type.map(str::to_owned));
+        q.push(("page", page.max(1).to_string()));
+        q.push(("page_size", page_size.max(1).to_string()));
+        self.json::<_, ()>(
+            Method::GET,
+            &["catchAll", "projects", id, "resources"],
+            &q,
+            None,
+            about(&what),
+        )
+        .await
+    }
+
+    /// `POST /catchAll/projects/{id}/resources`.
+    pub async fn add_to_project(
+        &self,
+        id: &str,
+        resources: &[ResourceRef],
+    ) -> Result<ResourcesAdded, ApiError> {
+        let what = format!("Project {id}");
+        self.json(
+            Method::POST,
+            &["catchAll", "projects", id, "resources"],
+            &[],
+            Some(&AddResources { resources }),
+            about(&what),
+        )
+        .await
+    }
+
+    /// `DELETE /catchAll/projects/{id}/resources/{type}/{rid}`: unassigns only.
+    pub async fn remove_from_project(
+        &self,
+        id: &str,
+        resource: &ResourceRef,
+    ) -> Result<ProjectAck, ApiError> {
+        let what = format!("Project {id}");
+        self.json::<_, ()>(
+            Method::DELETE,
+            &[
+                "catchAll",
+                "projects",
+                id,
+                "resources",
+                &resource.resource_type,
+                &resource.resource_id,
+            ],
+            &[],
+            None,
+            about(&what),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overview_counts_read_leniently() {
+        let o: ProjectOverview = serde_json::from_str(
+            r#"{"project_id":"p1","overview":{"jobs":{"completed":3,"failed":"1"},
+                "monitors":null,"datasets":{"total":2},"monitor_groups":{},"webhooks":4}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.overview.job_count(), 4);
+        assert_eq!(o.overview.monitor_count(), 0);
+        assert_eq!(o.overview.datasets, 2);
+        assert_eq!(o.overview.monitor_groups, 0);
+        assert_eq!(o.overview.webhooks, 4);
+    }
+}
