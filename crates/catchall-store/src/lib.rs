@@ -12,6 +12,9 @@
 
 mod blocks;
 mod checkpoint;
+mod filter;
+mod fold;
+mod kept_view;
 mod parse;
 mod prepare;
 mod private;
@@ -27,6 +30,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub use blocks::JsonBlock;
+pub use filter::{ColumnValues, FilterTest, ValueCount};
+pub use kept_view::{KeptColumn, KeptView};
 pub use prepare::PreparedPage;
 pub use review::{RecordReview, Review, ReviewChange, ReviewCounts, ReviewFilter, Verdict};
 pub use sanitize::{clean_record, Cleaned, MAX_DEPTH};
@@ -41,6 +46,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_job_server.sql"),
     include_str!("migrations/0003_replaced_values.sql"),
     include_str!("migrations/0004_review.sql"),
+    // 0005 and 0006 belong to other changes landing beside this one.
+    include_str!("migrations/0007_search_fold_and_views.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -340,6 +347,7 @@ pub(crate) fn now_ms() -> i64 {
 pub struct Store {
     conn: Connection,
     cache: RefCell<view::ViewCache>,
+    columns_cache: RefCell<filter::ColumnCache>,
 }
 
 const JOB_COLS: &str = "id, job_id, query, context, params_json, enrichments_json, mode, \"limit\", start_date, end_date, origin, \
@@ -438,6 +446,7 @@ impl Store {
         let store = Store {
             conn,
             cache: RefCell::new(view::ViewCache::default()),
+            columns_cache: RefCell::new(filter::ColumnCache::default()),
         };
         store.migrate()?;
         Ok(store)
@@ -781,9 +790,11 @@ impl Store {
         )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM record_review WHERE job = ?1", [local])?;
+        kept_view::delete(&tx, local)?;
         tx.execute("DELETE FROM jobs WHERE id = ?1", [local])?;
         tx.commit()?;
         self.cache.borrow_mut().forget_job(local);
+        self.columns_cache.borrow_mut().forget_job(local);
         Ok(())
     }
 
