@@ -7,6 +7,7 @@ pub mod export;
 pub mod jobs;
 pub mod results;
 pub mod review;
+pub mod table;
 
 use catchall_engine::dto::{ErrorKind, IpcError};
 use catchall_engine::EngineError;

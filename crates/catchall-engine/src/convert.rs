@@ -299,10 +299,7 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
         filters: v
             .filters
             .iter()
-            .map(|f| store::ColumnFilter {
-                key: f.key.clone(),
-                contains: f.contains.clone(),
-            })
+            .map(crate::table::filter_to_store)
             .collect(),
         review: v.review.map(crate::review::filter_to_store),
     }

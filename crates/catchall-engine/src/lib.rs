@@ -20,6 +20,7 @@ mod queue;
 mod record_view;
 mod review;
 pub mod secret;
+mod table;
 pub mod templates;
 mod tracker;
 
