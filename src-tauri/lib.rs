@@ -55,6 +55,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             table::kept_view,
             table::keep_view,
             export::export_job,
+            export::cancel_export,
+            export::open_export,
             review::review_records,
             review::review_view,
             review::undo_review,

@@ -88,9 +88,18 @@ export const commands = {
 	 *  Exports a job's records to a file the user picks in the native save
 	 *  dialog (opened here, never by the page); None when the user cancels.
 	 *  `view`: export only what the table shows (its filter and sort); None
-	 *  exports everything.
+	 *  exports everything. `columns`: only these table columns, in this order
+	 *  (the table's visible ones). None also when the export was cancelled.
 	 */
-	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view })),
+	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null, columns: string[] | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view, columns })),
+	/**  Stops the job's export under way; nothing is left of its file. */
+	cancelExport: (localId: number) => __TAURI_INVOKE<boolean>("cancel_export", { localId }),
+	/**
+	 *  Opens the job's last exported file with the user's program for it, or
+	 *  (`reveal`) its folder in the file manager. The page never names a path:
+	 *  the engine remembers where the export went.
+	 */
+	openExport: (localId: number, reveal: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("open_export", { localId, reveal })),
 	/**  Sets the review of the given records (one, or a selection). */
 	reviewRecords: (localId: number, recordIds: string[], change: ReviewChange) => typedError<ReviewOutcome, IpcError>(__TAURI_INVOKE("review_records", { localId, recordIds, change })),
 	/**  Sets the review of every record the view shows (all in the filter). */

@@ -143,6 +143,8 @@ pub(crate) struct Inner {
     _data_lock: crate::lock::DataLock,
     /// Undo of the last review action per job.
     pub(crate) reviews: review::ReviewDesk,
+    /// Exports under way, to cancel them.
+    pub(crate) exports: exporting::Running,
 }
 
 impl Drop for Inner {
@@ -358,6 +360,7 @@ impl Engine {
             indexer,
             idle_trim,
             reviews: Default::default(),
+            exports: Default::default(),
             config,
             _data_lock: data_lock,
         });
@@ -1092,7 +1095,7 @@ impl Engine {
         view: Option<ViewSpec>,
         path: PathBuf,
     ) -> R<ExportResult> {
-        exporting::export(&self.inner, local_id, format, view, path).await
+        exporting::export(&self.inner, local_id, format, view, None, path).await
     }
 
     // ------------------------------------------------------ review (review.rs)
