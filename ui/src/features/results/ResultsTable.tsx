@@ -152,22 +152,22 @@ export function ResultsTable({
 
   const viewKey = viewKeyOf(view);
   // Widths from the content of the job's first rows, measured once per job.
-  const firstWindow = useQuery({
-    ...windowQuery(localId, view, viewKey, 0),
-    enabled: columns.length > 0,
-  }).data;
   const [autoWidths, setAutoWidths] = useState<Record<string, number> | null>(null);
-  useEffect(() => {
-    if (autoWidths || !firstWindow || firstWindow.rows.length === 0 || columns.length === 0) return;
-    const out: Record<string, number> = {};
-    columns.forEach((col, i) => {
-      out[col.key] = contentWidth(
-        col,
-        firstWindow.rows.map((r) => r.texts[i] || r.links[i] || ""),
-      );
-    });
-    setAutoWidths(out);
-  }, [autoWidths, firstWindow, columns]);
+  const onFirstRows = useCallback(
+    (rows: Row[]) =>
+      setAutoWidths((prev) => {
+        if (prev || rows.length === 0 || columns.length === 0) return prev;
+        const out: Record<string, number> = {};
+        columns.forEach((col, i) => {
+          out[col.key] = contentWidth(
+            col,
+            rows.map((r) => r.texts[i] || r.links[i] || ""),
+          );
+        });
+        return out;
+      }),
+    [columns],
+  );
   const shown = useMemo<ShownColumn[]>(
     () => arrange(columns, layout, (col) => autoWidths?.[col.key] ?? columnWidth(col)),
     [columns, layout, autoWidths],
@@ -527,6 +527,7 @@ export function ResultsTable({
             scrollRef={scrollRef}
             onOpen={onOpen}
             onTotal={onTotal}
+            onFirstRows={autoWidths ? undefined : onFirstRows}
             onError={setWindowError}
             active={active}
             selected={selected}
@@ -652,6 +653,7 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef,
   onOpen,
   onTotal,
+  onFirstRows,
   onError,
   active,
   selected,
@@ -671,6 +673,8 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef: React.RefObject<HTMLDivElement | null>;
   onOpen: (recordId: string, el: HTMLElement) => void;
   onTotal: (total: number | null) => void;
+  /** The view's first rows, once (they set the columns' widths). */
+  onFirstRows?: (rows: Row[]) => void;
   onError: (error: unknown) => void;
   active: number | null;
   selected: ReadonlySet<string>;
@@ -723,6 +727,11 @@ const VirtualRows = memo(function VirtualRows({
     onTotal(newestTotal ?? null);
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [viewKey]);
+
+  const firstRows = windowIdx[0] === 0 ? windows[0]?.data?.rows : undefined;
+  useEffect(() => {
+    if (firstRows && onFirstRows) onFirstRows(firstRows);
+  }, [firstRows, onFirstRows]);
 
   const windowError = windows.find((q) => q.error)?.error ?? null;
   useEffect(() => onError(windowError), [windowError, onError]);
@@ -1046,11 +1055,15 @@ export function ResizeHandle({
         const d = drag.current;
         if (!d) return;
         d.next = clampWidth(d.w + e.clientX - d.x);
-        if (d.frame == null) d.frame = requestAnimationFrame(commit);
+        if (d.frame == null)
+          d.frame =
+            typeof requestAnimationFrame === "function" ? requestAnimationFrame(commit) : null;
+        if (d.frame == null) commit();
       }}
       onPointerUp={(e) => {
         const d = drag.current;
-        if (d?.frame != null) cancelAnimationFrame(d.frame);
+        if (d?.frame != null && typeof cancelAnimationFrame === "function")
+          cancelAnimationFrame(d.frame);
         commit();
         drag.current = null;
         e.currentTarget.releasePointerCapture?.(e.pointerId);
@@ -1066,7 +1079,7 @@ export function ResizeHandle({
   );
 }
 
-function TableControls({
+const TableControls = memo(function TableControls({
   localId,
   columns,
   layout,
@@ -1196,7 +1209,7 @@ function TableControls({
       </Popover>
     </div>
   );
-}
+});
 
 /** Every column (hidden ones too) in the layout's order. */
 function arrangeAll(columns: Column[], layout: TableColumn[]): Column[] {

@@ -37,10 +37,11 @@ export function useKeptView(localId: number) {
     const k = pending.current;
     if (!k) return;
     pending.current = null;
-    qc.setQueryData(keptViewKey(localId), k);
     ipc.keepView(localId, k).catch(() => {
       // Not kept: the table still works; the next change tries again.
     });
+    // A job opened again in this session starts from it without asking.
+    qc.setQueryData(keptViewKey(localId), k);
   }, [qc, localId]);
   useEffect(() => {
     if (!pending.current) return;
@@ -49,27 +50,22 @@ export function useKeptView(localId: number) {
   });
   useEffect(() => flush, [flush]);
 
+  // The current state, so that a change is pending at once (not when the
+  // next render runs a state updater): leaving right after still keeps it.
+  const current = useRef(state);
+  current.current = state;
   const change = useCallback((next: { view: ViewSpec; layout: TableColumn[] }) => {
-    setState(next);
+    current.current = next;
     pending.current = keptOf(next.view, next.layout);
+    setState(next);
   }, []);
   const setView = useCallback(
-    (view: ViewSpec) =>
-      setState((s) => {
-        const next = { view, layout: s?.layout ?? [] };
-        pending.current = keptOf(next.view, next.layout);
-        return next;
-      }),
-    [],
+    (view: ViewSpec) => change({ view, layout: current.current?.layout ?? [] }),
+    [change],
   );
   const setLayout = useCallback(
-    (layout: TableColumn[]) =>
-      setState((s) => {
-        const next = { view: s?.view ?? viewOfKept(null), layout };
-        pending.current = keptOf(next.view, next.layout);
-        return next;
-      }),
-    [],
+    (layout: TableColumn[]) => change({ view: current.current?.view ?? viewOfKept(null), layout }),
+    [change],
   );
   return {
     ready: state != null,
