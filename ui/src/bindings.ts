@@ -323,6 +323,11 @@ export type FieldView = {
 	/**  For company fields: the match confidence. */
 	confidence: string | null,
 	/**
+	 *  For company fields: the words of the article the company was found
+	 *  in (the service's `source_text`), when they say more than the name.
+	 */
+	evidence?: string | null,
+	/**
 	 *  Characters in the whole text; more than `text` holds when it was
 	 *  cut (the whole comes from `record_field`).
 	 */

@@ -466,6 +466,7 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
         text: String::new(),
         link: None,
         confidence: None,
+        evidence: None,
         full_length: 0,
     };
     match v {
@@ -487,6 +488,12 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
                 .get("confidence")
                 .map(scalar_text)
                 .filter(|s| !s.is_empty());
+            f.evidence = m
+                .get("source_text")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != f.text)
+                .map(str::to_owned);
         }
         Value::Object(_) | Value::Array(_) => f.text = readable(v, 0),
         other => {

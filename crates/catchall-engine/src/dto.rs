@@ -466,6 +466,11 @@ pub struct FieldView {
     pub link: Option<String>,
     /// For company fields: the match confidence.
     pub confidence: Option<String>,
+    /// For company fields: the words of the article the company was found
+    /// in (the service's `source_text`), when they say more than the name.
+    #[serde(default)]
+    #[specta(optional)]
+    pub evidence: Option<String>,
     /// Characters in the whole text; more than `text` holds when it was
     /// cut (the whole comes from `record_field`).
     pub full_length: u32,

@@ -135,6 +135,8 @@ export function ResultsTable({
   const layout = givenLayout ?? ownLayout;
   const setLayout = onLayoutChange ?? setOwnLayout;
   const [openRecord, setOpenRecord] = useState<string | null>(null);
+  /** The open record's row in the view (for previous / next). */
+  const [openAt, setOpenAt] = useState<number | null>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -336,6 +338,7 @@ export function ResultsTable({
           e.preventDefault();
           returnFocus.current = t;
           setOpenRecord(row.recordId);
+          setOpenAt(at);
         }
         return;
     }
@@ -369,10 +372,31 @@ export function ResultsTable({
   const onTotal = useCallback((t: number | null) => setTotal(t), []);
   const [windowError, setWindowError] = useState<unknown>(null);
 
-  const onOpen = useCallback((recordId: string, el: HTMLElement) => {
+  const onOpen = useCallback((recordId: string, el: HTMLElement, index: number) => {
     returnFocus.current = el;
     setOpenRecord(recordId);
+    setOpenAt(index);
   }, []);
+  /** Opens the record `by` rows from the open one (loading its window if needed). */
+  const step = useCallback(
+    async (by: -1 | 1) => {
+      if (openAt == null) return;
+      const i = openAt + by;
+      if (i < 0 || i >= count) return;
+      let row = rowAt(i);
+      if (!row) {
+        const w = await qc.fetchQuery(
+          windowQuery(localId, view, viewKey, Math.floor(i / WINDOW_SIZE)),
+        );
+        row = w.rows[i - w.start];
+      }
+      if (!row) return;
+      setOpenRecord(row.recordId);
+      setOpenAt(i);
+      activate(i);
+    },
+    [openAt, count, rowAt, qc, localId, view, viewKey, activate],
+  );
   const openReview = useLiveReview(localId, openRecord);
 
   /** The selected rows loaded in this view, in view order, as tab-separated text. */
@@ -546,6 +570,8 @@ export function ResultsTable({
           onMark={(change) => markRecord(openRecord, change)}
           onNote={(title) => openNote(openRecord, title)}
           onUndo={() => void review.undo()}
+          onStep={(by) => void step(by)}
+          position={openAt != null ? { index: openAt, total: count } : undefined}
           onClose={() => {
             setOpenRecord(null);
             returnFocus.current?.focus();
@@ -671,7 +697,7 @@ const VirtualRows = memo(function VirtualRows({
   terms: string[];
   template: string;
   scrollRef: React.RefObject<HTMLDivElement | null>;
-  onOpen: (recordId: string, el: HTMLElement) => void;
+  onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   onTotal: (total: number | null) => void;
   /** The view's first rows, once (they set the columns' widths). */
   onFirstRows?: (rows: Row[]) => void;
@@ -797,7 +823,7 @@ const BodyRow = memo(function BodyRow({
   /** Indexes into `shown` of the columns in view. */
   cols: number[];
   template: string;
-  onOpen: (recordId: string, el: HTMLElement) => void;
+  onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   active: boolean;
   selected: boolean;
   titleIndex: number;
@@ -837,6 +863,7 @@ const BodyRow = memo(function BodyRow({
           return (
             <Cell
               key={col.key}
+              rowIndex={index}
               place={i}
               left={lefts[i] ?? null}
               terms={terms}
@@ -867,6 +894,7 @@ const cellClass = (text: string) => (mayOverflow(text) ? "td clip" : "td");
 
 /** One cell: plain text goes straight into the td (no wrapper element). */
 function Cell({
+  rowIndex,
   place,
   left,
   terms,
@@ -876,6 +904,8 @@ function Cell({
   recordId,
   onOpen,
 }: {
+  /** The row's position in the view. */
+  rowIndex: number;
   /** 0-based position among the shown columns (its grid track). */
   place: number;
   /** Left offset when the column is pinned. */
@@ -886,7 +916,7 @@ function Cell({
   text: string | undefined;
   link: string | null;
   recordId: string;
-  onOpen: (recordId: string, el: HTMLElement) => void;
+  onOpen: (recordId: string, el: HTMLElement, index: number) => void;
 }) {
   let className = "td";
   let title: string | undefined;
@@ -899,7 +929,7 @@ function Cell({
             type="button"
             className="link-button"
             title={text}
-            onClick={(e) => onOpen(recordId, e.currentTarget)}
+            onClick={(e) => onOpen(recordId, e.currentTarget, rowIndex)}
           >
             {text ? <Highlighted text={text} terms={terms} /> : "(untitled)"}
           </button>
@@ -1124,9 +1154,10 @@ const TableControls = memo(function TableControls({
       >
         {(close) => (
           <div className="stack popover-body">
-            <label className="field">
-              <span>Column</span>
+            <div className="field">
+              <label htmlFor={`${id}-filter-column`}>Column</label>
               <select
+                id={`${id}-filter-column`}
                 value={filterColumn?.key ?? ""}
                 onChange={(e) => setFilterKey(e.target.value)}
               >
@@ -1136,7 +1167,7 @@ const TableControls = memo(function TableControls({
                   </option>
                 ))}
               </select>
-            </label>
+            </div>
             {filterColumn ? (
               <FilterEditor
                 key={filterColumn.key}

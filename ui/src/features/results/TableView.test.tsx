@@ -341,3 +341,57 @@ test("a job's kept view comes back when it is opened, and changes are kept", asy
   await waitFor(() => expect(keepView).toHaveBeenCalledTimes(2));
   expect(keepView.mock.calls[1][1].sort).toEqual({ key: "record_title", descending: false });
 });
+
+test("the record panel steps through the view, with confidence in words", async () => {
+  const user = userEvent.setup();
+  vi.spyOn(ipc, "recordDetail").mockImplementation(async (_id, recordId) => ({
+    recordId,
+    title: `Record ${recordId.slice(1)}`,
+    confidence: "high",
+    fields: [
+      {
+        name: "company",
+        label: "Company",
+        kind: "company",
+        text: "Łódź Logistics",
+        link: "https://lodz.example",
+        confidence: "0.76",
+        evidence: "Łódź Logistics, the Polish carrier",
+        fullLength: 14,
+      },
+      {
+        name: "press",
+        label: "Press",
+        kind: "url",
+        text: "https://press.example/a",
+        link: "https://press.example/a",
+        confidence: null,
+        fullLength: 23,
+      },
+    ],
+    citations: [{ title: "Source", link: "https://news.example/1", publishedDate: null }],
+  }));
+  renderApp(<Harness />);
+  await user.click(await screen.findByRole("button", { name: "Record 0" }));
+  const dialog = await screen.findByRole("dialog");
+  expect(await within(dialog).findByText("1 of 500")).toBeInTheDocument();
+  expect(within(dialog).getByRole("button", { name: "← Previous record" })).toBeDisabled();
+  // The evidence, the confidence in words, and a URL value shown once.
+  expect(
+    await within(dialog).findByText(/likely the right company \(76% match confidence\)/),
+  ).toBeTruthy();
+  expect(within(dialog).getByText(/Polish carrier/)).toBeInTheDocument();
+  expect(within(dialog).getAllByText("https://press.example/a")).toHaveLength(1);
+  await user.click(within(dialog).getByRole("button", { name: "Next record →" }));
+  expect(await within(dialog).findByRole("heading", { name: "Record 1" })).toBeInTheDocument();
+  expect(within(dialog).getByText("2 of 500")).toBeInTheDocument();
+  await user.keyboard("{ArrowLeft}");
+  expect(await within(dialog).findByRole("heading", { name: "Record 0" })).toBeInTheDocument();
+});
+
+test("confidence in words", async () => {
+  const { confidenceInWords } = await import("./RecordPanel");
+  expect(confidenceInWords("0.92")).toBe("very likely the right company (92% match confidence)");
+  expect(confidenceInWords("0.3")).toBe("unlikely the right company (30% match confidence)");
+  expect(confidenceInWords("medium")).toBe("medium match confidence");
+});
