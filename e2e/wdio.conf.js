@@ -7,9 +7,9 @@ import { appConfig, isolateApp } from "./lib/driver.js";
 // A fresh data folder for every run.
 const dataDir = mkdtempSync(join(tmpdir(), "catchall-e2e-"));
 isolateApp(dataDir);
-// Exports are saved here without the native dialog (table.e2e.js reads them).
+// Exports are saved here without the native save dialog (specs read the files).
 process.env.CATCHALL_EXPORT_DIR = join(dataDir, "exports");
-mkdirSync(process.env.CATCHALL_EXPORT_DIR, { recursive: true });
+mkdirSync(process.env.CATCHALL_EXPORT_DIR);
 // A distinctive key given to the run: the suite checks it reaches no log
 // and no helper process (the sandbox never uses it).
 process.env.CATCHALL_API_KEY = "e2e-key-0b7c31d9-never-logged";

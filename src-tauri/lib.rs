@@ -22,6 +22,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             account::app_info,
+            account::first_screen_ready,
             account::save_api_key,
             account::remove_api_key,
             account::set_connection,
@@ -73,30 +74,31 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
 }
 
-/// How long the window may stay hidden if its page never says it loaded.
+/// How long the window may stay hidden if its page never says its first
+/// screen is ready.
 const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Shows a window unless it is shown: showing a shown window again would
+/// raise it.
+pub(crate) fn show_once<R: tauri::Runtime>(window: tauri::Window<R>) {
+    if !window.is_visible().unwrap_or(true) {
+        let _ = window.show();
+    }
+}
+
 /// The main window starts hidden (tauri.conf.json) and is shown once its
-/// page has loaded, so the first thing drawn is the app, not an empty
-/// frame; a page that never finishes loading is shown after `SHOW_ANYWAY`.
+/// page has rendered the first screen (`first_screen_ready`), so the first
+/// thing drawn is the app, not an empty frame followed by a second full
+/// paint; a page that never says so is shown after `SHOW_ANYWAY`.
 pub fn show_when_loaded<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     use tauri::webview::PageLoadEvent;
-    fn show<R: tauri::Runtime>(window: &tauri::Window<R>) {
-        // Only once: showing a shown window again would raise it.
-        if !window.is_visible().unwrap_or(true) {
-            let _ = window.show();
-        }
-    }
     builder.on_page_load(|webview, payload| {
-        let window = webview.window();
-        match payload.event() {
-            PageLoadEvent::Finished => show(&window),
-            PageLoadEvent::Started => {
-                std::thread::spawn(move || {
-                    std::thread::sleep(SHOW_ANYWAY);
-                    show(&window);
-                });
-            }
+        if payload.event() == PageLoadEvent::Started {
+            let window = webview.window();
+            std::thread::spawn(move || {
+                std::thread::sleep(SHOW_ANYWAY);
+                show_once(window);
+            });
         }
     })
 }

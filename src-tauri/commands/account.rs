@@ -12,6 +12,14 @@ pub fn app_info(engine: State<'_, Engine>) -> AppInfo {
     engine.app_info()
 }
 
+/// The page has rendered its first screen: show the window now, so the
+/// first thing drawn is that screen (see `show_when_loaded`).
+#[tauri::command]
+#[specta::specta]
+pub fn first_screen_ready(window: tauri::WebviewWindow) {
+    crate::show_once(window.as_ref().window());
+}
+
 /// Checks the key with one cheap call, then stores it in the OS keyring
 /// (or for this session only when `remember` is false).
 #[tauri::command]

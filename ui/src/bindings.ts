@@ -8,6 +8,11 @@ export const commands = {
 	/**  Version, connection, key status (never the key), first-run flag. */
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
 	/**
+	 *  The page has rendered its first screen: show the window now, so the
+	 *  first thing drawn is that screen (see `show_when_loaded`).
+	 */
+	firstScreenReady: () => __TAURI_INVOKE<void>("first_screen_ready"),
+	/**
 	 *  Checks the key with one cheap call, then stores it in the OS keyring
 	 *  (or for this session only when `remember` is false).
 	 */

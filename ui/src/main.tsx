@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App, appInfoQuery } from "./App";
 import { createQueryClient } from "./app/queryClient";
+import { ipc } from "./lib/ipc";
 import "./styles.css";
 
 // The font stack depends on it (styles.css); set before anything is drawn.
@@ -25,5 +26,7 @@ if (root) {
         <App client={client} />
       </StrictMode>,
     );
+    // The window is hidden until now: its first drawing is this screen.
+    ipc.firstScreenReady();
   });
 }

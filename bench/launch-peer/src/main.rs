@@ -10,8 +10,18 @@ fn main() {
     // The app's rendering defaults (direct painting instead of WebKit's GL
     // compositing on Linux): a fair peer renders the same way.
     catchall_desk::platform::platform_defaults();
-    // And its window: hidden until the page has loaded.
-    catchall_desk::show_when_loaded(tauri::Builder::default())
+    // And its window: hidden until its first screen is ready, which for a
+    // static page is when the page has loaded (the app's page says so
+    // itself once its script has rendered).
+    tauri::Builder::default()
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                let window = webview.window();
+                if !window.is_visible().unwrap_or(true) {
+                    let _ = window.show();
+                }
+            }
+        })
         .run(tauri::generate_context!())
         .expect("error while running the launch peer");
 }

@@ -22,7 +22,7 @@ use crate::EngineError;
 type R<T> = Result<T, EngineError>;
 
 /// The origin of the service the held key was saved for.
-const SETTING_KEY_ORIGIN: &str = "key_origin";
+pub(crate) const SETTING_KEY_ORIGIN: &str = "key_origin";
 
 /// A server address as typed, checked and tidied before anything is saved.
 pub(crate) fn check_base_url(text: &str) -> R<String> {
@@ -47,40 +47,21 @@ pub(crate) fn check_base_url(text: &str) -> R<String> {
 }
 
 impl Inner {
-    /// The origin the held key belongs to: the one recorded when it was
-    /// saved, else (a key from before the binding, or from the
-    /// environment) the saved server address's.
-    pub(crate) fn key_origin(&self) -> Option<String> {
-        let recorded = self.store().get_setting(SETTING_KEY_ORIGIN).ok().flatten();
-        recorded.or_else(|| origin_of(&self.live_base_url()))
-    }
-
-    /// Records that the held key belongs to `base`'s service.
+    /// Records (and persists) that the held key belongs to `base`'s service.
     pub(crate) fn bind_key(&self, base: &str) -> R<()> {
-        match origin_of(base) {
-            Some(o) => self.store().set_setting(SETTING_KEY_ORIGIN, &o)?,
+        let origin = origin_of(base);
+        match &origin {
+            Some(o) => self.store().set_setting(SETTING_KEY_ORIGIN, o)?,
             None => self.store().delete_setting(SETTING_KEY_ORIGIN)?,
         }
+        self.connector.set_key_origin(origin);
         Ok(())
     }
 
     pub(crate) fn unbind_key(&self) -> R<()> {
         self.store().delete_setting(SETTING_KEY_ORIGIN)?;
+        self.connector.set_key_origin(None);
         Ok(())
-    }
-
-    /// Refuses a keyed client for any service but the key's own (a last
-    /// check, whatever changed the saved address).
-    pub(crate) fn check_key_binding(&self, base: &str) -> R<()> {
-        let Some(bound) = self.key_origin() else {
-            return Ok(());
-        };
-        if origin_of(base).as_deref() == Some(bound.as_str()) {
-            return Ok(());
-        }
-        Err(EngineError::Input(format!(
-            "Your API key was saved for {bound}, so it is not sent to {base}. Save the server address in Settings again (the app asks you to confirm it) or add your key again."
-        )))
     }
 }
 
@@ -113,9 +94,10 @@ impl Engine {
         let base = check_base_url(&settings.base_url)?;
         let new_origin = origin_of(&base);
         // A key still being read from the keyring is a key held.
-        inner.wait_for_key().await;
-        let key_held = inner.conn.lock().unwrap().key.is_some();
-        let bound = inner.key_origin();
+        let conn = &inner.connector;
+        conn.wait_for_key().await;
+        let key_held = conn.has_key();
+        let bound = conn.key_origin();
         let moves = key_held && bound.is_some() && bound != new_origin;
         if moves && confirmed_origin != new_origin.as_deref() {
             return Err(EngineError::NewHost {
@@ -154,13 +136,9 @@ impl Engine {
         if key_held && (moves || confirmed_origin.is_some()) {
             inner.bind_key(&base)?;
         }
-        if changed_base {
-            inner.conn.lock().unwrap().live = None;
-            inner
-                .limits_cache
-                .lock()
-                .unwrap()
-                .remove(&crate::connection::Server::Live);
+        // The command line's `--base-url` stays this run's address.
+        if changed_base && inner.options.live_base_url.is_none() {
+            conn.set_live_base_url(base);
         }
         inner.settings()
     }

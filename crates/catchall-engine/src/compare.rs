@@ -21,7 +21,6 @@
 //! sources differ; the fields are named.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
 
 use catchall_store::{Store, StoreError, ViewSpec};
 use serde::{Deserialize, Serialize};
@@ -90,44 +89,13 @@ pub struct Comparison {
     pub entries: Vec<DiffEntry>,
 }
 
-/// What the comparison keeps of one record.
-struct Rec {
-    id: String,
-    title: String,
-    key: Option<String>,
+/// What the comparison keeps of one record (read by `compare_scan`).
+pub(crate) struct Rec {
+    pub id: String,
+    pub title: String,
+    pub key: Option<String>,
     /// (field, hash of its value), in the record's order.
-    fields: Vec<(String, u64)>,
-}
-
-fn hash_value(v: &Value, h: &mut impl Hasher) {
-    match v {
-        Value::Null => 0u8.hash(h),
-        Value::Bool(b) => (1u8, b).hash(h),
-        Value::Number(n) => (2u8, n.to_string()).hash(h),
-        Value::String(s) => (3u8, s).hash(h),
-        Value::Array(a) => {
-            (4u8, a.len()).hash(h);
-            for x in a {
-                hash_value(x, h);
-            }
-        }
-        Value::Object(o) => {
-            (5u8, o.len()).hash(h);
-            // Key order does not make a change.
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
-            for k in keys {
-                k.hash(h);
-                hash_value(&o[k], h);
-            }
-        }
-    }
-}
-
-fn hash_of(v: &Value) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    hash_value(v, &mut h);
-    h.finish()
+    pub fields: Vec<(String, u64)>,
 }
 
 /// Lower case, letters and digits only.
@@ -153,7 +121,7 @@ pub fn normalise_domain(s: &str) -> String {
     l.split(['/', '?']).next().unwrap_or("").to_owned()
 }
 
-fn company_of(v: &Value) -> Option<String> {
+pub(crate) fn company_of(v: &Value) -> Option<String> {
     let o = v.as_object()?;
     if !(o.contains_key("metadata") || o.contains_key("source_text")) {
         return None;
@@ -173,7 +141,7 @@ fn company_of(v: &Value) -> Option<String> {
     domain.or(name)
 }
 
-fn date_of(v: &Value) -> Option<String> {
+pub(crate) fn date_of(v: &Value) -> Option<String> {
     let s = v.as_str()?.trim();
     let b = s.as_bytes();
     let ok = b.len() >= 10
@@ -224,39 +192,30 @@ pub fn match_key(record: &Value) -> Option<String> {
 fn read(store: &Store, local: i64) -> Result<Vec<Rec>, StoreError> {
     let mut out = Vec::new();
     store.for_each_record_json(local, &ViewSpec::default(), &mut |json| {
-        let v: Value = serde_json::from_str(json)
-            .map_err(|e| StoreError::Other(format!("a stored record is not JSON: {e}")))?;
-        let id = v
-            .get("record_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let title = v
-            .get("record_title")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let mut fields = Vec::new();
-        if let Some(t) = v.get("record_title") {
-            fields.push(("record_title".to_owned(), hash_of(t)));
-        }
-        if let Some(e) = v.get("enrichment").and_then(Value::as_object) {
-            for (k, x) in e {
-                fields.push((k.clone(), hash_of(x)));
-            }
-        }
-        if let Some(c) = v.get("citations") {
-            fields.push(("citations".to_owned(), hash_of(c)));
-        }
-        out.push(Rec {
-            key: match_key(&v),
-            id,
-            title,
-            fields,
-        });
+        out.push(
+            crate::compare_scan::read_record(json)
+                .map_err(|e| StoreError::Other(format!("a stored record is not JSON: {e}")))?,
+        );
         Ok(())
     })?;
     Ok(out)
+}
+
+/// Both jobs' records, each read on its own thread (and connection) when
+/// the store is on disk.
+fn read_both(store: &Store, a: i64, b: i64) -> Result<(Vec<Rec>, Vec<Rec>), StoreError> {
+    let Some(path) = store.connection().path().filter(|p| !p.is_empty()) else {
+        return Ok((read(store, a)?, read(store, b)?));
+    };
+    let path = std::path::PathBuf::from(path);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| read(&Store::open(&path)?, b));
+        let ra = read(store, a)?;
+        let rb = other
+            .join()
+            .map_err(|_| StoreError::Other("reading a job to compare failed".into()))??;
+        Ok((ra, rb))
+    })
 }
 
 fn changed_fields(a: &Rec, b: &Rec) -> Vec<String> {
@@ -294,8 +253,7 @@ pub fn compare(
             return Err(StoreError::JobNotFound(j));
         }
     }
-    let ra = read(store, a)?;
-    let rb = read(store, b)?;
+    let (ra, rb) = read_both(store, a, b)?;
     let mut b_by_id: HashMap<&str, usize> = HashMap::with_capacity(rb.len());
     for (i, r) in rb.iter().enumerate() {
         b_by_id.entry(r.id.as_str()).or_insert(i);

@@ -1,21 +1,17 @@
 //! The engine facade: one method per thing the app does. The Tauri shell
 //! and the command line call these; everything below is Tauri-free.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use catchall_api::{
-    ApiError, ApiKey, InitializeRequest, LimitsResponse, ListJobsQuery, SubmitRequest,
-};
+use catchall_api::{ApiError, ApiKey, InitializeRequest, ListJobsQuery, SubmitRequest};
 use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
-use tokio::sync::watch;
 
 use crate::background::{IdleTrim, SearchIndexer};
-use crate::connection::{pace_of, Clients, ConnState, KeySource, SandboxConn, Server};
+use crate::connection::{pace_of, Clients, Connector, KeySource, LiveTarget, SandboxSetup, Server};
 use crate::dto::*;
-use crate::secret::{self, KeyringStore};
+use crate::secret::KeyringStore;
 use crate::{convert, draft, exporting, pull, queue, review, tracker, EngineError};
 
 /// Where the engine keeps its data and which keyring entry it uses.
@@ -95,11 +91,11 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let st = self.inner.conn.lock().unwrap();
+        let conn = &self.inner.connector;
         f.debug_struct("Engine")
             .field("data_dir", &self.inner.config.data_dir)
-            .field("connection", &st.mode)
-            .field("key", &st.key.as_ref().map(|(k, _)| k.redacted()))
+            .field("connection", &conn.mode())
+            .field("key", &conn.key_redacted())
             .field("tracking", &self.inner.tracking.tracked().len())
             .finish()
     }
@@ -125,12 +121,8 @@ pub(crate) struct Inner {
     pub sink: Arc<dyn EventSink>,
     store: Arc<Mutex<Store>>,
     pub db_path: PathBuf,
-    pub conn: Mutex<ConnState>,
-    pub keyring: Option<Arc<KeyringStore>>,
-    /// True once the keyring read started at launch has finished.
-    pub key_loaded: watch::Sender<bool>,
-    pub sandbox: tokio::sync::OnceCell<SandboxConn>,
-    pub limits_cache: Mutex<HashMap<Server, (Instant, Arc<LimitsResponse>)>>,
+    /// The mode, the key, the sandbox and the clients to either server.
+    pub connector: Arc<Connector>,
     /// Which jobs have a tracking task, and their trouble.
     pub tracking: tracker::Tracking,
     /// Jobs waiting for a slot on the service.
@@ -223,13 +215,13 @@ impl Inner {
         })
     }
 
-    pub(crate) fn live_base_url(&self) -> String {
-        if let Some(url) = &self.options.live_base_url {
-            return url.clone();
-        }
-        self.settings()
-            .map(|s| s.base_url)
-            .unwrap_or_else(|_| catchall_api::DEFAULT_BASE_URL.to_owned())
+    /// Clients for a server (see [`Connector::clients`]).
+    pub(crate) async fn clients(&self, server: Server) -> R<Clients> {
+        self.connector.clients(server).await
+    }
+
+    pub(crate) fn current_server(&self) -> Server {
+        self.connector.current_server()
     }
 
     /// The cadence: 30-60 s against the live service (the documented
@@ -252,13 +244,6 @@ impl Inner {
                 Duration::from_secs(u64::from(secs.clamp(30, 60)))
             }
         }
-    }
-
-    pub(crate) fn request_timeout(&self, server: Server) -> Duration {
-        self.options.request_timeout.unwrap_or(match server {
-            Server::Sandbox => Duration::from_secs(30),
-            Server::Live => Duration::from_secs(60),
-        })
     }
 
     fn queue_retry(&self) -> Duration {
@@ -302,10 +287,6 @@ impl Inner {
     }
 }
 
-/// How long `start` waits for the keyring before going on without it (the
-/// answer still arrives in the background).
-const KEYRING_WAIT: Duration = Duration::from_millis(300);
-
 impl Engine {
     pub async fn start(config: EngineConfig, sink: Arc<dyn EventSink>) -> R<Engine> {
         Self::start_with(config, sink, EngineOptions::default()).await
@@ -330,9 +311,33 @@ impl Engine {
         } else {
             None
         };
-        let chosen = store.lock().unwrap().get_setting(SETTING_CONNECTION)?;
-        let env_key = config.env_key.clone();
-        let (key_loaded, _) = watch::channel(keyring.is_none());
+        let (chosen, saved_base, key_origin) = {
+            let st = store.lock().unwrap();
+            (
+                st.get_setting(SETTING_CONNECTION)?,
+                st.get_setting(SETTING_BASE_URL)?,
+                st.get_setting(crate::binding::SETTING_KEY_ORIGIN)?,
+            )
+        };
+        let connector = Arc::new(Connector::new(
+            SandboxSetup {
+                url: options.sandbox_url.clone(),
+                pace: pace_of(&config.sandbox_pace),
+                state_dir: config.data_dir.clone(),
+            },
+            options.request_timeout,
+            keyring,
+            config.env_key.clone(),
+            LiveTarget {
+                base_url: options
+                    .live_base_url
+                    .clone()
+                    .or(saved_base)
+                    .unwrap_or_else(|| catchall_api::DEFAULT_BASE_URL.to_owned()),
+                key_origin,
+            },
+        ));
+        connector.start_keyring_read().await;
         let idle_trim = IdleTrim::new(&store, options.idle_trim.unwrap_or(IDLE_TRIM));
         let indexer = SearchIndexer::new(db_path.clone());
         let inner = Arc::new(Inner {
@@ -340,21 +345,7 @@ impl Engine {
             sink,
             store,
             db_path,
-            conn: Mutex::new(ConnState {
-                mode: Connection::Sandbox,
-                key: env_key.map(|k| (k, KeySource::Env)),
-                keyring_available: false,
-                keyring_message: if keyring.is_none() {
-                    Some("The system keyring is switched off for this run; a key can be used for this session only.".into())
-                } else {
-                    None
-                },
-                live: None,
-            }),
-            keyring,
-            key_loaded,
-            sandbox: tokio::sync::OnceCell::new(),
-            limits_cache: Mutex::new(HashMap::new()),
+            connector,
             tracking: tracker::Tracking::default(),
             queue: queue::SubmitQueue::default(),
             indexer,
@@ -365,37 +356,16 @@ impl Engine {
             _data_lock: data_lock,
         });
 
-        // The keyring may be slow (D-Bus activation): wait a moment for it,
-        // then let it finish in the background.
-        if let Some(kr) = inner.keyring.clone() {
-            let weak = Arc::downgrade(&inner);
-            let read = tokio::task::spawn_blocking(move || kr.load());
-            let apply = tokio::spawn(async move {
-                let result = read.await.unwrap_or_else(|e| {
-                    Err(secret::KeyringUnavailable(format!(
-                        "the keyring read stopped: {e}"
-                    )))
-                });
-                if let Some(inner) = weak.upgrade() {
-                    inner.apply_keyring_read(result);
-                }
-            });
-            let _ = tokio::time::timeout(KEYRING_WAIT, apply).await;
-        }
-
-        let mode = {
-            let st = inner.conn.lock().unwrap();
-            let key_pending = !*inner.key_loaded.borrow();
-            if inner.config.force_sandbox || chosen.as_deref() == Some("sandbox") {
-                Connection::Sandbox
-            } else if st.key.is_some() || (key_pending && chosen.as_deref() == Some("live")) {
-                // A slow keyring still counts: its key arrives in the background.
-                Connection::Live
-            } else {
-                Connection::Sandbox
-            }
+        let conn = &inner.connector;
+        let mode = if inner.config.force_sandbox || chosen.as_deref() == Some("sandbox") {
+            Connection::Sandbox
+        } else if conn.has_key() || (conn.key_pending() && chosen.as_deref() == Some("live")) {
+            // A slow keyring still counts: its key arrives in the background.
+            Connection::Live
+        } else {
+            Connection::Sandbox
         };
-        inner.conn.lock().unwrap().mode = mode;
+        conn.set_mode(mode);
 
         if inner.options.passive {
             return Ok(Engine { inner });
@@ -414,7 +384,7 @@ impl Engine {
             let weak = Arc::downgrade(&inner);
             tokio::spawn(async move {
                 if let Some(inner) = weak.upgrade() {
-                    let _ = inner.sandbox().await;
+                    let _ = inner.connector.sandbox().await;
                 }
             });
         }
@@ -435,18 +405,11 @@ impl Engine {
             .ok()
             .flatten()
             .is_none();
-        let (mode, key) = {
-            let st = self.inner.conn.lock().unwrap();
-            (st.mode, st.key_status())
-        };
+        let conn = &self.inner.connector;
+        let (mode, key) = (conn.mode(), conn.key_status());
         let base_url = match mode {
-            Connection::Sandbox => self
-                .inner
-                .sandbox
-                .get()
-                .map(|s| s.base_url.clone())
-                .unwrap_or_default(),
-            Connection::Live => self.inner.live_base_url(),
+            Connection::Sandbox => conn.sandbox_base_url().unwrap_or_default(),
+            Connection::Live => conn.live_base_url(),
         };
         AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -470,15 +433,17 @@ impl Engine {
             ));
         }
         let inner = &self.inner;
-        inner.wait_for_key().await;
-        let base = inner.live_base_url();
-        let clients = Clients::new(&base, key.clone(), inner.request_timeout(Server::Live))?;
+        let conn = &inner.connector;
+        conn.wait_for_key().await;
+        let base = conn.live_base_url();
+        let clients = Clients::new(&base, key.clone(), conn.request_timeout(Server::Live))?;
         // One cheap call; a refused key stops here and is kept nowhere.
         let limits = clients.api.limits().await?;
 
         let mut source = KeySource::Session;
         let mut keyring_problem = None;
-        if let Some(kr) = inner.keyring.clone() {
+        let keyring = conn.keyring();
+        if let Some(kr) = keyring.clone() {
             let k = key.clone();
             let result = tokio::task::spawn_blocking(move || {
                 if remember {
@@ -496,24 +461,16 @@ impl Engine {
                 Err(e) => keyring_problem = Some(e.0),
             }
         }
-        {
-            let mut st = inner.conn.lock().unwrap();
-            st.key = Some((key, source));
-            st.live = Some(clients);
-            st.mode = Connection::Live;
-            if inner.keyring.is_some() {
-                st.keyring_available = keyring_problem.is_none();
-                st.keyring_message = keyring_problem;
-            }
-        }
-        inner
-            .limits_cache
-            .lock()
-            .unwrap()
-            .insert(Server::Live, (Instant::now(), Arc::new(limits)));
+        conn.use_key(
+            key,
+            source,
+            clients,
+            limits,
+            keyring.is_some().then_some(keyring_problem),
+        );
         inner.store().set_setting(SETTING_CONNECTION, "live")?;
         inner.bind_key(&base)?;
-        let status = inner.conn.lock().unwrap().key_status();
+        let status = conn.key_status();
         inner.queue.wake();
         Ok(status)
     }
@@ -521,9 +478,10 @@ impl Engine {
     /// Removes the key (keyring and memory) and goes back to the sandbox.
     pub async fn remove_api_key(&self) -> R<KeyStatus> {
         let inner = &self.inner;
-        inner.wait_for_key().await;
+        let conn = &inner.connector;
+        conn.wait_for_key().await;
         let mut problem = None;
-        if let Some(kr) = inner.keyring.clone() {
+        if let Some(kr) = conn.keyring() {
             let r = tokio::task::spawn_blocking(move || kr.remove())
                 .await
                 .map_err(|e| EngineError::Internal(format!("the keyring call stopped: {e}")))?;
@@ -531,36 +489,27 @@ impl Engine {
                 problem = Some(e.0);
             }
         }
-        {
-            let mut st = inner.conn.lock().unwrap();
-            st.key = None;
-            st.live = None;
-            st.mode = Connection::Sandbox;
-            if let Some(p) = problem.clone() {
-                st.keyring_available = false;
-                st.keyring_message = Some(p);
-            }
-        }
-        inner.limits_cache.lock().unwrap().remove(&Server::Live);
+        conn.forget_key(problem.clone());
         inner.store().set_setting(SETTING_CONNECTION, "sandbox")?;
         inner.unbind_key()?;
         if let Some(p) = problem {
             return Err(EngineError::Keyring(p));
         }
-        Ok(inner.conn.lock().unwrap().key_status())
+        Ok(conn.key_status())
     }
 
     pub async fn set_connection(&self, connection: Connection) -> R<AppInfo> {
         let inner = &self.inner;
+        let conn = &inner.connector;
         if connection == Connection::Live {
-            inner.wait_for_key().await;
-            if inner.conn.lock().unwrap().key.is_none() {
+            conn.wait_for_key().await;
+            if !conn.has_key() {
                 return Err(EngineError::Input(
                     "Add your CatchAll API key first: the live service needs it. Or keep trying the sandbox.".into(),
                 ));
             }
         }
-        inner.conn.lock().unwrap().mode = connection;
+        conn.set_mode(connection);
         inner.store().set_setting(
             SETTING_CONNECTION,
             match connection {
@@ -569,7 +518,7 @@ impl Engine {
             },
         )?;
         if connection == Connection::Sandbox {
-            inner.sandbox().await?;
+            conn.sandbox().await?;
         }
         inner.queue.wake();
         Ok(self.app_info())
@@ -585,13 +534,10 @@ impl Engine {
 
     /// Problems of a draft, found locally before any request.
     pub fn check_draft(&self, draft: &JobDraft) -> Vec<FieldProblem> {
-        let max = self
-            .inner
-            .limits_cache
-            .lock()
-            .unwrap()
-            .get(&self.inner.current_server())
-            .and_then(|(_, l)| l.max_results());
+        let conn = &self.inner.connector;
+        let max = conn
+            .cached_limits(conn.current_server())
+            .and_then(|l| l.max_results());
         draft::check_draft(draft, max, time::OffsetDateTime::now_utc())
     }
 
@@ -1069,7 +1015,8 @@ impl Engine {
     }
 
     pub async fn plan_limits(&self) -> R<Vec<PlanLimit>> {
-        let l = self.inner.limits(self.inner.current_server(), true).await?;
+        let conn = &self.inner.connector;
+        let l = conn.limits(conn.current_server(), true).await?;
         Ok(convert::plan_limits(&l))
     }
 
@@ -1174,33 +1121,5 @@ impl Engine {
     /// Current summary of one job (the command line prints it).
     pub fn summary(&self, local_id: i64) -> R<JobSummary> {
         self.inner.summary(local_id)
-    }
-}
-
-impl Inner {
-    /// Applies the keyring read started at launch.
-    fn apply_keyring_read(&self, result: Result<Option<ApiKey>, secret::KeyringUnavailable>) {
-        {
-            let mut st = self.conn.lock().unwrap();
-            match result {
-                Ok(found) => {
-                    st.keyring_available = true;
-                    st.keyring_message = None;
-                    // A key given for this run (typed, or CATCHALL_API_KEY)
-                    // wins over the stored one.
-                    if let Some(k) = found {
-                        if st.key.is_none() {
-                            st.key = Some((k, KeySource::Keyring));
-                            st.live = None;
-                        }
-                    }
-                }
-                Err(e) => {
-                    st.keyring_available = false;
-                    st.keyring_message = Some(e.0);
-                }
-            }
-        }
-        self.key_loaded.send_replace(true);
     }
 }

@@ -5,6 +5,7 @@
 mod background;
 mod binding;
 pub mod compare;
+mod compare_scan;
 mod connection;
 mod convert;
 pub mod draft;

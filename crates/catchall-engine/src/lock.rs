@@ -40,12 +40,12 @@ impl DataLock {
             ))
         };
         std::fs::create_dir_all(dir).map_err(io)?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))
-            .map_err(io)?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        // Like every file in the data folder: the user's only.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(dir.join(LOCK_FILE)).map_err(io)?;
         match file.try_lock() {
             Ok(()) => Ok(DataLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(EngineError::InUse(format!(

@@ -116,7 +116,37 @@ pub(crate) async fn attempt(
     local: i64,
     interactive: bool,
 ) -> Result<Attempt, EngineError> {
+    // The service asked to wait (Retry-After, X-RateLimit-Reset): nothing is
+    // sent before then, whoever asks (the queue's round, a slot freeing, a
+    // new job). Checked once this attempt's turn has come: the one before
+    // may have just been told to wait.
     let _one_at_a_time = inner.queue.lock.lock().await;
+    if let Some(left) = inner.queue.held() {
+        if interactive {
+            set_queued(
+                inner,
+                local,
+                format!(
+                    "The service asked to wait before the next job; this job is submitted automatically in about {} s.",
+                    left.as_secs_f64().ceil().max(1.0)
+                ),
+            )?;
+        }
+        return Ok(Attempt::Later(left));
+    }
+    let a = attempt_now(inner, local, interactive).await?;
+    if let Attempt::Later(d) = a {
+        inner.queue.hold_for(d);
+    }
+    Ok(a)
+}
+
+/// One attempt, its turn taken (the queue's lock held by the caller).
+async fn attempt_now(
+    inner: &Arc<Inner>,
+    local: i64,
+    interactive: bool,
+) -> Result<Attempt, EngineError> {
     let Some(row) = inner.store().job(local)? else {
         return Ok(Attempt::Skipped);
     };
@@ -139,7 +169,11 @@ pub(crate) async fn attempt(
     if row.local_state == LocalState::Submitting {
         // A submit whose answer was lost may still be running on the
         // service: give it time to land before looking for it.
-        let settle = inner.request_timeout(server).saturating_mul(2).as_millis() as i64;
+        let settle = inner
+            .connector
+            .request_timeout(server)
+            .saturating_mul(2)
+            .as_millis() as i64;
         if now_ms() - row.updated_at < settle {
             return Ok(Attempt::Waiting);
         }
@@ -165,7 +199,7 @@ pub(crate) async fn attempt(
         }
     }
 
-    if let Ok(limits) = inner.limits(server, false).await {
+    if let Ok(limits) = inner.connector.limits(server, false).await {
         if let Some(slots) = limits.concurrency().filter(|n| *n > 0) {
             if active_jobs(inner, server)? as u64 >= slots {
                 let reason = if slots == 1 {
@@ -301,9 +335,27 @@ pub(crate) struct SubmitQueue {
     lock: tokio::sync::Mutex<()>,
     wake: Arc<Notify>,
     task: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// No submit before this: the service's last `Retry-After`.
+    hold: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl SubmitQueue {
+    /// How long the service still asked to wait, if it did.
+    fn held(&self) -> Option<Duration> {
+        let mut hold = self.hold.lock().unwrap();
+        let left = hold.and_then(|t| t.checked_duration_since(std::time::Instant::now()));
+        if left.is_none() {
+            *hold = None;
+        }
+        left.filter(|d| !d.is_zero())
+    }
+
+    fn hold_for(&self, d: Duration) {
+        let until = std::time::Instant::now() + d;
+        let mut hold = self.hold.lock().unwrap();
+        *hold = Some(hold.map_or(until, |t| t.max(until)));
+    }
+
     /// Has the queue look at its jobs now (a slot may have freed).
     pub fn wake(&self) {
         self.wake.notify_one();

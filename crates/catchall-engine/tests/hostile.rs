@@ -142,3 +142,35 @@ async fn tracking_waits_as_long_as_retry_after_asks() {
     engine.shutdown();
     sb.shutdown().await;
 }
+
+/// The data folder holds the user's work: the folder is 0700 and every file
+/// the engine or its built-in sandbox writes there is 0600.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_folder_is_the_users_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sink = Arc::new(Events::default());
+    // The built-in sandbox (no address given) keeps its jobs in the folder.
+    let engine = Engine::start(config(&data), sink.clone()).await.unwrap();
+    let snap = engine
+        .submit(draft("Private files for a private folder", 10))
+        .await
+        .unwrap();
+    wait_completed(&sink, snap.summary.local_id, 1, 60).await;
+    engine.shutdown();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+            files.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    files.sort();
+    assert!(files.iter().any(|f| f == "catchall.lock"), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with(".json")), "{files:?}");
+}

@@ -30,6 +30,14 @@ pub enum Fault {
         #[serde(default)]
         retry_after_secs: Option<u64>,
     },
+    /// 429 `{"detail": ...}` saying when the limit resets the way rate
+    /// limiters often do instead of `Retry-After`: `X-RateLimit-Reset` as
+    /// seconds from now, or (`epoch`) as the Unix time of the reset.
+    RateLimitReset {
+        reset_secs: u64,
+        #[serde(default)]
+        epoch: bool,
+    },
     /// An error status (500, 502, 503, ...) with a `{"detail": ...}` body.
     ServerError { status: u16 },
     /// Wait this long, then answer normally.
@@ -250,6 +258,28 @@ pub(crate) async fn fault_layer(
                 resp.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(s));
             }
+            resp
+        }
+        Fault::RateLimitReset { reset_secs, epoch } => {
+            let mut resp = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(
+                    json!({"detail": "Too many requests: rate limit exceeded (sandbox fault)"}),
+                ),
+            )
+                .into_response();
+            let value = if epoch {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                now + reset_secs
+            } else {
+                reset_secs
+            };
+            let h = resp.headers_mut();
+            h.insert("x-ratelimit-limit", HeaderValue::from(60u32));
+            h.insert("x-ratelimit-remaining", HeaderValue::from(0u32));
+            h.insert("x-ratelimit-reset", HeaderValue::from(value));
             resp
         }
         Fault::ServerError { status } => {

@@ -195,7 +195,17 @@ pub(crate) fn save(file: &Path, jobs: &Jobs) {
         let _ = std::fs::create_dir_all(dir);
     }
     let tmp = file.with_extension("json.tmp");
-    if std::fs::write(&tmp, bytes).is_ok() {
+    if write_private(&tmp, &bytes).is_ok() {
         let _ = std::fs::rename(&tmp, file);
     }
+}
+
+/// Writes a file only its user can read: it sits in the app's data folder.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-fn plain(c: char) -> Option<&'static str> {
+pub(crate) fn plain(c: char) -> Option<&'static str> {
     Some(match c {
         'ł' | 'Ł' => "l",
         'ø' | 'Ø' => "o",

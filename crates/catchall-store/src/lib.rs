@@ -20,6 +20,7 @@ mod prepare;
 mod private;
 mod review;
 pub mod sanitize;
+mod search;
 mod view;
 
 use std::cell::RefCell;

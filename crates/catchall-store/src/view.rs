@@ -10,6 +10,7 @@ use crate::filter::{ColumnValues, FilterTest, TestKey};
 use crate::fold;
 use crate::parse::{self, CellsRef};
 use crate::review::{self, Review, ReviewFilter};
+use crate::search;
 use crate::{ColumnInfo, ColumnKind, Store, StoreError};
 
 pub const KEY_TITLE: &str = "record_title";
@@ -138,9 +139,11 @@ fn fts_query(s: &str) -> Option<String> {
 /// A view's record row ids, in view order.
 type ViewIds = Arc<Vec<i64>>;
 
-/// The job's records version, and its review version for views filtered
-/// by review state (0 for others, which a review never changes).
-type Version = (i64, i64);
+/// The job's records version, its review version for views filtered by
+/// review state, and how far its search index is built for searches (0
+/// where they do not matter): a search answered while the index was being
+/// built is answered again from the index once it has moved on.
+type Version = (i64, i64, i64);
 
 struct Entry {
     job: i64,
@@ -432,13 +435,19 @@ impl Store {
     }
 
     fn view_version(&self, local: i64, key: &ViewKey) -> Result<Version, StoreError> {
-        let (records, reviews): (i64, i64) = self
+        let (records, reviews, fts): (i64, i64, i64) = self
             .conn
-            .prepare_cached("SELECT records_version, review_version FROM jobs WHERE id = ?1")?
-            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached(
+                "SELECT records_version, review_version, fts_upto FROM jobs WHERE id = ?1",
+            )?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?
             .ok_or(StoreError::JobNotFound(local))?;
-        Ok((records, if key.review.is_some() { reviews } else { 0 }))
+        Ok((
+            records,
+            if key.review.is_some() { reviews } else { 0 },
+            if key.search.is_some() { fts } else { 0 },
+        ))
     }
 
     /// Record row ids of the view, in view order (materialized once per view and records version).
@@ -452,7 +461,12 @@ impl Store {
             return Ok(ids);
         }
         let ids = Arc::new(self.materialize(local, &key)?);
-        // Searching may have built the index, which does not change records_version.
+        // Searching may have built the rest of the index itself.
+        let version = if key.search.is_some() {
+            self.view_version(local, &key)?
+        } else {
+            version
+        };
         self.cache
             .borrow_mut()
             .put(local, key, version, ids.clone());
@@ -503,16 +517,7 @@ impl Store {
         }
         let hits: Option<HashSet<i64>> = match &key.search {
             None => None,
-            Some(q) => {
-                ensure_fts(self, local)?;
-                let mut st = self
-                    .conn
-                    .prepare_cached("SELECT rowid FROM record_fts WHERE record_fts MATCH ?1")?;
-                let set = st
-                    .query_map([q], |r| r.get::<_, i64>(0))?
-                    .collect::<Result<HashSet<_>, _>>()?;
-                Some(set)
-            }
+            Some(q) => Some(search::hits(self, local, q)?),
         };
         let hits = match key.review {
             None => hits,
@@ -721,7 +726,9 @@ impl Store {
 pub(crate) fn ensure_fts(store: &Store, local: i64) -> Result<u64, StoreError> {
     const FTS_CHUNK: i64 = 5000;
     let conn = &store.conn;
-    let mut indexed = 0u64;
+    // Most of a big backlog on several threads; the rest, and whatever a
+    // change to the job's records left, below.
+    let mut indexed = search::build_parallel(store, local)?;
     let mut body = String::new();
     loop {
         // IMMEDIATE: the write lock is taken before fts_upto is read, so two

@@ -102,6 +102,10 @@ function appInfo(): Promise<AppInfo> {
 
 export const ipc = {
   appInfo,
+  /** Shows the window (hidden until the first screen is rendered). */
+  firstScreenReady: (): void => {
+    commands.firstScreenReady().catch(() => {});
+  },
   saveApiKey: (key: string, remember: boolean): Promise<KeyStatus> =>
     unwrap(commands.saveApiKey(key, remember)),
   removeApiKey: (): Promise<KeyStatus> => unwrap(commands.removeApiKey()),
