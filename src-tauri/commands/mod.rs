@@ -9,6 +9,7 @@ pub mod monitors;
 pub mod projects;
 pub mod results;
 pub mod review;
+pub mod table;
 pub mod watchlists;
 
 use catchall_engine::dto::{ErrorKind, IpcError};

@@ -81,12 +81,30 @@ export const commands = {
 	 */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
 	/**
+	 *  The value list of a column's filter: its values with counts over the
+	 *  table's view (without that column's own filter).
+	 */
+	columnValues: (localId: number, view: ViewSpec, key: string) => typedError<ColumnValues, IpcError>(__TAURI_INVOKE("column_values", { localId, view, key })),
+	/**  The job's table view as the analyst left it; None when none was kept. */
+	keptView: (localId: number) => typedError<KeptView | null, IpcError>(__TAURI_INVOKE("kept_view", { localId })),
+	/**  Keeps the job's table view (sort, search, filters, columns). */
+	keepView: (localId: number, view: KeptView) => typedError<null, IpcError>(__TAURI_INVOKE("keep_view", { localId, view })),
+	/**
 	 *  Exports a job's records to a file the user picks in the native save
 	 *  dialog (opened here, never by the page); None when the user cancels.
 	 *  `view`: export only what the table shows (its filter and sort); None
-	 *  exports everything.
+	 *  exports everything. `columns`: only these table columns, in this order
+	 *  (the table's visible ones). None also when the export was cancelled.
 	 */
-	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view })),
+	exportJob: (localId: number, format: ExportFormat, view: ViewSpec | null, columns: string[] | null) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_job", { localId, format, view, columns })),
+	/**  Stops the job's export under way; nothing is left of its file. */
+	cancelExport: (localId: number) => __TAURI_INVOKE<boolean>("cancel_export", { localId }),
+	/**
+	 *  Opens the job's last exported file with the user's program for it, or
+	 *  (`reveal`) its folder in the file manager. The page never names a path:
+	 *  the engine remembers where the export went.
+	 */
+	openExport: (localId: number, reveal: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("open_export", { localId, reveal })),
 	/**  Sets the review of the given records (one, or a selection). */
 	reviewRecords: (localId: number, recordIds: string[], change: ReviewChange) => typedError<ReviewOutcome, IpcError>(__TAURI_INVOKE("review_records", { localId, recordIds, change })),
 	/**  Sets the review of every record the view shows (all in the filter). */
@@ -241,7 +259,24 @@ export type Column = {
 
 export type ColumnFilter = {
 	key: string,
-	contains: string,
+	/**  Case-insensitive part of the cell's text ("" = none). */
+	contains?: string,
+	/**  A typed test; with it, `contains` is not used. */
+	test?: FilterTest | null,
+};
+
+/**
+ *  A column's value list for its filter: values with counts over the view
+ *  (without the column's own filter), most frequent first.
+ */
+export type ColumnValues = {
+	values: ValueCount[],
+	/**  Values not listed. */
+	more: number,
+	empty: number,
+	/**  Smallest and largest value (numbers and dates). */
+	min: string | null,
+	max: string | null,
 };
 
 /**  Two runs side by side. */
@@ -373,11 +408,25 @@ export type FieldView = {
 	/**  For company fields: the match confidence. */
 	confidence: string | null,
 	/**
+	 *  For company fields: the words of the article the company was found
+	 *  in (the service's `source_text`), when they say more than the name.
+	 */
+	evidence?: string | null,
+	/**
 	 *  Characters in the whole text; more than `text` holds when it was
 	 *  cut (the whole comes from `record_field`).
 	 */
 	fullLength: number,
 };
+
+/**  A typed column filter, run by the store (table.rs). */
+export type FilterTest = 
+/**  Numbers from `min` to `max`, both included. */
+{ type: "range"; min: number | null; max: number | null } | 
+/**  Dates (`YYYY-MM-DD`) from `from` to `to`, both included. */
+{ type: "dates"; from: string | null; to: string | null } | 
+/**  Cells showing one of these values. */
+{ type: "oneOf"; values: string[] } | { type: "empty" } | { type: "notEmpty" };
 
 /**  The error every command returns: `{kind, message}`. */
 export type IpcError = {
@@ -486,6 +535,18 @@ export type JobSummary = {
 
 /**  Something happened to a job (stage, progress, records stored, ...). */
 export type JobUpdate = JobEvent;
+
+/**
+ *  The table's view of a job, kept so that it comes back when the job is
+ *  reopened.
+ */
+export type KeptView = {
+	sort: SortSpec | null,
+	search: string | null,
+	filters: ColumnFilter[],
+	/**  In table order; columns not listed come after, shown. */
+	columns: TableColumn[],
+};
 
 /**
  *  What the UI may know about the API key: whether one is there, and its
@@ -838,6 +899,15 @@ export type Suggestions = {
 	dateMessages: string[],
 };
 
+/**  One column of the table as the analyst arranged it. */
+export type TableColumn = {
+	key: string,
+	/**  Pixels; None = from the content. */
+	width: number | null,
+	hidden: boolean,
+	pinned: boolean,
+};
+
 export type Theme = "light" | "dark" | "system";
 
 /**  What the service did with an upload. */
@@ -851,6 +921,11 @@ export type UploadOutcome = {
 export type ValidatorSpec = {
 	name: string,
 	description: string,
+};
+
+export type ValueCount = {
+	value: string,
+	count: number,
 };
 
 /**  Sort, filter and search of a results table; done by the engine. */

@@ -299,10 +299,7 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
         filters: v
             .filters
             .iter()
-            .map(|f| store::ColumnFilter {
-                key: f.key.clone(),
-                contains: f.contains.clone(),
-            })
+            .map(crate::table::filter_to_store)
             .collect(),
         review: v.review.map(crate::review::filter_to_store),
     }
@@ -469,6 +466,7 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
         text: String::new(),
         link: None,
         confidence: None,
+        evidence: None,
         full_length: 0,
     };
     match v {
@@ -490,6 +488,12 @@ fn field_view(name: &str, kind: &str, v: &Value) -> FieldView {
                 .get("confidence")
                 .map(scalar_text)
                 .filter(|s| !s.is_empty());
+            f.evidence = m
+                .get("source_text")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != f.text)
+                .map(str::to_owned);
         }
         Value::Object(_) | Value::Array(_) => f.text = readable(v, 0),
         other => {

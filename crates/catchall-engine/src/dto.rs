@@ -339,15 +339,91 @@ pub struct SortSpec {
     pub descending: bool,
 }
 
-#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnFilter {
     pub key: String,
+    /// Case-insensitive part of the cell's text ("" = none).
+    #[serde(default)]
     pub contains: String,
+    /// A typed test; with it, `contains` is not used.
+    #[serde(default)]
+    #[specta(optional)]
+    pub test: Option<FilterTest>,
+}
+
+/// A typed column filter, run by the store (table.rs).
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum FilterTest {
+    /// Numbers from `min` to `max`, both included.
+    Range {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// Dates (`YYYY-MM-DD`) from `from` to `to`, both included.
+    Dates {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// Cells showing one of these values.
+    OneOf {
+        values: Vec<String>,
+    },
+    Empty,
+    NotEmpty,
+}
+
+/// A column's value list for its filter: values with counts over the view
+/// (without the column's own filter), most frequent first.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnValues {
+    pub values: Vec<ValueCount>,
+    /// Values not listed.
+    pub more: u32,
+    pub empty: u32,
+    /// Smallest and largest value (numbers and dates).
+    pub min: Option<String>,
+    pub max: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ValueCount {
+    pub value: String,
+    pub count: u32,
+}
+
+/// One column of the table as the analyst arranged it.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TableColumn {
+    pub key: String,
+    /// Pixels; None = from the content.
+    pub width: Option<u32>,
+    pub hidden: bool,
+    pub pinned: bool,
+}
+
+/// The table's view of a job, kept so that it comes back when the job is
+/// reopened.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct KeptView {
+    pub sort: Option<SortSpec>,
+    pub search: Option<String>,
+    pub filters: Vec<ColumnFilter>,
+    /// In table order; columns not listed come after, shown.
+    pub columns: Vec<TableColumn>,
 }
 
 /// Sort, filter and search of a results table; done by the engine.
-#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ViewSpec {
     pub sort: Option<SortSpec>,
@@ -398,6 +474,11 @@ pub struct FieldView {
     pub link: Option<String>,
     /// For company fields: the match confidence.
     pub confidence: Option<String>,
+    /// For company fields: the words of the article the company was found
+    /// in (the service's `source_text`), when they say more than the name.
+    #[serde(default)]
+    #[specta(optional)]
+    pub evidence: Option<String>,
     /// Characters in the whole text; more than `text` holds when it was
     /// cut (the whole comes from `record_field`).
     pub full_length: u32,

@@ -140,6 +140,8 @@ pub(crate) struct Inner {
     pub(crate) reviews: review::ReviewDesk,
     /// Checks monitors in the background while the app runs.
     pub(crate) monitor_watch: crate::monitors::MonitorWatch,
+    /// Exports under way, to cancel them.
+    pub(crate) exports: exporting::Running,
 }
 
 impl Drop for Inner {
@@ -356,6 +358,7 @@ impl Engine {
             idle_trim,
             reviews: Default::default(),
             monitor_watch: Default::default(),
+            exports: Default::default(),
             config,
             _data_lock: data_lock,
         });
@@ -1050,7 +1053,7 @@ impl Engine {
         view: Option<ViewSpec>,
         path: PathBuf,
     ) -> R<ExportResult> {
-        exporting::export(&self.inner, local_id, format, view, path).await
+        exporting::export(&self.inner, local_id, format, view, None, path).await
     }
 
     // ------------------------------------------------------ review (review.rs)

@@ -1,8 +1,10 @@
 //! Export of a stored job: records streamed from the store (in the table's
 //! view order, or all), written by catchall-export, progress to the sink.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use catchall_export::{ExportOptions, FieldSpec, Format, RunInfo, StoreSource};
 use catchall_store::Store;
@@ -55,6 +57,7 @@ pub fn run_info(row: &catchall_store::JobRow) -> RunInfo {
             None => stage_of(row),
         },
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        columns: None,
         notes: Vec::new(),
         review: None,
     }
@@ -69,11 +72,116 @@ fn format_of(f: ExportFormat) -> Format {
     }
 }
 
+/// The setting holding the folder of the last export.
+const LAST_DIR_SETTING: &str = "export.last_dir";
+
+/// Exports under way, by job: setting a flag stops its export (the
+/// export crate then removes what it had written).
+#[derive(Default)]
+pub(crate) struct Running(
+    Mutex<HashMap<i64, Arc<AtomicBool>>>,
+    Mutex<HashMap<i64, PathBuf>>,
+);
+
+impl Running {
+    fn start(&self, local: i64) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(local, flag.clone());
+        flag
+    }
+
+    fn finish(&self, local: i64, flag: &Arc<AtomicBool>) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if m.get(&local).is_some_and(|f| Arc::ptr_eq(f, flag)) {
+            m.remove(&local);
+        }
+    }
+
+    fn saved(&self, local: i64, path: PathBuf) {
+        self.1
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(local, path);
+    }
+
+    /// Stops the job's export; false when none is running.
+    pub(crate) fn cancel(&self, local: i64) -> bool {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&local) {
+            Some(f) => {
+                f.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl crate::Engine {
+    /// Exports a job as [`crate::Engine::export`] does, with only the
+    /// table's `columns` (its keys, in order: "only what the table shows");
+    /// None writes every column. None when the export was cancelled
+    /// ([`crate::Engine::cancel_export`]): no file is left.
+    pub async fn export_columns(
+        &self,
+        local_id: i64,
+        format: ExportFormat,
+        view: Option<ViewSpec>,
+        columns: Option<Vec<String>>,
+        path: PathBuf,
+    ) -> Result<Option<ExportResult>, EngineError> {
+        match export(&self.inner, local_id, format, view, columns, path.clone()).await {
+            Ok(r) => {
+                self.inner.exports.saved(local_id, path.clone());
+                if let Some(dir) = path.parent().and_then(|d| d.to_str()) {
+                    // Not remembering the folder only costs the next dialog's start.
+                    let _ = self.inner.store().set_setting(LAST_DIR_SETTING, dir);
+                }
+                Ok(Some(r))
+            }
+            Err(EngineError::Export(catchall_export::ExportError::Cancelled)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The file the job's last export in this session was saved to.
+    pub fn last_export(&self, local_id: i64) -> Option<PathBuf> {
+        self.inner
+            .exports
+            .1
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&local_id)
+            .cloned()
+    }
+
+    /// The folder the last export went to, when it still exists.
+    pub fn last_export_dir(&self) -> Option<PathBuf> {
+        let dir = self
+            .inner
+            .store()
+            .get_setting(LAST_DIR_SETTING)
+            .ok()
+            .flatten()?;
+        let dir = PathBuf::from(dir);
+        dir.is_dir().then_some(dir)
+    }
+
+    /// Stops the job's export under way (nothing is left of its file);
+    /// false when none is running.
+    pub fn cancel_export(&self, local_id: i64) -> bool {
+        self.inner.exports.cancel(local_id)
+    }
+}
+
 pub(crate) async fn export(
     inner: &Arc<Inner>,
     local: i64,
     format: ExportFormat,
     view: Option<ViewSpec>,
+    columns: Option<Vec<String>>,
     path: PathBuf,
 ) -> Result<ExportResult, EngineError> {
     let row = inner
@@ -90,12 +198,15 @@ pub(crate) async fn export(
             .and_then(|v| v.review)
             .map(crate::review::filter_to_store),
     )?;
+    run.columns = columns;
     let partial = partial_note(&row);
+    let cancel = inner.exports.start(local);
     let db = inner.db_path.clone();
     let sink = inner.sink.clone();
     let view = view.as_ref().map(view_to_store).unwrap_or_default();
     // Its own connection (WAL lets it read while tracking writes), in a
     // blocking thread: a big export never stalls the table or the trackers.
+    let flag = cancel.clone();
     let summary = tokio::task::spawn_blocking(move || {
         let store = Store::open(&db)?;
         let total = store
@@ -113,6 +224,7 @@ pub(crate) async fn export(
         let opts = ExportOptions {
             bom: true,
             progress: Some(progress),
+            cancel: Some(flag),
         };
         Ok::<_, EngineError>(catchall_export::export(
             format_of(format),
@@ -124,6 +236,7 @@ pub(crate) async fn export(
     })
     .await
     .map_err(|e| EngineError::Internal(format!("the export stopped: {e}")));
+    inner.exports.finish(local, &cancel);
     // An export's buffers (a few MB per worker) are not needed afterwards.
     crate::memory::release_freed();
     let summary = summary??;

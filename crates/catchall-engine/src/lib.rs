@@ -22,6 +22,7 @@ mod queue;
 mod record_view;
 mod review;
 pub mod secret;
+mod table;
 pub mod templates;
 mod tracker;
 pub mod watchlists;

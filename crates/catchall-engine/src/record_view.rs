@@ -49,6 +49,9 @@ pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
         if let Some(c) = &mut f.confidence {
             cut_line(c);
         }
+        if let Some(e) = &mut f.evidence {
+            cut_line(e);
+        }
     }
     cut_line(&mut d.title);
     for CitationView { title, link, .. } in &mut d.citations {
@@ -110,6 +113,7 @@ mod tests {
             text,
             link: None,
             confidence: None,
+            evidence: None,
             full_length: 0,
         }
     }

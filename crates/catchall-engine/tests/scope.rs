@@ -135,6 +135,7 @@ async fn entities_and_tags_are_columns_of_the_results_table() {
                 filters: vec![ColumnFilter {
                     key: cols[sec].key.clone(),
                     contains: sector.clone(),
+                    ..Default::default()
                 }],
                 ..Default::default()
             },

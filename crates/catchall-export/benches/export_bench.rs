@@ -450,6 +450,7 @@ fn bench_run() -> RunInfo {
         limit: Some(100_000),
         status: "completed".into(),
         app_version: "bench".into(),
+        columns: None,
         notes: Vec::new(),
         review: None,
     }

@@ -42,6 +42,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 mod csv;
 mod json;
@@ -146,6 +148,11 @@ pub struct RunInfo {
     /// [`REVIEW_COLUMNS`] (JSON: the same keys on each record) and the XLSX
     /// a Review sheet.
     pub review: Option<std::sync::Arc<ReviewInfo>>,
+    /// Only these columns of the app's table, in this order (its keys:
+    /// `record_title`, enrichment names, `enrichment_confidence`,
+    /// `citations`): "only what the table shows". CSV and XLSX; JSON keeps
+    /// whole records. None: every column.
+    pub columns: Option<Vec<String>>,
 }
 
 /// The analyst's review of a job's records, as the export writes it.
@@ -440,6 +447,9 @@ pub struct ExportOptions {
     /// read UTF-8). Default true. JSON never gets one.
     pub bom: bool,
     pub progress: Option<ProgressFn>,
+    /// Set to stop the export: [`export`] then fails with
+    /// [`ExportError::Cancelled`] and leaves no file.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for ExportOptions {
@@ -447,6 +457,7 @@ impl Default for ExportOptions {
         ExportOptions {
             bom: true,
             progress: None,
+            cancel: None,
         }
     }
 }
@@ -535,10 +546,25 @@ pub fn export(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "export".into());
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".part")
-        .tempfile_in(&dir)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    // A saved file gets the user's usual permissions (0666 less the umask,
+    // as any program's new files), not the temp file's private 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder.tempfile_in(&dir)?;
+    let cancellable;
+    let records: &dyn RecordSource = match &opts.cancel {
+        Some(flag) => {
+            cancellable = Cancellable {
+                inner: records,
+                flag: flag.clone(),
+            };
+            &cancellable
+        }
+        None => records,
+    };
     let records_written = {
         let file = tmp.as_file();
         match format {
@@ -560,6 +586,51 @@ pub fn export(
         bytes,
         path: out_path.to_path_buf(),
     })
+}
+
+/// A source that stops with [`ExportError::Cancelled`] once its flag is set
+/// (checked before each chunk of records).
+struct Cancellable<'a> {
+    inner: &'a dyn RecordSource,
+    flag: Arc<AtomicBool>,
+}
+
+impl Cancellable<'_> {
+    fn check(&self) -> Result<(), ExportError> {
+        if self.flag.load(Ordering::Relaxed) {
+            Err(ExportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl RecordSource for Cancellable<'_> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        self.check()?;
+        let mut n = 0u32;
+        self.inner.for_each(&mut |r| {
+            n = n.wrapping_add(1);
+            if n.is_multiple_of(256) {
+                self.check()?;
+            }
+            f(r)
+        })
+    }
+
+    fn for_each_chunk(
+        &self,
+        f: &mut dyn FnMut(RecordChunk) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        self.check()?;
+        self.inner.for_each_chunk(&mut |c| {
+            self.check()?;
+            f(c)
+        })
+    }
 }
 
 pub(crate) fn now_rfc3339() -> String {

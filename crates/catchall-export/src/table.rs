@@ -259,6 +259,8 @@ pub(crate) struct Discovery {
     pub(crate) counts: Vec<(u64, u64)>,
     entities: bool,
     tags: bool,
+    /// The app table's columns to keep, in order (see `RunInfo::columns`).
+    keep: Option<Vec<String>>,
 }
 
 impl Discovery {
@@ -280,6 +282,7 @@ impl Discovery {
             counts: Vec::new(),
             entities: false,
             tags: false,
+            keep: run.columns.clone(),
         }
     }
 
@@ -307,7 +310,11 @@ impl Discovery {
 
     /// The layout for what was seen so far.
     pub(crate) fn table(&self) -> Table {
-        Table::from_fields(&self.fields, self.entities, self.tags, self.review.clone())
+        let mut t = Table::from_fields(&self.fields, self.entities, self.tags, self.review.clone());
+        if let Some(keys) = &self.keep {
+            t.keep_only(keys);
+        }
+        t
     }
 
     /// The discovery pass over all records, chunks on worker threads.
@@ -345,6 +352,10 @@ pub struct Table {
     col_tags: Option<usize>,
     /// The review columns' first index, and what goes in them.
     review: Option<(usize, Arc<ReviewInfo>)>,
+    /// Columns records fill (indexes above are into these).
+    full: usize,
+    /// When only some columns are written: which of the full row's, in order.
+    pick: Option<Vec<usize>>,
 }
 
 /// Record shape for discovery: only `enrichment` is parsed into values;
@@ -611,6 +622,7 @@ impl Table {
             (at, r)
         });
         Table {
+            full: columns.len(),
             columns,
             slots,
             col_confidence,
@@ -618,6 +630,7 @@ impl Table {
             col_entities,
             col_tags,
             review,
+            pick: None,
         }
     }
 
@@ -625,10 +638,66 @@ impl Table {
         self.columns.iter().map(|c| c.header.as_str())
     }
 
+    /// Keeps only the columns of the app table's `keys`, in their order
+    /// ("only what the table shows"): `record_id` first (the record's key),
+    /// then each key's columns (a company field's five, an object field's
+    /// sub-paths, the citation columns), then the review columns if any.
+    /// Unknown keys are skipped.
+    pub(crate) fn keep_only(&mut self, keys: &[String]) {
+        let mut pick = vec![COL_RECORD_ID];
+        for k in keys {
+            match k.as_str() {
+                "record_title" => pick.push(COL_RECORD_TITLE),
+                "enrichment_confidence" => pick.push(self.col_confidence),
+                "citations" => {
+                    pick.extend(self.col_citations..self.col_citations + CITATION_COLUMNS.len())
+                }
+                "Connected entities" => {
+                    if let Some(e) = self.col_entities {
+                        pick.extend(e..e + ENTITY_COLUMNS.len());
+                    }
+                }
+                "Event type" => pick.extend(self.col_tags),
+                "Sector" => pick.extend(self.col_tags.map(|t| t + 1)),
+                field => {
+                    if let Some(slot) = self.slots.get(field) {
+                        pick.extend(slot.plain);
+                        if let Some(c) = slot.company {
+                            pick.extend(c..c + 5);
+                        }
+                        let mut subs: Vec<usize> = slot.subs.values().copied().collect();
+                        subs.sort_unstable();
+                        pick.extend(subs);
+                    }
+                }
+            }
+        }
+        if let Some((at, _)) = &self.review {
+            pick.extend(*at..*at + REVIEW_COLUMNS.len());
+        }
+        let mut seen = vec![false; self.full];
+        pick.retain(|&i| i < self.full && !std::mem::replace(&mut seen[i], true));
+        self.columns = pick.iter().map(|&i| self.columns[i].clone()).collect();
+        self.pick = Some(pick);
+    }
+
     /// Fills `row` (resized to the column count) with the record's cells.
     pub(crate) fn fill<'r>(&self, rec: &Record<'r>, row: &mut Vec<Cell<'r>>) {
+        let Some(pick) = &self.pick else {
+            return self.fill_full(rec, row);
+        };
+        let mut full = Vec::with_capacity(self.full);
+        self.fill_full(rec, &mut full);
         row.clear();
-        row.resize_with(self.columns.len(), || Cell::Empty);
+        row.extend(
+            pick.iter()
+                .map(|&i| std::mem::replace(&mut full[i], Cell::Empty)),
+        );
+    }
+
+    fn fill_full<'r>(&self, rec: &Record<'r>, row: &mut Vec<Cell<'r>>) {
+        row.clear();
+        row.resize_with(self.full, || Cell::Empty);
         if let Some(v) = &rec.record_id {
             row[COL_RECORD_ID] = Cell::from_val(v);
         }
@@ -866,6 +935,8 @@ impl Table {
             col_entities: None,
             col_tags: None,
             review: None,
+            full: columns.len(),
+            pick: None,
             columns,
             slots: HashMap::default(),
         }

@@ -51,6 +51,7 @@ fn run() -> RunInfo {
         limit: Some(100),
         status: "completed".into(),
         app_version: "0.1.0-test".into(),
+        columns: None,
         notes: Vec::new(),
         review: None,
     }
@@ -94,6 +95,7 @@ fn golden_csv_no_bom() {
     let opts = ExportOptions {
         bom: false,
         progress: None,
+        cancel: None,
     };
     write_csv(&run(), &records(), &mut out, opts).unwrap();
     assert!(out.starts_with(b"record_id,"));
@@ -582,6 +584,7 @@ fn progress_is_reported() {
         let opts = ExportOptions {
             bom: true,
             progress: Some(Box::new(move |n| s2.lock().unwrap().push(n))),
+            cancel: None,
         };
         let dir = tempfile::tempdir().unwrap();
         export(
@@ -828,6 +831,7 @@ fn csv_second_pass_when_records_hold_undeclared_fields() {
         let opts = ExportOptions {
             bom: true,
             progress: Some(Box::new(move |n| s2.lock().unwrap().push(n))),
+            cancel: None,
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out.csv");

@@ -69,6 +69,7 @@ fn run() -> RunInfo {
         query: "Acquisitions in tech, 2024".into(),
         status: "completed".into(),
         app_version: "0.1.0-test".into(),
+        columns: None,
         review: Some(Arc::new(ReviewInfo {
             by_record,
             summary: ReviewSummary {

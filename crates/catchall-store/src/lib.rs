@@ -12,6 +12,9 @@
 
 mod blocks;
 mod checkpoint;
+mod filter;
+mod fold;
+mod kept_view;
 mod monitors;
 mod parse;
 mod prepare;
@@ -29,6 +32,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub use blocks::JsonBlock;
+pub use filter::{ColumnValues, FilterTest, ValueCount};
+pub use kept_view::{KeptColumn, KeptView};
 pub use monitors::{
     IncomingMonitorRecord, MergeOutcome, MonitorInfo, MonitorRecordRow, MonitorRow, MonitorRunIn,
     MonitorRunRow,
@@ -48,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_replaced_values.sql"),
     include_str!("migrations/0004_review.sql"),
     include_str!("migrations/0005_monitors.sql"),
+    include_str!("migrations/0006_search_fold_and_views.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +353,7 @@ pub(crate) fn now_ms() -> i64 {
 pub struct Store {
     conn: Connection,
     cache: RefCell<view::ViewCache>,
+    columns_cache: RefCell<filter::ColumnCache>,
 }
 
 const JOB_COLS: &str = "id, job_id, query, context, params_json, enrichments_json, mode, \"limit\", start_date, end_date, origin, \
@@ -445,6 +452,7 @@ impl Store {
         let store = Store {
             conn,
             cache: RefCell::new(view::ViewCache::default()),
+            columns_cache: RefCell::new(filter::ColumnCache::default()),
         };
         store.migrate()?;
         Ok(store)
@@ -788,9 +796,11 @@ impl Store {
         )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM record_review WHERE job = ?1", [local])?;
+        kept_view::delete(&tx, local)?;
         tx.execute("DELETE FROM jobs WHERE id = ?1", [local])?;
         tx.commit()?;
         self.cache.borrow_mut().forget_job(local);
+        self.columns_cache.borrow_mut().forget_job(local);
         Ok(())
     }
 

@@ -624,6 +624,7 @@ impl<'a> Parsed<'a> {
         for (_, v) in &self.fields {
             v.search_text(s);
         }
+        crate::fold::letters_in_place(s);
     }
 }
 

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::filter::{ColumnValues, FilterTest, TestKey};
+use crate::fold;
 use crate::parse::{self, CellsRef};
 use crate::review::{self, Review, ReviewFilter};
 use crate::search;
@@ -22,15 +24,19 @@ pub struct SortSpec {
     pub descending: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ColumnFilter {
     /// Column key as in `SortSpec::key`.
     pub key: String,
-    /// Case-insensitive substring of the cell's display text.
+    /// Case-insensitive substring of the cell's display text ("" = none).
+    #[serde(default)]
     pub contains: String,
+    /// A typed test (range, value list, empty); with it, `contains` is not used.
+    #[serde(default)]
+    pub test: Option<FilterTest>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ViewSpec {
     pub sort: Option<SortSpec>,
     /// Full-text search over title and enrichment text (words, prefix-matched, all required).
@@ -71,6 +77,9 @@ struct ViewKey {
     sort: Option<SortSpec>,
     search: Option<String>,
     filters: Vec<(String, String)>,
+    /// Typed tests, applied to the view without them (cached) through the
+    /// column cache (filter.rs).
+    tests: Vec<(String, TestKey)>,
     review: Option<ReviewFilter>,
 }
 
@@ -78,7 +87,11 @@ impl ViewSpec {
     /// No sort, search or filter: every record in the order it was stored.
     pub fn is_plain(&self) -> bool {
         let k = normalize(self);
-        k.sort.is_none() && k.search.is_none() && k.filters.is_empty() && k.review.is_none()
+        k.sort.is_none()
+            && k.search.is_none()
+            && k.filters.is_empty()
+            && k.tests.is_empty()
+            && k.review.is_none()
     }
 
     /// Records come in stored order (no sort): a view's ids are ascending.
@@ -94,8 +107,13 @@ fn normalize(v: &ViewSpec) -> ViewKey {
         filters: v
             .filters
             .iter()
-            .filter(|f| !f.contains.trim().is_empty())
+            .filter(|f| f.test.is_none() && !f.contains.trim().is_empty())
             .map(|f| (f.key.clone(), f.contains.trim().to_lowercase()))
+            .collect(),
+        tests: v
+            .filters
+            .iter()
+            .filter_map(|f| Some((f.key.clone(), TestKey::of(f.test.as_ref()?)?)))
             .collect(),
         review: v.review,
     }
@@ -105,6 +123,7 @@ fn normalize(v: &ViewSpec) -> ViewKey {
 fn fts_query(s: &str) -> Option<String> {
     // Split like the unicode61 tokenizer does, so that every term is a single
     // token (the index is detail=none: no phrase queries).
+    let s = fold::letters(s);
     let words: Vec<String> = s
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -433,8 +452,12 @@ impl Store {
 
     /// Record row ids of the view, in view order (materialized once per view and records version).
     pub(crate) fn view_ids(&self, local: i64, view: &ViewSpec) -> Result<ViewIds, StoreError> {
-        let (key, version, cached) = self.cached_view_ids(local, view)?;
-        if let Some(ids) = cached {
+        self.key_ids(local, normalize(view))
+    }
+
+    fn key_ids(&self, local: i64, key: ViewKey) -> Result<ViewIds, StoreError> {
+        let version = self.view_version(local, &key)?;
+        if let Some(ids) = self.cache.borrow_mut().get(local, &key, version) {
             return Ok(ids);
         }
         let ids = Arc::new(self.materialize(local, &key)?);
@@ -463,7 +486,35 @@ impl Store {
         Ok((key, version, ids))
     }
 
+    /// Values of column `key` with their counts over the view, without the
+    /// view's own filters on that column (what the column's value list
+    /// offers); at most `limit` values, most frequent first.
+    pub fn column_values(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+        key: &str,
+        limit: usize,
+    ) -> Result<ColumnValues, StoreError> {
+        let mut others = view.clone();
+        others.filters.retain(|f| f.key != key);
+        let ids = self.view_ids(local, &others)?;
+        self.count_values(local, key, &ids, limit)
+    }
+
     fn materialize(&self, local: i64, key: &ViewKey) -> Result<Vec<i64>, StoreError> {
+        if !key.tests.is_empty() {
+            // The view without its typed tests (cached after the first
+            // time), then the tests over cached columns, keeping its order.
+            let base = self.key_ids(
+                local,
+                ViewKey {
+                    tests: Vec::new(),
+                    ..key.clone()
+                },
+            )?;
+            return self.apply_tests(local, &base, &key.tests);
+        }
         let hits: Option<HashSet<i64>> = match &key.search {
             None => None,
             Some(q) => Some(search::hits(self, local, q)?),

@@ -578,6 +578,7 @@ fn window_sorts_filters_and_searches() {
         filters: vec![ColumnFilter {
             key: "deal_stage".into(),
             contains: "PEND".into(),
+            ..Default::default()
         }],
         ..Default::default()
     };
@@ -592,10 +593,12 @@ fn window_sorts_filters_and_searches() {
             ColumnFilter {
                 key: "deal_stage".into(),
                 contains: "pend".into(),
+                ..Default::default()
             },
             ColumnFilter {
                 key: "acquirer".into(),
                 contains: "zürich".into(),
+                ..Default::default()
             },
         ],
         sort: Some(SortSpec {

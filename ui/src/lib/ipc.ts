@@ -5,6 +5,7 @@ import {
   type AccountJobsPage,
   type AppInfo,
   type Column,
+  type ColumnValues,
   type Comparison,
   type Connection,
   type CsvPreview,
@@ -19,6 +20,7 @@ import {
   type JobEvent,
   type JobSnapshot,
   type JobSummary,
+  type KeptView,
   type KeyStatus,
   type NextUnreviewed,
   type PlanLimit,
@@ -152,6 +154,12 @@ export const ipc = {
     start: number,
     limit: number,
   ): Promise<RecordsWindow> => unwrap(commands.recordsWindow(localId, view, start, limit)),
+  columnValues: (localId: number, view: ViewSpec, key: string): Promise<ColumnValues> =>
+    unwrap(commands.columnValues(localId, view, key)),
+  keptView: (localId: number): Promise<KeptView | null> => unwrap(commands.keptView(localId)),
+  keepView: async (localId: number, view: KeptView): Promise<void> => {
+    await unwrap(commands.keepView(localId, view));
+  },
   recordDetail: (localId: number, recordId: string): Promise<RecordDetail> =>
     unwrap(commands.recordDetail(localId, recordId)),
   recordField: (localId: number, recordId: string, name: string): Promise<string> =>
@@ -178,11 +186,18 @@ export const ipc = {
     unwrap(commands.compareJobs(jobA, jobB)),
   exportComparison: (jobA: number, jobB: number, json: boolean): Promise<ExportResult | null> =>
     unwrap(commands.exportComparison(jobA, jobB, json)),
+  /** None when the user cancels the dialog or the export. `columns`: only these table columns, in order. */
   exportJob: (
     localId: number,
     format: ExportFormat,
     view: ViewSpec | null,
-  ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view)),
+    columns: string[] | null = null,
+  ): Promise<ExportResult | null> => unwrap(commands.exportJob(localId, format, view, columns)),
+  cancelExport: (localId: number): Promise<boolean> => commands.cancelExport(localId),
+  /** Opens the job's last export (or, with `reveal`, its folder) with the user's programs. */
+  openExport: async (localId: number, reveal: boolean): Promise<void> => {
+    await unwrap(commands.openExport(localId, reveal));
+  },
   // Watchlists and projects (the CSV is picked and read in Rust; the page
   // only sees its preview).
   pickWatchlistCsv: (): Promise<CsvPreview | null> => unwrap(commands.pickWatchlistCsv()),

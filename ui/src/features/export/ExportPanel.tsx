@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatBytes, formatCount } from "../../lib/format";
@@ -7,8 +8,11 @@ import {
   type ExportResult,
   ipc,
   onExportProgress,
+  type TableColumn,
   type ViewSpec,
 } from "../../lib/ipc";
+import { columnsKey } from "../results/ResultsTable";
+import { arrange } from "../results/tableLayout";
 
 const FORMATS: { format: ExportFormat; label: string }[] = [
   { format: "csv", label: "CSV" },
@@ -17,7 +21,21 @@ const FORMATS: { format: ExportFormat; label: string }[] = [
 ];
 
 /** Export buttons; Rust asks where to save and writes the file, with progress. */
-export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec }) {
+export function ExportPanel({
+  localId,
+  view,
+  layout = [],
+}: {
+  localId: number;
+  view: ViewSpec;
+  /** The table's columns as arranged: "only what the table shows" writes the visible ones. */
+  layout?: TableColumn[];
+}) {
+  const columns = useQuery({
+    queryKey: columnsKey(localId),
+    queryFn: () => ipc.jobColumns(localId),
+  }).data;
+  const [opening, setOpening] = useState<unknown>(null);
   const id = useId();
   const [scope, setScope] = useState<"shown" | "all" | "accepted">("all");
   const [running, setRunning] = useState<ExportFormat | null>(null);
@@ -45,7 +63,12 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
           : scope === "accepted"
             ? { sort: null, search: null, filters: [], review: "accepted" }
             : null;
-      const r = await ipc.exportJob(localId, format, chosen);
+      // The visible columns in their order (never the page's guess of a path).
+      const shownColumns =
+        scope === "shown" && columns
+          ? arrange(columns, layout, () => 0).map((p) => p.col.key)
+          : null;
+      const r = await ipc.exportJob(localId, format, chosen, shownColumns);
       setResult(r ?? "cancelled");
     } catch (e) {
       setError(e);
@@ -113,6 +136,13 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
               ? `Written ${formatCount(progress.written)} of ${formatCount(progress.total)} records…`
               : "Choose where to save the file…"}
           </p>
+          {progress ? (
+            <div className="row">
+              <button type="button" onClick={() => void ipc.cancelExport(localId)}>
+                Cancel export
+              </button>
+            </div>
+          ) : null}
         </div>
       ) : null}
       {result === "cancelled" ? <p role="status">Export cancelled.</p> : null}
@@ -131,7 +161,23 @@ export function ExportPanel({ localId, view }: { localId: number; view: ViewSpec
           </p>
         )
       ) : null}
-      <ErrorNotice error={error} />
+      {result && result !== "cancelled" ? (
+        <div className="row">
+          <button
+            type="button"
+            onClick={() => ipc.openExport(localId, true).then(() => setOpening(null), setOpening)}
+          >
+            Show in folder
+          </button>
+          <button
+            type="button"
+            onClick={() => ipc.openExport(localId, false).then(() => setOpening(null), setOpening)}
+          >
+            Open
+          </button>
+        </div>
+      ) : null}
+      <ErrorNotice error={error ?? opening ?? undefined} />
     </section>
   );
 }

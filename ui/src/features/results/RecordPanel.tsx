@@ -2,9 +2,43 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount, formatDateTime } from "../../lib/format";
-import { type FieldView, ipc, type ReviewChange, type RowReview } from "../../lib/ipc";
+import {
+  type FieldView,
+  ipc,
+  type RecordDetail,
+  type ReviewChange,
+  type RowReview,
+} from "../../lib/ipc";
 import { ExternalLink } from "./ExternalLink";
 import { ConfidenceBadge } from "./ResultsTable";
+
+/**
+ * A match confidence in words: the service gives a number from 0 to 1
+ * (or a word); "0.76" alone says little to an analyst.
+ */
+export function confidenceInWords(value: string): string {
+  const n = Number(value);
+  if (value.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 1) {
+    const pct = Math.round(n * 100);
+    const word =
+      n >= 0.85 ? "very likely" : n >= 0.6 ? "likely" : n >= 0.4 ? "uncertain" : "unlikely";
+    return `${word} the right company (${pct}% match confidence)`;
+  }
+  return `${value} match confidence`;
+}
+
+/** The record as one tab-separated header and row, as the table would copy it. */
+export function recordAsRow(r: RecordDetail): string {
+  const cell = (s: string) => s.replace(/[\t\r\n]+/g, " ");
+  const heads = ["Title", ...r.fields.map((f) => f.label), "Confidence", "Sources"];
+  const cells = [
+    r.title,
+    ...r.fields.map((f) => (f.kind === "url" && f.link ? f.link : f.text)),
+    r.confidence ?? "",
+    r.citations.map((c) => c.link).join(" "),
+  ];
+  return `${heads.map(cell).join("\t")}\n${cells.map(cell).join("\t")}\n`;
+}
 
 /** Every field of one record and its sources, in a side panel. */
 export function RecordPanel({
@@ -15,6 +49,8 @@ export function RecordPanel({
   onNote,
   onUndo,
   onClose,
+  onStep,
+  position,
 }: {
   localId: number;
   recordId: string;
@@ -23,7 +59,17 @@ export function RecordPanel({
   onNote: (title: string) => void;
   onUndo: () => void;
   onClose: () => void;
+  /** Opens the previous (-1) or next (+1) record of the table; None at the ends. */
+  onStep?: (by: -1 | 1) => void;
+  /** "3 of 60": where the record is in the table's view. */
+  position?: { index: number; total: number };
 }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = (text: string, what: string) =>
+    navigator.clipboard.writeText(text).then(
+      () => setCopied(`${what} copied.`),
+      () => setCopied(`The ${what.toLowerCase()} could not be copied.`),
+    );
   const id = useId();
   const closeRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
@@ -55,6 +101,22 @@ export function RecordPanel({
       return;
     }
     const typing = (e.target as HTMLElement).closest("input, textarea, select");
+    // Left and right arrows step through the table's records.
+    if (
+      onStep &&
+      !typing &&
+      !e.ctrlKey &&
+      !e.metaKey &&
+      !e.altKey &&
+      (e.key === "ArrowLeft" || e.key === "ArrowRight")
+    ) {
+      const by = e.key === "ArrowLeft" ? -1 : 1;
+      if (canStep(by)) {
+        e.preventDefault();
+        onStep(by);
+      }
+      return;
+    }
     const action = keys[e.key];
     if (action && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
@@ -84,6 +146,8 @@ export function RecordPanel({
 
   const r = q.data;
   const [shownFields, setShownFields] = useState(FIELDS_AT_ONCE);
+  const canStep = (by: -1 | 1) =>
+    !!onStep && !!position && (by < 0 ? position.index > 0 : position.index < position.total - 1);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: clicking outside is a mouse shortcut; Escape and Close do the same
     <div className="panel-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
@@ -101,6 +165,29 @@ export function RecordPanel({
             Close
           </button>
         </div>
+        {onStep && position ? (
+          <div className="row record-steps">
+            <button
+              type="button"
+              disabled={!canStep(-1)}
+              onClick={() => onStep(-1)}
+              title="Left arrow"
+            >
+              ← Previous record
+            </button>
+            <span className="muted">
+              {formatCount(position.index + 1)} of {formatCount(position.total)}
+            </span>
+            <button
+              type="button"
+              disabled={!canStep(1)}
+              onClick={() => onStep(1)}
+              title="Right arrow"
+            >
+              Next record →
+            </button>
+          </div>
+        ) : null}
         <fieldset className="review-actions row wrap">
           <legend className="visually-hidden">Review</legend>
           <span className="muted" aria-live="polite">
@@ -130,26 +217,54 @@ export function RecordPanel({
           <div className="stack">
             {r.confidence ? (
               <p>
-                Confidence: <ConfidenceBadge value={r.confidence} />
+                Enrichment confidence (the service's own rating of these values):{" "}
+                <ConfidenceBadge value={r.confidence} />
               </p>
             ) : null}
+            <div className="row wrap">
+              <button type="button" onClick={() => void copy(recordAsRow(r), "Row")}>
+                Copy as row
+              </button>
+              {r.citations[0]?.link ? (
+                <button type="button" onClick={() => void copy(r.citations[0].link, "Link")}>
+                  Copy link
+                </button>
+              ) : null}
+              {copied ? (
+                <span className="muted" role="status">
+                  {copied}
+                </span>
+              ) : null}
+            </div>
             <dl className="fields">
               {r.fields.slice(0, shownFields).map((f) => (
                 <div key={f.name} className="field-row">
                   <dt>{f.label}</dt>
                   <dd>
-                    <FieldText localId={localId} recordId={recordId} field={f} />
-                    {f.link ? (
+                    {f.kind === "url" && f.link ? (
+                      // The link is the value: shown once.
+                      <ExternalLink href={f.link}>{f.text || f.link}</ExternalLink>
+                    ) : (
                       <>
-                        {" "}
-                        <ExternalLink href={f.link} />
+                        <FieldText localId={localId} recordId={recordId} field={f} />
+                        {f.link ? (
+                          <>
+                            {" "}
+                            <ExternalLink href={f.link} />
+                          </>
+                        ) : null}
                       </>
-                    ) : null}
+                    )}
                     {f.confidence ? (
-                      <>
+                      <span className="muted small field-confidence">
                         {" "}
-                        <ConfidenceBadge value={f.confidence} />
-                      </>
+                        · {confidenceInWords(f.confidence)}
+                      </span>
+                    ) : null}
+                    {f.evidence ? (
+                      <blockquote className="evidence">
+                        <span className="muted small">Found in the article as: </span>“{f.evidence}”
+                      </blockquote>
                     ) : null}
                   </dd>
                 </div>

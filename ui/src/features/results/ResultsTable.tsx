@@ -1,12 +1,4 @@
 import { type QueryClient, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  type ColumnDef,
-  flexRender,
-  getCoreRowModel,
-  type Updater,
-  useReactTable,
-  type VisibilityState,
-} from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   memo,
@@ -20,7 +12,7 @@ import {
 } from "react";
 import { flushSync } from "react-dom";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import { Field, SearchField } from "../../app/Field";
+import { SearchField } from "../../app/Field";
 import { formatCount } from "../../lib/format";
 import {
   type Column,
@@ -29,6 +21,7 @@ import {
   type ReviewChange,
   type Row,
   type RowReview,
+  type TableColumn,
   type ViewSpec,
 } from "../../lib/ipc";
 import { NoteDialog } from "../review/NoteDialog";
@@ -37,8 +30,23 @@ import { cachedReview } from "../review/reviewCache";
 import { useReview } from "../review/useReview";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
+import { FilterChips, FilterEditor } from "./FilterEditor";
 import { RecordPanel } from "./RecordPanel";
 import { assignSlots } from "./rowSlots";
+import {
+  arrange,
+  clampWidth,
+  contentWidth,
+  highlightRanges,
+  MAX_WIDTH,
+  MIN_WIDTH,
+  moveColumn,
+  type Placed,
+  RESIZE_STEP,
+  rowsAsTsv,
+  searchTerms,
+  setColumn,
+} from "./tableLayout";
 import { viewKeyOf, WINDOW_SIZE, windowsFor } from "./windows";
 
 export const ROW_HEIGHT = 36;
@@ -49,11 +57,16 @@ type Props = {
   localId: number;
   view: ViewSpec;
   onViewChange: (v: ViewSpec) => void;
+  /** Column order, widths, hidden and pinned columns (kept per job by the caller). */
+  layout?: TableColumn[];
+  onLayoutChange?: (layout: TableColumn[]) => void;
 };
 
 /**
- * Fixed widths by kind: the body renders only the columns in view, and a
- * fixed grid means no cell's text ever changes the layout of the others.
+ * Widths by kind until the first rows give each column its own (and the
+ * analyst's own, dragged, widths after that): the body renders only the
+ * columns in view, and a fixed grid means no cell's text ever changes the
+ * layout of the others.
  */
 const KIND_WIDTH: Record<string, number> = {
   title: 400,
@@ -68,10 +81,10 @@ const KIND_WIDTH: Record<string, number> = {
 };
 export const columnWidth = (col: Column) => KIND_WIDTH[col.kind] ?? 200;
 
-/** What a body row needs of a visible column: where its cell is in `Row.texts`. */
-type ShownColumn = { col: Column; index: number };
+/** What a body row needs of a visible column: where its cell is in `Row.texts`, its width and pin. */
+type ShownColumn = Placed;
 
-const NO_ROWS: Row[] = [];
+const NO_COLUMNS: Column[] = [];
 
 export const columnsKey = (localId: number) => ["columns", localId] as const;
 
@@ -103,17 +116,27 @@ export function prefetchFirstRows(qc: QueryClient, localId: number, view: ViewSp
  * The job's records, paged from the engine in windows as the user scrolls:
  * only display strings for the rows on screen ever cross the IPC.
  *
- * TanStack Table holds the column model (order, visibility, sort state,
- * headers) in manual mode: sorting, filtering and search run in the engine,
- * so the table's row model is never the whole job. Body rows are memoized:
- * while scrolling, only rows entering the screen render.
+ * The column model (order, widths, hidden and pinned columns) is the
+ * caller's `layout`; sorting, filtering and search run in the store, so the
+ * page never holds the whole job. Body rows are memoized: while scrolling,
+ * only rows entering the screen render.
  */
-export function ResultsTable({ localId, view, onViewChange }: Props) {
+export function ResultsTable({
+  localId,
+  view,
+  onViewChange,
+  layout: givenLayout,
+  onLayoutChange,
+}: Props) {
   const id = useId();
   const colsQuery = useQuery(columnsQuery(localId));
-  const columns = colsQuery.data ?? [];
-  const [visibility, setVisibility] = useState<VisibilityState>({});
+  const columns = colsQuery.data ?? NO_COLUMNS;
+  const [ownLayout, setOwnLayout] = useState<TableColumn[]>([]);
+  const layout = givenLayout ?? ownLayout;
+  const setLayout = onLayoutChange ?? setOwnLayout;
   const [openRecord, setOpenRecord] = useState<string | null>(null);
+  /** The open record's row in the view (for previous / next). */
+  const [openAt, setOpenAt] = useState<number | null>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -129,53 +152,58 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   );
   const [reviewNote, setReviewNote] = useState<string | null>(null);
 
-  const columnDefs = useMemo<ColumnDef<Row>[]>(
-    () =>
-      columns.map((col, index) => ({
-        id: col.key,
-        header: col.label,
-        accessorFn: (r: Row) => r.texts[index] ?? "",
-        enableSorting: col.kind !== "citations",
-        // The title opens the record panel, so it always stays.
-        enableHiding: col.kind !== "title",
-        meta: { col, index },
-      })),
+  const viewKey = viewKeyOf(view);
+  // Widths from the content of the job's first rows, measured once per job.
+  const [autoWidths, setAutoWidths] = useState<Record<string, number> | null>(null);
+  const onFirstRows = useCallback(
+    (rows: Row[]) =>
+      setAutoWidths((prev) => {
+        if (prev || rows.length === 0 || columns.length === 0) return prev;
+        const out: Record<string, number> = {};
+        columns.forEach((col, i) => {
+          out[col.key] = contentWidth(
+            col,
+            rows.map((r) => r.texts[i] || r.links[i] || ""),
+          );
+        });
+        return out;
+      }),
     [columns],
   );
-  const sorting = useMemo(
-    () => (view.sort ? [{ id: view.sort.key, desc: view.sort.descending }] : []),
-    [view.sort],
-  );
-  const table = useReactTable<Row>({
-    data: NO_ROWS,
-    columns: columnDefs,
-    getCoreRowModel: getCoreRowModel(),
-    manualSorting: true,
-    manualFiltering: true,
-    enableMultiSort: false,
-    // No rows in the table model (the engine sorts), so the auto "numbers
-    // sort descending first" guess has nothing to go on: always start ascending.
-    sortDescFirst: false,
-    state: { sorting, columnVisibility: visibility },
-    onColumnVisibilityChange: setVisibility,
-    onSortingChange: (up: Updater<{ id: string; desc: boolean }[]>) => {
-      const next = typeof up === "function" ? up(sorting) : up;
-      const s = next[0];
-      onViewChange({ ...view, sort: s ? { key: s.id, descending: s.desc } : null });
-    },
-  });
-  const visibleLeaves = table.getVisibleLeafColumns();
-  const visibleKey = visibleLeaves.map((c) => c.id).join("\u0000");
-  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the visible set changes
   const shown = useMemo<ShownColumn[]>(
-    () => visibleLeaves.map((c) => c.columnDef.meta as ShownColumn),
-    [visibleKey, columnDefs],
+    () => arrange(columns, layout, (col) => autoWidths?.[col.key] ?? columnWidth(col)),
+    [columns, layout, autoWidths],
   );
-  const template = [`${REVIEW_WIDTH}px`, ...shown.map(({ col }) => `${columnWidth(col)}px`)].join(
-    " ",
+  const template = [`${REVIEW_WIDTH}px`, ...shown.map((p) => `${p.width}px`)].join(" ");
+  /** Left offset of each pinned column (they stay while scrolling sideways). */
+  const lefts = useMemo(() => {
+    let at = REVIEW_WIDTH;
+    return shown.map((p) => {
+      if (!p.pinned) return null;
+      const left = at;
+      at += p.width;
+      return left;
+    });
+  }, [shown]);
+  const terms = useMemo(() => searchTerms(view.search), [view.search]);
+  const toggleSort = (key: string) => {
+    const s = view.sort;
+    // Click cycles: ascending → descending → unsorted.
+    const next =
+      !s || s.key !== key
+        ? { key, descending: false }
+        : !s.descending
+          ? { key, descending: true }
+          : null;
+    onViewChange({ ...view, sort: next });
+  };
+  const resize = useCallback(
+    (key: string, width: number) =>
+      setLayout(setColumn(columns, layout, key, { width: clampWidth(width) })),
+    [setLayout, columns, layout],
   );
+  const [copied, setCopied] = useState<string | null>(null);
 
-  const viewKey = viewKeyOf(view);
   // A new sort, search or filter starts a new pass: nothing active or picked.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only when the view changes
   useEffect(() => {
@@ -253,6 +281,17 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
       void review.undo();
       return;
     }
+    if (
+      (e.ctrlKey || e.metaKey) &&
+      !e.altKey &&
+      e.key.toLowerCase() === "c" &&
+      selected.size > 0 &&
+      !window.getSelection()?.toString()
+    ) {
+      e.preventDefault();
+      void copySelected();
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey || count === 0) return;
     const at = active ?? 0;
     const row = rowAt(at);
@@ -299,6 +338,7 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
           e.preventDefault();
           returnFocus.current = t;
           setOpenRecord(row.recordId);
+          setOpenAt(at);
         }
         return;
     }
@@ -332,11 +372,57 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
   const onTotal = useCallback((t: number | null) => setTotal(t), []);
   const [windowError, setWindowError] = useState<unknown>(null);
 
-  const onOpen = useCallback((recordId: string, el: HTMLElement) => {
+  const onOpen = useCallback((recordId: string, el: HTMLElement, index: number) => {
     returnFocus.current = el;
     setOpenRecord(recordId);
+    setOpenAt(index);
   }, []);
+  /** Opens the record `by` rows from the open one (loading its window if needed). */
+  const step = useCallback(
+    async (by: -1 | 1) => {
+      if (openAt == null) return;
+      const i = openAt + by;
+      if (i < 0 || i >= count) return;
+      let row = rowAt(i);
+      if (!row) {
+        const w = await qc.fetchQuery(
+          windowQuery(localId, view, viewKey, Math.floor(i / WINDOW_SIZE)),
+        );
+        row = w.rows[i - w.start];
+      }
+      if (!row) return;
+      setOpenRecord(row.recordId);
+      setOpenAt(i);
+      activate(i);
+    },
+    [openAt, count, rowAt, qc, localId, view, viewKey, activate],
+  );
   const openReview = useLiveReview(localId, openRecord);
+
+  /** The selected rows loaded in this view, in view order, as tab-separated text. */
+  async function copySelected() {
+    const windows = qc
+      .getQueriesData<RecordsWindow>({ queryKey: [...recordsKey(localId), viewKey] })
+      .map(([, w]) => w)
+      .filter((w): w is RecordsWindow => !!w)
+      .sort((a, b) => a.start - b.start);
+    const rows: Row[] = [];
+    const seen = new Set<string>();
+    for (const w of windows)
+      for (const r of w.rows)
+        if (selected.has(r.recordId) && !seen.has(r.recordId)) {
+          seen.add(r.recordId);
+          rows.push(r);
+        }
+    try {
+      await navigator.clipboard.writeText(rowsAsTsv(rows, shown));
+      setCopied(
+        `Copied ${rows.length} ${rows.length === 1 ? "row" : "rows"}: paste them into a spreadsheet.`,
+      );
+    } catch {
+      setCopied("The rows could not be copied to the clipboard.");
+    }
+  }
 
   if (colsQuery.isError) return <ErrorNotice error={colsQuery.error} />;
 
@@ -360,14 +446,30 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
         }}
       />
       <TableControls
+        localId={localId}
         columns={columns}
+        layout={layout}
+        onLayoutChange={setLayout}
         view={view}
         onViewChange={onViewChange}
-        isVisible={(key) => table.getColumn(key)?.getIsVisible() ?? true}
-        canHide={(key) => table.getColumn(key)?.getCanHide() ?? false}
-        onToggle={(key, visible) => table.getColumn(key)?.toggleVisibility(visible)}
         hiddenCount={columns.length - shown.length}
       />
+      <FilterChips columns={columns} view={view} onViewChange={onViewChange} />
+      <div className="row wrap">
+        <button
+          type="button"
+          disabled={selected.size === 0}
+          onClick={() => void copySelected()}
+          title="Tab-separated, with the shown columns: pastes into Excel or Google Sheets as cells"
+        >
+          Copy selected rows
+        </button>
+        {copied ? (
+          <span className="muted" role="status">
+            {copied}
+          </span>
+        ) : null}
+      </div>
       <p className="muted" aria-live="polite">
         {total == null
           ? "Loading records…"
@@ -397,49 +499,45 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
           aria-colcount={shown.length + 1}
         >
           <thead className="table-head">
-            {table.getHeaderGroups().map((group) => (
-              <tr
-                key={group.id}
-                className="table-row"
-                aria-rowindex={1}
-                style={{ gridTemplateColumns: template }}
-              >
-                <th scope="col" className="th" aria-colindex={1}>
-                  Review
-                </th>
-                {group.headers.map((header) => {
-                  const sorted = header.column.getIsSorted();
-                  const label = flexRender(header.column.columnDef.header, header.getContext());
-                  return (
-                    <th
-                      key={header.id}
-                      scope="col"
-                      className="th"
-                      aria-colindex={header.index + 2}
-                      aria-sort={
-                        sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
-                      }
-                    >
-                      {header.column.getCanSort() ? (
-                        <button
-                          type="button"
-                          className="sort"
-                          // Click cycles: ascending → descending → unsorted.
-                          onClick={header.column.getToggleSortingHandler()}
-                        >
-                          {label}
-                          <span aria-hidden="true" className="sort-mark">
-                            {sorted === "desc" ? " ▼" : sorted === "asc" ? " ▲" : ""}
-                          </span>
-                        </button>
-                      ) : (
-                        label
-                      )}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
+            <tr className="table-row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+              <th scope="col" className="th pinned" aria-colindex={1} style={{ left: 0 }}>
+                Review
+              </th>
+              {shown.map((p, i) => {
+                const sorted =
+                  view.sort?.key === p.col.key ? (view.sort.descending ? "desc" : "asc") : null;
+                const left = lefts[i];
+                return (
+                  <th
+                    key={p.col.key}
+                    scope="col"
+                    className={`th${left != null ? " pinned" : ""}`}
+                    aria-colindex={i + 2}
+                    aria-sort={
+                      sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
+                    }
+                    title={p.col.label}
+                    style={left != null ? { left } : undefined}
+                  >
+                    {p.col.kind !== "citations" ? (
+                      <button type="button" className="sort" onClick={() => toggleSort(p.col.key)}>
+                        <span className="th-label">{p.col.label}</span>
+                        <span aria-hidden="true" className={`sort-mark${sorted ? " on" : ""}`}>
+                          {sorted === "desc" ? "▼" : sorted === "asc" ? "▲" : "↕"}
+                        </span>
+                      </button>
+                    ) : (
+                      <span className="th-label">{p.col.label}</span>
+                    )}
+                    <ResizeHandle
+                      label={p.col.label}
+                      width={p.width}
+                      onResize={(w) => resize(p.col.key, w)}
+                    />
+                  </th>
+                );
+              })}
+            </tr>
           </thead>
           <VirtualRows
             localId={localId}
@@ -447,10 +545,13 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
             viewKey={viewKey}
             count={count}
             shown={shown}
+            lefts={lefts}
+            terms={terms}
             template={template}
             scrollRef={scrollRef}
             onOpen={onOpen}
             onTotal={onTotal}
+            onFirstRows={autoWidths ? undefined : onFirstRows}
             onError={setWindowError}
             active={active}
             selected={selected}
@@ -469,6 +570,8 @@ export function ResultsTable({ localId, view, onViewChange }: Props) {
           onMark={(change) => markRecord(openRecord, change)}
           onNote={(title) => openNote(openRecord, title)}
           onUndo={() => void review.undo()}
+          onStep={(by) => void step(by)}
+          position={openAt != null ? { index: openAt, total: count } : undefined}
           onClose={() => {
             setOpenRecord(null);
             returnFocus.current?.focus();
@@ -502,7 +605,7 @@ function useVisibleColumns(
   const edges = useMemo(() => {
     // The review column comes first.
     const out = [REVIEW_WIDTH];
-    for (const { col } of shown) out.push(out[out.length - 1] + columnWidth(col));
+    for (const { width } of shown) out.push(out[out.length - 1] + width);
     return out;
   }, [shown]);
   const rangeOf = useCallback(
@@ -549,10 +652,12 @@ function useVisibleColumns(
   }, [measure, scrollRef]);
   return useMemo(() => {
     const [a, b] = range;
-    const out: number[] = a > 0 && shown.length > 0 ? [0] : [];
+    // Pinned columns (first in order) and the first column always have cells.
+    const out: number[] = [];
+    for (let i = 0; i < a && (i === 0 || shown[i]?.pinned); i++) out.push(i);
     for (let i = a; i <= Math.min(b, shown.length - 1); i++) out.push(i);
     return out;
-  }, [range, shown.length]);
+  }, [range, shown]);
 }
 
 /**
@@ -568,10 +673,13 @@ const VirtualRows = memo(function VirtualRows({
   viewKey,
   count,
   shown,
+  lefts,
+  terms,
   template,
   scrollRef,
   onOpen,
   onTotal,
+  onFirstRows,
   onError,
   active,
   selected,
@@ -585,10 +693,14 @@ const VirtualRows = memo(function VirtualRows({
   viewKey: string;
   count: number;
   shown: ShownColumn[];
+  lefts: (number | null)[];
+  terms: string[];
   template: string;
   scrollRef: React.RefObject<HTMLDivElement | null>;
-  onOpen: (recordId: string, el: HTMLElement) => void;
+  onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   onTotal: (total: number | null) => void;
+  /** The view's first rows, once (they set the columns' widths). */
+  onFirstRows?: (rows: Row[]) => void;
   onError: (error: unknown) => void;
   active: number | null;
   selected: ReadonlySet<string>;
@@ -642,6 +754,11 @@ const VirtualRows = memo(function VirtualRows({
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [viewKey]);
 
+  const firstRows = windowIdx[0] === 0 ? windows[0]?.data?.rows : undefined;
+  useEffect(() => {
+    if (firstRows && onFirstRows) onFirstRows(firstRows);
+  }, [firstRows, onFirstRows]);
+
   const windowError = windows.find((q) => q.error)?.error ?? null;
   useEffect(() => onError(windowError), [windowError, onError]);
 
@@ -663,6 +780,8 @@ const VirtualRows = memo(function VirtualRows({
             start={item.start}
             row={row}
             shown={shown}
+            lefts={lefts}
+            terms={terms}
             cols={cols}
             template={template}
             onOpen={onOpen}
@@ -684,6 +803,8 @@ const BodyRow = memo(function BodyRow({
   start,
   row,
   shown,
+  lefts,
+  terms,
   cols,
   template,
   onOpen,
@@ -697,10 +818,12 @@ const BodyRow = memo(function BodyRow({
   start: number;
   row: Row | undefined;
   shown: ShownColumn[];
+  lefts: (number | null)[];
+  terms: string[];
   /** Indexes into `shown` of the columns in view. */
   cols: number[];
   template: string;
-  onOpen: (recordId: string, el: HTMLElement) => void;
+  onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   active: boolean;
   selected: boolean;
   titleIndex: number;
@@ -722,7 +845,7 @@ const BodyRow = memo(function BodyRow({
       onMouseDown={() => onActivate(index)}
     >
       {row ? (
-        <td className="td review-cell" aria-colindex={1} style={{ gridColumn: 1 }}>
+        <td className="td review-cell pinned" aria-colindex={1} style={{ gridColumn: 1, left: 0 }}>
           <input
             type="checkbox"
             aria-label={`Select ${row.texts[titleIndex] || "record"}`}
@@ -740,7 +863,10 @@ const BodyRow = memo(function BodyRow({
           return (
             <Cell
               key={col.key}
+              rowIndex={index}
               place={i}
+              left={lefts[i] ?? null}
+              terms={terms}
               column={col}
               text={row.texts[c]}
               link={row.links[c] ?? null}
@@ -768,20 +894,29 @@ const cellClass = (text: string) => (mayOverflow(text) ? "td clip" : "td");
 
 /** One cell: plain text goes straight into the td (no wrapper element). */
 function Cell({
+  rowIndex,
   place,
+  left,
+  terms,
   column,
   text,
   link,
   recordId,
   onOpen,
 }: {
+  /** The row's position in the view. */
+  rowIndex: number;
   /** 0-based position among the shown columns (its grid track). */
   place: number;
+  /** Left offset when the column is pinned. */
+  left: number | null;
+  /** The search's folded words, highlighted where a word starts with one. */
+  terms: string[];
   column: Column;
   text: string | undefined;
   link: string | null;
   recordId: string;
-  onOpen: (recordId: string, el: HTMLElement) => void;
+  onOpen: (recordId: string, el: HTMLElement, index: number) => void;
 }) {
   let className = "td";
   let title: string | undefined;
@@ -794,9 +929,9 @@ function Cell({
             type="button"
             className="link-button"
             title={text}
-            onClick={(e) => onOpen(recordId, e.currentTarget)}
+            onClick={(e) => onOpen(recordId, e.currentTarget, rowIndex)}
           >
-            {text || "(untitled)"}
+            {text ? <Highlighted text={text} terms={terms} /> : "(untitled)"}
           </button>
         );
         break;
@@ -805,7 +940,7 @@ function Cell({
         title = text;
         content = (
           <>
-            {text}
+            <Highlighted text={text} terms={terms} />
             {link ? <ExternalLink href={link} /> : null}
           </>
         );
@@ -821,15 +956,15 @@ function Cell({
       default:
         className = cellClass(text);
         title = text;
-        content = text;
+        content = <Highlighted text={text} terms={terms} />;
     }
   }
   return (
     <td
-      className={className}
+      className={left != null ? `${className} pinned` : className}
       title={title}
       aria-colindex={place + 2}
-      style={{ gridColumn: place + 2 }}
+      style={left != null ? { gridColumn: place + 2, left } : { gridColumn: place + 2 }}
     >
       {content}
     </td>
@@ -890,94 +1025,269 @@ export function ConfidenceBadge({ value }: { value: string }) {
   return <span className={`badge badge-${tone}`}>{value}</span>;
 }
 
-function TableControls({
+/** Text with the search's matches marked (only when there is a search). */
+function Highlighted({ text, terms }: { text: string; terms: string[] }) {
+  if (terms.length === 0) return <>{text}</>;
+  const ranges = highlightRanges(text, terms);
+  if (ranges.length === 0) return <>{text}</>;
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const [a, b] of ranges) {
+    if (a > at) parts.push(text.slice(at, a));
+    parts.push(<mark key={a}>{text.slice(a, b)}</mark>);
+    at = b;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return <>{parts}</>;
+}
+
+/**
+ * A column's right edge: drag it, or focus it and use the arrow keys. While
+ * dragging, one width change per frame reaches the table.
+ */
+export function ResizeHandle({
+  label,
+  width,
+  onResize,
+}: {
+  label: string;
+  width: number;
+  onResize: (width: number) => void;
+}) {
+  const drag = useRef<{ x: number; w: number; next: number | null; frame: number | null } | null>(
+    null,
+  );
+  const commit = () => {
+    const d = drag.current;
+    if (!d) return;
+    d.frame = null;
+    if (d.next != null) onResize(d.next);
+    d.next = null;
+  };
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a focusable splitter (hr cannot take focus or keys)
+    <div
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize ${label}`}
+      aria-valuenow={width}
+      aria-valuemin={MIN_WIDTH}
+      aria-valuemax={MAX_WIDTH}
+      tabIndex={0}
+      className="resize-handle"
+      onClick={(e) => e.stopPropagation()}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        drag.current = { x: e.clientX, w: width, next: null, frame: null };
+        e.currentTarget.setPointerCapture?.(e.pointerId);
+      }}
+      onPointerMove={(e) => {
+        const d = drag.current;
+        if (!d) return;
+        d.next = clampWidth(d.w + e.clientX - d.x);
+        if (d.frame == null)
+          d.frame =
+            typeof requestAnimationFrame === "function" ? requestAnimationFrame(commit) : null;
+        if (d.frame == null) commit();
+      }}
+      onPointerUp={(e) => {
+        const d = drag.current;
+        if (d?.frame != null && typeof cancelAnimationFrame === "function")
+          cancelAnimationFrame(d.frame);
+        commit();
+        drag.current = null;
+        e.currentTarget.releasePointerCapture?.(e.pointerId);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+          e.preventDefault();
+          e.stopPropagation();
+          onResize(clampWidth(width + (e.key === "ArrowLeft" ? -RESIZE_STEP : RESIZE_STEP)));
+        }
+      }}
+    />
+  );
+}
+
+const TableControls = memo(function TableControls({
+  localId,
   columns,
+  layout,
+  onLayoutChange,
   view,
   onViewChange,
-  isVisible,
-  canHide,
-  onToggle,
   hiddenCount,
 }: {
+  localId: number;
   columns: Column[];
+  layout: TableColumn[];
+  onLayoutChange: (layout: TableColumn[]) => void;
   view: ViewSpec;
   onViewChange: (v: ViewSpec) => void;
-  isVisible: (key: string) => boolean;
-  canHide: (key: string) => boolean;
-  onToggle: (key: string, visible: boolean) => void;
   hiddenCount: number;
 }) {
   const id = useId();
   // Typing stays instant; the engine is asked once the user pauses.
   const [search, setSearch] = useState(view.search ?? "");
-  const [filters, setFilters] = useState<Record<string, string>>(() =>
-    Object.fromEntries(view.filters.map((f) => [f.key, f.contains])),
-  );
   const viewRef = useRef(view);
   viewRef.current = view;
   useEffect(() => {
     const t = setTimeout(() => {
       const v = viewRef.current;
-      const nextFilters = Object.entries(filters)
-        .filter(([, text]) => text.trim())
-        .map(([key, contains]) => ({ key, contains: contains.trim() }));
       const nextSearch = search.trim() ? search.trim() : null;
-      if (nextSearch === v.search && viewKeyOf(nextFilters) === viewKeyOf(v.filters)) return;
-      onViewChange({ ...v, search: nextSearch, filters: nextFilters });
+      if (nextSearch === (v.search ?? null)) return;
+      onViewChange({ ...v, search: nextSearch });
     }, 300);
     return () => clearTimeout(t);
-  }, [search, filters, onViewChange]);
+  }, [search, onViewChange]);
 
-  const filterable = columns.filter((c) => c.kind !== "citations");
-  const activeFilters = Object.values(filters).filter((f) => f.trim()).length;
+  const filterable = columns;
+  const [filterKey, setFilterKey] = useState<string>("");
+  const filterColumn = filterable.find((c) => c.key === filterKey) ?? filterable[0];
+  const byKey = new Map(layout.map((l) => [l.key, l]));
+  const ordered = arrangeAll(columns, layout);
   return (
     <div className="table-controls row wrap">
       <SearchField id={`${id}-search`} label="Search records" value={search} onChange={setSearch} />
-      <Popover summary={`Filter by column${activeFilters ? ` (${activeFilters})` : ""}`}>
-        <div className="stack popover-body">
-          {filterable.map((c) => (
-            <Field key={c.key} id={`${id}-f-${c.key}`} label={`${c.label} contains`}>
-              {(control) => (
-                <input
-                  {...control}
-                  value={filters[c.key] ?? ""}
-                  onChange={(e) => setFilters((f) => ({ ...f, [c.key]: e.target.value }))}
-                />
-              )}
-            </Field>
-          ))}
-        </div>
+      <Popover
+        summary={`Filter by column${view.filters.length ? ` (${view.filters.length})` : ""}`}
+      >
+        {(close) => (
+          <div className="stack popover-body">
+            <div className="field">
+              <label htmlFor={`${id}-filter-column`}>Column</label>
+              <select
+                id={`${id}-filter-column`}
+                value={filterColumn?.key ?? ""}
+                onChange={(e) => setFilterKey(e.target.value)}
+              >
+                {filterable.map((c) => (
+                  <option key={c.key} value={c.key}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {filterColumn ? (
+              <FilterEditor
+                key={filterColumn.key}
+                localId={localId}
+                column={filterColumn}
+                view={view}
+                onViewChange={onViewChange}
+                onDone={close}
+              />
+            ) : null}
+          </div>
+        )}
       </Popover>
       <Popover summary={`Columns${hiddenCount ? ` (${hiddenCount} hidden)` : ""}`}>
-        <fieldset className="stack popover-body">
-          <legend className="visually-hidden">Show columns</legend>
-          {columns.map((c) => (
-            <label className="check" key={c.key}>
-              <input
-                type="checkbox"
-                checked={isVisible(c.key)}
-                disabled={!canHide(c.key)}
-                onChange={(e) => onToggle(c.key, e.target.checked)}
-              />
-              {c.label}
-            </label>
-          ))}
-        </fieldset>
+        {() => (
+          <fieldset className="stack popover-body columns-menu">
+            <legend className="visually-hidden">Show, pin and order columns</legend>
+            {ordered.map((c, i) => {
+              const l = byKey.get(c.key);
+              const pinned = l ? l.pinned : c.kind === "title";
+              return (
+                <div className="row column-item" key={c.key}>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={c.kind === "title" || !l?.hidden}
+                      disabled={c.kind === "title"}
+                      onChange={(e) =>
+                        onLayoutChange(
+                          setColumn(columns, layout, c.key, { hidden: !e.target.checked }),
+                        )
+                      }
+                    />
+                    {c.label}
+                  </label>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={pinned}
+                      aria-label={`Pin ${c.label}`}
+                      onChange={(e) =>
+                        onLayoutChange(
+                          setColumn(columns, layout, c.key, { pinned: e.target.checked }),
+                        )
+                      }
+                    />
+                    Pin
+                  </label>
+                  <button
+                    type="button"
+                    aria-label={`Move ${c.label} left`}
+                    disabled={i === 0}
+                    onClick={() => onLayoutChange(moveColumn(columns, layout, c.key, -1))}
+                  >
+                    ←
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Move ${c.label} right`}
+                    disabled={i === ordered.length - 1}
+                    onClick={() => onLayoutChange(moveColumn(columns, layout, c.key, 1))}
+                  >
+                    →
+                  </button>
+                </div>
+              );
+            })}
+          </fieldset>
+        )}
       </Popover>
     </div>
+  );
+});
+
+/** Every column (hidden ones too) in the layout's order. */
+function arrangeAll(columns: Column[], layout: TableColumn[]): Column[] {
+  const order = new Map(layout.map((l, i) => [l.key, i]));
+  return [...columns].sort(
+    (a, b) =>
+      (order.get(a.key) ?? layout.length + columns.indexOf(a)) -
+      (order.get(b.key) ?? layout.length + columns.indexOf(b)),
   );
 }
 
 /**
  * A disclosure whose body is built only while it is open: a closed one
  * costs the job view nothing when it opens (its state lives with the caller).
+ * Escape closes it and puts the focus back on its summary.
  */
-function Popover({ summary, children }: { summary: string; children: ReactNode }) {
+function Popover({
+  summary,
+  children,
+}: {
+  summary: string;
+  children: (close: () => void) => ReactNode;
+}) {
   const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDetailsElement>(null);
+  const close = useCallback(() => {
+    const d = ref.current;
+    if (!d) return;
+    d.open = false;
+    setOpen(false);
+    d.querySelector("summary")?.focus();
+  }, []);
   return (
-    <details className="popover" onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details
+      ref={ref}
+      className="popover"
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && ref.current?.open) {
+          e.preventDefault();
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
       <summary>{summary}</summary>
-      {open ? children : null}
+      {open ? children(close) : null}
     </details>
   );
 }

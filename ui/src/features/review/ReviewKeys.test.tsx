@@ -140,7 +140,9 @@ test("review by keyboard: accept, next unreviewed, reject, star, note, undo", as
   const engine = setup();
   const user = userEvent.setup();
   renderApp(<Harness />);
-  await screen.findByRole("button", { name: "Record 0" });
+  // The file's first table: its first render also loads the modules (slow
+  // when the machine is busy).
+  await screen.findByRole("button", { name: "Record 0" }, { timeout: 5000 });
   expect(await screen.findByText("0 of 10 reviewed · 0 accepted")).toBeInTheDocument();
   const scroller = screen
     .getByRole("table", { name: "Records" })

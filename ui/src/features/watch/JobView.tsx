@@ -12,18 +12,18 @@ import {
   shorten,
   stageInWords,
 } from "../../lib/format";
-import { ipc, type JobSnapshot, type ViewSpec } from "../../lib/ipc";
+import { ipc, type JobSnapshot } from "../../lib/ipc";
 import { planFigures } from "../compose/startPlan";
 import { ExportPanel } from "../export/ExportPanel";
 import { MonitorThisQuery } from "../monitors/MonitorThisQuery";
 import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
+import { useKeptView } from "../results/useKeptView";
 import { ComparePanel } from "../review/ComparePanel";
 import { jobKey, takeSnapshot } from "./jobState";
 import { StopJob } from "./StopJob";
 import { Timeline } from "./Timeline";
 
 const FINISHED = new Set(["completed", "failed"]);
-const EMPTY_VIEW: ViewSpec = { sort: null, search: null, filters: [] };
 
 /** One job: live stages and counters, then its records. */
 export function JobView({ localId }: { localId: number }) {
@@ -35,7 +35,9 @@ export function JobView({ localId }: { localId: number }) {
     // Events keep it current; a refetch only follows events that need one.
     staleTime: Number.POSITIVE_INFINITY,
   });
-  const [view, setView] = useState<ViewSpec>(EMPTY_VIEW);
+  // The table's view as the analyst left it (kept per job in the store).
+  const kept = useKeptView(localId);
+  const view = kept.view;
   // What this view's Continue asked for (the engine keeps only the new limit).
   const continued = useQuery<Continued | null>({
     queryKey: ["continued", localId],
@@ -43,15 +45,21 @@ export function JobView({ localId }: { localId: number }) {
     staleTime: Number.POSITIVE_INFINITY,
   }).data;
   const qc = useQueryClient();
-  // The table's first rows load alongside the summary, not after it.
-  useEffect(() => prefetchFirstRows(qc, localId, EMPTY_VIEW), [qc, localId]);
+  // The table's first rows (of the kept view) load alongside the summary, not after it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once the kept view is read
+  useEffect(() => {
+    if (kept.ready) prefetchFirstRows(qc, localId, kept.view);
+  }, [qc, localId, kept.ready]);
 
-  if (q.isPending) return <p>Opening the job…</p>;
+  if (q.isPending || !kept.ready) return <p>Opening the job…</p>;
   if (q.isError) return <ErrorNotice error={q.error} />;
   const snap = q.data;
   const s = snap.summary;
   const continuing = continuingOf(snap, continued);
   const showTable = s.storedRecords > 0 || s.stage === "enriching" || s.stage === "completed";
+  // Once everything is here and nothing needs the analyst, the status is one line.
+  const done =
+    s.stage === "completed" && s.allLocal && !continuing && !snap.trouble && !snap.readNotes;
 
   return (
     <section className="job-view stack" aria-labelledby={`${id}-title`}>
@@ -77,12 +85,13 @@ export function JobView({ localId }: { localId: number }) {
       {s.mode === "lite" ? (
         <p className="muted">A Quick job: records have titles and citations, no enrichments.</p>
       ) : null}
-      <div className="card stack">
+      <StatusCard done={done}>
         <p className="status-line" aria-live="polite">
           <strong>
             Status: {continuing ? continuingInWords(continuing) : statusInWords(snap)}
           </strong>
           <Elapsed snap={snap} />
+          {done ? <span className="muted"> · {formatCount(s.storedRecords)} records</span> : null}
         </p>
         <Timeline snap={snap} continuing={continuing ? continuingInWords(continuing) : null} />
         <Counters snap={snap} />
@@ -113,11 +122,12 @@ export function JobView({ localId }: { localId: number }) {
             <p>{s.error ?? "The service did not give a reason."}</p>
           </div>
         ) : null}
-        {snap.canContinue && !continuing ? <ContinueForm snap={snap} /> : null}
+        {snap.canContinue && !continuing && !done ? <ContinueForm snap={snap} /> : null}
         {s.tracking && !FINISHED.has(s.stage) && !continuing ? (
           <StopJob localId={s.localId} />
         ) : null}
-      </div>
+      </StatusCard>
+      {snap.canContinue && !continuing && done ? <ContinueForm snap={snap} /> : null}
       {showTable ? (
         <>
           {s.stage === "enriching" ? (
@@ -125,8 +135,14 @@ export function JobView({ localId }: { localId: number }) {
               Partial results: more records arrive while the job is enriching.
             </p>
           ) : null}
-          <ResultsTable localId={localId} view={view} onViewChange={setView} />
-          <ExportPanel localId={localId} view={view} />
+          <ResultsTable
+            localId={localId}
+            view={view}
+            onViewChange={kept.setView}
+            layout={kept.layout}
+            onLayoutChange={kept.setLayout}
+          />
+          <ExportPanel localId={localId} view={view} layout={kept.layout} />
           {s.stage === "completed" && s.jobId ? (
             <MonitorThisQuery localId={localId} query={s.query} limit={s.limit} />
           ) : null}
@@ -136,6 +152,21 @@ export function JobView({ localId }: { localId: number }) {
         <p className="muted">Records appear here once the job reaches the enriching stage.</p>
       )}
     </section>
+  );
+}
+
+/**
+ * The job's status card; once the job is done, one line that opens to the
+ * stages and counters, so the table takes the rest of the window.
+ */
+function StatusCard({ done, children }: { done: boolean; children: React.ReactNode }) {
+  if (!done) return <div className="card stack">{children}</div>;
+  const [line, ...rest] = Array.isArray(children) ? children : [children];
+  return (
+    <details className="card status-collapsed">
+      <summary>{line}</summary>
+      <div className="stack">{rest}</div>
+    </details>
   );
 }
 

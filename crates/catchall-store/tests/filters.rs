@@ -1,0 +1,402 @@
+//! Typed filters, value lists with counts, accent-folding search and the
+//! view kept per job, on generated records.
+#[path = "../benches/gen.rs"]
+mod gen;
+
+use catchall_store::*;
+use serde_json::Value;
+
+fn job_with(store: &Store, n: u64) -> (i64, Vec<Value>) {
+    let job = store
+        .create_job(&NewJob {
+            query: "Acquisitions in Europe".into(),
+            context: None,
+            params_json: gen::params_json("Acquisitions in Europe"),
+            mode: Some("base".into()),
+            limit: Some(n),
+            start_date: None,
+            end_date: None,
+            origin: JobOrigin::Local,
+            remote_id: Some("j1".into()),
+            server: JobServer::Sandbox,
+        })
+        .unwrap();
+    let recs: Vec<(String, String)> = (0..n).map(|i| gen::record(7, i)).collect();
+    store
+        .upsert_records(
+            job,
+            recs.iter().map(|(id, j)| RecordIn {
+                record_id: id,
+                json: j,
+            }),
+        )
+        .unwrap();
+    let values = recs
+        .iter()
+        .map(|(_, j)| serde_json::from_str(j).unwrap())
+        .collect();
+    (job, values)
+}
+
+fn filter(key: &str, test: FilterTest) -> ColumnFilter {
+    ColumnFilter {
+        key: key.into(),
+        test: Some(test),
+        ..Default::default()
+    }
+}
+
+fn ids(store: &Store, job: i64, view: &ViewSpec) -> Vec<String> {
+    store
+        .window(job, view, 0, 100_000)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.record_id)
+        .collect()
+}
+
+fn expected(recs: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    recs.iter()
+        .filter(|r| keep(&r["enrichment"]))
+        .map(|r| r["record_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn only(f: ColumnFilter) -> ViewSpec {
+    ViewSpec {
+        filters: vec![f],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn number_range_keeps_numbers_between_the_bounds_and_never_empty_cells() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = job_with(&s, 800);
+    let amount = |e: &Value| e["deal_amount"].as_f64();
+    let v = only(filter(
+        "deal_amount",
+        FilterTest::Range {
+            min: Some(1_000_000_000.0),
+            max: Some(2_000_000_000.0),
+        },
+    ));
+    let want = expected(&recs, |e| {
+        amount(e).is_some_and(|a| (1_000_000_000.0..=2_000_000_000.0).contains(&a))
+    });
+    assert!(!want.is_empty());
+    assert_eq!(ids(&s, job, &v), want);
+    // Open-ended: only a minimum.
+    let v = only(filter(
+        "deal_amount",
+        FilterTest::Range {
+            min: Some(4_000_000_000.0),
+            max: None,
+        },
+    ));
+    let want = expected(&recs, |e| amount(e).is_some_and(|a| a >= 4_000_000_000.0));
+    assert!(!want.is_empty());
+    assert_eq!(ids(&s, job, &v), want);
+    // No bound at all is no filter.
+    let v = only(filter(
+        "deal_amount",
+        FilterTest::Range {
+            min: None,
+            max: None,
+        },
+    ));
+    assert!(v.is_plain());
+    assert_eq!(s.window(job, &v, 0, 1).unwrap().total, 800);
+}
+
+#[test]
+fn date_range_compares_calendar_days() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = job_with(&s, 800);
+    let v = only(filter(
+        "announcement_date",
+        FilterTest::Dates {
+            from: Some("2025-03-10".into()),
+            to: Some("2025-05-01".into()),
+        },
+    ));
+    let want = expected(&recs, |e| {
+        let d = e["announcement_date"].as_str().unwrap();
+        ("2025-03-10"..="2025-05-01").contains(&d)
+    });
+    assert!(!want.is_empty() && want.len() < 800);
+    assert_eq!(ids(&s, job, &v), want);
+}
+
+#[test]
+fn value_list_filters_and_counts_option_company_and_confidence_columns() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = job_with(&s, 800);
+    // Option field: counts of every stage, most frequent first, summing to all.
+    let list = s
+        .column_values(job, &ViewSpec::default(), "deal_stage", 50)
+        .unwrap();
+    assert_eq!(list.values.len(), 5);
+    assert_eq!(list.values.iter().map(|v| v.count).sum::<u64>(), 800);
+    assert!(list.values.windows(2).all(|w| w[0].count >= w[1].count));
+    let pending = list.values.iter().find(|v| v.value == "pending").unwrap();
+    let want = expected(&recs, |e| e["deal_stage"] == "pending");
+    assert_eq!(pending.count, want.len() as u64);
+
+    let two = only(filter(
+        "deal_stage",
+        FilterTest::OneOf {
+            values: vec!["pending".into(), "rumored".into()],
+        },
+    ));
+    let want = expected(&recs, |e| {
+        e["deal_stage"] == "pending" || e["deal_stage"] == "rumored"
+    });
+    assert_eq!(ids(&s, job, &two), want);
+
+    // The column's own filter does not narrow its list; another column's does.
+    let same = s.column_values(job, &two, "deal_stage", 50).unwrap();
+    assert_eq!(same.values.len(), 5);
+    let acquirers = s.column_values(job, &two, "acquirer", 50).unwrap();
+    assert_eq!(
+        acquirers.values.iter().map(|v| v.count).sum::<u64>() + acquirers.empty,
+        want.len() as u64
+    );
+
+    // Company field: by the company's name.
+    let v = only(filter(
+        "acquirer",
+        FilterTest::OneOf {
+            values: vec!["Łódź Logistics".into()],
+        },
+    ));
+    let want = expected(&recs, |e| {
+        e["acquirer"]["metadata"]["name"] == "Łódź Logistics"
+    });
+    assert!(!want.is_empty());
+    assert_eq!(ids(&s, job, &v), want);
+
+    // Confidence: the record's enrichment confidence.
+    let conf = s
+        .column_values(job, &ViewSpec::default(), "enrichment_confidence", 10)
+        .unwrap();
+    let mut names: Vec<&str> = conf.values.iter().map(|v| v.value.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["high", "low", "medium"]);
+    let v = only(filter(
+        "enrichment_confidence",
+        FilterTest::OneOf {
+            values: vec!["high".into()],
+        },
+    ));
+    let want = expected(&recs, |e| e["enrichment_confidence"] == "high");
+    assert_eq!(ids(&s, job, &v), want);
+}
+
+#[test]
+fn value_list_of_a_number_column_gives_its_range() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = job_with(&s, 300);
+    let list = s
+        .column_values(job, &ViewSpec::default(), "deal_amount", 5)
+        .unwrap();
+    let amounts: Vec<f64> = recs
+        .iter()
+        .filter_map(|r| r["enrichment"]["deal_amount"].as_f64())
+        .collect();
+    let lo = amounts.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert_eq!(list.empty, 300 - amounts.len() as u64);
+    assert_eq!(list.min.unwrap().parse::<f64>().unwrap(), lo);
+    assert_eq!(list.values.len(), 5);
+    assert!(list.more > 0);
+    let dates = s
+        .column_values(job, &ViewSpec::default(), "announcement_date", 5)
+        .unwrap();
+    assert!(dates.min.unwrap() <= dates.max.unwrap());
+}
+
+#[test]
+fn empty_and_not_empty_split_every_column() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = job_with(&s, 800);
+    for key in ["deal_amount", "acquirer", "summary", "record_title"] {
+        let e = s
+            .window(job, &only(filter(key, FilterTest::Empty)), 0, 1)
+            .unwrap()
+            .total;
+        let ne = s
+            .window(job, &only(filter(key, FilterTest::NotEmpty)), 0, 1)
+            .unwrap()
+            .total;
+        assert_eq!(e + ne, 800, "{key}");
+    }
+    let want = expected(&recs, |e| e["deal_amount"].is_null());
+    assert!(!want.is_empty());
+    assert_eq!(
+        ids(&s, job, &only(filter("deal_amount", FilterTest::Empty))),
+        want
+    );
+}
+
+#[test]
+fn typed_filters_combine_with_sort_search_and_contains_and_follow_new_records() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, _) = job_with(&s, 600);
+    let v = ViewSpec {
+        sort: Some(SortSpec {
+            key: "deal_amount".into(),
+            descending: true,
+        }),
+        filters: vec![
+            filter(
+                "deal_stage",
+                FilterTest::OneOf {
+                    values: vec!["completed".into()],
+                },
+            ),
+            filter(
+                "deal_amount",
+                FilterTest::Range {
+                    min: Some(100_000.0),
+                    max: None,
+                },
+            ),
+            ColumnFilter {
+                key: "acquirer".into(),
+                contains: "a".into(),
+                test: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let w = s.window(job, &v, 0, 1000).unwrap();
+    assert!(w.total > 0);
+    let cols = s.columns(job).unwrap();
+    let at = |k: &str| cols.iter().position(|c| c.key == k).unwrap();
+    let amounts: Vec<f64> = w
+        .rows
+        .iter()
+        .map(|r| r.cells[at("deal_amount")].text.parse().unwrap())
+        .collect();
+    assert!(amounts.windows(2).all(|p| p[0] >= p[1]), "sorted");
+    assert!(amounts.iter().all(|a| *a >= 100_000.0));
+    assert!(w
+        .rows
+        .iter()
+        .all(|r| r.cells[at("deal_stage")].text == "completed"));
+    // A new record that matches joins the view (caches follow the records).
+    let extra = r#"{"record_id":"x-1","record_title":"Late","enrichment":{"deal_stage":"completed","deal_amount":1e13,"acquirer":"Beta"}}"#;
+    s.upsert_records(
+        job,
+        [RecordIn {
+            record_id: "x-1",
+            json: extra,
+        }],
+    )
+    .unwrap();
+    let w2 = s.window(job, &v, 0, 1).unwrap();
+    assert_eq!(w2.total, w.total + 1);
+    assert_eq!(w2.rows[0].record_id, "x-1");
+}
+
+#[test]
+fn search_folds_case_and_accents_and_matches_word_prefixes() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = job_with(&s, 800);
+    let search = |q: &str| {
+        ids(
+            &s,
+            job,
+            &ViewSpec {
+                search: Some(q.into()),
+                ..Default::default()
+            },
+        )
+    };
+    let lodz: Vec<String> = recs
+        .iter()
+        .filter(|r| r.to_string().contains("Łódź"))
+        .map(|r| r["record_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!lodz.is_empty());
+    assert_eq!(search("lodz"), lodz);
+    assert_eq!(search("LODZ"), lodz);
+    assert_eq!(search("Łódź"), lodz);
+    assert_eq!(search("łod"), lodz, "prefix");
+    // Folded letters beyond accents, and accents in the query.
+    let strasse = search("strasse");
+    assert!(!strasse.is_empty());
+    assert_eq!(search("Straße"), strasse);
+    assert_eq!(search("zurich"), search("ZÜRICH"));
+    assert!(!search("zur").is_empty());
+}
+
+#[test]
+fn a_kept_view_comes_back_and_leaves_with_its_job() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, _) = job_with(&s, 10);
+    assert_eq!(s.kept_view(job).unwrap(), None);
+    let view = KeptView {
+        sort: Some(SortSpec {
+            key: "deal_amount".into(),
+            descending: true,
+        }),
+        search: Some("zürich".into()),
+        filters: vec![
+            filter(
+                "deal_amount",
+                FilterTest::Range {
+                    min: Some(1.5),
+                    max: None,
+                },
+            ),
+            filter(
+                "deal_stage",
+                FilterTest::OneOf {
+                    values: vec!["pending".into()],
+                },
+            ),
+        ],
+        columns: vec![
+            KeptColumn {
+                key: "record_title".into(),
+                width: Some(320),
+                hidden: false,
+                pinned: true,
+            },
+            KeptColumn {
+                key: "deal_stage".into(),
+                width: None,
+                hidden: true,
+                pinned: false,
+            },
+            KeptColumn {
+                key: "deal_amount".into(),
+                width: Some(90),
+                hidden: false,
+                pinned: false,
+            },
+        ],
+    };
+    s.keep_view(job, &view).unwrap();
+    assert_eq!(s.kept_view(job).unwrap().as_ref(), Some(&view));
+    // Replaced as a whole.
+    let smaller = KeptView {
+        columns: view.columns[..1].to_vec(),
+        ..Default::default()
+    };
+    s.keep_view(job, &smaller).unwrap();
+    assert_eq!(s.kept_view(job).unwrap(), Some(smaller));
+    assert!(matches!(
+        s.keep_view(job + 100, &view),
+        Err(StoreError::JobNotFound(_))
+    ));
+    s.delete_job(job).unwrap();
+    assert_eq!(s.kept_view(job).unwrap(), None);
+    let left: i64 = s
+        .connection()
+        .query_row("SELECT COUNT(*) FROM job_view_columns", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+}

@@ -1,0 +1,97 @@
+// The results table analysts live in (issue 24), in the sandbox at test
+// pace: filter by a number range and by a value (shown as chips), leave
+// and reopen the job to find the view kept, export the view and find only
+// its rows and visible columns in the file.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setupBrowser, within } from "../lib/screen.js";
+
+const QUERY = "Series B funding rounds of fintech startups";
+const SLOW = { timeout: 90000 };
+
+async function replaceValue(el, text) {
+  await el.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys(["Backspace"]);
+  await el.addValue(text);
+}
+
+/** "1,234 records" above the table, as a number. */
+async function recordCount(screen) {
+  const p = await screen.findByText(/^[\d,]+ records?$/, {}, SLOW);
+  return Number((await p.getText()).replace(/\D/g, ""));
+}
+
+describe("The results table", () => {
+  let screen;
+  let total;
+  let filtered;
+  let chipWords;
+  before(() => {
+    screen = setupBrowser(browser);
+  });
+
+  it("runs a funding job with number and option fields", async () => {
+    const welcome = await screen.queryAllByRole("heading", { name: "Welcome" });
+    if (welcome.length > 0) {
+      await (await screen.findByRole("button", { name: "Try the sandbox" })).click();
+    }
+    await (await screen.findByRole("button", { name: "Compose" })).click();
+    await screen.findByRole("heading", { name: "New job" });
+    await replaceValue(await screen.findByLabelText("Query"), QUERY);
+    await (await screen.findByRole("button", { name: "Get suggestions" })).click();
+    await screen.findByLabelText("Name of enrichment 1", {}, SLOW);
+    await replaceValue(await screen.findByLabelText("Maximum records"), "60");
+    await (await screen.findByRole("button", { name: /^Start job/ })).click();
+    await screen.findByText("Status: Completed", {}, SLOW);
+    await screen.findByRole("table", { name: "Records" }, SLOW);
+    total = await recordCount(screen);
+    expect(total).toBeGreaterThan(10);
+  });
+
+  it("filters by a number range and by a value, shown as chips", async () => {
+    await (await screen.findByText(/^Filter by column/)).click();
+    const column = await screen.findByLabelText("Column");
+    await column.selectByAttribute("value", "funding_amount_usd_millions");
+    await replaceValue(await screen.findByLabelText(/^Smallest /), "100");
+    await replaceValue(await screen.findByLabelText(/^Largest /), "800");
+    await (await screen.findByRole("button", { name: "Apply filter" })).click();
+    const chips = await screen.findByRole("list", { name: "Filters" }, SLOW);
+    await within(chips).findByText(/: 100 to 800$/);
+    await browser.waitUntil(async () => (await recordCount(screen)) < total, SLOW);
+
+    await (await screen.findByText(/^Filter by column/)).click();
+    await (await screen.findByLabelText("Column")).selectByAttribute("value", "funding_stage");
+    const values = await screen.findByRole("group", { name: /: one of$/ }, SLOW);
+    const boxes = await within(values).findAllByRole("checkbox");
+    await boxes[0].click();
+    await (await screen.findByRole("button", { name: "Apply filter" })).click();
+    const items = await within(chips).findAllByRole("listitem");
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    const withRange = await recordCount(screen);
+    await browser.waitUntil(async () => (await recordCount(screen)) <= withRange, SLOW);
+    filtered = await recordCount(screen);
+    chipWords = await (await screen.findByRole("list", { name: "Filters" })).getText();
+  });
+
+  it("keeps the view when the job is left and opened again", async () => {
+    await (await screen.findByRole("button", { name: "Jobs" })).click();
+    await (await screen.findByRole("button", { name: `Open job: ${QUERY}` }, SLOW)).click();
+    const chips = await screen.findByRole("list", { name: "Filters" }, SLOW);
+    expect(await chips.getText()).toBe(chipWords);
+    await browser.waitUntil(async () => (await recordCount(screen)) === filtered, SLOW);
+  });
+
+  it("exports the view: its rows and its visible columns only", async () => {
+    await (await screen.findByRole("radio", { name: /^Only what the table shows/ })).click();
+    await (await screen.findByRole("button", { name: "Export CSV" })).click();
+    await screen.findByText(/^Saved [\d,]+ records/, {}, SLOW);
+    await screen.findByRole("button", { name: "Show in folder" });
+    const dir = process.env.CATCHALL_EXPORT_DIR;
+    const csv = readdirSync(dir).find((f) => f.endsWith(".csv"));
+    expect(csv).toMatch(/^series-b-funding-rounds-of-fintech-\d{4}-\d{2}-\d{2}-\d+\.csv$/);
+    const lines = readFileSync(join(dir, csv), "utf8").trim().split(/\r\n/);
+    expect(lines.length).toBe(filtered + 1);
+    expect(lines[0]).toContain("funding_amount_usd_millions");
+  });
+});
