@@ -41,8 +41,8 @@ pub async fn record_detail(
     blocking(move || engine.record(local_id, record_id)).await
 }
 
-/// The whole text of one field of a record (the detail sends long values
-/// cut to their start).
+/// Part of one field's whole text, `chars` characters from `from` (the
+/// detail sends long values cut to their start).
 #[tauri::command]
 #[specta::specta]
 pub async fn record_field(
@@ -50,9 +50,11 @@ pub async fn record_field(
     local_id: i64,
     record_id: String,
     name: String,
-) -> CmdResult<String> {
+    from: u32,
+    chars: u32,
+) -> CmdResult<FieldPart> {
     let engine = engine.inner().clone();
-    blocking(move || engine.record_field(local_id, record_id, name)).await
+    blocking(move || engine.record_field(local_id, record_id, name, from, chars)).await
 }
 
 /// Opens a citation or company link in the default browser (http/https

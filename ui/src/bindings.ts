@@ -71,10 +71,10 @@ export const commands = {
 	recordsWindow: (localId: number, view: ViewSpec, start: number, limit: number) => typedError<RecordsWindow, IpcError>(__TAURI_INVOKE("records_window", { localId, view, start, limit })),
 	recordDetail: (localId: number, recordId: string) => typedError<RecordDetail, IpcError>(__TAURI_INVOKE("record_detail", { localId, recordId })),
 	/**
-	 *  The whole text of one field of a record (the detail sends long values
-	 *  cut to their start).
+	 *  Part of one field's whole text, `chars` characters from `from` (the
+	 *  detail sends long values cut to their start).
 	 */
-	recordField: (localId: number, recordId: string, name: string) => typedError<string, IpcError>(__TAURI_INVOKE("record_field", { localId, recordId, name })),
+	recordField: (localId: number, recordId: string, name: string, from: number, chars: number) => typedError<FieldPart, IpcError>(__TAURI_INVOKE("record_field", { localId, recordId, name, from, chars })),
 	/**
 	 *  Opens a citation or company link in the default browser (http/https
 	 *  only), in the user's environment rather than the app's.
@@ -387,6 +387,15 @@ export type ExportResult = {
 export type ExportUpdate = ExportProgress;
 
 export type FieldKind = "text" | "number" | "date" | "option" | "url" | "company";
+
+/**  Part of a field's whole text (`Engine::record_field`). */
+export type FieldPart = {
+	text: string,
+	/**  The character the next part starts at; none after the last part. */
+	next: number | null,
+	/**  Characters in the whole text. */
+	total: number,
+};
 
 /**  A problem with the draft found before any request, next to its field. */
 export type FieldProblem = {

@@ -484,6 +484,17 @@ pub struct FieldView {
     pub full_length: u32,
 }
 
+/// Part of a field's whole text (`Engine::record_field`).
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldPart {
+    pub text: String,
+    /// The character the next part starts at; none after the last part.
+    pub next: Option<u32>,
+    /// Characters in the whole text.
+    pub total: u32,
+}
+
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct CitationView {

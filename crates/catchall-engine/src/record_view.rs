@@ -3,7 +3,7 @@
 //! one value comes on demand ([`Engine::record_field`]).
 
 use crate::convert;
-use crate::dto::{CitationView, FieldView, RecordDetail};
+use crate::dto::{CitationView, FieldPart, FieldView, RecordDetail};
 use crate::engine::Engine;
 use crate::EngineError;
 
@@ -83,27 +83,65 @@ impl Engine {
         })
     }
 
-    /// The whole text of one field of a record (for "Show all").
+    /// Part of one field's text, `chars` characters from character `from`
+    /// (for "Show all"): a 10 MB value reaches the page a part at a time,
+    /// never in one answer.
     pub fn record_field(
         &self,
         local_id: i64,
         record_id: String,
         name: String,
-    ) -> Result<String, EngineError> {
-        self.full_record(local_id, &record_id)?
+        from: u32,
+        chars: u32,
+    ) -> Result<FieldPart, EngineError> {
+        let text = self
+            .full_record(local_id, &record_id)?
             .fields
             .into_iter()
             .find(|f: &FieldView| f.name == name)
             .map(|f| f.text)
             .ok_or_else(|| {
                 EngineError::NotFound(format!("Record {record_id} has no field \"{name}\"."))
-            })
+            })?;
+        Ok(field_part(&text, from, chars))
+    }
+}
+
+/// The most characters one part of a field carries.
+pub const FIELD_PART_MAX: u32 = 200_000;
+
+fn field_part(text: &str, from: u32, chars: u32) -> FieldPart {
+    let chars = chars.clamp(1, FIELD_PART_MAX) as usize;
+    let total = text.chars().count();
+    let start = (from as usize).min(total);
+    let part: String = text.chars().skip(start).take(chars).collect();
+    let end = start + part.chars().count();
+    FieldPart {
+        text: part,
+        next: (end < total).then_some(end as u32),
+        total: total as u32,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_comes_in_parts_counted_in_characters() {
+        let text = "ł".repeat(5) + "abc";
+        let first = field_part(&text, 0, 4);
+        assert_eq!(first.text, "łłłł");
+        assert_eq!((first.next, first.total), (Some(4), 8));
+        let second = field_part(&text, 4, 100);
+        assert_eq!(second.text, "łabc");
+        assert_eq!(second.next, None);
+        assert_eq!(field_part(&text, 99, 4).text, "");
+        let big = "w".repeat(FIELD_PART_MAX as usize + 10);
+        let capped = field_part(&big, 0, u32::MAX);
+        assert_eq!(capped.text.len(), FIELD_PART_MAX as usize);
+        assert_eq!(capped.next, Some(FIELD_PART_MAX));
+    }
 
     fn field(name: &str, text: String) -> FieldView {
         FieldView {

@@ -15,6 +15,7 @@ import {
   type ExportProgress,
   type ExportResult,
   events,
+  type FieldPart,
   type FieldProblem,
   type JobDraft,
   type JobEvent,
@@ -162,8 +163,13 @@ export const ipc = {
   },
   recordDetail: (localId: number, recordId: string): Promise<RecordDetail> =>
     unwrap(commands.recordDetail(localId, recordId)),
-  recordField: (localId: number, recordId: string, name: string): Promise<string> =>
-    unwrap(commands.recordField(localId, recordId, name)),
+  recordField: (
+    localId: number,
+    recordId: string,
+    name: string,
+    from: number,
+    chars: number,
+  ): Promise<FieldPart> => unwrap(commands.recordField(localId, recordId, name, from, chars)),
   openLink: async (url: string): Promise<void> => {
     await unwrap(commands.openLink(url));
   },

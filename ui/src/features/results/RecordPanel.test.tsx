@@ -26,7 +26,11 @@ test("a 10 MB value shows its start, and all of it only in steps on request", as
   vi.spyOn(ipc, "recordDetail").mockResolvedValue(
     detail([field("summary", preview, HUGE), field("short", "fine")]),
   );
-  const full = vi.spyOn(ipc, "recordField").mockResolvedValue(whole);
+  // The engine's parts: `chars` characters from `from` (all ASCII here).
+  const full = vi.spyOn(ipc, "recordField").mockImplementation(async (_l, _r, _n, from, chars) => {
+    const end = Math.min(from + chars, HUGE);
+    return { text: whole.slice(from, end), next: end < HUGE ? end : null, total: HUGE };
+  });
   renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
   expect(within(panel).getByText("fine")).toBeInTheDocument();
@@ -35,12 +39,17 @@ test("a 10 MB value shows its start, and all of it only in steps on request", as
   expect(full).not.toHaveBeenCalled();
   const user = userEvent.setup();
   await user.click(within(panel).getByRole("button", { name: "Show all (10,000,000 characters)" }));
-  expect(full).toHaveBeenCalledWith(1, "r1", "summary");
+  // Only one part crossed to the page, not the whole value.
+  expect(full).toHaveBeenCalledWith(1, "r1", "summary", 0, CHARS_AT_ONCE);
   const more = await within(panel).findByRole("button", {
     name: `Show more (${(HUGE - CHARS_AT_ONCE).toLocaleString("en-US")} characters left)`,
   });
   expect(panel.textContent?.length).toBeLessThan(CHARS_AT_ONCE + 5_000);
   await user.click(more);
+  expect(full).toHaveBeenLastCalledWith(1, "r1", "summary", CHARS_AT_ONCE, CHARS_AT_ONCE);
+  await within(panel).findByRole("button", {
+    name: `Show more (${(HUGE - 2 * CHARS_AT_ONCE).toLocaleString("en-US")} characters left)`,
+  });
   expect(panel.textContent?.length).toBeGreaterThan(2 * CHARS_AT_ONCE);
   expect(panel.textContent?.length).toBeLessThan(2 * CHARS_AT_ONCE + 5_000);
 });

@@ -304,8 +304,8 @@ export const CHARS_AT_ONCE = 100_000;
 
 /**
  * One value: the start the detail carried (about a screenful), with "Show
- * all" fetching the whole text, which is then added in steps so a 10 MB
- * value never lands on the page in one piece.
+ * all" fetching the whole text a part at a time, so a 10 MB value never
+ * crosses to the page, or lands on it, in one piece.
  */
 function FieldText({
   localId,
@@ -316,17 +316,24 @@ function FieldText({
   recordId: string;
   field: FieldView;
 }) {
-  const [whole, setWhole] = useState<string | null>(null);
-  const [shown, setShown] = useState(CHARS_AT_ONCE);
+  // The parts fetched so far, and where the next one starts (null: all in).
+  const [whole, setWhole] = useState<{ text: string; next: number | null; total: number } | null>(
+    null,
+  );
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const cut = field.fullLength > [...field.text].length;
 
-  async function showAll() {
+  async function fetchPart(from: number) {
     setLoading(true);
     setError(null);
     try {
-      setWhole(await ipc.recordField(localId, recordId, field.name));
+      const part = await ipc.recordField(localId, recordId, field.name, from, CHARS_AT_ONCE);
+      setWhole((w) => ({
+        text: (from === 0 ? "" : (w?.text ?? "")) + part.text,
+        next: part.next,
+        total: part.total,
+      }));
     } catch (e) {
       setError(e);
     } finally {
@@ -344,7 +351,12 @@ function FieldText({
         {cut ? (
           <>
             {" "}
-            <button type="button" className="link-button" disabled={loading} onClick={showAll}>
+            <button
+              type="button"
+              className="link-button"
+              disabled={loading}
+              onClick={() => fetchPart(0)}
+            >
               {loading ? "Loading…" : `Show all (${formatCount(field.fullLength)} characters)`}
             </button>
           </>
@@ -353,22 +365,26 @@ function FieldText({
       </>
     );
   }
-  const rest = whole.length - shown;
+  const next = whole.next;
   return (
     <>
-      <span className="pre">{rest > 0 ? whole.slice(0, shown) : whole}</span>
-      {rest > 0 ? (
+      <span className="pre">{whole.text}</span>
+      {next !== null ? (
         <>
           {" "}
           <button
             type="button"
             className="link-button"
-            onClick={() => setShown((n) => n + CHARS_AT_ONCE)}
+            disabled={loading}
+            onClick={() => fetchPart(next)}
           >
-            Show more ({formatCount(rest)} characters left)
+            {loading
+              ? "Loading…"
+              : `Show more (${formatCount(whole.total - next)} characters left)`}
           </button>
         </>
       ) : null}
+      <ErrorNotice error={error} />
     </>
   );
 }
