@@ -5,10 +5,11 @@
 //
 // Not in the default suite (specs/) because the page misses both today:
 // run it with `npx wdio run e2e/wdio.conf.js --spec e2e/hostile/hostile.e2e.js`
-// (needs the command line built: `cargo build -p catchall-cli`). Last run,
-// debug build under heavy load: longest frames 1.4 s opening the 10 MB
-// record, 4.2 s on "Show all", 0.9 s opening the 10,000-field record; the
-// page process at 640 MB PSS. The test names the step of each long frame.
+// (needs the command line built: `cargo build -p catchall-cli`). Last run
+// (debug build, idle machine, after "Show all" came in parts): longest
+// frames 342 ms opening the 10 MB record, 389 ms on "Show all", 383 ms
+// opening the 10,000-field record; the page process at 769 MB. The test
+// names the step of each long frame.
 import { readFileSync } from "node:fs";
 import { HOSTILE_QUERY } from "../lib/hostile.js";
 import { allProcs, appProcess } from "../lib/procs.js";
