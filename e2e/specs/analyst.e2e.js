@@ -1,6 +1,6 @@
 // The analyst's whole flow (issue 5) in the built-in sandbox at test pace:
 // first run → compose → check → suggestions → edit → submit → stages →
-// results → sort → record → continue → history → delete.
+// results → sort → record → continue → history → delete → shared jobs.
 import { setupBrowser, within } from "../lib/screen.js";
 
 const QUERY = "Series A funding rounds of fintech startups";
@@ -97,5 +97,27 @@ describe("An analyst's first job in the sandbox", () => {
     expect(await confirm.getText()).toContain("This cannot be undone.");
     await (await within(confirm).findByRole("button", { name: "Delete job" })).click();
     await screen.findByText("No jobs yet.", {}, SLOW);
+  });
+
+  it("history filters shared jobs", async () => {
+    // The sandbox's account has jobs of its own and some a colleague shared.
+    const account = await screen.findByRole("table", { name: "Jobs on your account" }, SLOW);
+    await within(account).findByText("Layoffs announced by US tech companies", {}, SLOW);
+    await (await screen.findByRole("combobox", { name: "Show" })).selectByVisibleText(
+      "Shared with me",
+    );
+    await screen.findByText(/^Shared by Maria Kowalski on .*\(view\)$/, {}, SLOW);
+    const shared = await screen.findByRole("table", { name: "Jobs on your account" });
+    // Only colleagues' jobs: none of the account's own.
+    expect(
+      await within(shared).queryAllByText("Layoffs announced by US tech companies"),
+    ).toHaveLength(0);
+    expect(await within(shared).queryAllByText("Yours")).toHaveLength(0);
+    await (await screen.findByRole("combobox", { name: "Mode" })).selectByVisibleText("Quick");
+    await screen.findByText(
+      "Data breaches disclosed by hospitals and healthcare providers",
+      {},
+      SLOW,
+    );
   });
 });
