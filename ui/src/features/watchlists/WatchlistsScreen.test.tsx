@@ -148,7 +148,7 @@ test("a watchlist opens with its companies; chosen ones are removed, one is adde
   expect(removeBtn).toBeDisabled();
   await userEvent.click(within(region).getByRole("checkbox", { name: "Globex" }));
   await userEvent.click(within(region).getByRole("button", { name: "Remove 1 selected" }));
-  await waitFor(() => expect(remove).toHaveBeenCalledWith("ds_1", ["e2"]));
+  await waitFor(() => expect(remove).toHaveBeenCalledWith("ds_1", ["e2"]), { timeout: 5000 });
 
   const addForm = within(region).getByRole("form", { name: "Add a company" });
   await userEvent.type(within(addForm).getByRole("textbox", { name: "Company" }), "Hooli");

@@ -176,7 +176,8 @@ function CreateFromCsv({
     onError: (e) => setProblem(e instanceof AppError ? e : new AppError("internal", String(e))),
   });
   const upload = useMutation({
-    mutationFn: () => ipc.createWatchlist(name.trim(), null, projectId),
+    mutationFn: (v: { name: string; projectId: string | null }) =>
+      ipc.createWatchlist(v.name, null, v.projectId),
     onSuccess: (out) => {
       setDone(out);
       client.invalidateQueries({ queryKey: watchlistsKey });
@@ -223,7 +224,7 @@ function CreateFromCsv({
           return;
         }
         setNameError(null);
-        upload.mutate();
+        upload.mutate({ name: name.trim(), projectId });
       }}
     >
       <p>
@@ -287,23 +288,25 @@ function WatchlistDetailView({ id, onGone }: { id: string; onGone: () => void })
     client.invalidateQueries({ queryKey: ["watchlist", id] });
     client.invalidateQueries({ queryKey: watchlistsKey });
   };
+  // What a mutation acts on is passed to `mutate`: its options reach the
+  // observer only after the render's effects, a click can come first.
   const remove = useMutation({
-    mutationFn: () => ipc.removeCompanies(id, chosen),
+    mutationFn: (ids: string[]) => ipc.removeCompanies(id, ids),
     onSuccess: () => {
       setChosen([]);
       refresh();
     },
   });
   const renameIt = useMutation({
-    mutationFn: () => ipc.renameWatchlist(id, rename),
+    mutationFn: (name: string) => ipc.renameWatchlist(id, name),
     onSuccess: () => {
       setRename("");
       refresh();
     },
   });
   const add = useMutation({
-    mutationFn: () =>
-      ipc.addCompany(id, company.name, company.domain || null, company.about || null),
+    mutationFn: (c: typeof company) =>
+      ipc.addCompany(id, c.name, c.domain || null, c.about || null),
     onSuccess: () => {
       setCompany({ name: "", domain: "", about: "" });
       refresh();
@@ -356,7 +359,7 @@ function WatchlistDetailView({ id, onGone }: { id: string; onGone: () => void })
         <button
           type="button"
           disabled={chosen.length === 0 || remove.isPending}
-          onClick={() => remove.mutate()}
+          onClick={() => remove.mutate(chosen)}
         >
           Remove {chosen.length > 0 ? chosen.length : ""} selected
         </button>
@@ -365,7 +368,7 @@ function WatchlistDetailView({ id, onGone }: { id: string; onGone: () => void })
         aria-label="Add a company"
         onSubmit={(e) => {
           e.preventDefault();
-          add.mutate();
+          add.mutate(company);
         }}
       >
         <div className="field-row">
@@ -406,7 +409,7 @@ function WatchlistDetailView({ id, onGone }: { id: string; onGone: () => void })
         aria-label="Rename"
         onSubmit={(e) => {
           e.preventDefault();
-          renameIt.mutate();
+          renameIt.mutate(rename);
         }}
       >
         <label>
