@@ -150,8 +150,9 @@ pub struct RunInfo {
     pub review: Option<std::sync::Arc<ReviewInfo>>,
     /// Only these columns of the app's table, in this order (its keys:
     /// `record_title`, enrichment names, `enrichment_confidence`,
-    /// `citations`): "only what the table shows". CSV and XLSX; JSON keeps
-    /// whole records. None: every column.
+    /// `citations`): "only what the table shows", exactly these columns
+    /// (`record_id` only if listed). CSV and XLSX; JSON keeps whole
+    /// records. None: every column.
     pub columns: Option<Vec<String>>,
 }
 

@@ -75,7 +75,8 @@ pub struct Column {
 /// Fixed columns before the enrichment fields.
 pub(crate) const COL_RECORD_ID: usize = 0;
 pub(crate) const COL_RECORD_TITLE: usize = 1;
-/// The review columns, last, when the export carries the analyst's review.
+/// The review columns, last, when the export carries the analyst's review
+/// (first with only the table's columns, where the table shows its review).
 pub const REVIEW_COLUMNS: [&str; 4] = ["review", "starred", "note", "reviewed_at"];
 /// Names of the citation columns after `enrichment_confidence`.
 pub(crate) const CITATION_COLUMNS: [&str; 5] = [
@@ -639,14 +640,19 @@ impl Table {
     }
 
     /// Keeps only the columns of the app table's `keys`, in their order
-    /// ("only what the table shows"): `record_id` first (the record's key),
-    /// then each key's columns (a company field's five, an object field's
-    /// sub-paths, the citation columns), then the review columns if any.
-    /// Unknown keys are skipped.
+    /// ("only what the table shows"): the review columns first when the
+    /// export carries them (the table's Review column comes first), then
+    /// each key's columns (a company field's five, an object field's
+    /// sub-paths, the citation columns). `record_id` only when asked for,
+    /// as the table does not show it. Unknown keys are skipped.
     pub(crate) fn keep_only(&mut self, keys: &[String]) {
-        let mut pick = vec![COL_RECORD_ID];
+        let mut pick = Vec::new();
+        if let Some((at, _)) = &self.review {
+            pick.extend(*at..*at + REVIEW_COLUMNS.len());
+        }
         for k in keys {
             match k.as_str() {
+                "record_id" => pick.push(COL_RECORD_ID),
                 "record_title" => pick.push(COL_RECORD_TITLE),
                 "enrichment_confidence" => pick.push(self.col_confidence),
                 "citations" => {
@@ -671,9 +677,6 @@ impl Table {
                     }
                 }
             }
-        }
-        if let Some((at, _)) = &self.review {
-            pick.extend(*at..*at + REVIEW_COLUMNS.len());
         }
         let mut seen = vec![false; self.full];
         pick.retain(|&i| i < self.full && !std::mem::replace(&mut seen[i], true));

@@ -404,6 +404,8 @@ fn render(
         }
         rec.xml.extend_from_slice(b"</row>");
         if let Some(cits) = &r.citations {
+            // The record's own id: the row may not show it (only some columns).
+            let id = r.record_id.as_ref().map_or(Cell::Empty, Cell::from_val);
             for (i, cit) in cits.iter().enumerate() {
                 if src_row > MAX_ROWS + 1 {
                     break;
@@ -412,7 +414,7 @@ fn render(
                 src.xml
                     .extend_from_slice(itoa::Buffer::new().format(src_row).as_bytes());
                 src.xml.extend_from_slice(b"\">");
-                src.cell(src_row, 0, "A", &row[0], ColumnType::Text);
+                src.cell(src_row, 0, "A", &id, ColumnType::Text);
                 src.number(src_row, "B", (i + 1) as f64, 0);
                 if let Some(t) = &cit.title {
                     src.cell(src_row, 2, "C", &Cell::from_val(t), ColumnType::Text);

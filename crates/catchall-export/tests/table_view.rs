@@ -68,39 +68,78 @@ fn only_the_visible_columns_in_their_order() {
         "enrichment_confidence",
         "deal_stage",
     ])));
+    // Exactly the table's columns: no record_id, which the table does not show.
     assert_eq!(
         header,
-        "record_id,record_title,deal_amount,enrichment_confidence,deal_stage"
+        "record_title,deal_amount,enrichment_confidence,deal_stage"
     );
-    assert_eq!(rows[2], "r2,Deal 2,20,high,pending");
+    assert_eq!(rows[2], "Deal 2,20,high,pending");
     // A company field brings its five columns; the citations their five.
     let (header, _) = csv_header(&run(Some(vec!["acquirer", "record_title", "citations"])));
     assert_eq!(
         header,
-        "record_id,acquirer,acquirer_domain,acquirer_confidence,acquirer_domain_confidence,acquirer_source_text,record_title,citation_count,first_source_title,first_source_url,first_source_date,all_sources"
+        "acquirer,acquirer_domain,acquirer_confidence,acquirer_domain_confidence,acquirer_source_text,record_title,citation_count,first_source_title,first_source_url,first_source_date,all_sources"
     );
+    // A column moved before the title, the title hidden: as the table shows them.
+    let (header, rows) = csv_header(&run(Some(vec!["deal_stage", "deal_amount"])));
+    assert_eq!(header, "deal_stage,deal_amount");
+    assert_eq!(rows[1], "pending,10");
+    // record_id only when the table lists it, where it lists it.
+    let (header, rows) = csv_header(&run(Some(vec!["deal_stage", "record_id"])));
+    assert_eq!(header, "deal_stage,record_id");
+    assert_eq!(rows[0], "pending,r0");
     // Every column when the table's columns are not given.
     let (all, _) = csv_header(&run(None));
+    assert!(all.starts_with("record_id,record_title,"), "{all}");
     assert!(all.contains("summary") && all.contains("deal_stage"));
+}
+
+#[test]
+fn the_review_columns_come_first_as_the_table_shows_them() {
+    let mut by_record = std::collections::HashMap::new();
+    by_record.insert(
+        "r1".to_owned(),
+        ReviewCells {
+            review: "accepted".into(),
+            starred: true,
+            note: "".into(),
+            reviewed_at: "2026-12-03T10:00:00Z".into(),
+        },
+    );
+    let mut run = run(Some(vec!["deal_amount", "record_title"]));
+    run.review = Some(Arc::new(ReviewInfo {
+        by_record,
+        summary: Default::default(),
+    }));
+    let (header, rows) = csv_header(&run);
+    assert_eq!(
+        header,
+        "review,starred,note,reviewed_at,deal_amount,record_title"
+    );
+    assert!(rows[1].starts_with("accepted,true,,"), "{}", rows[1]);
+    assert!(rows[1].ends_with(",10,Deal 1"), "{}", rows[1]);
+    assert!(rows[0].starts_with("unreviewed,"), "{}", rows[0]);
 }
 
 #[test]
 fn the_visible_columns_shape_the_excel_sheet_too() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.xlsx");
-    let run = run(Some(vec!["record_title", "deal_stage"]));
+    let run = run(Some(vec!["deal_stage", "record_title"]));
     export(Format::Xlsx, &run, &records(2), &path, Default::default()).unwrap();
     use calamine::{open_workbook, Reader, Xlsx};
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let sheet = wb.worksheet_range("Records").unwrap();
-    let header: Vec<String> = sheet
+    let rows: Vec<Vec<String>> = sheet
         .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    assert_eq!(header, ["record_id", "record_title", "deal_stage"]);
+    assert_eq!(rows[0], ["deal_stage", "record_title"]);
+    assert_eq!(rows[2], ["pending", "Deal 1"]);
+    // The Sources sheet still names each citation's record, shown or not.
+    let sources = wb.worksheet_range("Sources").unwrap();
+    let ids: Vec<String> = sources.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(ids, ["r0", "r1"]);
 }
 
 #[test]
