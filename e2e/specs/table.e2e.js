@@ -1,7 +1,8 @@
 // The results table analysts live in (issue 24), in the sandbox at test
-// pace: filter by a number range and by a value (shown as chips), leave
-// and reopen the job to find the view kept, export the view and find only
-// its rows and visible columns in the file.
+// pace: filter by a number range and by a value (shown as chips), move
+// columns by keyboard and by dragging a header, leave and reopen the job to
+// find the view and the order kept, export the view and find only its rows
+// and visible columns, in their order, in the file.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setupBrowser, within } from "../lib/screen.js";
@@ -22,11 +23,21 @@ async function recordCount(screen) {
   return Number((await p.getText()).replace(/\D/g, ""));
 }
 
+/** The table's column headers' names, in order (the full name is the title). */
+async function headerOrder(screen) {
+  const table = await screen.findByRole("table", { name: "Records" });
+  const names = [];
+  for (const th of await within(table).findAllByRole("columnheader"))
+    names.push((await th.getAttribute("title")) || (await th.getText()));
+  return names;
+}
+
 describe("The results table", () => {
   let screen;
   let total;
   let filtered;
   let chipWords;
+  let order;
   before(() => {
     screen = setupBrowser(browser);
   });
@@ -74,12 +85,54 @@ describe("The results table", () => {
     chipWords = await (await screen.findByRole("list", { name: "Filters" })).getText();
   });
 
+  it("moves columns by Alt+Arrow on a header and by dragging one", async () => {
+    const table = await screen.findByRole("table", { name: "Records" });
+    const before = await headerOrder(screen);
+    expect(before.slice(0, 5)).toEqual([
+      "Review",
+      "Title",
+      "Company",
+      "Funding amount usd millions",
+      "Funding stage",
+    ]);
+    const stage = await within(table).findByRole("columnheader", { name: /^Funding stage/ });
+    await browser.execute((b) => b.focus(), await within(stage).findByRole("button"));
+    await browser.keys(["Alt", "ArrowLeft"]);
+    await screen.findByText(/^Funding stage is now column 3 of \d+\.$/);
+    expect((await headerOrder(screen)).slice(2, 4)).toEqual([
+      "Funding stage",
+      "Funding amount usd millions",
+    ]);
+    // Dragged onto the left half of Company: it lands before it.
+    const company = await within(table).findByRole("columnheader", { name: /^Company/ });
+    const { width } = await company.getSize();
+    await browser
+      .action("pointer", { parameters: { pointerType: "mouse" } })
+      .move({ origin: await within(stage).findByRole("button") })
+      .down()
+      .move({ origin: "pointer", x: -12, y: 0 })
+      .move({ origin: company, x: -Math.floor(width / 4), y: 0 })
+      .up()
+      .perform();
+    await screen.findByText(/^Funding stage is now column 2 of \d+\.$/);
+    order = await headerOrder(screen);
+    expect(order.slice(1, 5)).toEqual([
+      "Title",
+      "Funding stage",
+      "Company",
+      "Funding amount usd millions",
+    ]);
+    // A drag is not a click: nothing got sorted.
+    expect(await stage.getAttribute("aria-sort")).toBe("none");
+  });
+
   it("keeps the view when the job is left and opened again", async () => {
     await (await screen.findByRole("button", { name: "Jobs" })).click();
     await (await screen.findByRole("button", { name: `Open job: ${QUERY}` }, SLOW)).click();
     const chips = await screen.findByRole("list", { name: "Filters" }, SLOW);
     expect(await chips.getText()).toBe(chipWords);
     await browser.waitUntil(async () => (await recordCount(screen)) === filtered, SLOW);
+    expect(await headerOrder(screen)).toEqual(order);
   });
 
   it("exports the view: its rows and its visible columns only", async () => {
@@ -92,6 +145,15 @@ describe("The results table", () => {
     expect(csv).toMatch(/^series-b-funding-rounds-of-fintech-\d{4}-\d{2}-\d{2}-\d+\.csv$/);
     const lines = readFileSync(join(dir, csv), "utf8").trim().split(/\r\n/);
     expect(lines.length).toBe(filtered + 1);
-    expect(lines[0]).toContain("funding_amount_usd_millions");
+    // Exactly the table's columns in its order: no record_id the table does not show.
+    const header = lines[0].replace(/^\uFEFF/, "").split(",");
+    expect(header.slice(0, 4)).toEqual([
+      "record_title",
+      "funding_stage",
+      "company",
+      "company_domain",
+    ]);
+    expect(header.indexOf("funding_amount_usd_millions")).toBe(7);
+    expect(header).not.toContain("record_id");
   });
 });

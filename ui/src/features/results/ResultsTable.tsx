@@ -47,6 +47,7 @@ import {
   searchTerms,
   setColumn,
 } from "./tableLayout";
+import { MOVE_KEYS, useColumnMove } from "./useColumnMove";
 import { viewKeyOf, WINDOW_SIZE, windowsFor } from "./windows";
 
 export const ROW_HEIGHT = 36;
@@ -203,6 +204,7 @@ export function ResultsTable({
     [setLayout, columns, layout],
   );
   const [copied, setCopied] = useState<string | null>(null);
+  const move = useColumnMove(columns, layout, setLayout);
 
   // A new sort, search or filter starts a new pass: nothing active or picked.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only when the view changes
@@ -469,6 +471,9 @@ export function ResultsTable({
             {copied}
           </span>
         ) : null}
+        <span className="visually-hidden" role="status">
+          {move.status}
+        </span>
       </div>
       <p className="muted" aria-live="polite">
         {total == null
@@ -510,8 +515,9 @@ export function ResultsTable({
                 return (
                   <th
                     key={p.col.key}
+                    {...move.headerProps(p.col.key)}
                     scope="col"
-                    className={`th${left != null ? " pinned" : ""}`}
+                    className={`th${left != null ? " pinned" : ""}${move.markOf(p.col.key)}`}
                     aria-colindex={i + 2}
                     aria-sort={
                       sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
@@ -520,7 +526,12 @@ export function ResultsTable({
                     style={left != null ? { left } : undefined}
                   >
                     {p.col.kind !== "citations" ? (
-                      <button type="button" className="sort" onClick={() => toggleSort(p.col.key)}>
+                      <button
+                        type="button"
+                        className="sort"
+                        aria-keyshortcuts={MOVE_KEYS}
+                        onClick={() => toggleSort(p.col.key)}
+                      >
                         <span className="th-label">{p.col.label}</span>
                         <span aria-hidden="true" className={`sort-mark${sorted ? " on" : ""}`}>
                           {sorted === "desc" ? "▼" : sorted === "asc" ? "▲" : "↕"}

@@ -113,6 +113,52 @@ export function moveColumn(
   return next;
 }
 
+/**
+ * Moves shown column `key` to before (or `after`) shown column `target`,
+ * as dragging its header does. Pinned columns stay before the others and a
+ * pinned title stays first, so a move across those lines does nothing:
+ * returns null when nothing would change.
+ */
+export function moveColumnTo(
+  columns: Column[],
+  layout: TableColumn[],
+  key: string,
+  target: string,
+  after: boolean,
+): TableColumn[] | null {
+  const shown = arrange(columns, layout, () => 0);
+  const from = shown.find((p) => p.col.key === key);
+  const to = shown.find((p) => p.col.key === target);
+  if (!from || !to || from === to || from.pinned !== to.pinned) return null;
+  const fixedTitle = (p: Placed) => p.pinned && p.col.kind === "title";
+  if (fixedTitle(from) || (fixedTitle(to) && !after)) return null;
+  const full = fullLayout(columns, layout);
+  const moving = full.find((l) => l.key === key);
+  const rest = full.filter((l) => l.key !== key);
+  const at = rest.findIndex((l) => l.key === target) + (after ? 1 : 0);
+  if (!moving || at < 0) return null;
+  const next = [...rest.slice(0, at), moving, ...rest.slice(at)];
+  return next.every((l, i) => l.key === full[i].key) ? null : next;
+}
+
+/**
+ * Moves shown column `key` one place left (-1) or right (+1) among the
+ * shown ones (hidden columns do not count), as Alt+Arrow on its header
+ * does; null when it is already at that end of its group.
+ */
+export function moveShown(
+  columns: Column[],
+  layout: TableColumn[],
+  key: string,
+  by: -1 | 1,
+): TableColumn[] | null {
+  const shown = arrange(columns, layout, () => 0);
+  const i = shown.findIndex((p) => p.col.key === key);
+  const target = shown[i + by];
+  if (i < 0 || !target) return null;
+  return moveColumnTo(columns, layout, key, target.col.key, by > 0);
+}
+
 // ------------------------------------------------------------- kept views
 
 export const EMPTY_VIEW: ViewSpec = { sort: null, search: null, filters: [] };
