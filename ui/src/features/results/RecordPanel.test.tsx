@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { type FieldView, ipc, type RecordDetail } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
-import { CHARS_AT_ONCE, FIELDS_AT_ONCE, RecordPanel } from "./RecordPanel";
+import { CHARS_AT_ONCE, FIELDS_AT_ONCE, fieldSource, RecordPanel, sourceName } from "./RecordPanel";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -77,4 +77,60 @@ test("10,000 fields are rendered a few hundred at a time", async () => {
     );
   expect(panel.querySelectorAll(".field-row")).toHaveLength(2 * FIELDS_AT_ONCE);
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE}`)).toBeInTheDocument();
+});
+
+const NEWS = {
+  title: "Acme raises $40M Series B round | Daily Wire",
+  link: "https://www.daily.example/acme-40m",
+  publishedDate: null,
+};
+const PRESS = {
+  title: "Our news",
+  link: "https://acme.example/press/series-b",
+  publishedDate: null,
+};
+const OTHER = {
+  title: "Fintech funding this week | Ledger",
+  link: "https://ledger.example/week",
+  publishedDate: null,
+};
+
+test("a field's source: the one that is its value, names it, or the record's only one", () => {
+  const url: FieldView = { ...field("press", PRESS.link), kind: "url", link: PRESS.link };
+  expect(fieldSource(url, [NEWS, PRESS, OTHER])).toBe(PRESS);
+  // Named in a title, as whole words, case and accents folded.
+  expect(fieldSource(field("company", "ACME"), [OTHER, NEWS])).toBe(NEWS);
+  expect(fieldSource(field("stage", "series_b"), [OTHER, NEWS])).toBe(NEWS);
+  const company: FieldView = { ...field("company", "Acme Holdings"), evidence: "Acme raises $40M" };
+  expect(fieldSource(company, [OTHER, NEWS])).toBe(NEWS);
+  // "Acm" is not a word of any title; with several sources, none can be told.
+  expect(fieldSource(field("company", "Acm"), [OTHER, NEWS])).toBeNull();
+  expect(fieldSource(field("amount", "40"), [OTHER, NEWS])).toBeNull();
+  expect(fieldSource(field("amount", "40"), [OTHER])).toBe(OTHER);
+  expect(sourceName(NEWS)).toBe("Acme raises $40M Series B round | Daily Wire (daily.example)");
+  expect(sourceName({ ...OTHER, title: "" })).toBe("ledger.example");
+});
+
+test("each field shows its source, which opens in the browser", async () => {
+  const open = vi.spyOn(ipc, "openLink").mockResolvedValue(undefined);
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
+    ...detail([
+      { ...field("company", "Acme"), kind: "company", evidence: "Acme said on Monday" },
+      field("summary", "A round to grow in Europe"),
+    ]),
+    citations: [OTHER, NEWS, PRESS],
+  });
+  renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
+  const panel = await screen.findByRole("dialog", { name: "A record" });
+  const company = (await within(panel).findByText("company")).closest("div") as HTMLElement;
+  const link = within(company).getByRole("link", {
+    name: "Acme raises $40M Series B round | Daily Wire (daily.example) (opens in your browser)",
+  });
+  expect(within(company).getByText("“Acme said on Monday”", { exact: false })).toBeInTheDocument();
+  await userEvent.click(link);
+  expect(open).toHaveBeenCalledWith(NEWS.link);
+  // A value no source names: said plainly, not guessed.
+  const summary = within(panel).getByText("summary").closest("div") as HTMLElement;
+  expect(within(summary).queryByRole("link")).toBeNull();
+  expect(within(summary).getByText("Source: one of the 3 listed below.")).toBeInTheDocument();
 });

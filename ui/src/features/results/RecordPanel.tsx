@@ -3,14 +3,58 @@ import { useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount, formatDateTime } from "../../lib/format";
 import {
+  type CitationView,
   type FieldView,
   ipc,
   type RecordDetail,
   type ReviewChange,
   type RowReview,
 } from "../../lib/ipc";
-import { ExternalLink } from "./ExternalLink";
+import { ExternalLink, toWebUrl } from "./ExternalLink";
 import { ConfidenceBadge } from "./ResultsTable";
+import { fold } from "./tableLayout";
+
+/** Words of `s` folded as search folds them, one space between: for whole-word matching. */
+const words = (s: string) =>
+  ` ${fold(s)
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim()} `;
+
+/**
+ * The source a field's value came from. The service lists a record's
+ * sources, not each value's: the source whose link is the value, else the
+ * first whose title names the value (or the company's words), else the
+ * record's only source. None when it cannot be told.
+ */
+export function fieldSource(f: FieldView, citations: CitationView[]): CitationView | null {
+  const cited = citations.filter((c) => c.link);
+  if (f.link) {
+    const same = cited.find((c) => toWebUrl(c.link) === toWebUrl(f.link ?? ""));
+    if (same) return same;
+  }
+  const needles = [f.text, f.evidence ?? ""]
+    .filter((t) => t.length <= 300 && !t.includes("\n"))
+    .map(words)
+    // Two characters or fewer ("B", "12") name nothing.
+    .filter((w) => w.trim().length > 2);
+  for (const needle of needles) {
+    const named = cited.find((c) => words(c.title).includes(needle));
+    if (named) return named;
+  }
+  return cited.length === 1 ? cited[0] : null;
+}
+
+/** "Title (outlet.example)": what a source is and where it is. */
+export function sourceName(c: CitationView): string {
+  let host = "";
+  try {
+    host = new URL(toWebUrl(c.link)).hostname.replace(/^www\./, "");
+  } catch {
+    // Not a web address: the title alone says it.
+  }
+  const title = c.title.trim();
+  return title && host ? `${title} (${host})` : title || host || c.link;
+}
 
 /**
  * A match confidence in words: the service gives a number from 0 to 1
@@ -266,6 +310,7 @@ export function RecordPanel({
                         <span className="muted small">Found in the article as: </span>“{f.evidence}”
                       </blockquote>
                     ) : null}
+                    <FieldSource source={fieldSource(f, r.citations)} count={r.citations.length} />
                   </dd>
                 </div>
               ))}
@@ -294,6 +339,20 @@ export function RecordPanel({
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** Where a field's value came from, as a link that opens in the browser. */
+function FieldSource({ source, count }: { source: CitationView | null; count: number }) {
+  if (!source)
+    return count > 1 ? (
+      <p className="muted small field-source">Source: one of the {count} listed below.</p>
+    ) : null;
+  return (
+    <p className="small field-source">
+      <span className="muted">Source: </span>
+      <ExternalLink href={source.link}>{sourceName(source)}</ExternalLink>
+    </p>
   );
 }
 

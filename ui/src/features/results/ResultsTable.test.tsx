@@ -173,7 +173,7 @@ test("a record opens in a panel with every field and its sources", async () => {
   await userEvent.click(await screen.findByRole("button", { name: "Record 0" }));
   const dialog = await screen.findByRole("dialog", { name: "Record 0" });
   expect(within(dialog).getByText("12,000,000")).toBeInTheDocument();
-  await userEvent.click(within(dialog).getByRole("link", { name: /Acme raises/ }));
+  await userEvent.click(within(dialog).getByRole("link", { name: /^Acme raises \(opens/ }));
   expect(open).toHaveBeenCalledWith("https://news.test/acme");
   await userEvent.keyboard("{Escape}");
   expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
