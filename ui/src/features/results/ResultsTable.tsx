@@ -530,6 +530,7 @@ export function ResultsTable({
                         type="button"
                         className="sort"
                         aria-keyshortcuts={MOVE_KEYS}
+                        title={`${p.col.label}: click to sort; drag or Alt+←/→ to move`}
                         onClick={() => toggleSort(p.col.key)}
                       >
                         <span className="th-label">{p.col.label}</span>
