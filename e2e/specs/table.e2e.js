@@ -99,7 +99,7 @@ describe("The results table", () => {
     await browser.execute((b) => b.focus(), await within(stage).findByRole("button"));
     await browser.keys(["Alt", "ArrowLeft"]);
     await screen.findByText(/^Funding stage is now column 3 of \d+\.$/);
-    expect((await headerOrder(screen)).slice(2, 4)).toEqual([
+    expect((await headerOrder(screen)).slice(3, 5)).toEqual([
       "Funding stage",
       "Funding amount usd millions",
     ]);
