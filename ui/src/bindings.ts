@@ -132,8 +132,7 @@ export const commands = {
 	/**  Pulls a monitor's runs and records now. */
 	checkMonitor: (id: number) => typedError<MonitorCheck, IpcError>(__TAURI_INVOKE("check_monitor", { id })),
 	monitorRuns: (id: number) => typedError<MonitorRunInfo[], IpcError>(__TAURI_INVOKE("monitor_runs", { id })),
-	/**  A page of a monitor's records, newest first. */
-	monitorRecords: (id: number, onlyNew: boolean, offset: number, limit: number) => typedError<MonitorRecordRow[], IpcError>(__TAURI_INVOKE("monitor_records", { id, onlyNew, offset, limit })),
+	monitorTable: (id: number) => typedError<number, IpcError>(__TAURI_INVOKE("monitor_table", { id })),
 	/**  The user has looked: nothing stored so far is new any more. */
 	markMonitorSeen: (id: number) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("mark_monitor_seen", { id })),
 	enableMonitor: (id: number, backfill: boolean) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("enable_monitor", { id, backfill })),
@@ -149,6 +148,8 @@ export const commands = {
 	createWebhook: (webhook: NewWebhook) => typedError<WebhookSummary, IpcError>(__TAURI_INVOKE("create_webhook", { webhook })),
 	/**  "Send test". */
 	testWebhook: (id: string) => typedError<WebhookTestOutcome, IpcError>(__TAURI_INVOKE("test_webhook", { id })),
+	monitorWebhookIds: (id: number) => typedError<string[], IpcError>(__TAURI_INVOKE("monitor_webhook_ids", { id })),
+	updateWebhook: (id: string, webhook: NewWebhook) => typedError<WebhookSummary, IpcError>(__TAURI_INVOKE("update_webhook", { id, webhook })),
 	deleteWebhook: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_webhook", { id })),
 	/**
 	 *  Opens the file dialog and previews the chosen CSV (None: cancelled).
@@ -656,6 +657,8 @@ export type MonitorSummary = {
 	records: number,
 	/**  Records that arrived since the user last looked. */
 	newRecords: number,
+	tableJob: number | null,
+	tableRecords: number,
 };
 
 /**  A monitor check brought records not seen before. */
@@ -832,6 +835,7 @@ export type Row = {
 	links: (string | null)[],
 	/**  The analyst's review; left out when nothing is set (most rows). */
 	review?: RowReview | null,
+	isNew?: boolean | null,
 };
 
 /**  One record's review. */
@@ -944,6 +948,7 @@ export type ViewSpec = {
 	filters: ColumnFilter[],
 	/**  Only records in this review state. */
 	review?: ReviewFilter | null,
+	onlyNew?: boolean | null,
 };
 
 export type Watchlist = {
