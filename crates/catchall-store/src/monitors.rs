@@ -134,24 +134,6 @@ pub struct MonitorRecordRow {
     pub is_new: bool,
 }
 
-/// Records per INSERT of a merge (7 values each, far below SQLite's limit).
-const MERGE_BATCH: usize = 100;
-
-/// `INSERT` of `n` records, returning the run of each one it inserted.
-fn merge_sql(n: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO monitor_records (monitor, record_id, seq, first_seen_run, first_seen_at, title, json) VALUES ",
-    );
-    for i in 0..n {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str("(?,?,?,?,?,?,?)");
-    }
-    sql.push_str(" ON CONFLICT (monitor, record_id) DO NOTHING RETURNING first_seen_run");
-    sql
-}
-
 const MONITOR_COLS: &str = "m.id, m.monitor_id, m.server, m.reference_job_id, m.query, m.schedule_text, \
      m.cron, m.schedule_human, m.timezone, m.\"limit\", m.enabled, m.created_at, m.last_run_at, m.checked_at, \
      (SELECT count(*) FROM monitor_runs r WHERE r.monitor = m.id), \
@@ -410,9 +392,8 @@ impl Store {
     }
 
     /// Merges records in one transaction: a record already stored keeps
-    /// its first run, time and number; a new one gets a larger number than
-    /// any before (numbers may skip: a batch is numbered before it is
-    /// inserted). Each run's count of new records grows by what it brought.
+    /// its first run, time and number; a new one gets the next number.
+    /// Each run's count of new records grows by what it brought.
     pub fn merge_monitor_records<'a>(
         &self,
         local: i64,
@@ -427,48 +408,31 @@ impl Store {
         )?;
         let mut out = MergeOutcome::default();
         let mut per_run: std::collections::HashMap<String, i64> = Default::default();
-        let mut batch: Vec<IncomingMonitorRecord<'a>> = Vec::with_capacity(MERGE_BATCH);
-        let mut records = records.into_iter().peekable();
-        while records.peek().is_some() {
-            batch.clear();
-            batch.extend(records.by_ref().take(MERGE_BATCH));
-            // One statement per batch: what it inserted comes back, the
-            // records already stored are skipped by the unique key.
-            let mut ins = tx.prepare_cached(&merge_sql(batch.len()))?;
-            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(batch.len() * 7);
-            let seqs: Vec<i64> = (1..=batch.len() as i64).map(|k| seq + k).collect();
-            for (r, s) in batch.iter().zip(&seqs) {
-                let row: [&dyn rusqlite::ToSql; 7] = [
-                    &local,
-                    &r.record_id,
-                    s,
-                    &r.first_run,
-                    &r.first_seen_at,
-                    &r.title,
-                    &r.json,
-                ];
-                values.extend_from_slice(&row);
-            }
-            let mut rows = ins.query(rusqlite::params_from_iter(values))?;
-            let mut inserted = 0u64;
-            while let Some(row) = rows.next()? {
-                inserted += 1;
-                if let Some(run) = row
-                    .get_ref(0)?
-                    .as_str_or_null()
-                    .map_err(rusqlite::Error::from)?
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO monitor_records (monitor, record_id, seq, first_seen_run, first_seen_at, title, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (monitor, record_id) DO NOTHING",
+            )?;
+            for r in records {
+                if ins.execute(params![
+                    local,
+                    r.record_id,
+                    seq + 1,
+                    r.first_run,
+                    r.first_seen_at,
+                    r.title,
+                    r.json
+                ])? == 1
                 {
-                    match per_run.get_mut(run) {
-                        Some(n) => *n += 1,
-                        None => {
-                            per_run.insert(run.to_owned(), 1);
-                        }
+                    seq += 1;
+                    out.new_records += 1;
+                    if let Some(run) = r.first_run {
+                        *per_run.entry(run.to_owned()).or_default() += 1;
                     }
+                } else {
+                    out.already_seen += 1;
                 }
             }
-            out.new_records += inserted;
-            out.already_seen += batch.len() as u64 - inserted;
-            seq += batch.len() as i64;
         }
         {
             let mut up = tx.prepare_cached(
