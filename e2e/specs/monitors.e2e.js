@@ -62,7 +62,10 @@ describe("A monitor made from a finished job", () => {
     // The run each record first appeared in is a column of its own.
     const header = await within(table).findByRole("columnheader", { name: /First seen run/ });
     expect(header).toBeTruthy();
-    await within(table).findByText("Run 1", {}, SLOW);
+    await browser.waitUntil(async () => (await within(table).queryAllByText("Run 1")).length > 0, {
+      timeout: 30000,
+      timeoutMsg: "no record shows the run it first appeared in",
+    });
     // Looked at: nothing is new, until the next run brings some.
     await (await screen.findByRole("button", { name: "Mark all as seen" })).click();
     await screen.findByText(/, 0 new since you last looked\.$/, {}, SLOW);
