@@ -52,16 +52,38 @@ describe("A monitor made from a finished job", () => {
         timeoutMsg: "two runs did not arrive",
       },
     );
-    const table = await screen.findByRole("table", { name: "Records of this monitor" });
-    const fresh = await within(table).findAllByRole("row", { name: /^New: / }, SLOW);
-    expect(fresh.length).toBeGreaterThan(0);
+    // The records are in the same table as a job's, marked "new" until looked at.
+    const table = await screen.findByRole("table", { name: "Records" }, SLOW);
+    const marked = async () => (await within(table).queryAllByText("new")).length;
+    await browser.waitUntil(async () => (await marked()) > 0, {
+      timeout: 60000,
+      timeoutMsg: "no record was marked new",
+    });
+    // The run each record first appeared in is a column of its own.
+    const header = await within(table).findByRole("columnheader", { name: /First seen run/ });
+    expect(header).toBeTruthy();
+    await browser.waitUntil(async () => (await within(table).queryAllByText("Run 1")).length > 0, {
+      timeout: 30000,
+      timeoutMsg: "no record shows the run it first appeared in",
+    });
     // Looked at: nothing is new, until the next run brings some.
     await (await screen.findByRole("button", { name: "Mark all as seen" })).click();
     await screen.findByText(/, 0 new since you last looked\.$/, {}, SLOW);
+    await browser.waitUntil(async () => (await marked()) === 0, {
+      timeout: 30000,
+      timeoutMsg: "records stayed marked new after marking them seen",
+    });
     await screen.findByText(/, [1-9]\d* new since you last looked\.$/, {}, SLOW);
     await (await screen.findByRole("checkbox", { name: "New since I last looked" })).click();
-    const newRows = await within(table).findAllByRole("row", { name: /^New: / }, SLOW);
-    expect(newRows.length).toBeGreaterThan(0);
+    await browser.waitUntil(async () => (await marked()) > 0, {
+      timeout: 60000,
+      timeoutMsg: "the filter showed no new records",
+    });
+    // Only new ones: every row shown carries the mark.
+    await browser.waitUntil(
+      async () => (await marked()) === (await within(table).queryAllByRole("row")).length - 1,
+      { timeout: 30000, timeoutMsg: "a record not new was shown with the filter on" },
+    );
   });
 
   it("exports only the new records, with the run each first appeared in", async () => {

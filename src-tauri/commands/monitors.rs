@@ -52,18 +52,13 @@ pub async fn monitor_runs(engine: State<'_, Engine>, id: i64) -> CmdResult<Vec<M
     blocking(move || engine.monitor_runs(id)).await
 }
 
-/// A page of a monitor's records, newest first.
+/// The local job whose results table shows the monitor's records (its
+/// view pages through the job commands), with every stored record in it.
 #[tauri::command]
 #[specta::specta]
-pub async fn monitor_records(
-    engine: State<'_, Engine>,
-    id: i64,
-    only_new: bool,
-    offset: u32,
-    limit: u32,
-) -> CmdResult<Vec<MonitorRecordRow>> {
+pub async fn monitor_table(engine: State<'_, Engine>, id: i64) -> CmdResult<i64> {
     let engine = engine.inner().clone();
-    blocking(move || engine.monitor_records(id, only_new, offset, limit)).await
+    blocking(move || engine.monitor_table(id)).await
 }
 
 /// The user has looked: nothing stored so far is new any more.
@@ -163,6 +158,24 @@ pub async fn create_webhook(
 #[specta::specta]
 pub async fn test_webhook(engine: State<'_, Engine>, id: String) -> CmdResult<WebhookTestOutcome> {
     ipc(engine.test_webhook(&id).await)
+}
+
+/// The ids of the webhooks a monitor notifies.
+#[tauri::command]
+#[specta::specta]
+pub async fn monitor_webhook_ids(engine: State<'_, Engine>, id: i64) -> CmdResult<Vec<String>> {
+    ipc(engine.monitor_webhook_ids(id).await)
+}
+
+/// Renames or readdresses a webhook.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_webhook(
+    engine: State<'_, Engine>,
+    id: String,
+    webhook: NewWebhook,
+) -> CmdResult<WebhookSummary> {
+    ipc(engine.update_webhook(&id, webhook).await)
 }
 
 #[tauri::command]

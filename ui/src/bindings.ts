@@ -132,8 +132,11 @@ export const commands = {
 	/**  Pulls a monitor's runs and records now. */
 	checkMonitor: (id: number) => typedError<MonitorCheck, IpcError>(__TAURI_INVOKE("check_monitor", { id })),
 	monitorRuns: (id: number) => typedError<MonitorRunInfo[], IpcError>(__TAURI_INVOKE("monitor_runs", { id })),
-	/**  A page of a monitor's records, newest first. */
-	monitorRecords: (id: number, onlyNew: boolean, offset: number, limit: number) => typedError<MonitorRecordRow[], IpcError>(__TAURI_INVOKE("monitor_records", { id, onlyNew, offset, limit })),
+	/**
+	 *  The local job whose results table shows the monitor's records (its
+	 *  view pages through the job commands), with every stored record in it.
+	 */
+	monitorTable: (id: number) => typedError<number, IpcError>(__TAURI_INVOKE("monitor_table", { id })),
 	/**  The user has looked: nothing stored so far is new any more. */
 	markMonitorSeen: (id: number) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("mark_monitor_seen", { id })),
 	enableMonitor: (id: number, backfill: boolean) => typedError<MonitorSummary, IpcError>(__TAURI_INVOKE("enable_monitor", { id, backfill })),
@@ -147,6 +150,10 @@ export const commands = {
 	exportMonitor: (id: number, onlyNew: boolean, format: ExportFormat) => typedError<ExportResult | null, IpcError>(__TAURI_INVOKE("export_monitor", { id, onlyNew, format })),
 	listWebhooks: () => typedError<WebhookSummary[], IpcError>(__TAURI_INVOKE("list_webhooks")),
 	createWebhook: (webhook: NewWebhook) => typedError<WebhookSummary, IpcError>(__TAURI_INVOKE("create_webhook", { webhook })),
+	/**  The ids of the webhooks a monitor notifies. */
+	monitorWebhookIds: (id: number) => typedError<string[], IpcError>(__TAURI_INVOKE("monitor_webhook_ids", { id })),
+	/**  Renames or readdresses a webhook. */
+	updateWebhook: (id: string, webhook: NewWebhook) => typedError<WebhookSummary, IpcError>(__TAURI_INVOKE("update_webhook", { id, webhook })),
 	/**  "Send test". */
 	testWebhook: (id: string) => typedError<WebhookTestOutcome, IpcError>(__TAURI_INVOKE("test_webhook", { id })),
 	deleteWebhook: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_webhook", { id })),
@@ -610,18 +617,6 @@ export type MonitorNews = {
 	newRuns: number,
 };
 
-/**  One stored record of a monitor, for the table. */
-export type MonitorRecordRow = {
-	recordId: string,
-	title: string,
-	firstSeenRun: string | null,
-	firstSeenAt: string,
-	/**  Arrived since the user last looked. */
-	isNew: boolean,
-	/**  The first source's link, when there is one. */
-	link: string | null,
-};
-
 /**  One run of a monitor. */
 export type MonitorRunInfo = {
 	jobId: string,
@@ -656,6 +651,13 @@ export type MonitorSummary = {
 	records: number,
 	/**  Records that arrived since the user last looked. */
 	newRecords: number,
+	/**
+	 *  The local job whose results table shows the records, once made
+	 *  ([`Engine::monitor_table`]).
+	 */
+	tableJob: number | null,
+	/**  Records that table holds so far. */
+	tableRecords: number,
 };
 
 /**  A monitor check brought records not seen before. */
@@ -832,6 +834,8 @@ export type Row = {
 	links: (string | null)[],
 	/**  The analyst's review; left out when nothing is set (most rows). */
 	review?: RowReview | null,
+	/**  Stored since the user last looked (a monitor's table); left out otherwise. */
+	isNew?: boolean | null,
 };
 
 /**  One record's review. */
@@ -944,6 +948,8 @@ export type ViewSpec = {
 	filters: ColumnFilter[],
 	/**  Only records in this review state. */
 	review?: ReviewFilter | null,
+	/**  Only records new since the user last looked (a monitor's table). */
+	onlyNew?: boolean | null,
 };
 
 export type Watchlist = {

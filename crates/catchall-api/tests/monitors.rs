@@ -472,3 +472,112 @@ async fn webhooks_test_assign_deliver_and_history() {
     assert_eq!(c.create_monitor(&six).await.unwrap_err().kind(), "config");
     sb.shutdown().await;
 }
+
+/// Raw JSON of a GET on the sandbox, as the service's shapes are checked.
+async fn raw(sb: &Sandbox, path: &str) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .get(format!("{}{path}", sb.base_url().trim_end_matches('/')))
+        .header("x-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[tokio::test]
+async fn a_monitors_runs_are_jobs_pulled_by_id_in_the_job_shapes() {
+    let sb = sandbox().await;
+    let c = client(&sb);
+    let job = recent_finished_job(&c).await;
+    let mut req = CreateMonitorRequest::new(&job, "every day at 9am");
+    req.limit = Some(20);
+    let id = c.create_monitor(&req).await.unwrap();
+    let runs = wait_runs(&c, &id, 2).await;
+    c.disable_monitor(&id).await.unwrap();
+    let pull = c.pull_monitor(&id).await.unwrap();
+
+    for (n, run) in runs.jobs.iter().take(2).enumerate() {
+        // status: a finished job, every step done.
+        let st = c.status(&run.job_id).await.unwrap();
+        assert_eq!(st.job_id, run.job_id);
+        assert_eq!(st.stage(), Some(Stage::Completed));
+        assert_eq!(st.steps.len(), 6);
+        assert!(st.steps.iter().all(|s| s.completed));
+
+        // pull: the run's 20 records under the reference job's query, paged.
+        let first = c.pull_page(&run.job_id, 1, 15).await.unwrap();
+        let second = c.pull_page(&run.job_id, 2, 15).await.unwrap();
+        assert_eq!(first.job_id, run.job_id);
+        assert_eq!(first.status, Some(Stage::Completed));
+        assert_eq!(first.limit, Some(20));
+        assert_eq!(first.valid_records, Some(20));
+        assert_eq!(first.total_pages, Some(2));
+        assert_eq!(
+            first.date_range.as_ref().and_then(|d| d.end_date.clone()),
+            run.end_date
+        );
+        assert!(first.query.as_deref().unwrap().starts_with("Layoffs"));
+        assert!(!first.enrichments.is_empty());
+        assert_eq!((first.all_records.len(), second.all_records.len()), (15, 5));
+        let ids: Vec<&str> = first
+            .all_records
+            .iter()
+            .chain(&second.all_records)
+            .map(|r| r.record_id.as_str())
+            .collect();
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 20);
+        // The same records as the monitor's pull; the second run's first
+        // half were the first run's.
+        for rid in &ids {
+            let m = pull
+                .all_records
+                .iter()
+                .find(|r| r.record_id == *rid)
+                .expect("a record of the monitor");
+            if n == 0 {
+                assert_eq!(m.first_job_id(), Some(run.job_id.as_str()));
+            }
+        }
+        if n == 1 {
+            let from_first = pull
+                .all_records
+                .iter()
+                .filter(|r| ids.contains(&r.record_id.as_str()))
+                .filter(|r| r.first_job_id() == Some(runs.jobs[0].job_id.as_str()))
+                .count();
+            assert_eq!(from_first, 10);
+        }
+        // The CSV: the reference job's columns, the run's records.
+        let csv = c.pull_csv(&run.job_id).await.unwrap();
+        let job_csv = c.pull_csv(&job).await.unwrap();
+        assert_eq!(csv.lines().next(), job_csv.lines().next());
+        assert!(ids.iter().all(|r| csv.contains(r)));
+    }
+
+    // Exactly a job's shapes: the same keys as the reference job's answers.
+    let run = &runs.jobs[0].job_id;
+    let (code, run_status) = raw(&sb, &format!("/catchAll/status/{run}")).await;
+    assert_eq!(code, 200);
+    let (_, job_status) = raw(&sb, &format!("/catchAll/status/{job}")).await;
+    assert_eq!(keys(&run_status), keys(&job_status));
+    assert_eq!(run_status["steps"], job_status["steps"]);
+    let (code, run_pull) = raw(&sb, &format!("/catchAll/pull/{run}?page=1&page_size=5")).await;
+    assert_eq!(code, 200);
+    let (_, job_pull) = raw(&sb, &format!("/catchAll/pull/{job}?page=1&page_size=5")).await;
+    assert_eq!(keys(&run_pull), keys(&job_pull));
+    assert_eq!(
+        keys(&run_pull["all_records"][0]),
+        keys(&job_pull["all_records"][0])
+    );
+    // An id that is neither a job nor a run: the service's 404.
+    let (code, body) = raw(&sb, "/catchAll/status/run-nope").await;
+    assert_eq!(code, 404);
+    assert!(body.get("detail").is_some());
+    sb.shutdown().await;
+}

@@ -302,6 +302,7 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
             .map(crate::table::filter_to_store)
             .collect(),
         review: v.review.map(crate::review::filter_to_store),
+        only_new: v.only_new.unwrap_or(false),
     }
 }
 
@@ -346,6 +347,7 @@ pub fn window(w: store::Window) -> RecordsWindow {
                     texts,
                     links,
                     review: (!r.review.is_blank()).then(|| crate::review::row_review(&r.review)),
+                    is_new: r.is_new.then_some(true),
                 }
             })
             .collect(),
@@ -385,6 +387,7 @@ mod table_text_tests {
                     cell("plain", None),
                 ],
                 review: Default::default(),
+                is_new: false,
             }],
         });
         let row = &w.rows[0];

@@ -433,6 +433,10 @@ pub struct ViewSpec {
     #[serde(default)]
     #[specta(optional)]
     pub review: Option<ReviewFilter>,
+    /// Only records new since the user last looked (a monitor's table).
+    #[serde(default)]
+    #[specta(optional)]
+    pub only_new: Option<bool>,
 }
 
 /// One table row as display strings only, in `Column` order. Texts and
@@ -451,6 +455,10 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[specta(optional)]
     pub review: Option<RowReview>,
+    /// Stored since the user last looked (a monitor's table); left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub is_new: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

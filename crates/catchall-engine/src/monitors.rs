@@ -54,6 +54,11 @@ pub struct MonitorSummary {
     pub records: u32,
     /// Records that arrived since the user last looked.
     pub new_records: u32,
+    /// The local job whose results table shows the records, once made
+    /// ([`Engine::monitor_table`]).
+    pub table_job: Option<i64>,
+    /// Records that table holds so far.
+    pub table_records: u32,
 }
 
 /// One run of a monitor.
@@ -188,6 +193,24 @@ fn summary(row: MonitorRow) -> MonitorSummary {
         runs: u32_of(row.runs),
         records: u32_of(row.records),
         new_records: u32_of(row.new_records),
+        table_job: row.table_job,
+        table_records: u32_of(row.table_records),
+    }
+}
+
+/// Records copied to a monitor's table per store lock (one transaction).
+const TABLE_CHUNK: usize = 2000;
+
+/// Brings every stored record of the monitor into its table job, a part
+/// at a time, parsing each part without holding the store; returns the job.
+fn sync_table(inner: &Inner, local: i64) -> R<i64> {
+    loop {
+        let pending = inner.store().monitor_table_pending(local, TABLE_CHUNK)?;
+        if pending.is_empty() {
+            return Ok(inner.store().monitor_table_job(local)?);
+        }
+        let page = pending.prepare()?;
+        inner.store().fill_monitor_table(&pending, &page)?;
     }
 }
 
@@ -344,7 +367,7 @@ async fn check(inner: &Arc<Inner>, server: Server, local: i64) -> R<MonitorCheck
     let prepared = tokio::task::spawn_blocking(move || prepare(pull.all_records, latest, &now))
         .await
         .map_err(|e| EngineError::Internal(format!("the check stopped: {e}")))?;
-    let (new_runs, outcome, after) = {
+    let (new_runs, outcome) = {
         let store = inner.store();
         let new_runs = store.merge_monitor_runs(local, &runs_in)?;
         let outcome = store.merge_monitor_records(local, prepared.iter().map(|p| p.incoming()))?;
@@ -353,9 +376,17 @@ async fn check(inner: &Arc<Inner>, server: Server, local: i64) -> R<MonitorCheck
             info.limit = Some(limit);
             store.upsert_monitor(&info)?;
         }
-        let after = store.monitor(local)?.ok_or_else(|| no_monitor(local))?;
-        (new_runs, outcome, after)
+        (new_runs, outcome)
     };
+    // Parsing the records for the table is CPU work: off the async threads.
+    let copier = inner.clone();
+    tokio::task::spawn_blocking(move || sync_table(&copier, local))
+        .await
+        .map_err(|e| EngineError::Internal(format!("the check stopped: {e}")))??;
+    let after = inner
+        .store()
+        .monitor(local)?
+        .ok_or_else(|| no_monitor(local))?;
     let check = MonitorCheck {
         monitor: summary(after),
         new_runs: new_runs.len() as u32,
@@ -587,6 +618,14 @@ impl Engine {
             .collect())
     }
 
+    /// The local job whose results table shows the monitor's records
+    /// (made on first use), with every stored record copied to it. Blocks:
+    /// call it off the async threads.
+    pub fn monitor_table(&self, local: i64) -> R<i64> {
+        self.monitor_row(local)?;
+        sync_table(&self.inner, local)
+    }
+
     /// How many records arrived since the last look.
     pub fn monitor_new_count(&self, local: i64) -> R<u32> {
         Ok(u32_of(self.inner.store().monitor_new_count(local)?))
@@ -748,6 +787,39 @@ impl Engine {
                 answer
                     .message
                     .unwrap_or_else(|| "The service did not create the webhook.".into()),
+            )
+        })
+    }
+
+    /// The ids of the webhooks a monitor notifies (for its edit form).
+    pub async fn monitor_webhook_ids(&self, local: i64) -> R<Vec<String>> {
+        let row = self.monitor_row(local)?;
+        let clients = self.inner.clients(Self::monitor_server(&row)).await?;
+        let page = clients
+            .api
+            .resource_webhooks("monitor", &row.info.monitor_id, 1, 100)
+            .await?;
+        Ok(page.webhooks.into_iter().map(|w| w.id).collect())
+    }
+
+    /// Renames or readdresses a webhook (https only, checked before sending).
+    pub async fn update_webhook(&self, id: &str, change: NewWebhook) -> R<WebhookSummary> {
+        let mut input = WebhookInput::new(change.name.trim(), change.url.trim());
+        input.kind = change.kind.filter(|k| !k.trim().is_empty());
+        input.check()?;
+        let update = catchall_api::WebhookUpdate {
+            name: Some(input.name),
+            url: Some(input.url),
+            kind: input.kind,
+            ..Default::default()
+        };
+        let clients = self.inner.clients(self.inner.current_server()).await?;
+        let answer = clients.api.update_webhook(id, &update).await?;
+        answer.webhook.map(webhook_summary).ok_or_else(|| {
+            EngineError::Input(
+                answer
+                    .message
+                    .unwrap_or_else(|| "The service did not change the webhook.".into()),
             )
         })
     }

@@ -2,8 +2,7 @@
 //! those new since the user last looked, each with the run that first
 //! brought it and when (`first_seen_run`, `first_seen_at`).
 
-use catchall_store::{Store, StoreError};
-use serde_json::Value;
+use catchall_store::{with_first_seen, Store, StoreError};
 
 use crate::{ExportError, FieldSpec, RecordSource};
 
@@ -39,30 +38,6 @@ impl<'a> MonitorSource<'a> {
     }
 }
 
-/// The record with the two fields put into its `enrichment`, where the
-/// writers find a record's columns.
-fn with_first_seen(json: &str, run: Option<&str>, at: &str) -> Result<String, StoreError> {
-    let mut v: Value = serde_json::from_str(json).map_err(|e| StoreError::BadRecord {
-        record_id: String::new(),
-        message: e.to_string(),
-    })?;
-    if let Some(o) = v.as_object_mut() {
-        let e = o
-            .entry("enrichment")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if !e.is_object() {
-            *e = Value::Object(Default::default());
-        }
-        let e = e.as_object_mut().expect("an object");
-        e.insert(
-            "first_seen_run".into(),
-            run.map(Value::from).unwrap_or(Value::Null),
-        );
-        e.insert("first_seen_at".into(), Value::from(at));
-    }
-    Ok(v.to_string())
-}
-
 impl RecordSource for MonitorSource<'_> {
     fn for_each(
         &self,
@@ -72,8 +47,12 @@ impl RecordSource for MonitorSource<'_> {
         let r = self
             .store
             .for_each_monitor_record(self.local, self.only_new, &mut |row| {
-                let text =
-                    with_first_seen(&row.json, row.first_seen_run.as_deref(), &row.first_seen_at)?;
+                let text = with_first_seen(
+                    &row.record_id,
+                    &row.json,
+                    row.first_seen_run.as_deref(),
+                    &row.first_seen_at,
+                )?;
                 f(&text).map_err(|e| {
                     parked = Some(e);
                     StoreError::Other("export stopped".into())

@@ -111,6 +111,31 @@ pub(crate) struct Progress {
     pub elapsed: f64,
 }
 
+impl Progress {
+    /// A job that has completed with `records` valid records.
+    pub fn finished(records: u64, elapsed: f64) -> Progress {
+        let steps = [
+            Stage::Submitted,
+            Stage::Analyzing,
+            Stage::Fetching,
+            Stage::Clustering,
+            Stage::Enriching,
+            Stage::Completed,
+        ]
+        .iter()
+        .map(|s| (*s, true))
+        .collect();
+        Progress {
+            stage: Stage::Completed,
+            steps,
+            candidate_records: Some(records),
+            progress_validated: records,
+            available: records,
+            elapsed,
+        }
+    }
+}
+
 impl Job {
     pub fn progress(&self, pace: Pace, now: f64) -> Progress {
         let d = pace.durations();

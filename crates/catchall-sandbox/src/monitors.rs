@@ -110,6 +110,12 @@ impl Monitor {
         let last = ((i / self.half()) as usize).min(self.runs.len().saturating_sub(1));
         (first, last.max(first))
     }
+    /// The numbers of the records run `r` yielded: `limit` of them, the
+    /// first half already yielded by the run before.
+    fn run_range(&self, r: usize) -> std::ops::Range<u64> {
+        let from = r as u64 * self.half();
+        from..from + self.limit
+    }
     fn record(&self, i: u64) -> Value {
         let (first, last) = self.runs_of(i);
         let mut rec = records::record(&self.spec, i);
@@ -736,6 +742,43 @@ async fn pull(State(state): St, Path(id): Path<String>) -> ApiResult {
     .into_response())
 }
 
+/// A monitor's run as the job it is: pullable by its id through the job
+/// endpoints (`status`, `pull`, `pull/csv`) like any finished job.
+pub(crate) struct RunJob {
+    pub job_id: String,
+    pub reference_job_id: String,
+    pub spec: Arc<RecordSpec>,
+    pub limit: u64,
+    /// RFC 3339: the run's window, and how long it took in seconds.
+    pub start_date: String,
+    pub end_date: String,
+    pub records: Vec<Value>,
+}
+
+/// The run with this job id, of any monitor (a deleted monitor's runs stay
+/// jobs of the account).
+pub(crate) fn run_job(state: &AppState, job_id: &str) -> Option<RunJob> {
+    let mut book = book(state);
+    book.advance(state.config.pace);
+    book.monitors.iter().find_map(|m| {
+        let r = m.runs.iter().position(|r| r.job_id == job_id)?;
+        let run = &m.runs[r];
+        Some(RunJob {
+            job_id: run.job_id.clone(),
+            reference_job_id: m.reference_job_id.clone(),
+            spec: m.spec.clone(),
+            limit: m.limit,
+            start_date: ts(run.start),
+            end_date: ts(run.end),
+            // As a job's records (the monitor's pull adds when each was found).
+            records: m
+                .run_range(r)
+                .map(|i| records::record(&m.spec, i))
+                .collect(),
+        })
+    })
+}
+
 async fn pull_csv(State(state): St, Path(id): Path<String>) -> ApiResult {
     let mut book = book(&state);
     book.advance(state.config.pace);
@@ -743,9 +786,8 @@ async fn pull_csv(State(state): St, Path(id): Path<String>) -> ApiResult {
     let m = &book.monitors[i];
     let mut out = records::csv_header(&m.spec);
     if let Some(last) = m.runs.len().checked_sub(1) {
-        let from = last as u64 * m.half();
-        for r in from..from + m.limit {
-            out.push_str(&records::csv_row(&m.spec, &m.record(r)));
+        for i in m.run_range(last) {
+            out.push_str(&records::csv_row(&m.spec, &m.record(i)));
         }
     }
     Ok((

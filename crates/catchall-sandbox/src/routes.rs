@@ -18,6 +18,7 @@ use crate::catalog::{self, Scope, COLLEAGUES};
 use crate::errors::{enum_msg, json_object, query_enum, query_int, ApiError, Checker};
 use crate::faults::{fault_layer, FaultRule, FaultSwitch, Paging};
 use crate::jobs::{mask_key, Jobs, NewJob, Owner, Progress, Stage};
+use crate::monitors::RunJob;
 use crate::query::{self, EnrichmentSpec, ValidatorSpec, ENRICHMENT_TYPES};
 use crate::records;
 use crate::SandboxConfig;
@@ -654,7 +655,35 @@ fn steps_json(p: &Progress) -> Vec<Value> {
         .collect()
 }
 
+/// A monitor's run asked for through the job endpoints: None when `job_id`
+/// is a job of its own, the run when it is a run, else 404.
+fn monitor_run(state: &AppState, job_id: &str) -> Result<Option<RunJob>, ApiError> {
+    if state.jobs.lock().unwrap().get(job_id).is_some() {
+        return Ok(None);
+    }
+    crate::monitors::run_job(state, job_id)
+        .map(Some)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// A finished run's progress: it took as long as a job at this pace.
+fn run_progress(state: &AppState, run: &RunJob) -> Progress {
+    Progress::finished(
+        run.records.len() as u64,
+        state.config.pace.durations().iter().sum(),
+    )
+}
+
 async fn status(State(state): St, Path(job_id): Path<String>) -> ApiResult {
+    if let Some(run) = monitor_run(&state, &job_id)? {
+        let p = run_progress(&state, &run);
+        return Ok(Json(json!({
+            "job_id": run.job_id,
+            "status": p.stage.name(),
+            "steps": steps_json(&p),
+        }))
+        .into_response());
+    }
     let jobs = state.jobs.lock().unwrap();
     let job = jobs.get(&job_id).ok_or_else(ApiError::not_found)?;
     let p = job.progress(state.config.pace, jobs.now());
@@ -684,10 +713,19 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    // A monitor's run answers with its own records under its reference
+    // job's query, validators and enrichments.
+    let run = monitor_run(&state, &job_id)?;
     let (mut head, spec, p) = {
         let jobs = state.jobs.lock().unwrap();
-        let job = jobs.get(&job_id).ok_or_else(ApiError::not_found)?;
-        let p = job.progress(state.config.pace, jobs.now());
+        let own = run
+            .as_ref()
+            .map_or(job_id.as_str(), |r| &r.reference_job_id);
+        let job = jobs.get(own).ok_or_else(ApiError::not_found)?;
+        let p = match &run {
+            Some(run) => run_progress(&state, run),
+            None => job.progress(state.config.pace, jobs.now()),
+        };
         let validators: Vec<Value> = job.validators.iter().map(ValidatorSpec::to_json).collect();
         let enrichments: Vec<Value> = job
             .enrichments
@@ -728,9 +766,25 @@ async fn pull(State(state): St, Path(job_id): Path<String>, Query(params): Param
     };
     let from = (page - 1).saturating_mul(page_size);
     let to = (from.saturating_add(page_size)).min(p.available);
-    let records: Vec<Value> = (from..to.max(from))
-        .map(|i| records::record(&spec, i))
-        .collect();
+    let records: Vec<Value> = match &run {
+        Some(run) => {
+            let o = head.as_object_mut().unwrap();
+            o.insert("job_id".into(), json!(run.job_id));
+            o.insert("limit".into(), json!(run.limit));
+            o.insert(
+                "date_range".into(),
+                json!({"start_date": run.start_date, "end_date": run.end_date}),
+            );
+            o.insert("sharing_info".into(), Value::Null);
+            run.records
+                .get(from as usize..to.max(from) as usize)
+                .unwrap_or_default()
+                .to_vec()
+        }
+        None => (from..to.max(from))
+            .map(|i| records::record(&spec, i))
+            .collect(),
+    };
     head.as_object_mut()
         .unwrap()
         .insert("all_records".into(), Value::Array(records));
@@ -744,6 +798,13 @@ fn sharing_info(job: &crate::jobs::Job) -> Option<Value> {
 }
 
 async fn pull_csv(State(state): St, Path(job_id): Path<String>) -> ApiResult {
+    if let Some(run) = monitor_run(&state, &job_id)? {
+        let mut out = records::csv_header(&run.spec);
+        for rec in &run.records {
+            out.push_str(&records::csv_row(&run.spec, rec));
+        }
+        return Ok(csv_answer(&job_id, Body::from(out)));
+    }
     let (spec, available) = {
         let jobs = state.jobs.lock().unwrap();
         let job = jobs.get(&job_id).ok_or_else(ApiError::not_found)?;
@@ -764,7 +825,11 @@ async fn pull_csv(State(state): St, Path(job_id): Path<String>) -> ApiResult {
             },
         )),
     );
-    Ok((
+    Ok(csv_answer(&job_id, Body::from_stream(body)))
+}
+
+fn csv_answer(job_id: &str, body: Body) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
@@ -772,9 +837,9 @@ async fn pull_csv(State(state): St, Path(job_id): Path<String>) -> ApiResult {
                 format!("attachment; filename=\"catchall-{job_id}.csv\""),
             ),
         ],
-        Body::from_stream(body),
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 // ---- continue ----

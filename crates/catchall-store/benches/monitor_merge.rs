@@ -1,6 +1,8 @@
 //! Merging a monitor's runs into the store, against a plain SQLite
-//! `INSERT OR IGNORE` peer in the same run; and the "new since I last
-//! looked" count of a 100,000-record monitor. Figures: bench/README.md.
+//! `INSERT OR IGNORE` peer in the same run (and the whole check: merge,
+//! then the new records parsed and copied to the monitor's table job); and
+//! the "new since I last looked" count of a 100,000-record monitor.
+//! Figures: bench/README.md.
 
 use std::time::{Duration, Instant};
 
@@ -35,6 +37,7 @@ fn merge_into_store(
     store: &Store,
     monitor: i64,
     runs: &[Vec<(String, String)>],
+    table: bool,
 ) -> (Duration, u64) {
     let start = Instant::now();
     let mut new = 0;
@@ -62,6 +65,10 @@ fn merge_into_store(
             )
             .unwrap()
             .new_records;
+        // As the engine's check does after each merge.
+        if table {
+            while store.sync_monitor_table(monitor, 2000).unwrap() > 0 {}
+        }
     }
     (start.elapsed(), new)
 }
@@ -108,25 +115,37 @@ fn main() {
 
     // Alternate store and peer, fresh files each round; report medians.
     let rounds = 3;
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let (mut ours, mut peer, mut whole) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let store = Store::open(&dir.path().join(format!("store-{round}.db"))).unwrap();
         let m = store.upsert_monitor(&info("bench")).unwrap();
-        let (t, new) = merge_into_store(&store, m, &runs);
+        let (t, new) = merge_into_store(&store, m, &runs, false);
         assert_eq!(new, unique);
         ours.push(t);
         let (t, n) = merge_into_peer(&dir.path().join(format!("peer-{round}.db")), &runs);
         assert_eq!(n, unique);
         peer.push(t);
+        let store = Store::open(&dir.path().join(format!("table-{round}.db"))).unwrap();
+        let m = store.upsert_monitor(&info("bench")).unwrap();
+        let (t, new) = merge_into_store(&store, m, &runs, true);
+        assert_eq!(new, unique);
+        assert_eq!(store.monitor(m).unwrap().unwrap().table_records, unique);
+        whole.push(t);
     }
     ours.sort();
     peer.sort();
-    let (o, p) = (ours[rounds / 2], peer[rounds / 2]);
+    whole.sort();
+    let (o, p, w) = (ours[rounds / 2], peer[rounds / 2], whole[rounds / 2]);
     println!(
         "merge {RUNS} runs x {PER_RUN} records (half already seen, {unique} unique): store {:.1} ms, INSERT OR IGNORE peer {:.1} ms, {:.2}x (median of {rounds})",
         ms(o),
         ms(p),
         o.as_secs_f64() / p.as_secs_f64()
+    );
+    println!(
+        "merge and copy to the table job (parse, cells, JSON): {:.1} ms, {:.2}x the peer (median of {rounds})",
+        ms(w),
+        w.as_secs_f64() / p.as_secs_f64()
     );
 
     // A 100,000-record monitor, looked at halfway.
@@ -134,9 +153,9 @@ fn main() {
     let m = store.upsert_monitor(&info("count")).unwrap();
     let half: Vec<(String, String)> = (0..50_000).map(record).collect();
     let rest: Vec<(String, String)> = (50_000..100_000).map(record).collect();
-    merge_into_store(&store, m, &[half]);
+    merge_into_store(&store, m, &[half], false);
     store.mark_monitor_seen(m).unwrap();
-    merge_into_store(&store, m, &[rest]);
+    merge_into_store(&store, m, &[rest], false);
     let mut times = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();

@@ -35,8 +35,8 @@ pub use blocks::JsonBlock;
 pub use filter::{ColumnValues, FilterTest, ValueCount};
 pub use kept_view::{KeptColumn, KeptView};
 pub use monitors::{
-    IncomingMonitorRecord, MergeOutcome, MonitorInfo, MonitorRecordRow, MonitorRow, MonitorRunIn,
-    MonitorRunRow,
+    with_first_seen, IncomingMonitorRecord, MergeOutcome, MonitorInfo, MonitorRecordRow,
+    MonitorRow, MonitorRunIn, MonitorRunRow, TablePending,
 };
 pub use prepare::PreparedPage;
 pub use review::{RecordReview, Review, ReviewChange, ReviewCounts, ReviewFilter, Verdict};
@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_review.sql"),
     include_str!("migrations/0005_monitors.sql"),
     include_str!("migrations/0006_search_fold_and_views.sql"),
+    include_str!("migrations/0009_monitor_table.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -641,6 +642,7 @@ impl Store {
                AND (?2 IS NULL OR stage = ?2 OR local_state = ?2)
                AND (?3 IS NULL OR origin = ?3)
                AND (?4 IS NULL OR mode = ?4)
+               AND origin != 'monitor'
              ORDER BY created_at DESC, id DESC
              LIMIT ?5 OFFSET ?6"
         );

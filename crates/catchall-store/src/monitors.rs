@@ -3,8 +3,9 @@
 //! brought it. "New" means arrived after the user's last look (`seen_mark`).
 
 use rusqlite::{params, OptionalExtension};
+use serde_json::Value;
 
-use crate::{now_ms, JobServer, Store, StoreError};
+use crate::{now_ms, JobServer, PreparedPage, RecordIn, Store, StoreError};
 
 /// A monitor as the service lists it (what [`Store::upsert_monitor`] keeps).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,6 +36,11 @@ pub struct MonitorRow {
     pub records: u64,
     /// Records that arrived after the user last looked.
     pub new_records: u64,
+    /// The job whose records table shows this monitor's records, once made
+    /// ([`Store::sync_monitor_table`]).
+    pub table_job: Option<i64>,
+    /// Records copied to that table so far.
+    pub table_records: u64,
 }
 
 /// A run as the service lists it.
@@ -78,6 +84,43 @@ pub struct MergeOutcome {
     pub already_seen: u64,
 }
 
+/// Records of a monitor on their way to its table job.
+#[derive(Debug, Clone)]
+pub struct TablePending {
+    monitor: i64,
+    job: i64,
+    /// (record_id, JSON with first_seen_run and first_seen_at).
+    records: Vec<(String, String)>,
+    last_seq: i64,
+    /// The last of `records` the user had looked at.
+    looked: Option<usize>,
+}
+
+impl TablePending {
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn record_ins(&self) -> Vec<RecordIn<'_>> {
+        self.records
+            .iter()
+            .map(|(id, json)| RecordIn {
+                record_id: id,
+                json,
+            })
+            .collect()
+    }
+
+    /// The parsing half, on any thread.
+    pub fn prepare(&self) -> Result<PreparedPage, StoreError> {
+        PreparedPage::new(&self.record_ins())
+    }
+}
+
 /// A stored record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonitorRecordRow {
@@ -95,7 +138,8 @@ const MONITOR_COLS: &str = "m.id, m.monitor_id, m.server, m.reference_job_id, m.
      m.cron, m.schedule_human, m.timezone, m.\"limit\", m.enabled, m.created_at, m.last_run_at, m.checked_at, \
      (SELECT count(*) FROM monitor_runs r WHERE r.monitor = m.id), \
      (SELECT count(*) FROM monitor_records x WHERE x.monitor = m.id), \
-     (SELECT count(*) FROM monitor_records x WHERE x.monitor = m.id AND x.seq > m.seen_mark)";
+     (SELECT count(*) FROM monitor_records x WHERE x.monitor = m.id AND x.seq > m.seen_mark), \
+     m.table_job, (SELECT records_stored FROM jobs j WHERE j.id = m.table_job)";
 
 fn monitor_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
     Ok(MonitorRow {
@@ -118,7 +162,68 @@ fn monitor_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MonitorRow> {
         runs: r.get::<_, i64>(14)?.max(0) as u64,
         records: r.get::<_, i64>(15)?.max(0) as u64,
         new_records: r.get::<_, i64>(16)?.max(0) as u64,
+        table_job: r.get(17)?,
+        table_records: r.get::<_, Option<i64>>(18)?.unwrap_or(0).max(0) as u64,
     })
+}
+
+/// The table job's declared fields: when each record first came, then the
+/// reference job's enrichments (as submitted, else as the service listed
+/// them), so the table shows them in that order after the title.
+fn table_params(params_json: &str, enrichments_json: Option<&str>) -> String {
+    fn list(v: Option<Value>) -> Vec<Value> {
+        match v {
+            Some(Value::Array(a)) => a,
+            Some(Value::Object(mut o)) => match o.remove("enrichments") {
+                Some(Value::Array(a)) => a,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+    let mut declared = list(serde_json::from_str(params_json).ok());
+    if declared.is_empty() {
+        declared = list(enrichments_json.and_then(|e| serde_json::from_str(e).ok()));
+    }
+    let mut fields = vec![
+        serde_json::json!({"name": "first_seen_run", "type": "text",
+            "description": "The monitor run that first brought this record"}),
+        serde_json::json!({"name": "first_seen_at", "type": "date",
+            "description": "When this record was first added to the monitor"}),
+    ];
+    fields.extend(declared);
+    serde_json::json!({ "enrichments": fields }).to_string()
+}
+
+/// The record with the run that first brought it and when put into its
+/// `enrichment` (where tables and export writers find a record's fields),
+/// as `first_seen_run` and `first_seen_at`.
+pub fn with_first_seen(
+    record_id: &str,
+    json: &str,
+    run: Option<&str>,
+    at: &str,
+) -> Result<String, StoreError> {
+    let mut v: Value = serde_json::from_str(json).map_err(|e| StoreError::BadRecord {
+        record_id: record_id.to_owned(),
+        message: e.to_string(),
+    })?;
+    if let Some(o) = v.as_object_mut() {
+        let e = o
+            .entry("enrichment")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if !e.is_object() {
+            *e = Value::Object(Default::default());
+        }
+        if let Some(e) = e.as_object_mut() {
+            e.insert(
+                "first_seen_run".into(),
+                run.map(Value::from).unwrap_or(Value::Null),
+            );
+            e.insert("first_seen_at".into(), Value::from(at));
+        }
+    }
+    Ok(v.to_string())
 }
 
 impl Store {
@@ -213,8 +318,22 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a monitor with its runs and records.
+    /// Forgets a monitor with its runs and records (and its table's job).
     pub fn delete_monitor(&self, local: i64) -> Result<(), StoreError> {
+        let table: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT table_job FROM monitors WHERE id = ?1",
+                [local],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(Some(job)) = table {
+            match self.delete_job(job) {
+                Ok(()) | Err(StoreError::JobNotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let tx = self.write_tx()?;
         tx.execute("DELETE FROM monitor_records WHERE monitor = ?1", [local])?;
         tx.execute("DELETE FROM monitor_runs WHERE monitor = ?1", [local])?;
@@ -362,15 +481,168 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
-    /// The user has looked: every record stored so far is no longer new.
+    /// The user has looked: every record stored so far is no longer new
+    /// (once the monitor has a table: every record it shows).
     pub fn mark_monitor_seen(&self, local: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE monitors SET seen_mark =
-                 (SELECT coalesce(max(seq), 0) FROM monitor_records WHERE monitor = ?1)
+        let tx = self.write_tx()?;
+        tx.execute(
+            "UPDATE monitors SET seen_mark = CASE WHEN table_job IS NULL
+                 THEN (SELECT coalesce(max(seq), 0) FROM monitor_records WHERE monitor = ?1)
+                 ELSE max(seen_mark, table_upto) END
              WHERE id = ?1",
             [local],
         )?;
+        tx.execute(
+            "UPDATE jobs SET seen_upto = (SELECT coalesce(max(id), 0) FROM records WHERE job = jobs.id)
+             WHERE id = (SELECT table_job FROM monitors WHERE id = ?1)",
+            [local],
+        )?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// The last record row id of a job the user has looked at (None: a job
+    /// whose records are never "new").
+    pub(crate) fn seen_upto(&self, job: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seen_upto FROM jobs WHERE id = ?1")?
+            .query_row([job], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// The job whose records table shows the monitor's records, made on
+    /// first use: of origin `monitor` (never listed with the jobs), with
+    /// the reference job's enrichments when that job is on this computer,
+    /// so the columns come in its order.
+    pub fn monitor_table_job(&self, local: i64) -> Result<i64, StoreError> {
+        let found: Option<(Option<i64>, String, String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT m.table_job, m.query, m.server, m.reference_job_id FROM monitors m WHERE m.id = ?1",
+            )?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        let Some((table, query, server, reference)) = found else {
+            return Err(StoreError::Other(format!(
+                "monitor {local} is not in the local store"
+            )));
+        };
+        if let Some(job) = table {
+            if self.seen_upto(job)?.is_some() {
+                return Ok(job);
+            }
+        }
+        let (params_json, enrichments): (String, Option<String>) = self
+            .conn
+            .prepare_cached("SELECT params_json, enrichments_json FROM jobs WHERE job_id = ?1")?
+            .query_row([&reference], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or_else(|| ("{}".into(), None));
+        let params_json = table_params(&params_json, enrichments.as_deref());
+        let tx = self.write_tx()?;
+        let now = now_ms();
+        tx.execute(
+            "INSERT INTO jobs (query, params_json, enrichments_json, origin, created_at, updated_at,
+                 finished_at, stage, local_state, server, seen_upto)
+             VALUES (?1, ?2, ?3, 'monitor', ?4, ?4, ?4, 'completed', 'done', ?5, 0)",
+            params![query, params_json, enrichments, now, server],
+        )?;
+        let job = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE monitors SET table_job = ?2, table_upto = 0 WHERE id = ?1",
+            params![local, job],
+        )?;
+        tx.commit()?;
+        Ok(job)
+    }
+
+    /// Up to `max` of the monitor's records not yet in its table, in
+    /// arrival order, each with the run that first brought it ("Run 3")
+    /// and when; parse them ([`PreparedPage`], no connection needed) and
+    /// store them with [`Store::fill_monitor_table`]. Empty: up to date.
+    pub fn monitor_table_pending(
+        &self,
+        local: i64,
+        max: usize,
+    ) -> Result<TablePending, StoreError> {
+        let job = self.monitor_table_job(local)?;
+        let (upto, seen_mark): (i64, i64) = self
+            .conn
+            .prepare_cached("SELECT table_upto, seen_mark FROM monitors WHERE id = ?1")?
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut out = TablePending {
+            monitor: local,
+            job,
+            records: Vec::new(),
+            last_seq: upto,
+            looked: None,
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT x.seq, x.record_id, x.json, x.first_seen_at, r.seq
+             FROM monitor_records x
+             LEFT JOIN monitor_runs r ON r.monitor = x.monitor AND r.job_id = x.first_seen_run
+             WHERE x.monitor = ?1 AND x.seq > ?2 ORDER BY x.seq LIMIT ?3",
+        )?;
+        let mut q = st.query(params![local, upto, max.min(i64::MAX as usize) as i64])?;
+        while let Some(r) = q.next()? {
+            let seq: i64 = r.get(0)?;
+            let record_id: String = r.get(1)?;
+            let at: String = r.get(3)?;
+            let run = r.get::<_, Option<i64>>(4)?.map(|n| format!("Run {n}"));
+            let json = with_first_seen(
+                &record_id,
+                r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?,
+                run.as_deref(),
+                &at,
+            )?;
+            out.last_seq = seq;
+            // Records the user had looked at before the table was made stay seen.
+            if seq <= seen_mark {
+                out.looked = Some(out.records.len());
+            }
+            out.records.push((record_id, json));
+        }
+        Ok(out)
+    }
+
+    /// Stores what [`Store::monitor_table_pending`] found, parsed.
+    pub fn fill_monitor_table(
+        &self,
+        pending: &TablePending,
+        page: &PreparedPage,
+    ) -> Result<(), StoreError> {
+        let records = pending.record_ins();
+        self.upsert_prepared(pending.job, &records, page)?;
+        let tx = self.write_tx()?;
+        tx.execute(
+            "UPDATE monitors SET table_upto = max(table_upto, ?2) WHERE id = ?1",
+            params![pending.monitor, pending.last_seq],
+        )?;
+        if let Some(i) = pending.looked {
+            tx.execute(
+                "UPDATE jobs SET seen_upto = max(coalesce(seen_upto, 0),
+                     coalesce((SELECT id FROM records WHERE job = ?1 AND record_id = ?2), 0))
+                 WHERE id = ?1",
+                params![pending.job, pending.records[i].0],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Copies up to `max` of the monitor's records not yet in its table to
+    /// it; returns how many (0: up to date). Parses on this thread: a caller
+    /// that shares the store parses between the two halves instead.
+    pub fn sync_monitor_table(&self, local: i64, max: usize) -> Result<usize, StoreError> {
+        let pending = self.monitor_table_pending(local, max)?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let page = pending.prepare()?;
+        self.fill_monitor_table(&pending, &page)?;
+        Ok(pending.len())
     }
 
     /// A page of records in arrival order (newest first when `newest_first`),

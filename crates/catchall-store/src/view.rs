@@ -45,6 +45,9 @@ pub struct ViewSpec {
     /// Only records in this review state.
     #[serde(default)]
     pub review: Option<ReviewFilter>,
+    /// Only records stored after the user last looked (a monitor's table).
+    #[serde(default)]
+    pub only_new: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,6 +66,9 @@ pub struct RowCells {
     /// The analyst's review of the record (blank when none).
     #[serde(default)]
     pub review: Review,
+    /// Stored after the user last looked (only a monitor's table has such).
+    #[serde(default)]
+    pub is_new: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -81,6 +87,7 @@ struct ViewKey {
     /// column cache (filter.rs).
     tests: Vec<(String, TestKey)>,
     review: Option<ReviewFilter>,
+    only_new: bool,
 }
 
 impl ViewSpec {
@@ -92,6 +99,7 @@ impl ViewSpec {
             && k.filters.is_empty()
             && k.tests.is_empty()
             && k.review.is_none()
+            && !k.only_new
     }
 
     /// Records come in stored order (no sort): a view's ids are ascending.
@@ -116,6 +124,7 @@ fn normalize(v: &ViewSpec) -> ViewKey {
             .filter_map(|f| Some((f.key.clone(), TestKey::of(f.test.as_ref()?)?)))
             .collect(),
         review: v.review,
+        only_new: v.only_new,
     }
 }
 
@@ -140,10 +149,11 @@ fn fts_query(s: &str) -> Option<String> {
 type ViewIds = Arc<Vec<i64>>;
 
 /// The job's records version, its review version for views filtered by
-/// review state, and how far its search index is built for searches (0
-/// where they do not matter): a search answered while the index was being
-/// built is answered again from the index once it has moved on.
-type Version = (i64, i64, i64);
+/// review state, how far its search index is built for searches, and the
+/// user's last look for views of new records only (0 where they do not
+/// matter): a search answered while the index was being built is answered
+/// again from the index once it has moved on.
+type Version = (i64, i64, i64, i64);
 
 struct Entry {
     job: i64,
@@ -435,18 +445,19 @@ impl Store {
     }
 
     fn view_version(&self, local: i64, key: &ViewKey) -> Result<Version, StoreError> {
-        let (records, reviews, fts): (i64, i64, i64) = self
+        let (records, reviews, fts, seen): (i64, i64, i64, Option<i64>) = self
             .conn
             .prepare_cached(
-                "SELECT records_version, review_version, fts_upto FROM jobs WHERE id = ?1",
+                "SELECT records_version, review_version, fts_upto, seen_upto FROM jobs WHERE id = ?1",
             )?
-            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?
             .ok_or(StoreError::JobNotFound(local))?;
         Ok((
             records,
             if key.review.is_some() { reviews } else { 0 },
             if key.search.is_some() { fts } else { 0 },
+            if key.only_new { seen.unwrap_or(0) } else { 0 },
         ))
     }
 
@@ -460,7 +471,11 @@ impl Store {
         if let Some(ids) = self.cache.borrow_mut().get(local, &key, version) {
             return Ok(ids);
         }
-        let ids = Arc::new(self.materialize(local, &key)?);
+        let mut ids = self.materialize(local, &key)?;
+        if key.only_new {
+            ids.retain(|&id| id > version.3);
+        }
+        let ids = Arc::new(ids);
         // Searching may have built the rest of the index itself.
         let version = if key.search.is_some() {
             self.view_version(local, &key)?
@@ -652,6 +667,7 @@ impl Store {
             .conn
             .prepare_cached("SELECT record_id, cells FROM records WHERE id = ?1")?;
         let reviewed = self.has_reviews(local)?;
+        let seen = self.seen_upto(local)?;
         let mut rows = Vec::with_capacity(e - s);
         for id in &ids[s..e] {
             let mut q = st.query([id])?;
@@ -710,6 +726,7 @@ impl Store {
                 record_id,
                 cells,
                 review,
+                is_new: seen.is_some_and(|mark| *id > mark),
             });
         }
         Ok(Window {

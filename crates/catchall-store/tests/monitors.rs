@@ -128,3 +128,122 @@ fn runs_and_records_merge_with_new_counts_and_survive_a_reopen() {
     assert!(s.monitor(m).unwrap().is_none());
     assert_eq!(s.monitor_records(m, false, false, 0, 10).unwrap().len(), 0);
 }
+
+/// The title cell of every row of a window.
+fn titles(w: &Window) -> Vec<String> {
+    w.rows.iter().map(|r| r.cells[0].text.clone()).collect()
+}
+
+#[test]
+fn the_table_job_shows_records_new_marks_and_their_first_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let s = Store::open(&path).unwrap();
+    let m = s.upsert_monitor(&info("mon-t")).unwrap();
+    s.merge_monitor_runs(m, &[run("a")]).unwrap();
+    merge(&s, m, "a", 0, 5);
+    // Looked at before the table existed: those stay seen once copied.
+    s.mark_monitor_seen(m).unwrap();
+    s.merge_monitor_runs(m, &[run("a"), run("b")]).unwrap();
+    merge(&s, m, "b", 3, 8);
+    assert_eq!(s.monitor_new_count(m).unwrap(), 3);
+
+    // Copied in parts, in arrival order.
+    assert_eq!(s.sync_monitor_table(m, 4).unwrap(), 4);
+    assert_eq!(s.sync_monitor_table(m, 4).unwrap(), 4);
+    assert_eq!(s.sync_monitor_table(m, 4).unwrap(), 0);
+    let row = s.monitor(m).unwrap().unwrap();
+    let job = row.table_job.expect("a table job");
+    assert_eq!(row.table_records, 8);
+    assert_eq!(s.monitor_table_job(m).unwrap(), job, "made once");
+    // Never listed with the jobs.
+    assert!(s
+        .list_jobs(&JobFilter::default())
+        .unwrap()
+        .iter()
+        .all(|j| j.id != job));
+
+    let all = s.window(job, &ViewSpec::default(), 0, 100).unwrap();
+    assert_eq!(all.total, 8);
+    assert_eq!(
+        titles(&all),
+        ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"]
+    );
+    let fresh: Vec<bool> = all.rows.iter().map(|r| r.is_new).collect();
+    assert_eq!(fresh, [false, false, false, false, false, true, true, true]);
+    // The run each first appeared in is a column of the table.
+    let cols = s.columns(job).unwrap();
+    let run_col = cols
+        .iter()
+        .position(|c| c.key == "first_seen_run")
+        .expect("first_seen_run column");
+    assert_eq!(all.rows[0].cells[run_col].text, "Run 1");
+    assert_eq!(all.rows[7].cells[run_col].text, "Run 2");
+
+    let only_new = ViewSpec {
+        only_new: true,
+        ..Default::default()
+    };
+    assert!(!only_new.is_plain());
+    let w = s.window(job, &only_new, 0, 100).unwrap();
+    assert_eq!(titles(&w), ["t5", "t6", "t7"]);
+    assert!(w.rows.iter().all(|r| r.is_new));
+    // Sorted and new only: the same three, in title order, descending.
+    let sorted = ViewSpec {
+        only_new: true,
+        sort: Some(SortSpec {
+            key: "record_title".into(),
+            descending: true,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        titles(&s.window(job, &sorted, 0, 100).unwrap()),
+        ["t7", "t6", "t5"]
+    );
+
+    // Looked at: nothing is new, and the cached view of new ones follows.
+    s.mark_monitor_seen(m).unwrap();
+    assert_eq!(s.monitor_new_count(m).unwrap(), 0);
+    assert_eq!(s.window(job, &only_new, 0, 100).unwrap().total, 0);
+    assert!(s
+        .window(job, &ViewSpec::default(), 0, 100)
+        .unwrap()
+        .rows
+        .iter()
+        .all(|r| !r.is_new));
+
+    // A third run: only its new records are new, in the table too.
+    s.merge_monitor_runs(m, &[run("a"), run("b"), run("c")])
+        .unwrap();
+    merge(&s, m, "c", 6, 10);
+    assert_eq!(s.sync_monitor_table(m, 100).unwrap(), 2);
+    assert_eq!(
+        titles(&s.window(job, &only_new, 0, 100).unwrap()),
+        ["t8", "t9"]
+    );
+    assert_eq!(s.monitor_new_count(m).unwrap(), 2);
+
+    // A job's own records are never new.
+    let plain = s
+        .create_job(&NewJob {
+            query: "q".into(),
+            params_json: "{}".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    s.upsert_records(
+        plain,
+        [RecordIn {
+            record_id: "x",
+            json: r#"{"record_id":"x","record_title":"x"}"#,
+        }],
+    )
+    .unwrap();
+    let w = s.window(plain, &ViewSpec::default(), 0, 10).unwrap();
+    assert!(!w.rows[0].is_new);
+
+    // Deleting the monitor takes its table job along.
+    s.delete_monitor(m).unwrap();
+    assert!(s.job(job).unwrap().is_none());
+}

@@ -1,19 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import type { MonitorSummary, WebhookTestOutcome } from "../../bindings";
+import type { MonitorSummary, NewMonitor } from "../../bindings";
 import { formatCount } from "../../lib/format";
 import { monitorsIpc } from "./monitorsIpc";
-import {
-  localTimeZone,
-  MAX_WEBHOOKS,
-  monitorProblems,
-  PRESETS,
-  webhookUrlProblem,
-} from "./schedule";
+import { localTimeZone, monitorProblems, PRESETS } from "./schedule";
+import { WebhookPicker, webhooksKey } from "./WebhookPicker";
 
 export const monitorsKey = ["monitors"] as const;
-export const webhooksKey = ["webhooks"] as const;
 
 /**
  * "Monitor this query": a finished job re-run on a schedule. Presets or
@@ -48,15 +42,7 @@ export function MonitorDialog({
     preset === "custom" ? custom : (PRESETS.find((p) => p.id === preset)?.text ?? "");
   const hooks = useQuery({ queryKey: webhooksKey, queryFn: monitorsIpc.webhooks });
   const create = useMutation({
-    mutationFn: () =>
-      monitorsIpc.create({
-        jobLocalId,
-        schedule: schedule.trim(),
-        timezone: timezone.trim() || null,
-        limit: Number(limit),
-        backfill,
-        webhookIds: chosen,
-      }),
+    mutationFn: (m: NewMonitor) => monitorsIpc.create(m),
     onSuccess: (m) => {
       qc.invalidateQueries({ queryKey: monitorsKey });
       onCreated(m);
@@ -67,7 +53,16 @@ export function MonitorDialog({
     e.preventDefault();
     const found = monitorProblems(schedule, limit.trim() ? Number(limit) : null, chosen.length);
     setProblems(found);
-    if (found.length === 0) create.mutate();
+    if (found.length === 0) {
+      create.mutate({
+        jobLocalId,
+        schedule: schedule.trim(),
+        timezone: timezone.trim() || null,
+        limit: Number(limit),
+        backfill,
+        webhookIds: chosen,
+      });
+    }
   };
 
   return (
@@ -176,101 +171,5 @@ export function MonitorDialog({
         </div>
       </form>
     </div>
-  );
-}
-
-function WebhookPicker({
-  hooks,
-  loading,
-  chosen,
-  onChange,
-}: {
-  hooks: { id: string; name: string; kind: string; url: string }[];
-  loading: boolean;
-  chosen: string[];
-  onChange: (ids: string[]) => void;
-}) {
-  const qc = useQueryClient();
-  const [name, setName] = useState("");
-  const [url, setUrl] = useState("");
-  const [urlProblem, setUrlProblem] = useState<string | null>(null);
-  const [tested, setTested] = useState<Record<string, WebhookTestOutcome>>({});
-  const add = useMutation({
-    mutationFn: () => monitorsIpc.createWebhook({ name: name.trim(), url: url.trim(), kind: null }),
-    onSuccess: (w) => {
-      qc.invalidateQueries({ queryKey: webhooksKey });
-      setName("");
-      setUrl("");
-      if (chosen.length < MAX_WEBHOOKS) onChange([...chosen, w.id]);
-    },
-  });
-  const test = useMutation({
-    mutationFn: (hookId: string) => monitorsIpc.testWebhook(hookId),
-    onSuccess: (r, hookId) => setTested((t) => ({ ...t, [hookId]: r })),
-  });
-  const toggle = (hookId: string, on: boolean) =>
-    onChange(on ? [...chosen, hookId] : chosen.filter((c) => c !== hookId));
-  const addHook = () => {
-    const p = name.trim() ? webhookUrlProblem(url) : "Give the channel a name.";
-    setUrlProblem(p);
-    if (!p) add.mutate();
-  };
-  return (
-    <fieldset className="stack">
-      <legend>Tell a team channel (optional, up to {MAX_WEBHOOKS})</legend>
-      {loading ? <p className="muted">Loading channels…</p> : null}
-      {hooks.map((h) => (
-        <div key={h.id} className="row">
-          <label className="row">
-            <input
-              type="checkbox"
-              checked={chosen.includes(h.id)}
-              onChange={(e) => toggle(h.id, e.currentTarget.checked)}
-            />
-            {h.name} <span className="muted">({h.kind})</span>
-          </label>
-          <button
-            type="button"
-            aria-label={`Send test to ${h.name}`}
-            disabled={test.isPending}
-            onClick={() => test.mutate(h.id)}
-          >
-            Send test
-          </button>
-          {tested[h.id] ? (
-            <span role="status">
-              {tested[h.id].success
-                ? `Test delivered${tested[h.id].statusCode ? ` (HTTP ${tested[h.id].statusCode})` : ""}`
-                : `Test not delivered${tested[h.id].statusCode ? ` (HTTP ${tested[h.id].statusCode})` : ""}`}
-            </span>
-          ) : null}
-        </div>
-      ))}
-      <div className="row">
-        <label className="stack">
-          Channel name
-          <input type="text" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </label>
-        <label className="stack">
-          Webhook address
-          <input
-            type="url"
-            value={url}
-            placeholder="https://hooks.slack.com/services/…"
-            onInput={(e) => setUrl(e.currentTarget.value)}
-          />
-        </label>
-        <button type="button" onClick={addHook} disabled={add.isPending}>
-          Add channel
-        </button>
-      </div>
-      {urlProblem ? (
-        <p className="field-error" role="alert">
-          {urlProblem}
-        </p>
-      ) : null}
-      {add.isError ? <ErrorNotice error={add.error} /> : null}
-      {test.isError ? <ErrorNotice error={test.error} /> : null}
-    </fieldset>
   );
 }

@@ -1,12 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { ConfirmDialog } from "../../app/ConfirmDialog";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import type { ExportFormat, ExportResult, MonitorSummary } from "../../bindings";
+import type { ExportFormat, ExportResult, MonitorChange, MonitorSummary } from "../../bindings";
 import { formatCount, formatDateTime } from "../../lib/format";
+import type { ViewSpec } from "../../lib/ipc";
+import { columnsKey, ResultsTable } from "../results/ResultsTable";
+import { EMPTY_VIEW } from "../results/tableLayout";
+import { recordsKey } from "../watch/jobState";
 import { monitorsKey } from "./MonitorDialog";
 import { monitorsIpc } from "./monitorsIpc";
-import { nextRun } from "./schedule";
+import { monitorProblems, nextRun } from "./schedule";
+import { WebhookPicker, webhooksKey } from "./WebhookPicker";
 
 /** The Monitors screen: every monitor, and one monitor's runs and records. */
 export function MonitorsScreen({ initial = null }: { initial?: number | null }) {
@@ -96,16 +101,14 @@ function MonitorList({ onOpen }: { onOpen: (id: number) => void }) {
   );
 }
 
-const PAGE = 500;
-
 function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
   const hid = useId();
   const qc = useQueryClient();
-  const [onlyNew, setOnlyNew] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
   const [format, setFormat] = useState<ExportFormat>("csv");
   const [exported, setExported] = useState<ExportResult | null>(null);
+  const [view, setView] = useState<ViewSpec>({ ...EMPTY_VIEW, onlyNew: false });
   const key = [...monitorsKey, id] as const;
   const monitor = useQuery({
     queryKey: [...key, "summary"],
@@ -116,33 +119,40 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
     queryKey: [...key, "runs", monitor.data?.runs],
     queryFn: () => monitorsIpc.runs(id),
   });
-  const records = useQuery({
-    queryKey: [...key, "records", onlyNew, monitor.data?.records, monitor.data?.newRecords],
-    queryFn: () => monitorsIpc.records(id, onlyNew, 0, PAGE),
-  });
+  // The records are a job's table: the engine keeps a job of the monitor's.
+  const table = useQuery({ queryKey: [...key, "table"], queryFn: () => monitorsIpc.table(id) });
+  const tableJob = table.data ?? null;
+  useTableFollows(tableJob, monitor.data);
   const refresh = () => qc.invalidateQueries({ queryKey: monitorsKey });
-  const check = useMutation({ mutationFn: () => monitorsIpc.check(id), onSuccess: refresh });
-  const seen = useMutation({ mutationFn: () => monitorsIpc.markSeen(id), onSuccess: refresh });
+  const check = useMutation({
+    mutationFn: (m: number) => monitorsIpc.check(m),
+    onSuccess: refresh,
+  });
+  const seen = useMutation({
+    mutationFn: (m: number) => monitorsIpc.markSeen(m),
+    onSuccess: refresh,
+  });
   const toggle = useMutation({
-    mutationFn: (on: boolean) => (on ? monitorsIpc.enable(id, false) : monitorsIpc.disable(id)),
+    mutationFn: (v: { id: number; on: boolean }) =>
+      v.on ? monitorsIpc.enable(v.id, false) : monitorsIpc.disable(v.id),
     onSuccess: refresh,
   });
   const remove = useMutation({
-    mutationFn: () => monitorsIpc.remove(id),
+    mutationFn: (m: number) => monitorsIpc.remove(m),
     onSuccess: () => {
       refresh();
       onBack();
     },
   });
   const doExport = useMutation({
-    mutationFn: (only: boolean) => monitorsIpc.exportRecords(id, only, format),
+    mutationFn: (v: { id: number; onlyNew: boolean; format: ExportFormat }) =>
+      monitorsIpc.exportRecords(v.id, v.onlyNew, v.format),
     onSuccess: setExported,
   });
 
   if (monitor.isPending) return <p>Opening the monitor…</p>;
   if (monitor.isError) return <ErrorNotice error={monitor.error} />;
   const m = monitor.data;
-  const runSeq = new Map((runs.data ?? []).map((r) => [r.jobId, r.seq]));
   return (
     <section className="stack monitor-view" aria-labelledby={`${hid}-title`}>
       <div className="row">
@@ -156,14 +166,14 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
         {m.limit != null ? ` · up to ${formatCount(m.limit)} records per run` : ""}
       </p>
       <div className="row">
-        <button type="button" onClick={() => check.mutate()} disabled={check.isPending}>
+        <button type="button" onClick={() => check.mutate(m.id)} disabled={check.isPending}>
           Check now
         </button>
-        <button type="button" onClick={() => toggle.mutate(!m.enabled)}>
+        <button type="button" onClick={() => toggle.mutate({ id: m.id, on: !m.enabled })}>
           {m.enabled ? "Turn off" : "Turn on"}
         </button>
-        <button type="button" onClick={() => setEditing(true)}>
-          Edit schedule
+        <button type="button" onClick={() => setEditing(true)} aria-expanded={editing}>
+          Edit monitor
         </button>
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
           Delete monitor
@@ -172,7 +182,7 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
       {[check, toggle, remove, seen].map((x) =>
         x.isError ? <ErrorNotice key={String(x.submittedAt)} error={x.error} /> : null,
       )}
-      {editing ? <EditSchedule monitor={m} onDone={() => setEditing(false)} /> : null}
+      {editing ? <EditMonitor monitor={m} onDone={() => setEditing(false)} /> : null}
       {confirming ? (
         <ConfirmDialog
           title="Delete this monitor?"
@@ -181,7 +191,7 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
           danger
           busy={remove.isPending}
           onCancel={() => setConfirming(false)}
-          onConfirm={() => remove.mutate()}
+          onConfirm={() => remove.mutate(m.id)}
         >
           Its runs stop at once, and its records are removed from this computer. This cannot be
           undone.
@@ -207,47 +217,24 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
         <label className="row">
           <input
             type="checkbox"
-            checked={onlyNew}
-            onChange={(e) => setOnlyNew(e.currentTarget.checked)}
+            checked={view.onlyNew === true}
+            onChange={(e) => setView({ ...view, onlyNew: e.currentTarget.checked })}
           />
           New since I last looked
         </label>
         <button
           type="button"
-          onClick={() => seen.mutate()}
+          onClick={() => seen.mutate(m.id)}
           disabled={seen.isPending || m.newRecords === 0}
         >
           Mark all as seen
         </button>
       </div>
-      {records.isError ? <ErrorNotice error={records.error} /> : null}
-      <table className="monitor-records">
-        <caption className="visually-hidden">Records of this monitor</caption>
-        <thead>
-          <tr>
-            <th scope="col">Record</th>
-            <th scope="col">First seen in</th>
-            <th scope="col">First seen</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(records.data ?? []).map((r) => (
-            <tr key={r.recordId} aria-label={r.isNew ? `New: ${r.title}` : r.title}>
-              <td>
-                {r.isNew ? <span className="badge badge-high">new</span> : null} {r.title}
-              </td>
-              <td>
-                {r.firstSeenRun && runSeq.has(r.firstSeenRun)
-                  ? `Run ${runSeq.get(r.firstSeenRun)}`
-                  : (r.firstSeenRun ?? "—")}
-              </td>
-              <td>{formatDateTime(r.firstSeenAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {records.data && records.data.length === PAGE ? (
-        <p className="muted">The newest {PAGE} are shown; an export has them all.</p>
+      {table.isError ? <ErrorNotice error={table.error} /> : null}
+      {tableJob != null ? (
+        <ResultsTable localId={tableJob} view={view} onViewChange={setView} />
+      ) : table.isPending ? (
+        <p className="muted">Loading records…</p>
       ) : null}
 
       <fieldset className="row">
@@ -260,10 +247,18 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
             <option value="json">JSON</option>
           </select>
         </label>
-        <button type="button" onClick={() => doExport.mutate(false)} disabled={doExport.isPending}>
+        <button
+          type="button"
+          onClick={() => doExport.mutate({ id: m.id, onlyNew: false, format })}
+          disabled={doExport.isPending}
+        >
           Export all
         </button>
-        <button type="button" onClick={() => doExport.mutate(true)} disabled={doExport.isPending}>
+        <button
+          type="button"
+          onClick={() => doExport.mutate({ id: m.id, onlyNew: true, format })}
+          disabled={doExport.isPending}
+        >
           Export only new
         </button>
       </fieldset>
@@ -277,18 +272,42 @@ function MonitorView({ id, onBack }: { id: number; onBack: () => void }) {
   );
 }
 
-function EditSchedule({ monitor, onDone }: { monitor: MonitorSummary; onDone: () => void }) {
+/**
+ * The table's windows are cached per view: when records reach the
+ * monitor's table, or the user has looked (what is "new" changed), the
+ * shown windows are asked for again.
+ */
+function useTableFollows(tableJob: number | null, m: MonitorSummary | undefined) {
+  const qc = useQueryClient();
+  const stamp = m ? `${m.tableRecords}/${m.newRecords}` : null;
+  const last = useRef(stamp);
+  useEffect(() => {
+    if (tableJob == null || stamp == null || last.current === stamp) return;
+    last.current = stamp;
+    void qc.invalidateQueries({ queryKey: recordsKey(tableJob) });
+    void qc.invalidateQueries({ queryKey: columnsKey(tableJob) });
+  }, [qc, tableJob, stamp]);
+}
+
+/**
+ * A monitor's schedule, records per run and team channels. Bad input gets
+ * a plain message before anything is sent.
+ */
+function EditMonitor({ monitor, onDone }: { monitor: MonitorSummary; onDone: () => void }) {
+  const id = useId();
   const qc = useQueryClient();
   const [text, setText] = useState(monitor.scheduleText ?? "");
-  const [problem, setProblem] = useState<string | null>(null);
+  const [limit, setLimit] = useState(monitor.limit != null ? String(monitor.limit) : "");
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const hooks = useQuery({ queryKey: webhooksKey, queryFn: monitorsIpc.webhooks });
+  const attached = useQuery({
+    queryKey: [...monitorsKey, monitor.id, "webhooks"],
+    queryFn: () => monitorsIpc.webhookIds(monitor.id),
+  });
+  const ids = chosen ?? attached.data ?? [];
   const save = useMutation({
-    mutationFn: () =>
-      monitorsIpc.update(monitor.id, {
-        schedule: text.trim(),
-        timezone: monitor.timezone,
-        limit: null,
-        webhookIds: null,
-      }),
+    mutationFn: (v: { id: number; change: MonitorChange }) => monitorsIpc.update(v.id, v.change),
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: monitorsKey });
       onDone();
@@ -296,23 +315,55 @@ function EditSchedule({ monitor, onDone }: { monitor: MonitorSummary; onDone: ()
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!text.trim()) {
-      setProblem('Say when it should run, for example "every weekday at 9am".');
-      return;
-    }
-    setProblem(null);
-    save.mutate();
+    const n = limit.trim() ? Number(limit) : null;
+    const found = monitorProblems(text, n, ids.length);
+    setProblems(found);
+    if (found.length > 0) return;
+    save.mutate({
+      id: monitor.id,
+      change: {
+        schedule: text.trim(),
+        timezone: monitor.timezone,
+        limit: n,
+        // Left as they were unless the user changed them.
+        webhookIds: chosen,
+      },
+    });
   };
   return (
-    <form className="card stack" onSubmit={submit} aria-label="Edit schedule">
+    <form className="card stack" onSubmit={submit} aria-label="Edit monitor">
       <label className="stack">
-        New schedule
-        <input type="text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        Schedule
+        <input
+          type="text"
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          aria-describedby={`${id}-sched`}
+        />
+        <span id={`${id}-sched`} className="muted">
+          In plain words, for example "every Monday at 6 PM EST".
+        </span>
       </label>
-      {problem ? (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
+      <label className="stack">
+        Records per run
+        <input type="number" value={limit} onInput={(e) => setLimit(e.currentTarget.value)} />
+      </label>
+      <WebhookPicker
+        hooks={hooks.data ?? []}
+        loading={hooks.isPending || attached.isPending}
+        chosen={ids}
+        onChange={setChosen}
+      />
+      {attached.isError ? <ErrorNotice error={attached.error} /> : null}
+      {problems.length > 0 ? (
+        <div className="notice notice-error" role="alert">
+          <strong>Check the monitor</strong>
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {save.isError ? <ErrorNotice error={save.error} /> : null}
       <div className="row">
@@ -320,7 +371,7 @@ function EditSchedule({ monitor, onDone }: { monitor: MonitorSummary; onDone: ()
           Cancel
         </button>
         <button type="submit" className="primary" disabled={save.isPending}>
-          Save schedule
+          Save changes
         </button>
       </div>
     </form>

@@ -8,7 +8,6 @@ import {
   type MonitorChange,
   type MonitorCheck,
   type MonitorNews,
-  type MonitorRecordRow,
   type MonitorRunInfo,
   type MonitorSummary,
   type NewMonitor,
@@ -37,12 +36,8 @@ export const monitorsIpc = {
   get: (id: number): Promise<MonitorSummary> => unwrap(commands.getMonitor(id)),
   check: (id: number): Promise<MonitorCheck> => unwrap(commands.checkMonitor(id)),
   runs: (id: number): Promise<MonitorRunInfo[]> => unwrap(commands.monitorRuns(id)),
-  records: (
-    id: number,
-    onlyNew: boolean,
-    offset: number,
-    limit: number,
-  ): Promise<MonitorRecordRow[]> => unwrap(commands.monitorRecords(id, onlyNew, offset, limit)),
+  /** The local job whose results table shows the monitor's records (brought up to date). */
+  table: (id: number): Promise<number> => unwrap(commands.monitorTable(id)),
   markSeen: (id: number): Promise<MonitorSummary> => unwrap(commands.markMonitorSeen(id)),
   enable: (id: number, backfill: boolean): Promise<MonitorSummary> =>
     unwrap(commands.enableMonitor(id, backfill)),
@@ -60,6 +55,13 @@ export const monitorsIpc = {
   webhooks: (): Promise<WebhookSummary[]> => unwrap(commands.listWebhooks()),
   createWebhook: (w: NewWebhook): Promise<WebhookSummary> => unwrap(commands.createWebhook(w)),
   testWebhook: (id: string): Promise<WebhookTestOutcome> => unwrap(commands.testWebhook(id)),
+  updateWebhook: (id: string, w: NewWebhook): Promise<WebhookSummary> =>
+    unwrap(commands.updateWebhook(id, w)),
+  deleteWebhook: async (id: string): Promise<void> => {
+    await unwrap(commands.deleteWebhook(id));
+  },
+  /** The ids of the webhooks a monitor tells. */
+  webhookIds: (id: number): Promise<string[]> => unwrap(commands.monitorWebhookIds(id)),
   onNews: (cb: (n: MonitorNews) => void): (() => void) => {
     let stop: (() => void) | null = null;
     let dropped = false;

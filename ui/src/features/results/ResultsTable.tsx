@@ -479,7 +479,7 @@ export function ResultsTable({
         {total == null
           ? "Loading records…"
           : total === 0
-            ? view.search || view.filters.length > 0 || view.review
+            ? view.search || view.filters.length > 0 || view.review || view.onlyNew
               ? "No records match the search and filters."
               : "No records yet."
             : `${formatCount(total)} ${total === 1 ? "record" : "records"}`}
@@ -866,6 +866,11 @@ const BodyRow = memo(function BodyRow({
             onChange={() => {}}
           />
           <ReviewMarks review={row.review ?? null} />
+          {row.isNew ? (
+            <span className="badge badge-high" title="New since you last looked">
+              new
+            </span>
+          ) : null}
         </td>
       ) : null}
       {row ? (
