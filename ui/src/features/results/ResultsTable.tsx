@@ -1,4 +1,4 @@
-import { type QueryClient, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   memo,
@@ -31,6 +31,7 @@ import { useReview } from "../review/useReview";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
 import { FilterChips, FilterEditor } from "./FilterEditor";
+import { columnsQuery, windowQuery } from "./queries";
 import { RecordPanel } from "./RecordPanel";
 import { assignSlots } from "./rowSlots";
 import {
@@ -86,32 +87,6 @@ type ShownColumn = Placed;
 
 const NO_COLUMNS: Column[] = [];
 
-export const columnsKey = (localId: number) => ["columns", localId] as const;
-
-const columnsQuery = (localId: number) => ({
-  queryKey: columnsKey(localId),
-  queryFn: () => ipc.jobColumns(localId),
-});
-
-/** Window `w` of a view's rows (cached per view; records arriving refresh them). */
-const windowQuery = (localId: number, view: ViewSpec, viewKey: string, w: number) => ({
-  queryKey: [...recordsKey(localId), viewKey, w],
-  queryFn: () => ipc.recordsWindow(localId, view, w * WINDOW_SIZE, WINDOW_SIZE),
-  staleTime: Number.POSITIVE_INFINITY,
-  // Kept a minute: dropping windows scrolled past after 10 s left the page
-  // ~30 MB bigger at the end of bench/ui's session, not smaller.
-  gcTime: 60_000,
-});
-
-/**
- * Starts loading what the table shows first (columns and first rows), so a
- * job view can ask for them alongside its own summary rather than after it.
- */
-export function prefetchFirstRows(qc: QueryClient, localId: number, view: ViewSpec) {
-  void qc.prefetchQuery(columnsQuery(localId));
-  void qc.prefetchQuery(windowQuery(localId, view, viewKeyOf(view), 0));
-}
-
 /**
  * The job's records, paged from the engine in windows as the user scrolls:
  * only display strings for the rows on screen ever cross the IPC.
@@ -153,23 +128,26 @@ export function ResultsTable({
   const [reviewNote, setReviewNote] = useState<string | null>(null);
 
   const viewKey = viewKeyOf(view);
-  // Widths from the content of the job's first rows, measured once per job.
-  const [autoWidths, setAutoWidths] = useState<Record<string, number> | null>(null);
-  const onFirstRows = useCallback(
-    (rows: Row[]) =>
-      setAutoWidths((prev) => {
-        if (prev || rows.length === 0 || columns.length === 0) return prev;
-        const out: Record<string, number> = {};
-        columns.forEach((col, i) => {
-          out[col.key] = contentWidth(
-            col,
-            rows.map((r) => r.texts[i] || r.links[i] || ""),
-          );
-        });
-        return out;
-      }),
-    [columns],
-  );
+  // Widths from the content of the job's first rows, measured once per job,
+  // in the render that first shows them (so the rows are laid out once).
+  const autoRef = useRef<Record<string, number> | null>(null);
+  const firstWindow = useQuery({
+    ...windowQuery(localId, view, viewKey, 0),
+    enabled: false,
+    notifyOnChangeProps: () => (autoRef.current ? [] : ["data"]),
+  });
+  const firstRows = firstWindow.data?.rows;
+  if (!autoRef.current && columns.length > 0 && firstRows && firstRows.length > 0) {
+    const out: Record<string, number> = {};
+    columns.forEach((col, i) => {
+      out[col.key] = contentWidth(
+        col,
+        firstRows.map((r) => r.texts[i] || r.links[i] || ""),
+      );
+    });
+    autoRef.current = out;
+  }
+  const autoWidths = autoRef.current;
   const shown = useMemo<ShownColumn[]>(
     () => arrange(columns, layout, (col) => autoWidths?.[col.key] ?? columnWidth(col)),
     [columns, layout, autoWidths],
@@ -551,7 +529,6 @@ export function ResultsTable({
             scrollRef={scrollRef}
             onOpen={onOpen}
             onTotal={onTotal}
-            onFirstRows={autoWidths ? undefined : onFirstRows}
             onError={setWindowError}
             active={active}
             selected={selected}
@@ -679,7 +656,6 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef,
   onOpen,
   onTotal,
-  onFirstRows,
   onError,
   active,
   selected,
@@ -699,8 +675,6 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef: React.RefObject<HTMLDivElement | null>;
   onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   onTotal: (total: number | null) => void;
-  /** The view's first rows, once (they set the columns' widths). */
-  onFirstRows?: (rows: Row[]) => void;
   onError: (error: unknown) => void;
   active: number | null;
   selected: ReadonlySet<string>;
@@ -714,6 +688,8 @@ const VirtualRows = memo(function VirtualRows({
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 6,
+    // Rows in the first render, before the scroll area is measured.
+    initialRect: { width: 0, height: window.innerHeight },
   });
   const items = virtualizer.getVirtualItems();
   const first = items.length > 0 ? items[0].index : 0;
@@ -753,11 +729,6 @@ const VirtualRows = memo(function VirtualRows({
     onTotal(newestTotal ?? null);
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [viewKey]);
-
-  const firstRows = windowIdx[0] === 0 ? windows[0]?.data?.rows : undefined;
-  useEffect(() => {
-    if (firstRows && onFirstRows) onFirstRows(firstRows);
-  }, [firstRows, onFirstRows]);
 
   const windowError = windows.find((q) => q.error)?.error ?? null;
   useEffect(() => onError(windowError), [windowError, onError]);
