@@ -51,6 +51,8 @@ import {
 import { viewKeyOf, WINDOW_SIZE, windowsFor } from "./windows";
 
 export const ROW_HEIGHT = 36;
+/** Columns up to which every header cell is rendered, in view or not. */
+const ALL_HEADERS_UP_TO = 200;
 /** The review column before the job's own: a select box and the marks. */
 const REVIEW_WIDTH = 96;
 
@@ -163,6 +165,13 @@ export function ResultsTable({
       return left;
     });
   }, [shown]);
+  // Every header cell, unless the job has more columns than any screen
+  // shows (a hostile record's thousands): then those in view, as the rows.
+  const inView = useVisibleColumns(scrollRef, shown);
+  const headCols = useMemo(
+    () => (shown.length <= ALL_HEADERS_UP_TO ? shown.map((_, i) => i) : inView),
+    [shown, inView],
+  );
   const terms = useMemo(() => searchTerms(view.search), [view.search]);
   const toggleSort = (key: string) => {
     const s = view.sort;
@@ -481,7 +490,8 @@ export function ResultsTable({
               <th scope="col" className="th pinned" aria-colindex={1} style={{ left: 0 }}>
                 Review
               </th>
-              {shown.map((p, i) => {
+              {headCols.map((i) => {
+                const p = shown[i];
                 const sorted =
                   view.sort?.key === p.col.key ? (view.sort.descending ? "desc" : "asc") : null;
                 const left = lefts[i];
@@ -495,7 +505,7 @@ export function ResultsTable({
                       sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
                     }
                     title={p.col.label}
-                    style={left != null ? { left } : undefined}
+                    style={left != null ? { gridColumn: i + 2, left } : { gridColumn: i + 2 }}
                   >
                     {p.col.kind !== "citations" ? (
                       <button type="button" className="sort" onClick={() => toggleSort(p.col.key)}>
@@ -589,12 +599,13 @@ function useVisibleColumns(
     (left: number, width: number): [number, number] => {
       const n = shown.length;
       if (n === 0) return [0, -1];
-      // Without a measured width (not laid out yet), every column.
-      if (width <= 0) return [0, n - 1];
+      // Not laid out yet: as wide as the window (a job with thousands of
+      // columns must not render them all once).
+      const w = width > 0 ? width : window.innerWidth;
       let a = 0;
       while (a < n - 1 && edges[a + 1] <= left) a++;
       let b = a;
-      while (b < n - 1 && edges[b + 1] < left + width) b++;
+      while (b < n - 1 && edges[b + 1] < left + w) b++;
       return [Math.max(0, a - 1), Math.min(n - 1, b + 1)];
     },
     [edges, shown.length],
