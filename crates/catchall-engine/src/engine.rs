@@ -9,9 +9,9 @@ use catchall_api::{ApiError, ApiKey, InitializeRequest, ListJobsQuery, SubmitReq
 use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, Store};
 
 use crate::background::{IdleTrim, SearchIndexer};
-use crate::jobs::{Cadence, Jobs};
 use crate::connection::{pace_of, Clients, Connector, KeySource, LiveTarget, SandboxSetup, Server};
 use crate::dto::*;
+use crate::jobs::{Cadence, Jobs};
 use crate::secret::KeyringStore;
 use crate::{convert, draft, exporting, pull, queue, review, tracker, EngineError};
 

@@ -216,8 +216,7 @@ async fn attempt_now(
     let req: SubmitRequest = request_of(&row);
     // Marked before sending: if the app dies mid-request, the next start
     // checks the job list instead of sending it again.
-    jobs
-        .store()
+    jobs.store()
         .set_local_state(local, LocalState::Submitting)?;
     match clients.poll.submit(&req).await {
         Ok(job_id) => {

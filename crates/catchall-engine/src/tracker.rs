@@ -191,8 +191,7 @@ fn trouble_after(
         wait_ms = wait.as_millis() as u64,
         "tracking trouble"
     );
-    jobs
-        .tracking
+    jobs.tracking
         .set_trouble(local, format!("{message} Retrying in {secs} s."));
     jobs.emit(JobEvent {
         local_id: local,
@@ -276,8 +275,7 @@ async fn step(jobs: &Arc<Jobs>, local: i64, t: &mut Tracked) -> Result<Next, Eng
     if let Some(stage) = &stage {
         let steps = steps_from_api(&status);
         let changed =
-            jobs
-                .store()
+            jobs.store()
                 .record_stage(local, stage.as_str(), Some(&steps_json(&steps)))?;
         if changed {
             jobs.emit(JobEvent {
