@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { type FieldView, ipc, type RecordDetail } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
-import { CHARS_AT_ONCE, FIELDS_AT_ONCE, RecordPanel } from "./RecordPanel";
+import { CHARS_AT_ONCE, FIELDS_AT_ONCE, RecordPanel, textBlocks } from "./RecordPanel";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -77,4 +77,19 @@ test("10,000 fields are rendered a few hundred at a time", async () => {
     );
   expect(panel.querySelectorAll(".field-row")).toHaveLength(2 * FIELDS_AT_ONCE);
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE}`)).toBeInTheDocument();
+});
+
+test("a whole value is split into blocks at spaces, never inside a character", () => {
+  const words = "alpha beta gamma ".repeat(1_000);
+  const blocks = textBlocks(words, 100);
+  expect(blocks.join("")).toBe(words);
+  for (const b of blocks.slice(0, -1)) {
+    expect(b.length).toBeLessThanOrEqual(100);
+    expect(b.endsWith(" ")).toBe(true);
+  }
+  // One long word of emoji: cut by size, but never between a surrogate pair.
+  const emoji = "😀".repeat(500);
+  const parts = textBlocks(emoji, 101);
+  expect(parts.join("")).toBe(emoji);
+  for (const p of parts) expect(/^(?:😀)+$/u.test(p)).toBe(true);
 });
