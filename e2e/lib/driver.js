@@ -54,6 +54,9 @@ export function appConfig({
     beforeSession: () => {
       const args = ["--port", String(port), "--native-port", String(port + 1)];
       tauriDriver = spawn("tauri-driver", args, { stdio: [null, process.stdout, process.stderr] });
+      // A worker that ends without its afterSession (a crashed session)
+      // must not leave the driver holding the port for the next spec.
+      process.once("exit", () => tauriDriver?.kill());
       return new Promise((resolve) =>
         setTimeout(() => {
           beforeSessionReady?.();

@@ -11,6 +11,7 @@ use catchall_store::{JobFilter, JobOrigin as StoreOrigin, LocalState, NewJob, St
 use crate::background::{IdleTrim, SearchIndexer};
 use crate::connection::{pace_of, Clients, Connector, KeySource, LiveTarget, SandboxSetup, Server};
 use crate::dto::*;
+use crate::jobs::{Cadence, Jobs};
 use crate::secret::KeyringStore;
 use crate::{convert, draft, exporting, pull, queue, review, tracker, EngineError};
 
@@ -99,7 +100,7 @@ impl std::fmt::Debug for Engine {
             .field("data_dir", &self.inner.config.data_dir)
             .field("connection", &conn.mode())
             .field("key", &conn.key_redacted())
-            .field("tracking", &self.inner.tracking.tracked().len())
+            .field("tracking", &self.inner.jobs.tracking.tracked().len())
             .finish()
     }
 }
@@ -126,12 +127,9 @@ pub(crate) struct Inner {
     pub db_path: PathBuf,
     /// The mode, the key, the sandbox and the clients to either server.
     pub connector: Arc<Connector>,
-    /// Which jobs have a tracking task, and their trouble.
-    pub tracking: tracker::Tracking,
-    /// Jobs waiting for a slot on the service.
-    pub queue: queue::SubmitQueue,
-    /// Builds finished jobs' search indexes in the background.
-    indexer: SearchIndexer,
+    /// Tracking, the submit queue and what they share (the part their
+    /// tasks are handed).
+    pub jobs: Arc<Jobs>,
     /// Gives memory back once the results table is left alone.
     idle_trim: IdleTrim,
     /// Held for the engine's life: one writer per data folder.
@@ -146,8 +144,8 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.tracking.stop_all();
-        self.queue.stop();
+        self.jobs.tracking.stop_all();
+        self.jobs.queue.stop();
         self.monitor_watch.stop();
     }
 }
@@ -163,7 +161,7 @@ pub(crate) const SETTING_CONFIRM_ABOVE: &str = "confirm_above_records";
 pub const POLL_RANGE_SECS: std::ops::RangeInclusive<u32> = 30..=60;
 pub(crate) const DEFAULT_CONFIRM_ABOVE: u32 = 1000;
 const DRAFT_NAME: &str = "composer";
-const DEFAULT_POLL_SECS: u32 = 30;
+pub(crate) const DEFAULT_POLL_SECS: u32 = 30;
 /// The most rows one table window returns, whatever the caller asks.
 const MAX_WINDOW_ROWS: u32 = 1000;
 /// Default of `EngineOptions::idle_trim`.
@@ -176,7 +174,7 @@ impl Inner {
     }
 
     pub(crate) fn index_in_background(&self, local: i64) {
-        self.indexer.index(local);
+        self.jobs.index_in_background(local);
     }
 
     pub(crate) fn emit(&self, event: JobEvent) {
@@ -184,15 +182,12 @@ impl Inner {
     }
 
     pub(crate) fn job_server(&self, local: i64) -> Server {
-        match self.store().job(local) {
-            Ok(Some(row)) => Server::from_store(row.server),
-            _ => Server::Sandbox,
-        }
+        self.jobs.job_server(local)
     }
 
     /// Forgets the engine's bookkeeping of a deleted job.
     pub(crate) fn forget_job(&self, local: i64) {
-        self.tracking.clear_trouble(local);
+        self.jobs.forget_job(local);
     }
 
     pub(crate) fn settings(&self) -> R<Settings> {
@@ -230,43 +225,8 @@ impl Inner {
         self.connector.current_server()
     }
 
-    /// The cadence: 30-60 s against the live service (the documented
-    /// range), faster in the sandbox where jobs take seconds to minutes.
-    pub(crate) fn poll_interval(&self, server: Server) -> Duration {
-        if let Some(d) = self.options.poll_interval {
-            return d;
-        }
-        match server {
-            Server::Sandbox => match pace_of(&self.config.sandbox_pace) {
-                catchall_sandbox::Pace::Test => Duration::from_millis(250),
-                catchall_sandbox::Pace::Demo => Duration::from_secs(2),
-                catchall_sandbox::Pace::Real => Duration::from_secs(10),
-            },
-            Server::Live => {
-                let secs = self
-                    .settings()
-                    .map(|s| s.poll_interval_secs)
-                    .unwrap_or(DEFAULT_POLL_SECS);
-                Duration::from_secs(u64::from(secs.clamp(30, 60)))
-            }
-        }
-    }
-
-    fn queue_retry(&self) -> Duration {
-        if let Some(d) = self.options.queue_retry {
-            return d;
-        }
-        match self.current_server() {
-            Server::Sandbox => match pace_of(&self.config.sandbox_pace) {
-                catchall_sandbox::Pace::Test => Duration::from_millis(500),
-                _ => Duration::from_secs(5),
-            },
-            Server::Live => Duration::from_secs(30),
-        }
-    }
-
     fn is_tracking(&self, local: i64) -> bool {
-        self.tracking.is_tracking(local)
+        self.jobs.tracking.is_tracking(local)
     }
 
     pub(crate) fn snapshot(&self, local: i64) -> R<JobSnapshot> {
@@ -278,7 +238,7 @@ impl Inner {
             let history = store.stage_history(local)?;
             (row, history, store.replaced_values(local)?)
         };
-        let trouble = self.tracking.trouble(local);
+        let trouble = self.jobs.tracking.trouble(local);
         let mut snap = convert::snapshot(&row, history, self.is_tracking(local), trouble);
         snap.read_notes = replaced.describe();
         Ok(snap)
@@ -345,16 +305,24 @@ impl Engine {
         ));
         connector.start_keyring_read().await;
         let idle_trim = IdleTrim::new(&store, options.idle_trim.unwrap_or(IDLE_TRIM));
-        let indexer = SearchIndexer::new(db_path.clone());
+        let jobs = Arc::new(Jobs::new(
+            store.clone(),
+            sink.clone(),
+            connector.clone(),
+            SearchIndexer::new(db_path.clone()),
+            Cadence {
+                poll: options.poll_interval,
+                queue_retry: options.queue_retry,
+                sandbox_pace: pace_of(&config.sandbox_pace),
+            },
+        ));
         let inner = Arc::new(Inner {
             options,
             sink,
             store,
             db_path,
             connector,
-            tracking: tracker::Tracking::default(),
-            queue: queue::SubmitQueue::default(),
-            indexer,
+            jobs,
             idle_trim,
             reviews: Default::default(),
             monitor_watch: Default::default(),
@@ -381,10 +349,10 @@ impl Engine {
         let unfinished = inner.store().unfinished_jobs()?;
         for row in &unfinished {
             if row.local_state == LocalState::Tracking {
-                tracker::spawn(&inner, row.id);
+                tracker::spawn(&inner.jobs, row.id);
             }
         }
-        queue::start(&inner, inner.queue_retry());
+        queue::start(&inner.jobs, inner.jobs.queue_retry());
         inner.monitor_watch.start(&inner);
 
         // Start the in-process sandbox ahead of need, without waiting for it.
@@ -401,8 +369,8 @@ impl Engine {
 
     /// Stops tracking and the queue now (dropping the last clone does too).
     pub fn shutdown(&self) {
-        self.inner.tracking.stop_all();
-        self.inner.queue.stop();
+        self.inner.jobs.tracking.stop_all();
+        self.inner.jobs.queue.stop();
     }
 
     pub fn app_info(&self) -> AppInfo {
@@ -479,7 +447,7 @@ impl Engine {
         inner.store().set_setting(SETTING_CONNECTION, "live")?;
         inner.bind_key(&base)?;
         let status = conn.key_status();
-        inner.queue.wake();
+        inner.jobs.queue.wake();
         Ok(status)
     }
 
@@ -528,7 +496,7 @@ impl Engine {
         if connection == Connection::Sandbox {
             conn.sandbox().await?;
         }
-        inner.queue.wake();
+        inner.jobs.queue.wake();
         Ok(self.app_info())
     }
 
@@ -612,7 +580,7 @@ impl Engine {
             })?;
             local
         };
-        queue::submit_new(inner, local).await?;
+        queue::submit_new(&inner.jobs, local).await?;
         inner.snapshot(local)
     }
 
@@ -621,7 +589,7 @@ impl Engine {
             search,
             ..Default::default()
         })?;
-        let tracked = self.inner.tracking.tracked();
+        let tracked = self.inner.jobs.tracking.tracked();
         Ok(rows
             .iter()
             .map(|r| convert::summary(r, tracked.contains(&r.id)))
@@ -742,7 +710,7 @@ impl Engine {
     /// Adds a job started elsewhere to the local history, tracks and pulls it.
     pub async fn open_account_job(&self, job_id: String) -> R<JobSnapshot> {
         let local = self.adopt_remote(job_id.trim()).await?;
-        tracker::spawn(&self.inner, local);
+        tracker::spawn(&self.inner.jobs, local);
         self.inner.snapshot(local)
     }
 
@@ -835,7 +803,7 @@ impl Engine {
             )));
         }
         let mut sink = pull::AppSink {
-            inner: inner.clone(),
+            jobs: inner.jobs.clone(),
             local,
         };
         let complete = pull::pull_complete(&c.api, &remote, &mut sink).await?;
@@ -927,7 +895,7 @@ impl Engine {
             )?;
             store.set_local_state(local_id, LocalState::Tracking)?;
         }
-        tracker::spawn(inner, local_id);
+        tracker::spawn(&inner.jobs, local_id);
         inner.snapshot(local_id)
     }
 
@@ -945,7 +913,7 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             }
         }
-        inner.tracking.stop(local_id);
+        inner.jobs.tracking.stop(local_id);
         inner.store().delete_job(local_id)?;
         review::forget(inner, local_id);
         inner.forget_job(local_id);
@@ -953,7 +921,7 @@ impl Engine {
             local_id,
             event: JobEventKind::Deleted,
         });
-        inner.queue.wake();
+        inner.jobs.queue.wake();
         Ok(())
     }
 

@@ -13,6 +13,7 @@ pub mod dto;
 mod engine;
 mod error;
 mod exporting;
+mod jobs;
 mod lock;
 mod memory;
 pub mod monitors;

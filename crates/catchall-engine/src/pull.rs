@@ -19,7 +19,7 @@ use catchall_api::{ApiError, Client, PullResponse, RawPullPage, RawRecord, Stage
 use catchall_store::{PreparedPage, RecordIn, Store};
 
 use crate::dto::{JobEvent, JobEventKind};
-use crate::engine::Inner;
+use crate::jobs::Jobs;
 use crate::EngineError;
 
 /// Records asked for per page (the most the service accepts; it may send fewer).
@@ -378,7 +378,7 @@ impl PageSink for MemorySink {
 /// Pages into the app's store, writing on a blocking thread (so the
 /// runtime keeps polling the network) and reporting new records.
 pub(crate) struct AppSink {
-    pub inner: Arc<Inner>,
+    pub jobs: Arc<Jobs>,
     pub local: i64,
 }
 
@@ -388,12 +388,12 @@ impl PageSink for AppSink {
         prepare_for_store(records)
     }
     fn take(&mut self, page: StorePage) -> impl Future<Output = Result<u64, EngineError>> + Send {
-        let inner = self.inner.clone();
+        let jobs = self.jobs.clone();
         let local = self.local;
         async move {
-            let inner2 = inner.clone();
+            let jobs2 = jobs.clone();
             let (inserted, stored) = tokio::task::spawn_blocking(move || {
-                let store = inner2.store();
+                let store = jobs2.store();
                 let inserted = if page.records.is_empty() {
                     0
                 } else {
@@ -413,7 +413,7 @@ impl PageSink for AppSink {
             .await
             .map_err(|e| EngineError::Internal(format!("storing records stopped: {e}")))??;
             if inserted > 0 {
-                inner.emit(JobEvent {
+                jobs.emit(JobEvent {
                     local_id: local,
                     event: JobEventKind::RecordsStored {
                         new_records: inserted as u32,

@@ -14,7 +14,7 @@ use catchall_store::{JobRow, LocalState};
 use crate::connection::Server;
 use crate::convert::request_of;
 use crate::dto::{JobEvent, JobEventKind};
-use crate::engine::Inner;
+use crate::jobs::Jobs;
 use crate::{tracker, EngineError};
 
 fn now_ms() -> i64 {
@@ -37,48 +37,48 @@ pub(crate) enum Attempt {
     Skipped,
 }
 
-fn set_queued(inner: &Inner, local: i64, reason: String) -> Result<(), EngineError> {
-    inner.store().set_local_state(
+fn set_queued(jobs: &Jobs, local: i64, reason: String) -> Result<(), EngineError> {
+    jobs.store().set_local_state(
         local,
         LocalState::Queued {
             reason: reason.clone(),
         },
     )?;
-    inner.emit(JobEvent {
+    jobs.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Queued { reason },
     });
     Ok(())
 }
 
-fn adopt(inner: &Arc<Inner>, local: i64, job_id: &str) -> Result<(), EngineError> {
-    inner.store().set_remote_id(local, job_id)?;
-    inner.emit(JobEvent {
+fn adopt(jobs: &Arc<Jobs>, local: i64, job_id: &str) -> Result<(), EngineError> {
+    jobs.store().set_remote_id(local, job_id)?;
+    jobs.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Submitted {
             job_id: job_id.to_owned(),
         },
     });
-    tracker::spawn(inner, local);
+    tracker::spawn(jobs, local);
     Ok(())
 }
 
 /// Jobs of this server that hold a slot on the service (submitted and not
 /// finished), as far as this app knows.
-fn active_jobs(inner: &Inner, server: Server) -> Result<usize, EngineError> {
-    let rows = inner.store().unfinished_jobs()?;
+fn active_jobs(jobs: &Jobs, server: Server) -> Result<usize, EngineError> {
+    let rows = jobs.store().unfinished_jobs()?;
     Ok(rows
         .iter()
         .filter(|r| r.local_state == LocalState::Tracking)
         .filter(|r| !matches!(r.stage.as_deref(), Some("completed" | "failed")))
-        .filter(|r| inner.job_server(r.id) == server)
+        .filter(|r| jobs.job_server(r.id) == server)
         .count())
 }
 
 /// Looks for the job a lost submit may have created: same query, created
 /// after the local job (minus clock skew), not already linked locally.
 async fn find_on_service(
-    inner: &Inner,
+    jobs: &Jobs,
     client: &catchall_api::Client,
     row: &JobRow,
 ) -> Result<Option<String>, ApiError> {
@@ -102,7 +102,7 @@ async fn find_on_service(
                 .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)?;
             (created >= row.created_at - SKEW_MS).then_some((created, j.job_id))
         })
-        .filter(|(_, id)| inner.store().job_by_remote(id).ok().flatten().is_none())
+        .filter(|(_, id)| jobs.store().job_by_remote(id).ok().flatten().is_none())
         .collect();
     found.sort();
     Ok(found.into_iter().next().map(|(_, id)| id))
@@ -112,7 +112,7 @@ async fn find_on_service(
 /// user just pressed submit, so a refusal is returned to them (and the
 /// local job removed: the draft is still in the composer).
 pub(crate) async fn attempt(
-    inner: &Arc<Inner>,
+    jobs: &Arc<Jobs>,
     local: i64,
     interactive: bool,
 ) -> Result<Attempt, EngineError> {
@@ -120,11 +120,11 @@ pub(crate) async fn attempt(
     // sent before then, whoever asks (the queue's round, a slot freeing, a
     // new job). Checked once this attempt's turn has come: the one before
     // may have just been told to wait.
-    let _one_at_a_time = inner.queue.lock.lock().await;
-    if let Some(left) = inner.queue.held() {
+    let _one_at_a_time = jobs.queue.lock.lock().await;
+    if let Some(left) = jobs.queue.held() {
         if interactive {
             set_queued(
-                inner,
+                jobs,
                 local,
                 format!(
                     "The service asked to wait before the next job; this job is submitted automatically in about {} s.",
@@ -134,20 +134,20 @@ pub(crate) async fn attempt(
         }
         return Ok(Attempt::Later(left));
     }
-    let a = attempt_now(inner, local, interactive).await?;
+    let a = attempt_now(jobs, local, interactive).await?;
     if let Attempt::Later(d) = a {
-        inner.queue.hold_for(d);
+        jobs.queue.hold_for(d);
     }
     Ok(a)
 }
 
 /// One attempt, its turn taken (the queue's lock held by the caller).
 async fn attempt_now(
-    inner: &Arc<Inner>,
+    jobs: &Arc<Jobs>,
     local: i64,
     interactive: bool,
 ) -> Result<Attempt, EngineError> {
-    let Some(row) = inner.store().job(local)? else {
+    let Some(row) = jobs.store().job(local)? else {
         return Ok(Attempt::Skipped);
     };
     if !matches!(
@@ -157,11 +157,11 @@ async fn attempt_now(
     {
         return Ok(Attempt::Skipped);
     }
-    let server = inner.job_server(local);
-    let clients = match inner.clients(server).await {
+    let server = jobs.job_server(local);
+    let clients = match jobs.clients(server).await {
         Ok(c) => c,
         Err(e) => {
-            set_queued(inner, local, e.to_string())?;
+            set_queued(jobs, local, e.to_string())?;
             return Ok(Attempt::Waiting);
         }
     };
@@ -169,7 +169,7 @@ async fn attempt_now(
     if row.local_state == LocalState::Submitting {
         // A submit whose answer was lost may still be running on the
         // service: give it time to land before looking for it.
-        let settle = inner
+        let settle = jobs
             .connector
             .request_timeout(server)
             .saturating_mul(2)
@@ -178,15 +178,15 @@ async fn attempt_now(
             return Ok(Attempt::Waiting);
         }
         // The last submit's answer was lost: was the job created anyway?
-        match find_on_service(inner, &clients.poll, &row).await {
+        match find_on_service(jobs, &clients.poll, &row).await {
             Ok(Some(job_id)) => {
-                adopt(inner, local, &job_id)?;
+                adopt(jobs, local, &job_id)?;
                 return Ok(Attempt::Submitted);
             }
             Ok(None) => {}
             Err(e) => {
                 tracing::debug!(local, error = %e, "could not check the job list yet");
-                inner.emit(JobEvent {
+                jobs.emit(JobEvent {
                     local_id: local,
                     event: JobEventKind::Queued {
                         reason: format!(
@@ -199,15 +199,15 @@ async fn attempt_now(
         }
     }
 
-    if let Ok(limits) = inner.connector.limits(server, false).await {
+    if let Ok(limits) = jobs.connector.limits(server, false).await {
         if let Some(slots) = limits.concurrency().filter(|n| *n > 0) {
-            if active_jobs(inner, server)? as u64 >= slots {
+            if active_jobs(jobs, server)? as u64 >= slots {
                 let reason = if slots == 1 {
                     "Your plan's only job slot is busy; this job starts when the running job finishes.".to_owned()
                 } else {
                     format!("All {slots} of your plan's job slots are busy; this job starts when one frees.")
                 };
-                set_queued(inner, local, reason)?;
+                set_queued(jobs, local, reason)?;
                 return Ok(Attempt::Waiting);
             }
         }
@@ -216,17 +216,16 @@ async fn attempt_now(
     let req: SubmitRequest = request_of(&row);
     // Marked before sending: if the app dies mid-request, the next start
     // checks the job list instead of sending it again.
-    inner
-        .store()
+    jobs.store()
         .set_local_state(local, LocalState::Submitting)?;
     match clients.poll.submit(&req).await {
         Ok(job_id) => {
-            adopt(inner, local, &job_id)?;
+            adopt(jobs, local, &job_id)?;
             Ok(Attempt::Submitted)
         }
         Err(e @ ApiError::Busy { .. }) => {
             set_queued(
-                inner,
+                jobs,
                 local,
                 format!("{e} This job waits here and is submitted automatically."),
             )?;
@@ -234,7 +233,7 @@ async fn attempt_now(
         }
         Err(e) if e.job_maybe_created() || matches!(e, ApiError::Malformed { .. }) => {
             // Stays "submitting": reconciled on the next round, not resent.
-            inner.emit(JobEvent {
+            jobs.emit(JobEvent {
                 local_id: local,
                 event: JobEventKind::Queued {
                     reason: "The service did not confirm the submission; checking your job list before trying again."
@@ -245,7 +244,7 @@ async fn attempt_now(
         }
         Err(e) if e.is_transient() => {
             set_queued(
-                inner,
+                jobs,
                 local,
                 format!("{e} The job will be submitted when the service can be reached."),
             )?;
@@ -253,11 +252,11 @@ async fn attempt_now(
         }
         Err(e) => {
             if interactive {
-                inner.store().delete_job(local)?;
-                inner.forget_job(local);
+                jobs.store().delete_job(local)?;
+                jobs.forget_job(local);
                 Err(e.into())
             } else {
-                tracker::finish_failed(inner, local, &e.to_string())?;
+                tracker::finish_failed(jobs, local, &e.to_string())?;
                 Ok(Attempt::Skipped)
             }
         }
@@ -277,8 +276,8 @@ pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// A job just created by the user: sent now, unless older jobs are still
 /// waiting (it does not jump the queue).
-pub(crate) async fn submit_new(inner: &Arc<Inner>, local: i64) -> Result<Attempt, EngineError> {
-    let earlier = inner
+pub(crate) async fn submit_new(jobs: &Arc<Jobs>, local: i64) -> Result<Attempt, EngineError> {
+    let earlier = jobs
         .store()
         .unfinished_jobs()?
         .iter()
@@ -296,17 +295,17 @@ pub(crate) async fn submit_new(inner: &Arc<Inner>, local: i64) -> Result<Attempt
         } else {
             format!("Waiting for {earlier} earlier jobs in the queue to be submitted first.")
         };
-        set_queued(inner, local, reason)?;
-        inner.queue.wake();
+        set_queued(jobs, local, reason)?;
+        jobs.queue.wake();
         return Ok(Attempt::Waiting);
     }
-    attempt(inner, local, true).await
+    attempt(jobs, local, true).await
 }
 
 /// Every waiting job, oldest first, until one has to keep waiting; returns
 /// the service's `Retry-After` when it gave one.
-pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<Option<Duration>, EngineError> {
-    let waiting: Vec<i64> = inner
+pub(crate) async fn process_all(jobs: &Arc<Jobs>) -> Result<Option<Duration>, EngineError> {
+    let waiting: Vec<i64> = jobs
         .store()
         .unfinished_jobs()?
         .into_iter()
@@ -319,7 +318,7 @@ pub(crate) async fn process_all(inner: &Arc<Inner>) -> Result<Option<Duration>, 
         .map(|r| r.id)
         .collect();
     for local in waiting {
-        match attempt(inner, local, false).await? {
+        match attempt(jobs, local, false).await? {
             Attempt::Waiting => break,
             Attempt::Later(d) => return Ok(Some(d)),
             Attempt::Submitted | Attempt::Skipped => {}
@@ -370,20 +369,20 @@ impl SubmitQueue {
 
 /// Starts the queue's own task: it wakes when a tracked job finishes, or
 /// every `every` to retry.
-pub(crate) fn start(inner: &Arc<Inner>, every: Duration) {
-    let task = spawn_loop(inner, every);
-    *inner.queue.task.lock().unwrap() = Some(task);
+pub(crate) fn start(jobs: &Arc<Jobs>, every: Duration) {
+    let task = spawn_loop(jobs, every);
+    *jobs.queue.task.lock().unwrap() = Some(task);
 }
 
-fn spawn_loop(inner: &Arc<Inner>, every: Duration) -> tokio::task::AbortHandle {
-    let weak: Weak<Inner> = Arc::downgrade(inner);
-    let wake = inner.queue.wake.clone();
+fn spawn_loop(jobs: &Arc<Jobs>, every: Duration) -> tokio::task::AbortHandle {
+    let weak: Weak<Jobs> = Arc::downgrade(jobs);
+    let wake = jobs.queue.wake.clone();
     tokio::spawn(async move {
         loop {
             let mut pause = every;
             {
-                let Some(inner) = weak.upgrade() else { return };
-                match process_all(&inner).await {
+                let Some(jobs) = weak.upgrade() else { return };
+                match process_all(&jobs).await {
                     Ok(Some(retry_after)) => {
                         // The service's wish wins over the cadence; a job
                         // finishing (a slot freed) still wakes the queue.

@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 use crate::convert::{steps_from_api, steps_json, summary};
 use crate::dto::{JobEvent, JobEventKind, Progress};
-use crate::engine::Inner;
+use crate::jobs::Jobs;
 use crate::pull::{pull_complete, pull_pages, AppSink, PullError};
 use crate::EngineError;
 
@@ -85,8 +85,8 @@ impl Tracking {
 }
 
 /// Starts tracking a job unless it is already tracked.
-pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
-    let tracking = &inner.tracking;
+pub(crate) fn spawn(jobs: &Arc<Jobs>, local: i64) {
+    let tracking = &jobs.tracking;
     let mut handles = tracking.handles.lock().unwrap();
     if let Some(h) = handles.get(&local) {
         // Already tracked: poll now rather than at the next tick.
@@ -97,7 +97,7 @@ pub(crate) fn spawn(inner: &Arc<Inner>, local: i64) {
     let wake = Arc::new(Notify::new());
     // The lock is held until the handle is in the map, so the task cannot
     // remove its entry before it is there.
-    let task = tokio::spawn(run(Arc::downgrade(inner), local, wake.clone(), gen));
+    let task = tokio::spawn(run(Arc::downgrade(jobs), local, wake.clone(), gen));
     handles.insert(
         local,
         TrackerHandle {
@@ -119,7 +119,7 @@ enum Next {
     Done,
 }
 
-async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
+async fn run(weak: Weak<Jobs>, local: i64, wake: Arc<Notify>, gen: u64) {
     let mut t = Tracked {
         failures: 0,
         next_page: None,
@@ -128,18 +128,18 @@ async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
     loop {
         // Only a weak link between polls: dropping the engine ends tracking.
         let next = {
-            let Some(inner) = weak.upgrade() else { return };
-            match step(&inner, local, &mut t).await {
+            let Some(jobs) = weak.upgrade() else { return };
+            match step(&jobs, local, &mut t).await {
                 Ok(n) => n,
-                Err(e) => trouble(&inner, local, &mut t, e.to_string(), false),
+                Err(e) => trouble(&jobs, local, &mut t, e.to_string(), false),
             }
         };
         match next {
             Next::Done => {
-                if let Some(inner) = weak.upgrade() {
-                    inner.tracking.finished(local, gen);
+                if let Some(jobs) = weak.upgrade() {
+                    jobs.tracking.finished(local, gen);
                     // A slot may have freed: let the queue look.
-                    inner.queue.wake();
+                    jobs.queue.wake();
                 }
                 return;
             }
@@ -155,13 +155,13 @@ async fn run(weak: Weak<Inner>, local: i64, wake: Arc<Notify>, gen: u64) {
 
 /// Reports trouble and picks the wait before the next try: the cadence,
 /// doubled per failure in a row, at most 5 min (live) or 16 polls (sandbox).
-fn trouble(inner: &Inner, local: i64, t: &mut Tracked, message: String, key_problem: bool) -> Next {
-    trouble_after(inner, local, t, message, key_problem, None)
+fn trouble(jobs: &Jobs, local: i64, t: &mut Tracked, message: String, key_problem: bool) -> Next {
+    trouble_after(jobs, local, t, message, key_problem, None)
 }
 
 /// [`trouble`], waiting at least `at_least` (the service's `Retry-After`).
 fn trouble_after(
-    inner: &Inner,
+    jobs: &Jobs,
     local: i64,
     t: &mut Tracked,
     message: String,
@@ -169,8 +169,8 @@ fn trouble_after(
     at_least: Option<Duration>,
 ) -> Next {
     t.failures += 1;
-    let server = inner.job_server(local);
-    let base = inner.poll_interval(server).max(Duration::from_millis(250));
+    let server = jobs.job_server(local);
+    let base = jobs.poll_interval(server).max(Duration::from_millis(250));
     // The sandbox's cap follows its pace (a test-pace job lasts seconds).
     let cap = match server {
         crate::connection::Server::Sandbox => base.saturating_mul(16).min(Duration::from_secs(60)),
@@ -191,10 +191,9 @@ fn trouble_after(
         wait_ms = wait.as_millis() as u64,
         "tracking trouble"
     );
-    inner
-        .tracking
+    jobs.tracking
         .set_trouble(local, format!("{message} Retrying in {secs} s."));
-    inner.emit(JobEvent {
+    jobs.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Trouble {
             message,
@@ -220,12 +219,12 @@ fn clamp32(v: Option<u64>) -> Option<u32> {
 
 /// Stores the counters of a pull and reports them when they changed.
 fn note_progress(
-    inner: &Inner,
+    jobs: &Jobs,
     local: i64,
     t: &mut Tracked,
     meta: &PullResponse,
 ) -> Result<(), EngineError> {
-    let store = inner.store();
+    let store = jobs.store();
     store.update_progress(local, &progress_of(meta))?;
     if !meta.enrichments.is_empty() {
         if let Some(row) = store.job(local)? {
@@ -243,7 +242,7 @@ fn note_progress(
     };
     if t.last_progress.as_ref() != Some(&p) {
         t.last_progress = Some(p.clone());
-        inner.emit(JobEvent {
+        jobs.emit(JobEvent {
             local_id: local,
             event: JobEventKind::Progress { progress: p },
         });
@@ -252,8 +251,8 @@ fn note_progress(
 }
 
 /// One poll of one job.
-async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, EngineError> {
-    let Some(row) = inner.store().job(local)? else {
+async fn step(jobs: &Arc<Jobs>, local: i64, t: &mut Tracked) -> Result<Next, EngineError> {
+    let Some(row) = jobs.store().job(local)? else {
         return Ok(Next::Done);
     };
     if row.local_state != LocalState::Tracking {
@@ -262,25 +261,24 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     let Some(job_id) = row.job_id.clone() else {
         return Ok(Next::Done);
     };
-    let server = inner.job_server(local);
-    let interval = inner.poll_interval(server);
-    let clients = match inner.clients(server).await {
+    let server = jobs.job_server(local);
+    let interval = jobs.poll_interval(server);
+    let clients = match jobs.clients(server).await {
         Ok(c) => c,
-        Err(e) => return Ok(trouble(inner, local, t, e.to_string(), true)),
+        Err(e) => return Ok(trouble(jobs, local, t, e.to_string(), true)),
     };
     let status = match clients.poll.status(&job_id).await {
         Ok(s) => s,
-        Err(e) => return Ok(api_trouble(inner, local, t, e)),
+        Err(e) => return Ok(api_trouble(jobs, local, t, e)),
     };
     let stage = status.stage().filter(|s| !s.as_str().trim().is_empty());
     if let Some(stage) = &stage {
         let steps = steps_from_api(&status);
         let changed =
-            inner
-                .store()
+            jobs.store()
                 .record_stage(local, stage.as_str(), Some(&steps_json(&steps)))?;
         if changed {
-            inner.emit(JobEvent {
+            jobs.emit(JobEvent {
                 local_id: local,
                 event: JobEventKind::StageChanged {
                     stage: stage.as_str().to_owned(),
@@ -291,12 +289,12 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     }
     let Some(stage) = stage else {
         t.failures = 0;
-        inner.tracking.clear_trouble(local);
+        jobs.tracking.clear_trouble(local);
         return Ok(Next::After(interval));
     };
     if !stage.allows_pull() {
         t.failures = 0;
-        inner.tracking.clear_trouble(local);
+        jobs.tracking.clear_trouble(local);
         return Ok(Next::After(interval));
     }
 
@@ -306,7 +304,7 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     // page, checked against `valid_records` (records seen before are no-ops
     // in the store).
     let mut sink = AppSink {
-        inner: inner.clone(),
+        jobs: jobs.clone(),
         local,
     };
     let pulled = if stage == Stage::Completed {
@@ -325,37 +323,37 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
     };
     let (out, shortfall) = match pulled {
         Ok(o) => o,
-        Err(PullError::Api(e)) => return Ok(api_trouble(inner, local, t, e)),
+        Err(PullError::Api(e)) => return Ok(api_trouble(jobs, local, t, e)),
         Err(PullError::Engine(e)) => return Err(e),
     };
     t.next_page = Some(out.next_page);
-    note_progress(inner, local, t, &out.meta)?;
+    note_progress(jobs, local, t, &out.meta)?;
     if let Some(short) = shortfall {
         // Not done: the job stays tracked and is pulled again after a wait.
         let message =
             format!("Completed on the service, but only {short}: the rest did not arrive.");
-        return Ok(trouble(inner, local, t, message, false));
+        return Ok(trouble(jobs, local, t, message, false));
     }
     t.failures = 0;
-    inner.tracking.clear_trouble(local);
+    jobs.tracking.clear_trouble(local);
 
     match stage {
         Stage::Completed => {
-            let store = inner.store();
+            let store = jobs.store();
             store.set_local_state(local, LocalState::Done)?;
             let row = store
                 .job(local)?
                 .ok_or_else(|| EngineError::no_job(local))?;
             drop(store);
-            inner.index_in_background(local);
+            jobs.index_in_background(local);
             let valid = row.valid_records.unwrap_or(row.records_stored);
-            inner.emit(JobEvent {
+            jobs.emit(JobEvent {
                 local_id: local,
                 event: JobEventKind::Completed {
                     valid_records: valid.min(u64::from(u32::MAX)) as u32,
                 },
             });
-            inner.sink.job_finished(&summary(&row, false));
+            jobs.sink.job_finished(&summary(&row, false));
             Ok(Next::Done)
         }
         Stage::Failed => {
@@ -367,43 +365,43 @@ async fn step(inner: &Arc<Inner>, local: i64, t: &mut Tracked) -> Result<Next, E
                 .unwrap_or_else(|| {
                     "The service reported that the job failed, without a reason.".into()
                 });
-            finish_failed(inner, local, &error)?;
+            finish_failed(jobs, local, &error)?;
             Ok(Next::Done)
         }
         _ => Ok(Next::After(interval)),
     }
 }
 
-pub(crate) fn finish_failed(inner: &Inner, local: i64, error: &str) -> Result<(), EngineError> {
-    let store = inner.store();
+pub(crate) fn finish_failed(jobs: &Jobs, local: i64, error: &str) -> Result<(), EngineError> {
+    let store = jobs.store();
     store.set_failed(local, error)?;
     let row = store
         .job(local)?
         .ok_or_else(|| EngineError::no_job(local))?;
     drop(store);
-    inner.emit(JobEvent {
+    jobs.emit(JobEvent {
         local_id: local,
         event: JobEventKind::Failed {
             error: error.to_owned(),
         },
     });
-    inner.sink.job_finished(&summary(&row, false));
+    jobs.sink.job_finished(&summary(&row, false));
     Ok(())
 }
 
-fn api_trouble(inner: &Inner, local: i64, t: &mut Tracked, e: ApiError) -> Next {
+fn api_trouble(jobs: &Jobs, local: i64, t: &mut Tracked, e: ApiError) -> Next {
     match &e {
         ApiError::NotFound {
             job_id: Some(_), ..
         } => {
             let msg = "The service no longer knows this job: it was deleted, belongs to another account, \
                        or was a sandbox job from an earlier session.";
-            match finish_failed(inner, local, msg) {
+            match finish_failed(jobs, local, msg) {
                 Ok(()) => Next::Done,
-                Err(e) => trouble(inner, local, t, e.to_string(), false),
+                Err(e) => trouble(jobs, local, t, e.to_string(), false),
             }
         }
-        ApiError::BadKey { .. } => trouble(inner, local, t, e.to_string(), true),
-        _ => trouble_after(inner, local, t, e.to_string(), false, e.retry_after()),
+        ApiError::BadKey { .. } => trouble(jobs, local, t, e.to_string(), true),
+        _ => trouble_after(jobs, local, t, e.to_string(), false, e.retry_after()),
     }
 }

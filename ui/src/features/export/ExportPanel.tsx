@@ -11,7 +11,7 @@ import {
   type TableColumn,
   type ViewSpec,
 } from "../../lib/ipc";
-import { columnsKey } from "../results/ResultsTable";
+import { columnsKey } from "../results/queries";
 import { arrange } from "../results/tableLayout";
 
 const FORMATS: { format: ExportFormat; label: string }[] = [

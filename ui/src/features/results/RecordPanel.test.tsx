@@ -2,7 +2,14 @@ import { screen, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { type FieldView, ipc, type RecordDetail } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
-import { CHARS_AT_ONCE, FIELDS_AT_ONCE, fieldSource, RecordPanel, sourceName } from "./RecordPanel";
+import {
+  CHARS_AT_ONCE,
+  FIELDS_AT_ONCE,
+  fieldSource,
+  RecordPanel,
+  sourceName,
+  textBlocks,
+} from "./RecordPanel";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -133,4 +140,19 @@ test("each field shows its source, which opens in the browser", async () => {
   const summary = within(panel).getByText("summary").closest("div") as HTMLElement;
   expect(within(summary).queryByRole("link")).toBeNull();
   expect(within(summary).getByText("Source: one of the 3 listed below.")).toBeInTheDocument();
+});
+
+test("a whole value is split into blocks at spaces, never inside a character", () => {
+  const words = "alpha beta gamma ".repeat(1_000);
+  const blocks = textBlocks(words, 100);
+  expect(blocks.join("")).toBe(words);
+  for (const b of blocks.slice(0, -1)) {
+    expect(b.length).toBeLessThanOrEqual(100);
+    expect(b.endsWith(" ")).toBe(true);
+  }
+  // One long word of emoji: cut by size, but never between a surrogate pair.
+  const emoji = "😀".repeat(500);
+  const parts = textBlocks(emoji, 101);
+  expect(parts.join("")).toBe(emoji);
+  for (const p of parts) expect(/^(?:😀)+$/u.test(p)).toBe(true);
 });

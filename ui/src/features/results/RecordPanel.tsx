@@ -361,6 +361,34 @@ export const FIELDS_AT_ONCE = 200;
 /** Characters of a whole value added to the page at a time. */
 export const CHARS_AT_ONCE = 100_000;
 
+/** Characters per block of a whole value (a few screenfuls each). */
+export const BLOCK_CHARS = 4_000;
+
+/**
+ * A long text as blocks of about `BLOCK_CHARS`, cut after a line break or
+ * a space where there is one near the end and never inside a surrogate
+ * pair: each block is laid out on its own, and only when scrolled into
+ * view (`content-visibility`), so adding a part costs one screenful's layout.
+ */
+export function textBlocks(text: string, size = BLOCK_CHARS): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = Math.min(at + size, text.length);
+    if (end < text.length) {
+      const nl = text.lastIndexOf("\n", end);
+      const sp = text.lastIndexOf(" ", end);
+      const soft = Math.max(nl, sp);
+      if (soft > at + size / 2) end = soft + 1;
+      const c = text.charCodeAt(end - 1);
+      if (c >= 0xd800 && c <= 0xdbff) end -= 1;
+    }
+    out.push(text.slice(at, end));
+    at = end;
+  }
+  return out;
+}
+
 /**
  * One value: the start the detail carried (about a screenful), with "Show
  * all" fetching the whole text a part at a time, so a 10 MB value never
@@ -375,10 +403,12 @@ function FieldText({
   recordId: string;
   field: FieldView;
 }) {
-  // The parts fetched so far, and where the next one starts (null: all in).
-  const [whole, setWhole] = useState<{ text: string; next: number | null; total: number } | null>(
-    null,
-  );
+  // The blocks fetched so far, and where the next part starts (null: all in).
+  const [whole, setWhole] = useState<{
+    blocks: string[];
+    next: number | null;
+    total: number;
+  } | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const cut = field.fullLength > [...field.text].length;
@@ -389,7 +419,7 @@ function FieldText({
     try {
       const part = await ipc.recordField(localId, recordId, field.name, from, CHARS_AT_ONCE);
       setWhole((w) => ({
-        text: (from === 0 ? "" : (w?.text ?? "")) + part.text,
+        blocks: [...(from === 0 ? [] : (w?.blocks ?? [])), ...textBlocks(part.text)],
         next: part.next,
         total: part.total,
       }));
@@ -427,7 +457,12 @@ function FieldText({
   const next = whole.next;
   return (
     <>
-      <span className="pre">{whole.text}</span>
+      {whole.blocks.map((b, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: blocks are only ever appended
+        <span key={i} className="pre value-block">
+          {b}
+        </span>
+      ))}
       {next !== null ? (
         <>
           {" "}

@@ -1,4 +1,4 @@
-import { type QueryClient, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   memo,
@@ -31,6 +31,7 @@ import { useReview } from "../review/useReview";
 import { recordsKey } from "../watch/jobState";
 import { ExternalLink } from "./ExternalLink";
 import { FilterChips, FilterEditor } from "./FilterEditor";
+import { columnsQuery, windowQuery } from "./queries";
 import { RecordPanel } from "./RecordPanel";
 import { assignSlots } from "./rowSlots";
 import {
@@ -51,6 +52,8 @@ import { MOVE_KEYS, useColumnMove } from "./useColumnMove";
 import { viewKeyOf, WINDOW_SIZE, windowsFor } from "./windows";
 
 export const ROW_HEIGHT = 36;
+/** Columns up to which every header cell is rendered, in view or not. */
+const ALL_HEADERS_UP_TO = 200;
 /** The review column before the job's own: a select box and the marks. */
 const REVIEW_WIDTH = 96;
 
@@ -86,32 +89,6 @@ export const columnWidth = (col: Column) => KIND_WIDTH[col.kind] ?? 200;
 type ShownColumn = Placed;
 
 const NO_COLUMNS: Column[] = [];
-
-export const columnsKey = (localId: number) => ["columns", localId] as const;
-
-const columnsQuery = (localId: number) => ({
-  queryKey: columnsKey(localId),
-  queryFn: () => ipc.jobColumns(localId),
-});
-
-/** Window `w` of a view's rows (cached per view; records arriving refresh them). */
-const windowQuery = (localId: number, view: ViewSpec, viewKey: string, w: number) => ({
-  queryKey: [...recordsKey(localId), viewKey, w],
-  queryFn: () => ipc.recordsWindow(localId, view, w * WINDOW_SIZE, WINDOW_SIZE),
-  staleTime: Number.POSITIVE_INFINITY,
-  // Kept a minute: dropping windows scrolled past after 10 s left the page
-  // ~30 MB bigger at the end of bench/ui's session, not smaller.
-  gcTime: 60_000,
-});
-
-/**
- * Starts loading what the table shows first (columns and first rows), so a
- * job view can ask for them alongside its own summary rather than after it.
- */
-export function prefetchFirstRows(qc: QueryClient, localId: number, view: ViewSpec) {
-  void qc.prefetchQuery(columnsQuery(localId));
-  void qc.prefetchQuery(windowQuery(localId, view, viewKeyOf(view), 0));
-}
 
 /**
  * The job's records, paged from the engine in windows as the user scrolls:
@@ -154,23 +131,26 @@ export function ResultsTable({
   const [reviewNote, setReviewNote] = useState<string | null>(null);
 
   const viewKey = viewKeyOf(view);
-  // Widths from the content of the job's first rows, measured once per job.
-  const [autoWidths, setAutoWidths] = useState<Record<string, number> | null>(null);
-  const onFirstRows = useCallback(
-    (rows: Row[]) =>
-      setAutoWidths((prev) => {
-        if (prev || rows.length === 0 || columns.length === 0) return prev;
-        const out: Record<string, number> = {};
-        columns.forEach((col, i) => {
-          out[col.key] = contentWidth(
-            col,
-            rows.map((r) => r.texts[i] || r.links[i] || ""),
-          );
-        });
-        return out;
-      }),
-    [columns],
-  );
+  // Widths from the content of the job's first rows, measured once per job,
+  // in the render that first shows them (so the rows are laid out once).
+  const autoRef = useRef<Record<string, number> | null>(null);
+  const firstWindow = useQuery({
+    ...windowQuery(localId, view, viewKey, 0),
+    enabled: false,
+    notifyOnChangeProps: () => (autoRef.current ? [] : ["data"]),
+  });
+  const firstRows = firstWindow.data?.rows;
+  if (!autoRef.current && columns.length > 0 && firstRows && firstRows.length > 0) {
+    const out: Record<string, number> = {};
+    columns.forEach((col, i) => {
+      out[col.key] = contentWidth(
+        col,
+        firstRows.map((r) => r.texts[i] || r.links[i] || ""),
+      );
+    });
+    autoRef.current = out;
+  }
+  const autoWidths = autoRef.current;
   const shown = useMemo<ShownColumn[]>(
     () => arrange(columns, layout, (col) => autoWidths?.[col.key] ?? columnWidth(col)),
     [columns, layout, autoWidths],
@@ -186,6 +166,13 @@ export function ResultsTable({
       return left;
     });
   }, [shown]);
+  // Every header cell, unless the job has more columns than any screen
+  // shows (a hostile record's thousands): then those in view, as the rows.
+  const inView = useVisibleColumns(scrollRef, shown);
+  const headCols = useMemo(
+    () => (shown.length <= ALL_HEADERS_UP_TO ? shown.map((_, i) => i) : inView),
+    [shown, inView],
+  );
   const terms = useMemo(() => searchTerms(view.search), [view.search]);
   const toggleSort = (key: string) => {
     const s = view.sort;
@@ -508,7 +495,8 @@ export function ResultsTable({
               <th scope="col" className="th pinned" aria-colindex={1} style={{ left: 0 }}>
                 Review
               </th>
-              {shown.map((p, i) => {
+              {headCols.map((i) => {
+                const p = shown[i];
                 const sorted =
                   view.sort?.key === p.col.key ? (view.sort.descending ? "desc" : "asc") : null;
                 const left = lefts[i];
@@ -523,7 +511,7 @@ export function ResultsTable({
                       sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
                     }
                     title={p.col.label}
-                    style={left != null ? { left } : undefined}
+                    style={left != null ? { gridColumn: i + 2, left } : { gridColumn: i + 2 }}
                   >
                     {p.col.kind !== "citations" ? (
                       <button
@@ -563,7 +551,6 @@ export function ResultsTable({
             scrollRef={scrollRef}
             onOpen={onOpen}
             onTotal={onTotal}
-            onFirstRows={autoWidths ? undefined : onFirstRows}
             onError={setWindowError}
             active={active}
             selected={selected}
@@ -624,12 +611,13 @@ function useVisibleColumns(
     (left: number, width: number): [number, number] => {
       const n = shown.length;
       if (n === 0) return [0, -1];
-      // Without a measured width (not laid out yet), every column.
-      if (width <= 0) return [0, n - 1];
+      // Not laid out yet: as wide as the window (a job with thousands of
+      // columns must not render them all once).
+      const w = width > 0 ? width : window.innerWidth;
       let a = 0;
       while (a < n - 1 && edges[a + 1] <= left) a++;
       let b = a;
-      while (b < n - 1 && edges[b + 1] < left + width) b++;
+      while (b < n - 1 && edges[b + 1] < left + w) b++;
       return [Math.max(0, a - 1), Math.min(n - 1, b + 1)];
     },
     [edges, shown.length],
@@ -691,7 +679,6 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef,
   onOpen,
   onTotal,
-  onFirstRows,
   onError,
   active,
   selected,
@@ -711,8 +698,6 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef: React.RefObject<HTMLDivElement | null>;
   onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   onTotal: (total: number | null) => void;
-  /** The view's first rows, once (they set the columns' widths). */
-  onFirstRows?: (rows: Row[]) => void;
   onError: (error: unknown) => void;
   active: number | null;
   selected: ReadonlySet<string>;
@@ -726,6 +711,8 @@ const VirtualRows = memo(function VirtualRows({
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 6,
+    // Rows in the first render, before the scroll area is measured.
+    initialRect: { width: 0, height: window.innerHeight },
   });
   const items = virtualizer.getVirtualItems();
   const first = items.length > 0 ? items[0].index : 0;
@@ -765,11 +752,6 @@ const VirtualRows = memo(function VirtualRows({
     onTotal(newestTotal ?? null);
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [viewKey]);
-
-  const firstRows = windowIdx[0] === 0 ? windows[0]?.data?.rows : undefined;
-  useEffect(() => {
-    if (firstRows && onFirstRows) onFirstRows(firstRows);
-  }, [firstRows, onFirstRows]);
 
   const windowError = windows.find((q) => q.error)?.error ?? null;
   useEffect(() => onError(windowError), [windowError, onError]);

@@ -1,9 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ipc, type KeptView, type TableColumn, type ViewSpec } from "../../lib/ipc";
+import { keptViewKey, keptViewQuery } from "./queries";
 import { keptOf, viewOfKept } from "./tableLayout";
-
-export const keptViewKey = (localId: number) => ["keptView", localId] as const;
 
 /** How long after the last change the view is written (typing, dragging). */
 const SAVE_AFTER_MS = 400;
@@ -15,21 +14,16 @@ const SAVE_AFTER_MS = 400;
  */
 export function useKeptView(localId: number) {
   const qc = useQueryClient();
-  const q = useQuery({
-    queryKey: keptViewKey(localId),
-    queryFn: () => ipc.keptView(localId),
-    staleTime: Number.POSITIVE_INFINITY,
-    // A job that cannot be read opens with the plain view.
-    retry: false,
-  });
+  const q = useQuery(keptViewQuery(localId));
   const loaded = q.isSuccess || q.isError;
-  const [state, setState] = useState<{ view: ViewSpec; layout: TableColumn[] } | null>(null);
-  useEffect(() => {
-    if (loaded && state == null) {
-      const k = q.data ?? null;
-      setState({ view: viewOfKept(k), layout: k?.columns ?? [] });
-    }
-  }, [loaded, q.data, state]);
+  const [own, setState] = useState<{ view: ViewSpec; layout: TableColumn[] } | null>(null);
+  // Until the first change, the view is what was read: ready in the render
+  // that reads it, not one effect (a frame) later.
+  const read = useMemo(
+    () => (loaded ? { view: viewOfKept(q.data ?? null), layout: q.data?.columns ?? [] } : null),
+    [loaded, q.data],
+  );
+  const state = own ?? read;
 
   // Writes: debounced, and flushed when the job view goes away.
   const pending = useRef<KeptView | null>(null);

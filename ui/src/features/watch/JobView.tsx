@@ -16,10 +16,11 @@ import { ipc, type JobSnapshot } from "../../lib/ipc";
 import { planFigures } from "../compose/startPlan";
 import { ExportPanel } from "../export/ExportPanel";
 import { MonitorThisQuery } from "../monitors/MonitorThisQuery";
-import { prefetchFirstRows, ResultsTable } from "../results/ResultsTable";
+import { prefetchFirstRows } from "../results/queries";
+import { ResultsTable } from "../results/ResultsTable";
 import { useKeptView } from "../results/useKeptView";
 import { ComparePanel } from "../review/ComparePanel";
-import { jobKey, takeSnapshot } from "./jobState";
+import { jobSnapshotQuery, takeSnapshot } from "./jobState";
 import { StopJob } from "./StopJob";
 import { Timeline } from "./Timeline";
 
@@ -29,12 +30,7 @@ const FINISHED = new Set(["completed", "failed"]);
 export function JobView({ localId }: { localId: number }) {
   const id = useId();
   const nav = useNav();
-  const q = useQuery({
-    queryKey: jobKey(localId),
-    queryFn: () => ipc.jobSnapshot(localId),
-    // Events keep it current; a refetch only follows events that need one.
-    staleTime: Number.POSITIVE_INFINITY,
-  });
+  const q = useQuery(jobSnapshotQuery(localId));
   // The table's view as the analyst left it (kept per job in the store).
   const kept = useKeptView(localId);
   const view = kept.view;

@@ -7,6 +7,13 @@ export const jobKey = (localId: number) => ["job", localId] as const;
 export const recordsKey = (localId: number) => ["records", localId] as const;
 export const jobsListKey = ["jobs"] as const;
 
+/** A job's summary and stages; events keep it current, a refetch only follows events that need one. */
+export const jobSnapshotQuery = (localId: number) => ({
+  queryKey: jobKey(localId),
+  queryFn: () => ipc.jobSnapshot(localId),
+  staleTime: Number.POSITIVE_INFINITY,
+});
+
 /** Local history, newest first (`search` null for all). */
 export const jobsListQuery = (search: string | null) => ({
   queryKey: [...jobsListKey, search],
