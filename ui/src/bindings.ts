@@ -470,7 +470,7 @@ export type JobEvent = {
 };
 
 /**  What happened to one job; emitted as it happens. */
-export type JobEventKind = { type: "queued"; reason: string } | { type: "submitted"; jobId: string } | { type: "stage_changed"; stage: string; steps: StepInfo[] } | { type: "progress"; progress: Progress } | { type: "records_stored"; newRecords: number; storedRecords: number } | { type: "completed"; validRecords: number } | { type: "failed"; error: string } | { type: "trouble"; message: string; retryInSecs: number } | { type: "deleted" };
+export type JobEventKind = { type: "queued"; reason: string } | { type: "submitted"; jobId: string } | { type: "stage_changed"; stage: string; steps: StepInfo[] } | { type: "progress"; progress: Progress } | { type: "records_stored"; newRecords: number; storedRecords: number } | { type: "completed"; validRecords: number } | { type: "failed"; error: string } | { type: "trouble"; message: string; retryInSecs: number } | { type: "deleted" } | { type: "search_index_ready" };
 
 export type JobOrigin = 
 /**  Submitted from this app. */
@@ -774,6 +774,12 @@ export type RecordsWindow = {
 	total: number,
 	start: number,
 	rows: Row[],
+	/**
+	 *  A search answered while the job's search index was being built:
+	 *  records not indexed yet matched on what the table shows of them
+	 *  only. A `search_index_ready` event follows.
+	 */
+	searchPartial?: boolean,
 };
 
 /**  One review action; None parts stay as they are. */
