@@ -165,7 +165,8 @@ fn n32(n: usize) -> u32 {
 
 /// Compares the stored records of job `a` (the earlier run) with job `b`.
 /// With `carry_reviews`, the reviews of `a`'s matched records are copied to
-/// their partners in `b` that have none yet (nothing else is written).
+/// their partners in `b` that have none yet. Nothing else is written but
+/// the comparison rows of records stored before the store kept them.
 pub fn compare(
     store: &Store,
     a: i64,

@@ -327,8 +327,11 @@ pub struct RecordDigest<'a> {
     pub content: u64,
 }
 
+/// Where a compared field is: 0 the title, 1 an enrichment, 2 the citations.
+type OnField<'f> = &'f mut dyn FnMut(u8, &str, u64);
+
 struct Top<'f> {
-    on_field: &'f mut dyn FnMut(&str, u64),
+    on_field: OnField<'f>,
 }
 
 impl<'de> Visitor<'de> for Top<'_> {
@@ -341,8 +344,8 @@ impl<'de> Visitor<'de> for Top<'_> {
         let mut title = None;
         let (mut company, mut date, mut link) = (None, None, None);
         let (mut sum, mut n) = (0u64, 0u64);
-        let mut field = |name: &str, h: u64| {
-            (self.on_field)(name, h);
+        let mut field = |part: u8, name: &str, h: u64| {
+            (self.on_field)(part, name, h);
             sum = sum.wrapping_add(pair(name, h));
             n += 1;
         };
@@ -351,12 +354,12 @@ impl<'de> Visitor<'de> for Top<'_> {
                 "record_id" => id = map.next_value_seed(Seed(Look::Text))?.text,
                 "record_title" => {
                     let v = map.next_value_seed(Seed(Look::Text))?;
-                    field("record_title", v.hash);
+                    field(0, "record_title", v.hash);
                     title = v.text;
                 }
                 "citations" => {
                     let v = map.next_value_seed(Seed(Look::Citations))?;
-                    field("citations", v.hash);
+                    field(2, "citations", v.hash);
                     link = v.text;
                 }
                 "enrichment" => {
@@ -381,7 +384,7 @@ impl<'de> Visitor<'de> for Top<'_> {
 }
 
 struct Enrichment<'a> {
-    field: &'a mut dyn FnMut(&str, u64),
+    field: OnField<'a>,
     company: &'a mut Option<String>,
     date: &'a mut Option<String>,
 }
@@ -419,7 +422,7 @@ impl<'de> Visitor<'de> for Enrichment<'_> {
                     *self.date = v.text.as_deref().and_then(date_of);
                 }
             }
-            (self.field)(&k, v.hash);
+            (self.field)(1, &k, v.hash);
         }
         Ok(())
     }
@@ -448,12 +451,9 @@ impl<'de> Visitor<'de> for Enrichment<'_> {
     }
 }
 
-/// Reads one record's digest, handing each compared field's name and hash
-/// to `on_field` in the record's order.
-pub fn scan_record<'a>(
-    json: &'a str,
-    on_field: &mut dyn FnMut(&str, u64),
-) -> Result<RecordDigest<'a>, serde_json::Error> {
+/// Reads one record's digest, handing each compared field's place, name
+/// and hash to `on_field` in the record's order.
+fn scan_record<'a>(json: &'a str, on_field: OnField<'_>) -> Result<RecordDigest<'a>, serde_json::Error> {
     let mut d = serde_json::Deserializer::from_str(json);
     let out = d.deserialize_map(Top { on_field })?;
     d.end()?;
@@ -462,14 +462,16 @@ pub fn scan_record<'a>(
 
 /// A record's digest (see [`scan_record`]).
 pub fn record_digest(json: &str) -> Result<RecordDigest<'_>, serde_json::Error> {
-    scan_record(json, &mut |_, _| {})
+    scan_record(json, &mut |_, _, _| {})
 }
 
-/// Each compared field of a record with the hash of its value, in order.
+/// Each compared field of a record with the hash of its value: the title,
+/// the enrichments in their order, the citations.
 pub fn record_fields(json: &str) -> Result<Vec<(String, u64)>, serde_json::Error> {
     let mut out = Vec::with_capacity(12);
-    scan_record(json, &mut |k, h| out.push((k.to_owned(), h)))?;
-    Ok(out)
+    scan_record(json, &mut |part, k, h| out.push((part, k.to_owned(), h)))?;
+    out.sort_by_key(|f| f.0);
+    Ok(out.into_iter().map(|(_, k, h)| (k, h)).collect())
 }
 
 /// The digest kept for a stored record: what is not a JSON object gets an
@@ -511,7 +513,7 @@ mod tests {
 
     #[test]
     fn fields_are_named_and_sum_to_the_content() {
-        let a = r#"{"record_id":"a","record_title":"T","enrichment":{"x":1,"y":"2024-01-02"},"citations":[],"tags":["z"]}"#;
+        let a = r#"{"record_id":"a","enrichment":{"x":1,"y":"2024-01-02"},"record_title":"T","citations":[],"tags":["z"]}"#;
         let b = r#"{"citations":[],"enrichment":{"y":"2024-01-02","x":1},"record_title":"T","record_id":"b","tags":[]}"#;
         let names: Vec<String> = record_fields(a).unwrap().into_iter().map(|f| f.0).collect();
         assert_eq!(names, ["record_title", "x", "y", "citations"]);
