@@ -51,9 +51,9 @@ fn push_reviewed(
     buf.extend_from_slice(b"\"review\":");
     text_or_null(buf, Some(r.map_or("unreviewed", |r| r.review.as_str())))?;
     buf.extend_from_slice(if r.is_some_and(|r| r.starred) {
-        b",\"starred\":true,\"note\":"
+        b",\"starred\":true,\"note\":".as_slice()
     } else {
-        b",\"starred\":false,\"note\":"
+        b",\"starred\":false,\"note\":".as_slice()
     });
     text_or_null(buf, r.map(|r| r.note.as_str()))?;
     buf.extend_from_slice(b",\"reviewed_at\":");

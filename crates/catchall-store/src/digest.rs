@@ -30,6 +30,8 @@ use std::hash::{BuildHasher, Hasher};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use crate::parse::S;
+
 /// Lower case, letters and digits only.
 pub fn normalise_name(s: &str) -> String {
     s.chars()
@@ -282,7 +284,7 @@ impl<'de> Visitor<'de> for Hash {
         let mut companyish = false;
         let mut meta: Option<(Option<Cow<'de, str>>, Option<Cow<'de, str>>)> = None;
         let mut source_text = None;
-        while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(S(k)) = map.next_key::<S<'de>>()? {
             let look = match (self.0, k.as_ref()) {
                 (Look::Enrichment | Look::Company, "metadata") => Look::Meta,
                 (Look::Enrichment | Look::Company, "source_text") => Look::Text,
@@ -349,7 +351,7 @@ impl<'de> Visitor<'de> for Top<'_> {
             sum = sum.wrapping_add(pair(name, h));
             n += 1;
         };
-        while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(S(k)) = map.next_key::<S<'de>>()? {
             match k.as_ref() {
                 "record_id" => id = map.next_value_seed(Seed(Look::Text))?.text,
                 "record_title" => {
@@ -402,7 +404,7 @@ impl<'de> Visitor<'de> for Enrichment<'_> {
         f.write_str("an enrichment object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(S(k)) = map.next_key::<S<'de>>()? {
             let counted = k != "enrichment_confidence";
             let look = if !counted {
                 Look::Nothing
@@ -422,7 +424,7 @@ impl<'de> Visitor<'de> for Enrichment<'_> {
                     *self.date = v.text.as_deref().and_then(date_of);
                 }
             }
-            (self.field)(1, &k, v.hash);
+            (self.field)(1, k.as_ref(), v.hash);
         }
         Ok(())
     }
