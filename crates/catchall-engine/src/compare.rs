@@ -85,11 +85,7 @@ pub struct Comparison {
 
 /// Both jobs' rows, each read on its own thread (and connection) when the
 /// store is on disk.
-fn read_both(
-    store: &Store,
-    a: i64,
-    b: i64,
-) -> Result<(Vec<MatchRow>, Vec<MatchRow>), StoreError> {
+fn read_both(store: &Store, a: i64, b: i64) -> Result<(Vec<MatchRow>, Vec<MatchRow>), StoreError> {
     let Some(path) = store.connection().path().filter(|p| !p.is_empty()) else {
         return Ok((store.match_rows(a)?, store.match_rows(b)?));
     };
@@ -106,7 +102,13 @@ fn read_both(
 
 /// The fields that differ between two stored records (names in the first
 /// record's order, then those only the second has).
-fn changed_fields(store: &Store, a: i64, b: i64, x: &str, y: &str) -> Result<Vec<String>, StoreError> {
+fn changed_fields(
+    store: &Store,
+    a: i64,
+    b: i64,
+    x: &str,
+    y: &str,
+) -> Result<Vec<String>, StoreError> {
     let fields = |job, id| -> Result<Vec<(String, u64)>, StoreError> {
         let json = store.record_json(job, id)?.unwrap_or_default();
         Ok(catchall_store::digest::record_fields(&json).unwrap_or_default())

@@ -42,7 +42,9 @@ fn push_reviewed(
         buf.push(b',');
     }
     let text_or_null = |buf: &mut Vec<u8>, s: Option<&str>| match s.filter(|s| !s.is_empty()) {
-        Some(s) => serde_json::to_writer(&mut *buf, s).map_err(|e| ExportError::Json { index, source: e }),
+        Some(s) => {
+            serde_json::to_writer(&mut *buf, s).map_err(|e| ExportError::Json { index, source: e })
+        }
         None => {
             buf.extend_from_slice(b"null");
             Ok(())
@@ -107,7 +109,12 @@ pub fn write_json<W: Write>(
                 let index = at.first + i as u64;
                 buf.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
                 match review {
-                    Some(info) => push_reviewed(&mut buf, text.trim_matches(|c: char| c.is_ascii_whitespace()), info, index)?,
+                    Some(info) => push_reviewed(
+                        &mut buf,
+                        text.trim_matches(|c: char| c.is_ascii_whitespace()),
+                        info,
+                        index,
+                    )?,
                     None => buf.extend_from_slice(check(text, index)?.as_bytes()),
                 }
             }

@@ -319,7 +319,10 @@ impl Discovery {
 
     /// The declared fields and what the first chunk of records shows (the
     /// rest unread): a guess of the layout.
-    pub(crate) fn sampled(run: &RunInfo, records: &dyn RecordSource) -> Result<Discovery, ExportError> {
+    pub(crate) fn sampled(
+        run: &RunInfo,
+        records: &dyn RecordSource,
+    ) -> Result<Discovery, ExportError> {
         let mut d = Discovery::new(run);
         let mut first = None;
         // Stopped after the first chunk by an error of its own; a source's

@@ -67,7 +67,8 @@ fn company_of(v: &Value) -> Option<String> {
     }
     let meta = o.get("metadata");
     company_key(
-        meta.and_then(|m| m.get("domain_url")).and_then(Value::as_str),
+        meta.and_then(|m| m.get("domain_url"))
+            .and_then(Value::as_str),
         meta.and_then(|m| m.get("name"))
             .and_then(Value::as_str)
             .or_else(|| o.get("source_text").and_then(Value::as_str)),
@@ -282,7 +283,8 @@ impl<'de> Visitor<'de> for Hash {
         let mut out = Got::default();
         let (mut sum, mut n) = (0u64, 0u64);
         let mut companyish = false;
-        let mut meta: Option<(Option<Cow<'de, str>>, Option<Cow<'de, str>>)> = None;
+        // The company's metadata name and domain.
+        let (mut name, mut domain) = (None, None);
         let mut source_text = None;
         while let Some(S(k)) = map.next_key::<S<'de>>()? {
             let look = match (self.0, k.as_ref()) {
@@ -296,7 +298,7 @@ impl<'de> Visitor<'de> for Hash {
             match (self.0, k.as_ref()) {
                 (Look::Enrichment | Look::Company, "metadata") => {
                     companyish = true;
-                    meta = Some((v.name.clone(), v.domain.clone()));
+                    (name, domain) = (v.name.clone(), v.domain.clone());
                 }
                 (Look::Enrichment | Look::Company, "source_text") => {
                     companyish = true;
@@ -311,7 +313,6 @@ impl<'de> Visitor<'de> for Hash {
             n += 1;
         }
         if companyish {
-            let (name, domain) = meta.unwrap_or_default();
             out.company = company_key(domain.as_deref(), name.or(source_text).as_deref());
         }
         out.hash = mix(5, &[n, sum]);
@@ -455,7 +456,10 @@ impl<'de> Visitor<'de> for Enrichment<'_> {
 
 /// Reads one record's digest, handing each compared field's place, name
 /// and hash to `on_field` in the record's order.
-fn scan_record<'a>(json: &'a str, on_field: OnField<'_>) -> Result<RecordDigest<'a>, serde_json::Error> {
+fn scan_record<'a>(
+    json: &'a str,
+    on_field: OnField<'_>,
+) -> Result<RecordDigest<'a>, serde_json::Error> {
     let mut d = serde_json::Deserializer::from_str(json);
     let out = d.deserialize_map(Top { on_field })?;
     d.end()?;
@@ -618,7 +622,11 @@ mod tests {
             json!({"record_id": "f", "enrichment": {"x": {"metadata": null, "name": "n"}, "d": "1999-01-01"},
                 "citations": [{"link": 5}]}),
             json!({"record_title": 5}),
-            rec(Some(named("Łódź — Logistics")), Some("2024-01-02"), Some("https://www.n.example/a/")),
+            rec(
+                Some(named("Łódź — Logistics")),
+                Some("2024-01-02"),
+                Some("https://www.n.example/a/"),
+            ),
         ];
         for v in records {
             let text = v.to_string();
