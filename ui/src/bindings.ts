@@ -477,7 +477,12 @@ export type JobEvent = {
 };
 
 /**  What happened to one job; emitted as it happens. */
-export type JobEventKind = { type: "queued"; reason: string } | { type: "submitted"; jobId: string } | { type: "stage_changed"; stage: string; steps: StepInfo[] } | { type: "progress"; progress: Progress } | { type: "records_stored"; newRecords: number; storedRecords: number } | { type: "completed"; validRecords: number } | { type: "failed"; error: string } | { type: "trouble"; message: string; retryInSecs: number } | { type: "deleted" };
+export type JobEventKind = { type: "queued"; reason: string } | { type: "submitted"; jobId: string } | { type: "stage_changed"; stage: string; steps: StepInfo[] } | { type: "progress"; progress: Progress } | { type: "records_stored"; newRecords: number; storedRecords: number } | { type: "completed"; validRecords: number } | { type: "failed"; error: string } | { type: "trouble"; message: string; retryInSecs: number } | { type: "deleted" } | 
+/**
+ *  The job's search index holds every record: searches answered before
+ *  (from the table's cells only) can be asked again.
+ */
+{ type: "search_index_ready" };
 
 export type JobOrigin = 
 /**  Submitted from this app. */
@@ -776,6 +781,12 @@ export type RecordsWindow = {
 	total: number,
 	start: number,
 	rows: Row[],
+	/**
+	 *  A search answered while the job's search index was being built:
+	 *  records not indexed yet matched on what the table shows of them
+	 *  only. A `search_index_ready` event follows.
+	 */
+	searchPartial?: boolean,
 };
 
 /**  One review action; None parts stay as they are. */

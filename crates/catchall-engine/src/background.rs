@@ -10,18 +10,24 @@ use std::time::{Duration, Instant};
 
 use catchall_store::Store;
 
+use crate::dto::{JobEvent, JobEventKind};
+use crate::EventSink;
+
 /// Builds finished jobs' search indexes in the background, one thread per
 /// job, each with its own connection.
 pub(crate) struct SearchIndexer {
     db_path: PathBuf,
     running: Arc<Mutex<HashSet<i64>>>,
+    /// Told when a job's index holds every record.
+    sink: Arc<dyn EventSink>,
 }
 
 impl SearchIndexer {
-    pub fn new(db_path: PathBuf) -> Self {
+    pub fn new(db_path: PathBuf, sink: Arc<dyn EventSink>) -> Self {
         SearchIndexer {
             db_path,
             running: Arc::default(),
+            sink,
         }
     }
 
@@ -34,6 +40,7 @@ impl SearchIndexer {
         }
         let db = self.db_path.clone();
         let running = self.running.clone();
+        let sink = self.sink.clone();
         let spawned = std::thread::Builder::new()
             .name("search-index".into())
             .spawn(move || {
@@ -42,10 +49,19 @@ impl SearchIndexer {
                 // Best effort: a failure only means the first search builds
                 // the index itself. A small page cache: every record is read
                 // once, so caching them would only add to the app's memory.
-                let _ = Store::open(&db).and_then(|s| {
+                let built = Store::open(&db).and_then(|s| {
                     s.connection().execute_batch("PRAGMA cache_size=-2048")?;
-                    s.build_search_index(local)
+                    s.build_search_index(local)?;
+                    s.search_index_behind(local)
                 });
+                // The page asks again the searches it was answered from the
+                // cells while this ran.
+                if let Ok(false) = built {
+                    sink.job_event(JobEvent {
+                        local_id: local,
+                        event: JobEventKind::SearchIndexReady,
+                    });
+                }
                 running.lock().unwrap().remove(&local);
                 crate::memory::release_freed();
             });

@@ -2,30 +2,24 @@
 //! gone, or changed, and in which fields.
 //!
 //! Records match by `record_id` when both jobs hold the same one. The rest
-//! match by a normalised key, in each job's stored order (first with first
-//! when a key repeats):
-//! - the main company: the first enrichment value shaped like a company
-//!   (`{source_text, metadata: {name, domain_url}}`, or a list of them, its
-//!   first): its domain when it has one (lower case, without scheme, `www.`
-//!   and path), else its name (lower case, letters and digits only, so
-//!   "Gamma, Ltd." and "GAMMA LTD" are one);
-//! - the event's date: the first enrichment text that starts with a
-//!   `YYYY-MM-DD` date (that date, the time dropped);
-//! - the first source link: lower case, without scheme, `www.`, fragment and
-//!   trailing slashes.
+//! match by a normalised key (see [`catchall_store::digest`]), in each
+//! job's stored order (first with first when a key repeats). Records left
+//! over are gone (only in the first job) or new (only in the second). A
+//! matched pair is changed when its title, any enrichment field (the
+//! confidence included) or its sources differ; the fields are named.
 //!
-//! A key counts only with a source link, or with both a company and a date:
-//! a date alone is not a record. Records left over are gone (only in the
-//! first job) or new (only in the second). A matched pair is changed when
-//! its title, any enrichment field (the confidence included) or its
-//! sources differ; the fields are named.
+//! The store keeps each record's key and a hash of its compared fields, so
+//! a comparison reads those; only changed pairs are read whole, to name
+//! their fields.
 
 use std::collections::{HashMap, VecDeque};
 
-use catchall_store::{Store, StoreError, ViewSpec};
+use catchall_store::digest::MatchRow;
+use catchall_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use specta::Type;
+
+pub use catchall_store::digest::{match_key, normalise_domain, normalise_link, normalise_name};
 
 /// What became of a record between the two runs.
 #[derive(Serialize, Deserialize, Type, Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,128 +83,16 @@ pub struct Comparison {
     pub entries: Vec<DiffEntry>,
 }
 
-/// What the comparison keeps of one record (read by `compare_scan`).
-pub(crate) struct Rec {
-    pub id: String,
-    pub title: String,
-    pub key: Option<String>,
-    /// (field, hash of its value), in the record's order.
-    pub fields: Vec<(String, u64)>,
-}
-
-/// Lower case, letters and digits only.
-pub fn normalise_name(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Lower case, without scheme, `www.`, fragment and trailing slashes.
-pub fn normalise_link(s: &str) -> String {
-    let s = s.trim().to_lowercase();
-    let s = s.split('#').next().unwrap_or("");
-    let s = s.split_once("://").map_or(s, |(_, rest)| rest);
-    let s = s.strip_prefix("www.").unwrap_or(s);
-    s.trim_end_matches('/').to_owned()
-}
-
-/// A domain (or URL) as its host: lower case, no scheme, `www.` or path.
-pub fn normalise_domain(s: &str) -> String {
-    let l = normalise_link(s);
-    l.split(['/', '?']).next().unwrap_or("").to_owned()
-}
-
-pub(crate) fn company_of(v: &Value) -> Option<String> {
-    let o = v.as_object()?;
-    if !(o.contains_key("metadata") || o.contains_key("source_text")) {
-        return None;
-    }
-    let meta = o.get("metadata");
-    let domain = meta
-        .and_then(|m| m.get("domain_url"))
-        .and_then(Value::as_str)
-        .map(normalise_domain)
-        .filter(|d| !d.is_empty());
-    let name = meta
-        .and_then(|m| m.get("name"))
-        .and_then(Value::as_str)
-        .or_else(|| o.get("source_text").and_then(Value::as_str))
-        .map(normalise_name)
-        .filter(|n| !n.is_empty());
-    domain.or(name)
-}
-
-pub(crate) fn date_of(v: &Value) -> Option<String> {
-    let s = v.as_str()?.trim();
-    let b = s.as_bytes();
-    let ok = b.len() >= 10
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b[7] == b'-'
-        && b[8..10].iter().all(u8::is_ascii_digit);
-    ok.then(|| s[..10].to_owned())
-}
-
-/// The record's match key (see the module's notes), or None without one.
-pub fn match_key(record: &Value) -> Option<String> {
-    let mut company = None;
-    let mut date = None;
-    if let Some(e) = record.get("enrichment").and_then(Value::as_object) {
-        for (k, v) in e {
-            if k == "enrichment_confidence" {
-                continue;
-            }
-            if company.is_none() {
-                company = company_of(v).or_else(|| v.as_array()?.first().and_then(company_of));
-            }
-            if date.is_none() {
-                date = date_of(v);
-            }
-        }
-    }
-    let link = record
-        .get("citations")
-        .and_then(Value::as_array)
-        .and_then(|c| c.first())
-        .and_then(|c| c.get("link"))
-        .and_then(Value::as_str)
-        .map(normalise_link)
-        .filter(|l| !l.is_empty());
-    let usable = link.is_some() || (company.is_some() && date.is_some());
-    usable.then(|| {
-        format!(
-            "{}|{}|{}",
-            company.unwrap_or_default(),
-            date.unwrap_or_default(),
-            link.unwrap_or_default()
-        )
-    })
-}
-
-fn read(store: &Store, local: i64) -> Result<Vec<Rec>, StoreError> {
-    let mut out = Vec::new();
-    store.for_each_record_json(local, &ViewSpec::default(), &mut |json| {
-        out.push(
-            crate::compare_scan::read_record(json)
-                .map_err(|e| StoreError::Other(format!("a stored record is not JSON: {e}")))?,
-        );
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// Both jobs' records, each read on its own thread (and connection) when
-/// the store is on disk.
-fn read_both(store: &Store, a: i64, b: i64) -> Result<(Vec<Rec>, Vec<Rec>), StoreError> {
+/// Both jobs' rows, each read on its own thread (and connection) when the
+/// store is on disk.
+fn read_both(store: &Store, a: i64, b: i64) -> Result<(Vec<MatchRow>, Vec<MatchRow>), StoreError> {
     let Some(path) = store.connection().path().filter(|p| !p.is_empty()) else {
-        return Ok((read(store, a)?, read(store, b)?));
+        return Ok((store.match_rows(a)?, store.match_rows(b)?));
     };
     let path = std::path::PathBuf::from(path);
     std::thread::scope(|s| {
-        let other = s.spawn(|| read(&Store::open(&path)?, b));
-        let ra = read(store, a)?;
+        let other = s.spawn(|| Store::open(&path)?.match_rows(b));
+        let ra = store.match_rows(a)?;
         let rb = other
             .join()
             .map_err(|_| StoreError::Other("reading a job to compare failed".into()))??;
@@ -218,21 +100,65 @@ fn read_both(store: &Store, a: i64, b: i64) -> Result<(Vec<Rec>, Vec<Rec>), Stor
     })
 }
 
-fn changed_fields(a: &Rec, b: &Rec) -> Vec<String> {
-    let bm: HashMap<&str, u64> = b.fields.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+/// The fields that differ between two stored records (names in the first
+/// record's order, then those only the second has).
+fn changed_fields(
+    store: &Store,
+    a: i64,
+    b: i64,
+    x: &str,
+    y: &str,
+) -> Result<Vec<String>, StoreError> {
+    let fields = |job, id| -> Result<Vec<(String, u64)>, StoreError> {
+        let json = store.record_json(job, id)?.unwrap_or_default();
+        Ok(catchall_store::digest::record_fields(&json).unwrap_or_default())
+    };
+    let (fa, fb) = (fields(a, x)?, fields(b, y)?);
+    let bm: HashMap<&str, u64> = fb.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+    let am: HashMap<&str, u64> = fa.iter().map(|(k, h)| (k.as_str(), *h)).collect();
     let mut out: Vec<String> = Vec::new();
-    for (k, h) in &a.fields {
+    for (k, h) in &fa {
         if bm.get(k.as_str()) != Some(h) {
             out.push(k.clone());
         }
     }
-    let am: HashMap<&str, u64> = a.fields.iter().map(|(k, h)| (k.as_str(), *h)).collect();
-    for (k, _) in &b.fields {
+    for (k, _) in &fb {
         if !am.contains_key(k.as_str()) {
             out.push(k.clone());
         }
     }
-    out
+    Ok(out)
+}
+
+/// [`changed_fields`] of each pair, the second half on a connection of its
+/// own when the store is on disk.
+fn changed_detail(
+    store: &Store,
+    a: i64,
+    b: i64,
+    pairs: &[(&str, &str)],
+) -> Result<Vec<Vec<String>>, StoreError> {
+    let run = |s: &Store, part: &[(&str, &str)]| {
+        part.iter()
+            .map(|(x, y)| changed_fields(s, a, b, x, y))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let path = store.connection().path().filter(|p| !p.is_empty());
+    let Some(path) = path.filter(|_| pairs.len() >= 512) else {
+        return run(store, pairs);
+    };
+    let path = std::path::PathBuf::from(path);
+    let (first, second) = pairs.split_at(pairs.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| run(&Store::open(&path)?, second));
+        let mut out = run(store, first)?;
+        out.extend(
+            other
+                .join()
+                .map_err(|_| StoreError::Other("comparing records failed".into()))??,
+        );
+        Ok(out)
+    })
 }
 
 fn n32(n: usize) -> u32 {
@@ -241,7 +167,8 @@ fn n32(n: usize) -> u32 {
 
 /// Compares the stored records of job `a` (the earlier run) with job `b`.
 /// With `carry_reviews`, the reviews of `a`'s matched records are copied to
-/// their partners in `b` that have none yet (nothing else is written).
+/// their partners in `b` that have none yet. Nothing else is written but
+/// the comparison rows of records stored before the store kept them.
 pub fn compare(
     store: &Store,
     a: i64,
@@ -256,12 +183,12 @@ pub fn compare(
     let (ra, rb) = read_both(store, a, b)?;
     let mut b_by_id: HashMap<&str, usize> = HashMap::with_capacity(rb.len());
     for (i, r) in rb.iter().enumerate() {
-        b_by_id.entry(r.id.as_str()).or_insert(i);
+        b_by_id.entry(r.record_id.as_str()).or_insert(i);
     }
     let mut pair_of_a: Vec<Option<(usize, MatchedBy)>> = vec![None; ra.len()];
     let mut b_taken = vec![false; rb.len()];
     for (i, r) in ra.iter().enumerate() {
-        if let Some(&j) = b_by_id.get(r.id.as_str()) {
+        if let Some(&j) = b_by_id.get(r.record_id.as_str()) {
             if !b_taken[j] {
                 b_taken[j] = true;
                 pair_of_a[i] = Some((j, MatchedBy::RecordId));
@@ -285,17 +212,17 @@ pub fn compare(
         }
     }
 
-    let mut changed = Vec::new();
     let mut gone = Vec::new();
-    let mut same = 0usize;
     let mut by_key = 0usize;
     let mut pairs: Vec<(&str, &str)> = Vec::new();
+    // Pairs whose fields differ: (a's index, b's index, how).
+    let mut differ: Vec<(usize, usize, MatchedBy)> = Vec::new();
     for (i, p) in pair_of_a.iter().enumerate() {
         let x = &ra[i];
         match p {
             None => gone.push(DiffEntry {
                 change: Change::Gone,
-                record_a: Some(x.id.clone()),
+                record_a: Some(x.record_id.clone()),
                 record_b: None,
                 matched_by: None,
                 title: x.title.clone(),
@@ -303,26 +230,37 @@ pub fn compare(
             }),
             Some((j, how)) => {
                 let y = &rb[*j];
-                pairs.push((x.id.as_str(), y.id.as_str()));
+                pairs.push((x.record_id.as_str(), y.record_id.as_str()));
                 if *how == MatchedBy::Key {
                     by_key += 1;
                 }
-                let fields = changed_fields(x, y);
-                if fields.is_empty() {
-                    same += 1;
-                } else {
-                    changed.push(DiffEntry {
-                        change: Change::Changed,
-                        record_a: Some(x.id.clone()),
-                        record_b: Some(y.id.clone()),
-                        matched_by: Some(*how),
-                        title: y.title.clone(),
-                        fields,
-                    });
+                if x.content != y.content {
+                    differ.push((i, *j, *how));
                 }
             }
         }
     }
+    let ids: Vec<(&str, &str)> = differ
+        .iter()
+        .map(|&(i, j, _)| (ra[i].record_id.as_str(), rb[j].record_id.as_str()))
+        .collect();
+    let detail = changed_detail(store, a, b, &ids)?;
+    let mut changed = Vec::with_capacity(differ.len());
+    for ((i, j, how), fields) in differ.into_iter().zip(detail) {
+        // Equal fields under a different hash of the whole: not a change.
+        if fields.is_empty() {
+            continue;
+        }
+        changed.push(DiffEntry {
+            change: Change::Changed,
+            record_a: Some(ra[i].record_id.clone()),
+            record_b: Some(rb[j].record_id.clone()),
+            matched_by: Some(how),
+            title: rb[j].title.clone(),
+            fields,
+        });
+    }
+    let same = pairs.len() - changed.len();
     let new: Vec<DiffEntry> = rb
         .iter()
         .zip(&b_taken)
@@ -330,7 +268,7 @@ pub fn compare(
         .map(|(y, _)| DiffEntry {
             change: Change::New,
             record_a: None,
-            record_b: Some(y.id.clone()),
+            record_b: Some(y.record_id.clone()),
             matched_by: None,
             title: y.title.clone(),
             fields: Vec::new(),
@@ -433,76 +371,7 @@ pub fn to_json(c: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn rec(company: Option<Value>, date: Option<&str>, link: Option<&str>) -> Value {
-        let mut e = serde_json::Map::new();
-        if let Some(c) = company {
-            e.insert("company".into(), c);
-        }
-        if let Some(d) = date {
-            e.insert("event_date".into(), json!(d));
-        }
-        e.insert("enrichment_confidence".into(), json!("high"));
-        let cits = link.map_or(json!([]), |l| json!([{"title": "t", "link": l}]));
-        json!({"record_id": "x", "record_title": "t", "enrichment": e, "citations": cits})
-    }
-
-    fn named(n: &str) -> Value {
-        json!({"source_text": n, "confidence": 0.9, "metadata": {"name": n}})
-    }
-
-    #[test]
-    fn names_and_links_are_normalised() {
-        assert_eq!(normalise_name("Gamma, Ltd."), normalise_name("GAMMA LTD"));
-        assert_eq!(normalise_name("Zürich Fintech AG"), "zürichfintechag");
-        assert_eq!(
-            normalise_link("HTTPS://www.News.Example/a/?x=1#top"),
-            normalise_link("http://news.example/a/?x=1/")
-        );
-        assert_eq!(normalise_domain("https://www.acme.com/about"), "acme.com");
-    }
-
-    #[test]
-    fn keys_on_awkward_records() {
-        // Case and punctuation do not matter.
-        assert_eq!(
-            match_key(&rec(Some(named("Acme, Inc.")), Some("2024-01-02"), None)),
-            match_key(&rec(
-                Some(named("ACME INC")),
-                Some("2024-01-02T10:00:00Z"),
-                None
-            )),
-        );
-        // The domain wins over the name when there is one.
-        let with_domain = json!({"source_text": "Acme", "metadata": {"name": "Acme", "domain_url": "https://www.acme.com/"}});
-        assert_eq!(
-            match_key(&rec(Some(with_domain), Some("2024-01-02"), None)).as_deref(),
-            Some("acme.com|2024-01-02|")
-        );
-        // A list of companies: the first.
-        let list = json!([named("Beta"), named("Gamma")]);
-        assert_eq!(
-            match_key(&rec(Some(list), Some("2024-01-02"), None)).as_deref(),
-            Some("beta|2024-01-02|")
-        );
-        // No company: the link and date carry it.
-        assert_eq!(
-            match_key(&rec(None, Some("2024-01-02"), Some("https://n.example/x"))).as_deref(),
-            Some("|2024-01-02|n.example/x")
-        );
-        // No citation and no company: a date alone is no key.
-        assert_eq!(match_key(&rec(None, Some("2024-01-02"), None)), None);
-        // A company without a date and without a source: no key either.
-        assert_eq!(match_key(&rec(Some(named("Acme")), None, None)), None);
-        // A company whose name is only punctuation counts as none.
-        assert_eq!(
-            match_key(&rec(Some(named("—")), Some("2024-01-02"), None)),
-            None
-        );
-        // Not a record at all.
-        assert_eq!(match_key(&json!({})), None);
-    }
+    use serde_json::Value;
 
     fn job(store: &Store, remote: &str, jsonl: &str) -> i64 {
         let local = store

@@ -325,6 +325,7 @@ pub fn window(w: store::Window) -> RecordsWindow {
     RecordsWindow {
         total: u32_of(Some(w.total)).unwrap_or(0),
         start: u32_of(Some(w.start)).unwrap_or(0),
+        search_partial: false,
         rows: w
             .rows
             .into_iter()

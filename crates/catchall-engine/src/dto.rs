@@ -308,6 +308,9 @@ pub enum JobEventKind {
         retry_in_secs: u32,
     },
     Deleted,
+    /// The job's search index holds every record: searches answered before
+    /// (from the table's cells only) can be asked again.
+    SearchIndexReady,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
@@ -468,6 +471,12 @@ pub struct RecordsWindow {
     pub total: u32,
     pub start: u32,
     pub rows: Vec<Row>,
+    /// A search answered while the job's search index was being built:
+    /// records not indexed yet matched on what the table shows of them
+    /// only. A `search_index_ready` event follows.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[specta(optional)]
+    pub search_partial: bool,
 }
 
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]

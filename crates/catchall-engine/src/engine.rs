@@ -107,11 +107,20 @@ impl std::fmt::Debug for Engine {
 
 /// The store's window as the table's rows, or the error the UI shows.
 fn table_window(
+    store: &Store,
     local_id: i64,
+    view: &ViewSpec,
     w: Result<catchall_store::Window, catchall_store::StoreError>,
 ) -> R<RecordsWindow> {
     match w {
-        Ok(w) => Ok(convert::window(w)),
+        Ok(w) => {
+            let mut w = convert::window(w);
+            // Asked after the search: records still outside the index then
+            // were matched on their cells only.
+            w.search_partial = view.search.as_deref().is_some_and(|s| !s.trim().is_empty())
+                && store.search_index_behind(local_id).unwrap_or(false);
+            Ok(w)
+        }
         Err(catchall_store::StoreError::JobNotFound(_)) => Err(EngineError::no_job(local_id)),
         Err(e) => Err(e.into()),
     }
@@ -309,7 +318,7 @@ impl Engine {
             store.clone(),
             sink.clone(),
             connector.clone(),
-            SearchIndexer::new(db_path.clone()),
+            SearchIndexer::new(db_path.clone(), sink.clone()),
             Cadence {
                 poll: options.poll_interval,
                 queue_retry: options.queue_retry,
@@ -950,13 +959,14 @@ impl Engine {
         limit: u32,
     ) -> R<RecordsWindow> {
         self.inner.idle_trim.note_read();
-        let w = self.inner.store().window(
+        let store = self.inner.store();
+        let w = store.window(
             local_id,
             &convert::view_to_store(&view),
             u64::from(start),
             limit.min(MAX_WINDOW_ROWS),
         );
-        table_window(local_id, w)
+        table_window(&store, local_id, &view, w)
     }
 
     /// `window` when it can be served at once: the store is free and the
@@ -979,7 +989,7 @@ impl Engine {
                 limit.min(MAX_WINDOW_ROWS),
             )
             .transpose()?;
-        Some(table_window(local_id, w))
+        Some(table_window(&store, local_id, view, w))
     }
 
     /// How many times the table's memory was given back after it idled.

@@ -5,7 +5,6 @@
 mod background;
 mod binding;
 pub mod compare;
-mod compare_scan;
 mod connection;
 mod convert;
 pub mod draft;

@@ -38,7 +38,10 @@ pub(crate) fn write_csv_file(
 ) -> Result<u64, ExportError> {
     let mut progress = Progress::new(opts.progress);
     let mut found = Discovery::new(run);
-    let guess = found.table();
+    // The columns the first chunk shows (the job's records mostly share a
+    // shape): with only the declared ones, a job whose records had
+    // connected entities was always written twice.
+    let guess = Discovery::sampled(run, records)?.table();
     let mut out = file;
     let mut n = write_rows(
         &guess,

@@ -14,40 +14,52 @@ struct IdOnly<'a> {
     record_id: Option<std::borrow::Cow<'a, str>>,
 }
 
-/// Appends `text` (one JSON object) to `buf` with the review keys added
-/// before its closing brace: `review`, `starred`, `note`, `reviewed_at`.
+/// Appends `text` (one JSON value, checked here) to `buf`, an object with
+/// the review keys added before its closing brace: `review`, `starred`,
+/// `note`, `reviewed_at`.
 fn push_reviewed(
     buf: &mut Vec<u8>,
     text: &str,
     info: &ReviewInfo,
     index: u64,
 ) -> Result<(), ExportError> {
+    let body = text.trim_end();
+    let open = match body.strip_suffix('}') {
+        Some(open) if body.starts_with('{') => open,
+        _ => {
+            // Not an object: written as it is.
+            buf.extend_from_slice(check(text, index)?.as_bytes());
+            return Ok(());
+        }
+    };
+    // Reading the id checks the whole record (one pass, not two).
     let id: IdOnly =
         serde_json::from_str(text).map_err(|e| ExportError::Json { index, source: e })?;
-    let body = text.trim_end();
-    let Some(open) = body.strip_suffix('}') else {
-        // Not an object: written as it is.
-        buf.extend_from_slice(text.as_bytes());
-        return Ok(());
-    };
     let r = id.record_id.as_deref().and_then(|i| info.by_record.get(i));
-    let blank = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    let fields = serde_json::json!({
-        "review": r.map_or("unreviewed", |r| r.review.as_str()),
-        "starred": r.is_some_and(|r| r.starred),
-        "note": r.and_then(|r| blank(&r.note)),
-        "reviewed_at": r.and_then(|r| blank(&r.reviewed_at)),
-    });
-    let mut extra =
-        serde_json::to_string(&fields).map_err(|e| ExportError::Json { index, source: e })?;
-    // `{"review":…}` → `,"review":…` (no comma after an empty object).
-    extra.pop();
     let open = open.trim_end();
     buf.extend_from_slice(open.as_bytes());
     if !open.ends_with('{') {
         buf.push(b',');
     }
-    buf.extend_from_slice(&extra.as_bytes()[1..]);
+    let text_or_null = |buf: &mut Vec<u8>, s: Option<&str>| match s.filter(|s| !s.is_empty()) {
+        Some(s) => {
+            serde_json::to_writer(&mut *buf, s).map_err(|e| ExportError::Json { index, source: e })
+        }
+        None => {
+            buf.extend_from_slice(b"null");
+            Ok(())
+        }
+    };
+    buf.extend_from_slice(b"\"review\":");
+    text_or_null(buf, Some(r.map_or("unreviewed", |r| r.review.as_str())))?;
+    buf.extend_from_slice(if r.is_some_and(|r| r.starred) {
+        b",\"starred\":true,\"note\":".as_slice()
+    } else {
+        b",\"starred\":false,\"note\":".as_slice()
+    });
+    text_or_null(buf, r.map(|r| r.note.as_str()))?;
+    buf.extend_from_slice(b",\"reviewed_at\":");
+    text_or_null(buf, r.map(|r| r.reviewed_at.as_str()))?;
     buf.push(b'}');
     Ok(())
 }
@@ -95,11 +107,15 @@ pub fn write_json<W: Write>(
             let mut buf = take_buf(chunk.text_len() + 2 * chunk.len());
             for (i, text) in chunk.iter().enumerate() {
                 let index = at.first + i as u64;
-                let t = check(text, index)?;
                 buf.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
                 match review {
-                    Some(info) => push_reviewed(&mut buf, t, info, index)?,
-                    None => buf.extend_from_slice(t.as_bytes()),
+                    Some(info) => push_reviewed(
+                        &mut buf,
+                        text.trim_matches(|c: char| c.is_ascii_whitespace()),
+                        info,
+                        index,
+                    )?,
+                    None => buf.extend_from_slice(check(text, index)?.as_bytes()),
                 }
             }
             Ok(buf)

@@ -318,6 +318,31 @@ impl Discovery {
         t
     }
 
+    /// The declared fields and what the first chunk of records shows (the
+    /// rest unread): a guess of the layout.
+    pub(crate) fn sampled(
+        run: &RunInfo,
+        records: &dyn RecordSource,
+    ) -> Result<Discovery, ExportError> {
+        let mut d = Discovery::new(run);
+        let mut first = None;
+        // Stopped after the first chunk by an error of its own; a source's
+        // own error before that is the export's.
+        let r = records.for_each_chunk(&mut |chunk| {
+            first = Some(chunk_shape(&chunk, 0).map(|s| (s, chunk.len() as u64)));
+            Err(ExportError::Cancelled)
+        });
+        match first {
+            // A record that is not JSON is reported by the pass that writes.
+            Some(Ok((shape, n))) => {
+                d.merge(shape, n);
+            }
+            Some(Err(_)) => {}
+            None => r?,
+        }
+        Ok(d)
+    }
+
     /// The discovery pass over all records, chunks on worker threads.
     pub(crate) fn run(run: &RunInfo, records: &dyn RecordSource) -> Result<Discovery, ExportError> {
         let mut d = Discovery::new(run);

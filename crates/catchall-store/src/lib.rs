@@ -12,6 +12,7 @@
 
 mod blocks;
 mod checkpoint;
+pub mod digest;
 mod filter;
 mod fold;
 mod kept_view;
@@ -55,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_monitors.sql"),
     include_str!("migrations/0006_search_fold_and_views.sql"),
     include_str!("migrations/0009_monitor_table.sql"),
+    include_str!("migrations/0010_record_match.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -796,6 +798,10 @@ impl Store {
             "DELETE FROM record_json WHERE id IN (SELECT id FROM records WHERE job = ?1)",
             [local],
         )?;
+        tx.execute(
+            "DELETE FROM record_match WHERE id IN (SELECT id FROM records WHERE job = ?1)",
+            [local],
+        )?;
         tx.execute("DELETE FROM records WHERE job = ?1", [local])?;
         tx.execute("DELETE FROM record_review WHERE job = ?1", [local])?;
         kept_view::delete(&tx, local)?;
@@ -855,6 +861,9 @@ impl Store {
         )?;
         let mut ins_json =
             tx.prepare_cached("INSERT INTO record_json (id, json) VALUES (?1, ?2)")?;
+        let mut ins_match = tx.prepare_cached(
+            "INSERT OR REPLACE INTO record_match (id, content, match_key, title) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         let mut inserted = 0usize;
         let mut updated = 0usize;
         let mut replaced = ReplacedValues::default();
@@ -865,14 +874,23 @@ impl Store {
                 record_id: rec.record_id,
                 json: page.json(i, rec.json),
             };
-            if ins_rec.execute(params![local, rec.record_id, cells])? == 1 {
+            let (content, key, title) = page.digest(i);
+            let id = if ins_rec.execute(params![local, rec.record_id, cells])? == 1 {
                 let id = tx.last_insert_rowid();
                 ins_json.execute(params![id, rec.json])?;
                 inserted += 1;
                 replaced.add(page.replaced(i));
-            } else if self.update_existing(&tx, local, rec, cells, fts_upto)? {
-                updated += 1;
-            }
+                id
+            } else {
+                match self.update_existing(&tx, local, rec, cells, fts_upto)? {
+                    Some(id) => {
+                        updated += 1;
+                        id
+                    }
+                    None => continue,
+                }
+            };
+            ins_match.execute(params![id, content, key, title])?;
         }
         if replaced != ReplacedValues::default() {
             tx.prepare_cached(
@@ -887,6 +905,7 @@ impl Store {
         }
         drop(ins_rec);
         drop(ins_json);
+        drop(ins_match);
         cols.save(&tx, local)?;
         if inserted + updated > 0 {
             tx.prepare_cached(
@@ -906,14 +925,14 @@ impl Store {
         rec: RecordIn<'_>,
         cells: &[u8],
         fts_upto: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let (id, old): (i64, String) = tx
             .prepare_cached(
                 "SELECT r.id, j.json FROM records r JOIN record_json j ON j.id = r.id WHERE r.job = ?1 AND r.record_id = ?2",
             )?
             .query_row(params![local, rec.record_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if old == rec.json {
-            return Ok(false);
+            return Ok(None);
         }
         tx.prepare_cached("UPDATE records SET cells = ?2 WHERE id = ?1")?
             .execute(params![id, cells])?;
@@ -928,7 +947,7 @@ impl Store {
             tx.prepare_cached("INSERT INTO record_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute(params![id, parsed.search_body()])?;
         }
-        Ok(true)
+        Ok(Some(id))
     }
 
     /// What the store had to change in a job's records to keep them

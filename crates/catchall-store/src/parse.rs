@@ -774,8 +774,9 @@ impl<'b> Reader<'b> {
         let n = self.u32()? as usize;
         let s = self.b.get(self.pos..self.pos + n)?;
         self.pos += n;
-        // Written by us from &str; checked anyway so a corrupt blob cannot cause UB.
-        std::str::from_utf8(s).ok()
+        // Written by us from &str; checked anyway so a corrupt blob cannot
+        // cause UB (simdutf8: every scan of a job's cells checks them all).
+        simdutf8::basic::from_utf8(s).ok()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::{parse, sanitize, ColumnKind, RecordIn, StoreError};
+use crate::{digest, parse, sanitize, ColumnKind, RecordIn, StoreError};
 
 /// What the store keeps of one page of records besides their JSON (cells
 /// and columns), computed ahead of
@@ -20,6 +20,8 @@ pub struct PreparedPage {
     /// Records whose text had to be cleaned (see [`sanitize`]): index,
     /// cleaned JSON, (unreadable, flattened) counts. Few, so a sorted list.
     cleaned: Vec<(usize, Option<String>, (u32, u32))>,
+    /// Per record: what a comparison reads (see [`digest`]).
+    digests: Vec<(i64, Option<String>, String)>,
 }
 
 impl PreparedPage {
@@ -33,6 +35,7 @@ impl PreparedPage {
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut one = Vec::with_capacity(2048);
         let mut cleaned = Vec::new();
+        let mut digests = Vec::with_capacity(records.len());
         for (i, rec) in records.iter().enumerate() {
             let clean = sanitize::clean_record(rec.json);
             let counts = (clean.unreadable, clean.flattened);
@@ -61,6 +64,8 @@ impl PreparedPage {
                     })
                 }
             };
+            let d = digest::stored_digest(text);
+            digests.push((d.content as i64, d.key, d.title.into_owned()));
             parse::encode_cells(&parsed, &mut one);
             cells.extend_from_slice(&one);
             ends.push(cells.len());
@@ -83,6 +88,7 @@ impl PreparedPage {
             ends,
             columns,
             cleaned,
+            digests,
         })
     }
 
@@ -113,6 +119,12 @@ impl PreparedPage {
     /// (unreadable, flattened) values of record `i`.
     pub(crate) fn replaced(&self, i: usize) -> (u32, u32) {
         self.cleaned(i).map(|c| c.2).unwrap_or_default()
+    }
+
+    /// Record `i`'s content hash, match key and title.
+    pub(crate) fn digest(&self, i: usize) -> (i64, Option<&str>, &str) {
+        let (content, key, title) = &self.digests[i];
+        (*content, key.as_deref(), title)
     }
 
     pub(crate) fn cells(&self, i: usize) -> &[u8] {

@@ -907,3 +907,51 @@ fn a_stop_from_the_consumer_ends_a_parallel_read_with_its_error() {
     }
     assert!(seen < 6000, "the read stopped early ({seen} records)");
 }
+
+#[test]
+fn match_rows_are_kept_with_records_and_made_for_older_ones() {
+    let s = Store::open_in_memory().unwrap();
+    let job = new_job(&s, Some("job-m"));
+    let other = new_job(&s, Some("job-o"));
+    let recs = page(31, 0..40);
+    put(&s, job, &recs[..20]);
+    put(&s, other, &page(32, 0..5));
+    put(&s, job, &recs[20..]);
+    let rows = s.match_rows(job).unwrap();
+    assert_eq!(rows.len(), 40, "only the job's own, in stored order");
+    for (row, (id, json)) in rows.iter().zip(&recs) {
+        let d = digest::record_digest(json).unwrap();
+        assert_eq!(&row.record_id, id);
+        assert_eq!(row.title, d.title);
+        assert_eq!(row.key, d.key);
+        assert_eq!(row.content, d.content as i64);
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(row.key, digest::match_key(&v));
+    }
+    // A record stored again with a change gets its new hash.
+    let mut v: serde_json::Value = serde_json::from_str(&recs[3].1).unwrap();
+    v["enrichment"]["deal_stage"] = "revised".into();
+    put(&s, job, &[(recs[3].0.clone(), v.to_string())]);
+    let again = s.match_rows(job).unwrap();
+    assert_ne!(again[3].content, rows[3].content);
+    assert_eq!(again[4], rows[4]);
+
+    // Records stored before the store kept these rows get them at the
+    // first reading, and keep them.
+    let count = |s: &Store| -> i64 {
+        s.connection()
+            .query_row("SELECT COUNT(*) FROM record_match", [], |r| r.get(0))
+            .unwrap()
+    };
+    s.connection()
+        .execute(
+            "DELETE FROM record_match WHERE id IN (SELECT id FROM records WHERE job = ?1 AND record_id > ?2)",
+            rusqlite::params![job, recs[10].0],
+        )
+        .unwrap();
+    assert_eq!(count(&s), 11 + 5);
+    assert_eq!(s.match_rows(job).unwrap(), again);
+    assert_eq!(count(&s), 40 + 5);
+    s.delete_job(job).unwrap();
+    assert_eq!(count(&s), 5);
+}

@@ -144,6 +144,31 @@ test("new records stored refetch the windows on screen", async () => {
   );
 });
 
+test("a search answered while the index builds says so, and is asked again when it is ready", async () => {
+  let indexing = true;
+  vi.mocked(ipc.recordsWindow).mockImplementation(async (...a) => {
+    const w = fakeWindow(...a);
+    const rows = a[1].search ? w.rows.slice(0, 2) : w.rows;
+    // The engine answers from the cells until the index holds every record.
+    return a[1].search ? { ...w, total: indexing ? 2 : 3, rows, searchPartial: indexing } : w;
+  });
+  const { client } = renderApp(<Harness />);
+  await screen.findByRole("button", { name: "Record 0" });
+  await userEvent.type(screen.getByLabelText("Search records"), "acme");
+  expect(await screen.findByText(/search index is still being built/)).toBeInTheDocument();
+  expect(screen.getByText("2 records")).toBeInTheDocument();
+
+  indexing = false;
+  act(() => routeJobEvent(client, { localId: 3, event: { type: "search_index_ready" } }));
+  expect(await screen.findByText("3 records")).toBeInTheDocument();
+  expect(screen.queryByText(/search index is still being built/)).not.toBeInTheDocument();
+  // Another job's index changes nothing here.
+  const calls = vi.mocked(ipc.recordsWindow).mock.calls.length;
+  act(() => routeJobEvent(client, { localId: 9, event: { type: "search_index_ready" } }));
+  await new Promise((r) => setTimeout(r, 20));
+  expect(vi.mocked(ipc.recordsWindow).mock.calls.length).toBe(calls);
+});
+
 test("a record opens in a panel with every field and its sources", async () => {
   vi.spyOn(ipc, "recordDetail").mockResolvedValue({
     recordId: "r0",

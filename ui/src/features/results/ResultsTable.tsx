@@ -359,6 +359,8 @@ export function ResultsTable({
   // Windows of a view hold its total; the first one to arrive (or a cached
   // one) sets it. A new sort or filter starts from the top, total unknown.
   const onTotal = useCallback((t: number | null) => setTotal(t), []);
+  /** The search was answered while the job's search index was being built. */
+  const [searchPartial, setSearchPartial] = useState(false);
   const [windowError, setWindowError] = useState<unknown>(null);
 
   const onOpen = useCallback((recordId: string, el: HTMLElement, index: number) => {
@@ -476,6 +478,12 @@ export function ResultsTable({
           {reviewNote}
         </p>
       ) : null}
+      {view.search && searchPartial ? (
+        <p className="muted" role="status">
+          The search index is still being built: some matches may be missing until it is ready. The
+          results refresh then.
+        </p>
+      ) : null}
       <ErrorNotice error={windowError ?? undefined} />
       {/* A real table laid out as a grid, so rows can be positioned for virtual scrolling. */}
       <div
@@ -551,6 +559,7 @@ export function ResultsTable({
             scrollRef={scrollRef}
             onOpen={onOpen}
             onTotal={onTotal}
+            onSearchPartial={setSearchPartial}
             onError={setWindowError}
             active={active}
             selected={selected}
@@ -679,6 +688,7 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef,
   onOpen,
   onTotal,
+  onSearchPartial,
   onError,
   active,
   selected,
@@ -698,6 +708,7 @@ const VirtualRows = memo(function VirtualRows({
   scrollRef: React.RefObject<HTMLDivElement | null>;
   onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   onTotal: (total: number | null) => void;
+  onSearchPartial: (partial: boolean) => void;
   onError: (error: unknown) => void;
   active: number | null;
   selected: ReadonlySet<string>;
@@ -735,11 +746,13 @@ const VirtualRows = memo(function VirtualRows({
   });
 
   // The newest window tells how many rows match (it changes as records arrive).
-  let newest: { at: number; total: number } | null = null;
+  let newest: { at: number; total: number; partial: boolean } | null = null;
   for (const q of windows)
     if (q.data && (!newest || q.dataUpdatedAt > newest.at))
-      newest = { at: q.dataUpdatedAt, total: q.data.total };
+      newest = { at: q.dataUpdatedAt, total: q.data.total, partial: q.data.searchPartial === true };
   const newestTotal = newest?.total;
+  const newestPartial = newest?.partial ?? false;
+  useEffect(() => onSearchPartial(newestPartial), [newestPartial, onSearchPartial]);
   useEffect(() => {
     if (newestTotal != null) onTotal(newestTotal);
   }, [newestTotal, onTotal]);

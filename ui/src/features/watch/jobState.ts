@@ -89,6 +89,7 @@ export function applyJobEvent(
     case "trouble":
       return { ...snap, trouble: event.message };
     case "deleted":
+    case "search_index_ready":
       return snap;
   }
 }
@@ -106,8 +107,9 @@ export function routeJobEvent(client: QueryClient, e: JobEvent) {
   } else {
     client.setQueryData<JobSnapshot>(key, (old) => (old ? applyJobEvent(old, e) : old));
   }
-  if (e.event.type === "records_stored") {
-    // The table refetches only the windows on screen.
+  if (e.event.type === "records_stored" || e.event.type === "search_index_ready") {
+    // The table refetches only the windows on screen (a search answered
+    // while the index was being built is answered in full now).
     void client.invalidateQueries({ queryKey: recordsKey(e.localId) });
   }
   if (["completed", "failed", "submitted", "queued"].includes(e.event.type)) {
@@ -115,7 +117,7 @@ export function routeJobEvent(client: QueryClient, e: JobEvent) {
     void client.invalidateQueries({ queryKey: key });
     void client.invalidateQueries({ queryKey: ["columns", e.localId] });
   }
-  if (e.event.type !== "progress" && e.event.type !== "trouble") {
+  if (!["progress", "trouble", "search_index_ready"].includes(e.event.type)) {
     void client.invalidateQueries({ queryKey: jobsListKey });
   }
 }
