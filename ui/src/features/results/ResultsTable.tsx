@@ -85,8 +85,28 @@ const KIND_WIDTH: Record<string, number> = {
 };
 export const columnWidth = (col: Column) => KIND_WIDTH[col.kind] ?? 200;
 
-/** What a body row needs of a visible column: where its cell is in `Row.texts`, its width and pin. */
+/** A shown column: where its cells are in `Row.texts`, its width and pin. */
 type ShownColumn = Placed;
+/** What a body row needs of a shown column (no width: the grid has it). */
+type RowColumn = Omit<Placed, "width">;
+
+/**
+ * The previous value while the new one is equal item by item (shallowly),
+ * so memoized rows see the same props.
+ */
+function useStable<T>(next: T[]): T[] {
+  const ref = useRef(next);
+  const prev = ref.current;
+  const same =
+    prev.length === next.length &&
+    prev.every((p, i) =>
+      p !== null && typeof p === "object"
+        ? Object.entries(p).every(([k, v]) => (next[i] as Record<string, unknown>)[k] === v)
+        : p === next[i],
+    );
+  if (!same) ref.current = next;
+  return ref.current;
+}
 
 const NO_COLUMNS: Column[] = [];
 
@@ -155,17 +175,25 @@ export function ResultsTable({
     () => arrange(columns, layout, (col) => autoWidths?.[col.key] ?? columnWidth(col)),
     [columns, layout, autoWidths],
   );
+  // The grid's widths are one style on the table: a column resized changes
+  // no row's props, so no row renders again for it.
   const template = [`${REVIEW_WIDTH}px`, ...shown.map((p) => `${p.width}px`)].join(" ");
   /** Left offset of each pinned column (they stay while scrolling sideways). */
-  const lefts = useMemo(() => {
-    let at = REVIEW_WIDTH;
-    return shown.map((p) => {
-      if (!p.pinned) return null;
-      const left = at;
-      at += p.width;
-      return left;
-    });
-  }, [shown]);
+  const lefts = useStable(
+    useMemo(() => {
+      let at = REVIEW_WIDTH;
+      return shown.map((p) => {
+        if (!p.pinned) return null;
+        const left = at;
+        at += p.width;
+        return left;
+      });
+    }, [shown]),
+  );
+  /** What the rows need of the columns: the same while only widths change. */
+  const rowColumns = useStable(
+    useMemo(() => shown.map(({ col, index, pinned }) => ({ col, index, pinned })), [shown]),
+  );
   // Every header cell, unless the job has more columns than any screen
   // shows (a hostile record's thousands): then those in view, as the rows.
   const inView = useVisibleColumns(scrollRef, shown);
@@ -497,9 +525,10 @@ export function ResultsTable({
           aria-label="Records"
           aria-rowcount={count + 1}
           aria-colcount={shown.length + 1}
+          style={{ "--columns": template } as React.CSSProperties}
         >
           <thead className="table-head">
-            <tr className="table-row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+            <tr className="table-row" aria-rowindex={1}>
               <th scope="col" className="th pinned" aria-colindex={1} style={{ left: 0 }}>
                 Review
               </th>
@@ -553,9 +582,9 @@ export function ResultsTable({
             viewKey={viewKey}
             count={count}
             shown={shown}
+            rowColumns={rowColumns}
             lefts={lefts}
             terms={terms}
-            template={template}
             scrollRef={scrollRef}
             onOpen={onOpen}
             onTotal={onTotal}
@@ -682,9 +711,9 @@ const VirtualRows = memo(function VirtualRows({
   viewKey,
   count,
   shown,
+  rowColumns,
   lefts,
   terms,
-  template,
   scrollRef,
   onOpen,
   onTotal,
@@ -702,9 +731,10 @@ const VirtualRows = memo(function VirtualRows({
   viewKey: string;
   count: number;
   shown: ShownColumn[];
+  /** The columns as the rows need them (unchanged by a resize). */
+  rowColumns: RowColumn[];
   lefts: (number | null)[];
   terms: string[];
-  template: string;
   scrollRef: React.RefObject<HTMLDivElement | null>;
   onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   onTotal: (total: number | null) => void;
@@ -786,11 +816,10 @@ const VirtualRows = memo(function VirtualRows({
             index={item.index}
             start={item.start}
             row={row}
-            shown={shown}
+            shown={rowColumns}
             lefts={lefts}
             terms={terms}
             cols={cols}
-            template={template}
             onOpen={onOpen}
             active={active === item.index}
             selected={allInFilter || (row ? selected.has(row.recordId) : false)}
@@ -813,7 +842,6 @@ const BodyRow = memo(function BodyRow({
   lefts,
   terms,
   cols,
-  template,
   onOpen,
   active,
   selected,
@@ -824,12 +852,11 @@ const BodyRow = memo(function BodyRow({
   index: number;
   start: number;
   row: Row | undefined;
-  shown: ShownColumn[];
+  shown: RowColumn[];
   lefts: (number | null)[];
   terms: string[];
   /** Indexes into `shown` of the columns in view. */
   cols: number[];
-  template: string;
   onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   active: boolean;
   selected: boolean;
@@ -845,7 +872,6 @@ const BodyRow = memo(function BodyRow({
       data-review={state}
       className={`table-row ${index % 2 ? "odd" : ""}${active ? " active" : ""}${selected ? " selected" : ""}`}
       style={{
-        gridTemplateColumns: template,
         height: ROW_HEIGHT,
         transform: `translateY(${start}px)`,
       }}
