@@ -96,6 +96,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             projects::create_project,
             projects::delete_project,
             projects::project_counts,
+            projects::project_monitor_ids,
         ])
         .events(tauri_specta::collect_events![
             events::JobUpdate,

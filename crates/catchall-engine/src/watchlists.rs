@@ -474,6 +474,33 @@ impl Engine {
             .await?)
     }
 
+    /// The service ids of the monitors listed in a project (the Monitors
+    /// screen's project filter).
+    pub async fn project_monitor_ids(&self, project_id: String) -> R<Vec<String>> {
+        let api = self.api().await?;
+        let mut out = Vec::new();
+        for page in 1..=1000u32 {
+            let p = api
+                .list_monitors(&catchall_api::ListMonitorsQuery {
+                    page: Some(page),
+                    page_size: Some(100),
+                    project_id: Some(project_id.clone()),
+                    ..Default::default()
+                })
+                .await?;
+            let n = p.monitors.len();
+            out.extend(p.monitors.into_iter().map(|m| m.monitor_id));
+            let more = match p.total_pages {
+                Some(t) => u64::from(page) < t,
+                None => n > 0,
+            };
+            if !more {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// A project's counts: jobs (by status), monitors, watchlists, webhooks.
     pub async fn project_counts(&self, id: String) -> R<ProjectCounts> {
         let o = self.api().await?.project_overview(&id).await?;

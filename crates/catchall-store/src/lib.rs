@@ -308,6 +308,8 @@ pub enum ColumnKind {
     Option,
     Url,
     Company,
+    /// A record's matched companies (`connected_entities`), several per cell.
+    Entities,
 }
 
 impl ColumnKind {
@@ -319,6 +321,7 @@ impl ColumnKind {
             ColumnKind::Option => "option",
             ColumnKind::Url => "url",
             ColumnKind::Company => "company",
+            ColumnKind::Entities => "entities",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -329,6 +332,7 @@ impl ColumnKind {
             "option" => ColumnKind::Option,
             "url" => ColumnKind::Url,
             "company" => ColumnKind::Company,
+            "entities" => ColumnKind::Entities,
             _ => return None,
         })
     }

@@ -241,6 +241,7 @@ export const ipc = {
     await unwrap(commands.deleteProject(id, deleteResources));
   },
   projectCounts: (id: string): Promise<ProjectCounts> => unwrap(commands.projectCounts(id)),
+  projectMonitorIds: (id: string): Promise<string[]> => unwrap(commands.projectMonitorIds(id)),
   /** Opens the app's log folder in the file manager; resolves to its path. */
   openLogFolder: (): Promise<string> => unwrap(commands.openLogFolder()),
   /** Follows job events (here too, so tests can stand in for the app's events). */

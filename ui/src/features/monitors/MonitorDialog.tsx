@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import type { MonitorSummary, WebhookTestOutcome } from "../../bindings";
+import type { MonitorSummary, NewMonitor, WebhookTestOutcome } from "../../bindings";
 import { formatCount } from "../../lib/format";
+import { ProjectPicker } from "../projects/ProjectPicker";
 import { monitorsIpc } from "./monitorsIpc";
 import {
   localTimeZone,
@@ -43,20 +44,13 @@ export function MonitorDialog({
   const [limit, setLimit] = useState(String(Math.max(defaultLimit ?? 50, 10)));
   const [backfill, setBackfill] = useState(false);
   const [chosen, setChosen] = useState<string[]>([]);
+  const [project, setProject] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const schedule =
     preset === "custom" ? custom : (PRESETS.find((p) => p.id === preset)?.text ?? "");
   const hooks = useQuery({ queryKey: webhooksKey, queryFn: monitorsIpc.webhooks });
   const create = useMutation({
-    mutationFn: () =>
-      monitorsIpc.create({
-        jobLocalId,
-        schedule: schedule.trim(),
-        timezone: timezone.trim() || null,
-        limit: Number(limit),
-        backfill,
-        webhookIds: chosen,
-      }),
+    mutationFn: (m: NewMonitor) => monitorsIpc.create(m),
     onSuccess: (m) => {
       qc.invalidateQueries({ queryKey: monitorsKey });
       onCreated(m);
@@ -67,7 +61,16 @@ export function MonitorDialog({
     e.preventDefault();
     const found = monitorProblems(schedule, limit.trim() ? Number(limit) : null, chosen.length);
     setProblems(found);
-    if (found.length === 0) create.mutate();
+    if (found.length === 0)
+      create.mutate({
+        jobLocalId,
+        schedule: schedule.trim(),
+        timezone: timezone.trim() || null,
+        limit: Number(limit),
+        backfill,
+        webhookIds: chosen,
+        projectId: project,
+      });
   };
 
   return (
@@ -149,6 +152,7 @@ export function MonitorDialog({
           />
           Also run once now for the days since this job
         </label>
+        <ProjectPicker label="Project" value={project} onChange={setProject} />
         <WebhookPicker
           hooks={hooks.data ?? []}
           loading={hooks.isPending}
