@@ -54,6 +54,11 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
+function PickerHarness() {
+  const [value, setValue] = useState<string | null>(null);
+  return <ProjectPicker label="Project" value={value} onChange={setValue} />;
+}
+
 test("the Monitors screen shows only the chosen project's monitors", async () => {
   const user = userEvent.setup();
   vi.spyOn(monitorsIpc, "onNews").mockReturnValue(() => {});
@@ -108,11 +113,7 @@ test("a monitor is made in the project picked in its dialog", async () => {
 
 test("a picked project's overview: counts, then jobs by status on request", async () => {
   const user = userEvent.setup();
-  function Harness() {
-    const [value, setValue] = useState<string | null>(null);
-    return <ProjectPicker label="Project" value={value} onChange={setValue} />;
-  }
-  renderApp(<Harness />);
+  renderApp(<PickerHarness />);
   const picker = screen.getByRole("combobox", { name: "Project" });
   await user.click(picker);
   await screen.findByRole("option", { name: "Client A" });
