@@ -82,6 +82,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             monitors::test_webhook,
             monitors::delete_webhook,
             watchlists::pick_watchlist_csv,
+            watchlists::drop_watchlist_csv,
             watchlists::reread_watchlist_csv,
             watchlists::clear_watchlist_csv,
             watchlists::create_watchlist,

@@ -157,6 +157,12 @@ export const commands = {
 	 */
 	pickWatchlistCsv: () => typedError<CsvPreview | null, IpcError>(__TAURI_INVOKE("pick_watchlist_csv")),
 	/**
+	 *  A CSV dropped on the page, as the text the page read from it (decoded
+	 *  as `encoding`, "utf-8" or "windows-1252"): held and checked as a picked
+	 *  file is, so a Windows-1252 file gets the same offer to read it so.
+	 */
+	dropWatchlistCsv: (fileName: string, text: string, encoding: string) => typedError<CsvPreview, IpcError>(__TAURI_INVOKE("drop_watchlist_csv", { fileName, text, encoding })),
+	/**
 	 *  The picked file read again with another encoding ("utf-8" or
 	 *  "windows-1252").
 	 */

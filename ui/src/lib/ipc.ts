@@ -207,6 +207,8 @@ export const ipc = {
   // Watchlists and projects (the CSV is picked and read in Rust; the page
   // only sees its preview).
   pickWatchlistCsv: (): Promise<CsvPreview | null> => unwrap(commands.pickWatchlistCsv()),
+  dropWatchlistCsv: (fileName: string, text: string, encoding: string): Promise<CsvPreview> =>
+    unwrap(commands.dropWatchlistCsv(fileName, text, encoding)),
   rereadWatchlistCsv: (encoding: string): Promise<CsvPreview> =>
     unwrap(commands.rereadWatchlistCsv(encoding)),
   clearWatchlistCsv: (): Promise<void> => plain(commands.clearWatchlistCsv()),
