@@ -37,10 +37,7 @@ pub async fn delete_project(
 /// The service ids of the monitors in a project (the Monitors screen's filter).
 #[tauri::command]
 #[specta::specta]
-pub async fn project_monitor_ids(
-    engine: State<'_, Engine>,
-    id: String,
-) -> CmdResult<Vec<String>> {
+pub async fn project_monitor_ids(engine: State<'_, Engine>, id: String) -> CmdResult<Vec<String>> {
     ipc(engine.project_monitor_ids(id).await)
 }
 

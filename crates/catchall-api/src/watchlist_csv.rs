@@ -403,7 +403,10 @@ mod tests {
             })
             .collect();
         assert_eq!(encode_windows_1252(&text), bytes);
-        assert_eq!(encode_windows_1252("€ café “q” 日"), b"\x80 caf\xe9 \x93q\x94 ?");
+        assert_eq!(
+            encode_windows_1252("€ café “q” 日"),
+            b"\x80 caf\xe9 \x93q\x94 ?"
+        );
     }
 
     #[test]

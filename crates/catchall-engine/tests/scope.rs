@@ -163,7 +163,10 @@ async fn entities_and_tags_are_columns_of_the_results_table() {
         )
         .unwrap();
     assert_eq!(by_company.total, first.count);
-    let named = |t: &str| t.split('\u{1e}').any(|e| e.split('\u{1f}').next() == Some(&first.value));
+    let named = |t: &str| {
+        t.split('\u{1e}')
+            .any(|e| e.split('\u{1f}').next() == Some(&first.value))
+    };
     assert!(by_company.rows.iter().all(|r| named(&r.texts[ent])));
     assert_eq!(
         w.rows.iter().filter(|r| named(&r.texts[ent])).count() as u32,

@@ -40,7 +40,10 @@ async fn a_csv_becomes_a_watchlist_of_a_project_and_is_kept_up() {
         .await
         .unwrap();
     assert_eq!(project.name, "Client A");
-    let other = engine.create_project("Client B".into(), None).await.unwrap();
+    let other = engine
+        .create_project("Client B".into(), None)
+        .await
+        .unwrap();
 
     // Checked before anything is sent: the row without a name is skipped.
     let (preview, checked) = preview_csv("portfolio.csv", CSV.as_bytes(), "utf-8").unwrap();
@@ -93,7 +96,12 @@ async fn a_csv_becomes_a_watchlist_of_a_project_and_is_kept_up() {
 
     // A company needs a domain or a few words, said before any request.
     let e = engine
-        .add_company(up.watchlist_id.clone(), "Umbrella".into(), None, Some(" ".into()))
+        .add_company(
+            up.watchlist_id.clone(),
+            "Umbrella".into(),
+            None,
+            Some(" ".into()),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("web domain"), "{e}");
@@ -122,7 +130,10 @@ async fn a_csv_becomes_a_watchlist_of_a_project_and_is_kept_up() {
     names.sort();
     assert_eq!(names, ["Acme, Inc.", "Initech", "Umbrella"]);
 
-    engine.delete_watchlist(up.watchlist_id.clone()).await.unwrap();
+    engine
+        .delete_watchlist(up.watchlist_id.clone())
+        .await
+        .unwrap();
     assert!(engine
         .watchlists(Some(project.id.clone()))
         .await
@@ -147,7 +158,10 @@ async fn a_job_about_a_watchlist_names_its_companies_and_filters_by_one() {
     let sb = sandbox(5, None).await;
     let dir = tempfile::tempdir().unwrap();
     let (engine, sink) = engine(dir.path(), &sb).await;
-    let project = engine.create_project("Client A".into(), None).await.unwrap();
+    let project = engine
+        .create_project("Client A".into(), None)
+        .await
+        .unwrap();
     let (_, checked) = preview_csv("p.csv", CSV.as_bytes(), "utf-8").unwrap();
     let up = engine
         .create_watchlist("Portfolio".into(), None, "p.csv".into(), &checked, None)
@@ -223,9 +237,15 @@ async fn a_job_about_a_watchlist_names_its_companies_and_filters_by_one() {
         })
         .await
         .unwrap();
-    let ids = engine.project_monitor_ids(project.id.clone()).await.unwrap();
+    let ids = engine
+        .project_monitor_ids(project.id.clone())
+        .await
+        .unwrap();
     assert_eq!(ids, [m.monitor_id.clone()]);
-    let other = engine.create_project("Client B".into(), None).await.unwrap();
+    let other = engine
+        .create_project("Client B".into(), None)
+        .await
+        .unwrap();
     assert!(engine
         .project_monitor_ids(other.id.clone())
         .await

@@ -196,7 +196,9 @@ async fn watchlists_companies_and_projects_outlive_a_restart() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{added}");
     let (_, before) = first.get(&format!("/catchAll/datasets/{ds_id}")).await;
-    let (_, history) = first.get(&format!("/catchAll/datasets/{ds_id}/status")).await;
+    let (_, history) = first
+        .get(&format!("/catchAll/datasets/{ds_id}/status"))
+        .await;
     first.sb.shutdown().await;
 
     let second = start_in(dir.path()).await;
@@ -204,10 +206,18 @@ async fn watchlists_companies_and_projects_outlive_a_restart() {
     // attributes, its status history, and the project it is in.
     let (s, after) = second.get(&format!("/catchAll/datasets/{ds_id}")).await;
     assert_eq!(s, StatusCode::OK, "{after}");
-    for k in ["name", "description", "entity_count", "created_at", "health_score"] {
+    for k in [
+        "name",
+        "description",
+        "entity_count",
+        "created_at",
+        "health_score",
+    ] {
         assert_eq!(after[k], before[k], "{k}: {after}");
     }
-    let (_, again) = second.get(&format!("/catchAll/datasets/{ds_id}/status")).await;
+    let (_, again) = second
+        .get(&format!("/catchAll/datasets/{ds_id}/status"))
+        .await;
     assert_eq!(again["history"][0], history["history"][0]);
     let (_, listed) = second
         .post(
@@ -222,7 +232,10 @@ async fn watchlists_companies_and_projects_outlive_a_restart() {
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Acme, Inc.", "Globex"], "{listed}");
-    assert_eq!(listed["entities"][0]["attributes"]["domain"], "acme.example");
+    assert_eq!(
+        listed["entities"][0]["attributes"]["domain"],
+        "acme.example"
+    );
     let (_, mine) = second
         .get(&format!("/catchAll/datasets?project_id={project}"))
         .await;
@@ -243,14 +256,14 @@ async fn watchlists_companies_and_projects_outlive_a_restart() {
         "{all}"
     );
     // A deletion is kept too.
-    let (s, _) = second
-        .call(
+    let gone = second
+        .req(
             reqwest::Method::DELETE,
             &format!("/catchAll/datasets/{ds_id}"),
             None,
         )
         .await;
-    assert!(s.is_success());
+    assert!(gone.status().is_success());
     second.sb.shutdown().await;
     let third = start_in(dir.path()).await;
     let (s, _) = third.get(&format!("/catchAll/datasets/{ds_id}")).await;

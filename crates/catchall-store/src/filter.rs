@@ -174,10 +174,8 @@ impl Column {
                 let row = move |i: usize| starts[i] as usize..starts[i + 1] as usize;
                 match t {
                     TestKey::OneOf(vals) => {
-                        let keep: Vec<bool> = dict
-                            .iter()
-                            .map(|d| vals.binary_search(d).is_ok())
-                            .collect();
+                        let keep: Vec<bool> =
+                            dict.iter().map(|d| vals.binary_search(d).is_ok()).collect();
                         Box::new(move |i| {
                             codes[row(i)]
                                 .iter()
@@ -478,11 +476,7 @@ impl Store {
                     .filter(|&c| counts[c] > 0)
                     .map(|c| dict[c].as_str())
                     .collect();
-                let dates: Vec<&str> = held
-                    .iter()
-                    .copied()
-                    .filter(|d| parse::is_date(d))
-                    .collect();
+                let dates: Vec<&str> = held.iter().copied().filter(|d| parse::is_date(d)).collect();
                 if !dates.is_empty() && dates.len() == held.len() && !overflow {
                     out.min = dates.iter().min().map(|d| d[..10].to_owned());
                     out.max = dates.iter().max().map(|d| d[..10].to_owned());

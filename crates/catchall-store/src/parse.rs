@@ -631,7 +631,8 @@ impl<'de> Deserialize<'de> for Parsed<'de> {
                 }
                 // After the enrichment columns, whatever order the keys came in.
                 if let Some(e) = entities.filter(|e| !e.is_empty()) {
-                    p.fields.push((Cow::Borrowed(ENTITIES_KEY), Val::Entities(e)));
+                    p.fields
+                        .push((Cow::Borrowed(ENTITIES_KEY), Val::Entities(e)));
                 }
                 if let Some(t) = tags {
                     for (key, v) in [(EVENT_TYPE_KEY, t.event_type), (SECTOR_KEY, t.sector)] {

@@ -404,7 +404,13 @@ fn a_kept_view_comes_back_and_leaves_with_its_job() {
 /// Records of a job about a watchlist: each names some of five companies
 /// (with a relevance and an association), all-news ones carry tags.
 fn watchlist_job(store: &Store, n: u64) -> (i64, Vec<Value>) {
-    const COMPANIES: [&str; 5] = ["Acme, Inc.", "Globex", "Initech; Ltd", "Umbrella (EU)", "Stark"];
+    const COMPANIES: [&str; 5] = [
+        "Acme, Inc.",
+        "Globex",
+        "Initech; Ltd",
+        "Umbrella (EU)",
+        "Stark",
+    ];
     const EVENTS: [&str; 3] = ["acquisition", "lawsuit", "unclassifiable"];
     let job = store
         .create_job(&NewJob {
@@ -443,7 +449,7 @@ fn watchlist_job(store: &Store, n: u64) -> (i64, Vec<Value>) {
                 "citations": [], "connected_entities": ents,
             });
             if i % 4 != 3 {
-                r["tags"] = serde_json::json!({"event_type": EVENTS[i % 3], "sector": "tech"});
+                r["tags"] = serde_json::json!({"event_type": EVENTS[(i / 2) % 3], "sector": "tech"});
             }
             r
         })
@@ -473,7 +479,8 @@ fn names_of(r: &Value) -> Vec<&str> {
         .iter()
         .map(|e| e["name"].as_str().unwrap())
         .collect();
-    v.dedup();
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|n| seen.insert(*n));
     v
 }
 
@@ -509,14 +516,21 @@ fn matched_companies_are_one_column_listed_and_filtered_by_company() {
         }
     }
     want.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let got: Vec<(String, u64)> = list.values.iter().map(|v| (v.value.clone(), v.count)).collect();
+    let got: Vec<(String, u64)> = list
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(
         list.empty,
         recs.iter().filter(|r| names_of(r).is_empty()).count() as u64
     );
     assert_eq!(list.more, 0);
-    assert_eq!((list.min.as_deref(), list.max.as_deref()), (Some("1"), Some("10")));
+    assert_eq!(
+        (list.min.as_deref(), list.max.as_deref()),
+        (Some("1"), Some("10"))
+    );
 
     // One company, then two: records naming any of them.
     let one = only(filter(
@@ -526,7 +540,10 @@ fn matched_companies_are_one_column_listed_and_filtered_by_company() {
         },
     ));
     let kept = ids(&s, job, &one);
-    assert_eq!(kept, ids_where(&recs, |r| names_of(r).contains(&"Initech; Ltd")));
+    assert_eq!(
+        kept,
+        ids_where(&recs, |r| names_of(r).contains(&"Initech; Ltd"))
+    );
     assert!(!kept.is_empty() && kept.len() < recs.len());
     let two = only(filter(
         ENTITIES,
@@ -558,7 +575,10 @@ fn matched_companies_are_one_column_listed_and_filtered_by_company() {
             .any(|e| e["ed_score"].as_f64().unwrap() >= 8.0))
     );
     let none = only(filter(ENTITIES, FilterTest::Empty));
-    assert_eq!(ids(&s, job, &none), ids_where(&recs, |r| names_of(r).is_empty()));
+    assert_eq!(
+        ids(&s, job, &none),
+        ids_where(&recs, |r| names_of(r).is_empty())
+    );
 }
 
 #[test]
@@ -629,6 +649,11 @@ fn event_type_and_sector_filter_all_news_records_and_combine_with_a_company() {
             100,
         )
         .unwrap();
-    let globex_count = within.values.iter().find(|v| v.value == "Globex").unwrap().count;
+    let globex_count = within
+        .values
+        .iter()
+        .find(|v| v.value == "Globex")
+        .unwrap()
+        .count;
     assert_eq!(globex_count as usize, want.len());
 }
