@@ -312,7 +312,33 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
 /// a 100-row window small enough for the IPC to stay within a few ms.
 pub const TABLE_CELL_CHARS: usize = 100;
 
+/// A matched-companies cell (companies split by U+001E, a company's name,
+/// relevance and association by U+001F) keeps whole companies: those that
+/// fit in twice a cell's characters, then "+N" for the N left out.
+fn companies_text(s: String) -> String {
+    let all: Vec<&str> = s.split('\u{1e}').collect();
+    let mut out = String::new();
+    let mut kept = 0;
+    for c in &all {
+        if kept > 0 && out.chars().count() + c.chars().count() > 2 * TABLE_CELL_CHARS {
+            break;
+        }
+        if kept > 0 {
+            out.push('\u{1e}');
+        }
+        out.push_str(c);
+        kept += 1;
+    }
+    if kept < all.len() {
+        out.push_str(&format!("\u{1e}+{}", all.len() - kept));
+    }
+    out
+}
+
 fn table_text(mut s: String) -> String {
+    if s.contains('\u{1f}') {
+        return companies_text(s);
+    }
     if s.len() > TABLE_CELL_CHARS {
         if let Some((i, _)) = s.char_indices().nth(TABLE_CELL_CHARS) {
             s.truncate(i);
@@ -357,6 +383,22 @@ pub fn window(w: store::Window) -> RecordsWindow {
 #[cfg(test)]
 mod table_text_tests {
     use super::*;
+
+    #[test]
+    fn a_companies_cell_keeps_whole_companies_then_counts_the_rest() {
+        let one = |n: usize| format!("Company number {n}\u{1f}{n}\u{1f}event_associated");
+        let few = (1..=3).map(one).collect::<Vec<_>>().join("\u{1e}");
+        assert_eq!(table_text(few.clone()), few);
+        let many = (1..=20).map(one).collect::<Vec<_>>().join("\u{1e}");
+        let cut = table_text(many);
+        let parts: Vec<&str> = cut.split('\u{1e}').collect();
+        let (last, kept) = parts.split_last().unwrap();
+        assert_eq!(*last, format!("+{}", 20 - kept.len()));
+        for (i, p) in kept.iter().enumerate() {
+            assert_eq!(*p, one(i + 1));
+        }
+        assert!(cut.chars().count() <= 2 * TABLE_CELL_CHARS + 4);
+    }
 
     #[test]
     fn long_cells_are_cut_on_a_character_boundary() {

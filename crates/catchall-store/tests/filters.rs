@@ -449,7 +449,8 @@ fn watchlist_job(store: &Store, n: u64) -> (i64, Vec<Value>) {
                 "citations": [], "connected_entities": ents,
             });
             if i % 4 != 3 {
-                r["tags"] = serde_json::json!({"event_type": EVENTS[(i / 2) % 3], "sector": "tech"});
+                r["tags"] =
+                    serde_json::json!({"event_type": EVENTS[(i / 2) % 3], "sector": "tech"});
             }
             r
         })

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { type Column, ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
-import { cellInWords, companiesOfCell } from "./companies";
+import { cellInWords, companiesLeftOut, companiesOfCell } from "./companies";
 import { RecordPanel, recordAsRow } from "./RecordPanel";
 import { ResultsTable } from "./ResultsTable";
 import { rowsAsTsv } from "./tableLayout";
@@ -67,6 +67,12 @@ test("a cell's companies split whole, names with separators of their own include
     association: null,
   });
   expect(cellInWords(ROWS[0])).toBe("Globex (9, event_associated); Initech; Ltd (3, mention)");
+  // A long cell keeps whole companies and counts the rest.
+  const cut = `${cell(["Globex", "9", "mention"])}\u001e+4`;
+  expect(companiesOfCell(cut).map((c) => c.name)).toEqual(["Globex"]);
+  expect(companiesLeftOut(cut)).toBe(4);
+  expect(companiesLeftOut(ROWS[0])).toBe(0);
+  expect(cellInWords(cut)).toBe("Globex (9, mention); 4 more");
   // Copied rows carry the companies in words, never the separators.
   const tsv = rowsAsTsv(
     [{ recordId: "r0", texts: ["T", ROWS[0]], links: [null, null] }],

@@ -8,9 +8,12 @@ import { associationInWords, companyInWords } from "./companies";
  */
 export function CompanyChips({
   companies,
+  more = 0,
   detailed = false,
 }: {
   companies: MatchedCompany[];
+  /** Companies not listed (the record panel lists them all). */
+  more?: number;
   detailed?: boolean;
 }) {
   if (companies.length === 0) return null;
@@ -43,6 +46,7 @@ export function CompanyChips({
           ) : null}
         </li>
       ))}
+      {more > 0 ? <li className="company-chip more">+{more} more</li> : null}
     </ul>
   );
 }

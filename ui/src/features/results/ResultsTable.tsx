@@ -30,7 +30,7 @@ import { cachedReview } from "../review/reviewCache";
 import { useReview } from "../review/useReview";
 import { recordsKey } from "../watch/jobState";
 import { CompanyChips } from "./CompanyChips";
-import { cellInWords, companiesOfCell } from "./companies";
+import { cellInWords, companiesLeftOut, companiesOfCell } from "./companies";
 import { ExternalLink } from "./ExternalLink";
 import { FilterChips, FilterEditor } from "./FilterEditor";
 import { RecordPanel } from "./RecordPanel";
@@ -959,7 +959,7 @@ function Cell({
       case "entities":
         className = "td clip";
         title = cellInWords(text);
-        content = <CompanyChips companies={companiesOfCell(text)} />;
+        content = <CompanyChips companies={companiesOfCell(text)} more={companiesLeftOut(text)} />;
         break;
       default:
         className = cellClass(text);

@@ -11,7 +11,7 @@ export function companiesOfCell(text: string): MatchedCompany[] {
   if (!text) return [];
   return text
     .split(COMPANY_SEP)
-    .filter((e) => e !== "")
+    .filter((e) => e.includes(PART_SEP))
     .map((e) => {
       const [name = "", score = "", association = ""] = e.split(PART_SEP);
       const n = Number.parseInt(score, 10);
@@ -23,6 +23,15 @@ export function companiesOfCell(text: string): MatchedCompany[] {
         domain: null,
       };
     });
+}
+
+/**
+ * How many companies a table cell leaves out: a long one keeps whole
+ * companies and ends with "+N" for the rest (the record panel has all).
+ */
+export function companiesLeftOut(text: string): number {
+  const last = text.split(COMPANY_SEP).pop() ?? "";
+  return /^\+\d+$/.test(last) ? Number(last.slice(1)) : 0;
 }
 
 /** "subject" or "mentioned", in words, for the service's association type. */
@@ -43,12 +52,13 @@ export function companyInWords(c: MatchedCompany): string {
 
 /** A cell's companies as one line of text (copying rows, tooltips). */
 export function cellInWords(text: string): string {
-  return companiesOfCell(text)
-    .map((c) => {
-      const extra = [c.relevance != null ? String(c.relevance) : null, c.association].filter(
-        (x) => x,
-      );
-      return extra.length ? `${c.name} (${extra.join(", ")})` : c.name;
-    })
-    .join("; ");
+  const words = companiesOfCell(text).map((c) => {
+    const extra = [c.relevance != null ? String(c.relevance) : null, c.association].filter(
+      (x) => x,
+    );
+    return extra.length ? `${c.name} (${extra.join(", ")})` : c.name;
+  });
+  const more = companiesLeftOut(text);
+  if (more > 0) words.push(`${more} more`);
+  return words.join("; ");
 }
