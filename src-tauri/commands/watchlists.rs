@@ -118,7 +118,6 @@ pub fn drop_watchlist_csv(
     text: String,
     encoding: String,
 ) -> CmdResult<CsvPreview> {
-    use catchall_api::watchlist_csv::{encode_windows_1252, TextEncoding};
     let bytes = match encoding_of(&encoding) {
         TextEncoding::Windows1252 => encode_windows_1252(&text),
         _ => text.into_bytes(),

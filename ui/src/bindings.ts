@@ -183,9 +183,9 @@ export const commands = {
 	createProject: (name: string, description: string | null) => typedError<ProjectInfo, IpcError>(__TAURI_INVOKE("create_project", { name, description })),
 	/**  Deletes a project; its jobs and watchlists stay unless `delete_resources`. */
 	deleteProject: (id: string, deleteResources: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("delete_project", { id, deleteResources })),
+	projectCounts: (id: string) => typedError<ProjectCounts, IpcError>(__TAURI_INVOKE("project_counts", { id })),
 	/**  The service ids of the monitors in a project (the Monitors screen's filter). */
 	projectMonitorIds: (id: string) => typedError<string[], IpcError>(__TAURI_INVOKE("project_monitor_ids", { id })),
-	projectCounts: (id: string) => typedError<ProjectCounts, IpcError>(__TAURI_INVOKE("project_counts", { id })),
 };
 
 /** Events */
@@ -586,10 +586,8 @@ export type KeyStatus = {
 /**  How a pair of records was matched. */
 export type MatchedBy = "record_id" | "key";
 
-/**
- *  A company of a watchlist named by a record.
- */
-export type MatchedCompany = { 
+/**  A company of a watchlist named by a record. */
+export type MatchedCompany = {
 	name: string,
 	/**  1-10: 10 a critical event for the company, 1-3 an indirect mention. */
 	relevance: number | null,
@@ -694,7 +692,7 @@ export type NewMonitor = {
 	backfill: boolean,
 	webhookIds: string[],
 	/**  The project the monitor is listed in from the start. */
-	projectId: string | null,
+	projectId?: string | null,
 };
 
 /**  A webhook to create: a name and an https address (Slack, Teams or any). */

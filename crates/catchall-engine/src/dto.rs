@@ -513,12 +513,9 @@ pub struct RecordDetail {
     pub citations: Vec<CitationView>,
     /// Companies of the job's watchlists the record is about (its
     /// `connected_entities`), in the record's order.
-    #[serde(default)]
     pub companies: Vec<MatchedCompany>,
     /// Tags of an "all news about these companies" record.
-    #[serde(default)]
     pub event_type: Option<String>,
-    #[serde(default)]
     pub sector: Option<String>,
 }
 

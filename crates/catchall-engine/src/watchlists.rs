@@ -4,8 +4,10 @@
 //! CSV files are read and checked here (`catchall_api::watchlist_csv`)
 //! before any request.
 
-use catchall_api::watchlist_csv::{check_watchlist_csv, CsvProblem, TextEncoding};
-pub use catchall_api::watchlist_csv::{CheckedCsv, MAX_CSV_BYTES};
+use catchall_api::watchlist_csv::{check_watchlist_csv, CsvProblem};
+pub use catchall_api::watchlist_csv::{
+    encode_windows_1252, CheckedCsv, TextEncoding, MAX_CSV_BYTES,
+};
 use catchall_api::{
     status_words, Dataset, DatasetUpdate, EntityInput, ListDatasetsQuery, ProjectInput,
     ResourceRef, UploadResponse,
