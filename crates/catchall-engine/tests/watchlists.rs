@@ -241,7 +241,7 @@ async fn a_job_about_a_watchlist_names_its_companies_and_filters_by_one() {
         .project_monitor_ids(project.id.clone())
         .await
         .unwrap();
-    assert_eq!(ids, [m.monitor_id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&m.monitor_id));
     let other = engine
         .create_project("Client B".into(), None)
         .await

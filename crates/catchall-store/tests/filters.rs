@@ -430,7 +430,7 @@ fn watchlist_job(store: &Store, n: u64) -> (i64, Vec<Value>) {
         .map(|i| {
             let i = i as usize;
             let mut ents: Vec<Value> = (0..5)
-                .filter(|c| (i + c) % (c + 2) == 0)
+                .filter(|c| (i + c).is_multiple_of(c + 2))
                 .map(|c| {
                     serde_json::json!({
                         "entity_id": format!("e{c}"), "name": COMPANIES[c], "type": "company",
@@ -439,7 +439,7 @@ fn watchlist_job(store: &Store, n: u64) -> (i64, Vec<Value>) {
                     })
                 })
                 .collect();
-            if i % 11 == 0 && !ents.is_empty() {
+            if i.is_multiple_of(11) && !ents.is_empty() {
                 // The same company twice in one record counts once.
                 ents.push(ents[0].clone());
             }
