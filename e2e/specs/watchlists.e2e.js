@@ -71,6 +71,10 @@ describe("A watchlist of companies", () => {
   it("shows each record's companies as chips with their relevance", async () => {
     const table = await screen.findByRole("table", { name: "Records" }, SLOW);
     await within(table).findAllByRole("row", {}, SLOW);
+    // Pinned, the column is in view whatever the window's width.
+    await (await screen.findByText(/^Columns/)).click();
+    await (await screen.findByRole("checkbox", { name: "Pin Companies" })).click();
+    await browser.keys(["Escape"]);
     await (await screen.findByRole("columnheader", { name: /Companies/ }, SLOW)).isDisplayed();
     const chips = await within(table).findAllByRole("list", { name: "Matched companies" }, SLOW);
     expect(chips.length).toBeGreaterThan(0);
