@@ -84,6 +84,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             monitors::test_webhook,
             monitors::delete_webhook,
             watchlists::pick_watchlist_csv,
+            watchlists::drop_watchlist_csv,
             watchlists::reread_watchlist_csv,
             watchlists::clear_watchlist_csv,
             watchlists::create_watchlist,
@@ -98,6 +99,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             projects::create_project,
             projects::delete_project,
             projects::project_counts,
+            projects::project_monitor_ids,
         ])
         .events(tauri_specta::collect_events![
             events::JobUpdate,

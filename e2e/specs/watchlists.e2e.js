@@ -8,6 +8,11 @@ import { setupBrowser, within } from "../lib/screen.js";
 const SLOW = { timeout: 90000 };
 const NAME = "E2E portfolio";
 
+async function recordCount(screen) {
+  const p = await screen.findByText(/^[\d,]+ records?$/, {}, SLOW);
+  return Number((await p.getText()).replace(/\D/g, ""));
+}
+
 async function replaceValue(el, text) {
   await el.click();
   await browser.keys(["Control", "a"]);
@@ -63,31 +68,50 @@ describe("A watchlist of companies", () => {
     await screen.findByText("Status: Completed", {}, SLOW);
   });
 
-  it("filters the results by one company and exports them", async () => {
+  it("shows each record's companies as chips with their relevance", async () => {
     const table = await screen.findByRole("table", { name: "Records" }, SLOW);
     await within(table).findAllByRole("row", {}, SLOW);
-    await (
-      await screen.findByRole("columnheader", { name: /Connected entities/ }, SLOW)
-    ).isDisplayed();
-    const before = (await within(table).findAllByRole("row")).length;
-    await replaceValue(await screen.findByLabelText("Search records"), "Globex");
-    // Fewer rows: only the records that name the company.
-    await browser.waitUntil(
-      async () => (await within(table).findAllByRole("row")).length < before,
-      SLOW,
-    );
+    // Pinned, the column is in view whatever the window's width.
+    await (await screen.findByText(/^Columns/)).click();
+    await (await screen.findByRole("checkbox", { name: "Pin Companies" })).click();
+    await browser.keys(["Escape"]);
+    await (await screen.findByRole("columnheader", { name: /Companies/ }, SLOW)).isDisplayed();
+    const chips = await within(table).findAllByRole("list", { name: "Matched companies" }, SLOW);
+    expect(chips.length).toBeGreaterThan(0);
+    // A chip names a company of this watchlist and its relevance, in words.
+    const words = await within(chips[0]).findAllByRole("listitem");
+    expect(await words[0].getText()).toMatch(/^(Acme, Inc\.|Globex|Initech)/);
+  });
+
+  it("filters the results by one company and exports them", async () => {
+    const before = await recordCount(screen);
+    await (await screen.findByText(/^Filter by column/)).click();
+    await (await screen.findByLabelText("Column")).selectByAttribute("value", "Connected entities");
+    const values = await screen.findByRole("group", { name: "Companies: one of" }, SLOW);
+    // The value list counts the records naming each company.
+    await (await within(values).findByRole("checkbox", { name: /^Globex/ })).click();
+    await (await screen.findByRole("button", { name: "Apply filter" })).click();
+    const chips = await screen.findByRole("list", { name: "Filters" }, SLOW);
+    await within(chips).findByText("Companies: Globex");
+    // Fewer records: only those that name the company.
+    await browser.waitUntil(async () => (await recordCount(screen)) < before, SLOW);
+    const kept = await recordCount(screen);
+    expect(kept).toBeGreaterThan(0);
     await (await screen.findByRole("radio", { name: /Only what the table shows/ })).click();
     await (await screen.findByRole("button", { name: "Export CSV" })).click();
     const saved = await screen.findByText(/^Saved \d+ records/, {}, SLOW);
     const records = Number((await saved.getText()).match(/^Saved (\d+) records/)[1]);
-    expect(records).toBeGreaterThan(0);
-    expect(records).toBeLessThan(20);
+    expect(records).toBe(kept);
     const dir = process.env.CATCHALL_EXPORT_DIR;
     const files = readdirSync(dir).filter((f) => f.endsWith(".csv"));
     expect(files.length).toBe(1);
-    // Each exported record names the company (in its entities column).
+    // The export carries the companies, their relevance and association.
     const text = readFileSync(join(dir, files[0]), "utf8");
+    const head = text.split(/\r?\n/)[0].split(",");
+    expect(head).toEqual(
+      expect.arrayContaining(["entities", "entity_relevance", "entity_association"]),
+    );
+    // Each exported record names the company (in its entities column).
     expect(text.split("Globex").length - 1).toBeGreaterThanOrEqual(records);
-    expect(text.split(/\r?\n/)[0]).toContain("entity_relevance");
   });
 });

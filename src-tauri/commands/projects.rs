@@ -34,6 +34,13 @@ pub async fn delete_project(
     ipc(engine.delete_project(id, delete_resources).await)
 }
 
+/// The service ids of the monitors in a project (the Monitors screen's filter).
+#[tauri::command]
+#[specta::specta]
+pub async fn project_monitor_ids(engine: State<'_, Engine>, id: String) -> CmdResult<Vec<String>> {
+    ipc(engine.project_monitor_ids(id).await)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn project_counts(engine: State<'_, Engine>, id: String) -> CmdResult<ProjectCounts> {

@@ -108,6 +108,30 @@ pub async fn pick_watchlist_csv(app: tauri::AppHandle) -> CmdResult<Option<CsvPr
     check_held(None).map(Some)
 }
 
+/// A CSV dropped on the page, as the text the page read from it (decoded
+/// as `encoding`, "utf-8" or "windows-1252"): held and checked as a picked
+/// file is, so a Windows-1252 file gets the same offer to read it so.
+#[tauri::command]
+#[specta::specta]
+pub fn drop_watchlist_csv(
+    file_name: String,
+    text: String,
+    encoding: String,
+) -> CmdResult<CsvPreview> {
+    let bytes = match encoding_of(&encoding) {
+        TextEncoding::Windows1252 => encode_windows_1252(&text),
+        _ => text.into_bytes(),
+    };
+    *PICKED.lock().unwrap_or_else(|p| p.into_inner()) = Some(Picked {
+        file_name: Some(file_name.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "watchlist.csv".into()),
+        bytes,
+        encoding: "utf-8".into(),
+    });
+    check_held(None)
+}
+
 /// The picked file read again with another encoding ("utf-8" or
 /// "windows-1252").
 #[tauri::command]

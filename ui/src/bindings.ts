@@ -164,6 +164,12 @@ export const commands = {
 	 */
 	pickWatchlistCsv: () => typedError<CsvPreview | null, IpcError>(__TAURI_INVOKE("pick_watchlist_csv")),
 	/**
+	 *  A CSV dropped on the page, as the text the page read from it (decoded
+	 *  as `encoding`, "utf-8" or "windows-1252"): held and checked as a picked
+	 *  file is, so a Windows-1252 file gets the same offer to read it so.
+	 */
+	dropWatchlistCsv: (fileName: string, text: string, encoding: string) => typedError<CsvPreview, IpcError>(__TAURI_INVOKE("drop_watchlist_csv", { fileName, text, encoding })),
+	/**
 	 *  The picked file read again with another encoding ("utf-8" or
 	 *  "windows-1252").
 	 */
@@ -185,6 +191,8 @@ export const commands = {
 	/**  Deletes a project; its jobs and watchlists stay unless `delete_resources`. */
 	deleteProject: (id: string, deleteResources: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("delete_project", { id, deleteResources })),
 	projectCounts: (id: string) => typedError<ProjectCounts, IpcError>(__TAURI_INVOKE("project_counts", { id })),
+	/**  The service ids of the monitors in a project (the Monitors screen's filter). */
+	projectMonitorIds: (id: string) => typedError<string[], IpcError>(__TAURI_INVOKE("project_monitor_ids", { id })),
 };
 
 /** Events */
@@ -259,7 +267,7 @@ export type Column = {
 	label: string,
 	/**
 	 *  "title" | "text" | "number" | "date" | "option" | "url" | "company"
-	 *  | "confidence" | "citations".
+	 *  | "entities" (matched companies) | "confidence" | "citations".
 	 */
 	kind: string,
 };
@@ -590,6 +598,18 @@ export type KeyStatus = {
 /**  How a pair of records was matched. */
 export type MatchedBy = "record_id" | "key";
 
+/**  A company of a watchlist named by a record. */
+export type MatchedCompany = {
+	name: string,
+	/**  1-10: 10 a critical event for the company, 1-3 an indirect mention. */
+	relevance: number | null,
+	/**  "event_associated" (the company is the event's subject) or "mention". */
+	association: string | null,
+	/**  Why the service linked the company to the event. */
+	relation: string | null,
+	domain: string | null,
+};
+
 export type Mode = 
 /**  Full records with enrichments. */
 "base" | 
@@ -678,6 +698,8 @@ export type NewMonitor = {
 	limit: number | null,
 	backfill: boolean,
 	webhookIds: string[],
+	/**  The project the monitor is listed in from the start. */
+	projectId?: string | null,
 };
 
 /**  A webhook to create: a name and an https address (Slack, Teams or any). */
@@ -769,6 +791,14 @@ export type RecordDetail = {
 	confidence: string | null,
 	fields: FieldView[],
 	citations: CitationView[],
+	/**
+	 *  Companies of the job's watchlists the record is about (its
+	 *  `connected_entities`), in the record's order.
+	 */
+	companies: MatchedCompany[],
+	/**  Tags of an "all news about these companies" record. */
+	eventType: string | null,
+	sector: string | null,
 };
 
 export type RecordReview = {

@@ -194,6 +194,23 @@ pub fn decode_windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Text read as Windows-1252 (as a browser's decoder reads it: bytes the
+/// code page leaves unassigned as U+0080-U+009F) back to its bytes; a
+/// character the code page lacks becomes `?`.
+pub fn encode_windows_1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| {
+            if let Some(i) = CP1252_HIGH.iter().position(|&h| h == c && h != '\u{FFFD}') {
+                0x80 + i as u8
+            } else if (c as u32) < 0x100 {
+                c as u8
+            } else {
+                b'?'
+            }
+        })
+        .collect()
+}
+
 fn text_of(
     bytes: &[u8],
     encoding: TextEncoding,
@@ -372,6 +389,25 @@ pub fn check_watchlist_csv(bytes: &[u8], encoding: TextEncoding) -> Result<Check
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_1252_text_goes_back_to_its_bytes() {
+        // Every byte the code page assigns, and the five it leaves
+        // unassigned as a browser's decoder reads them (U+0081 ...).
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        let text: String = bytes
+            .iter()
+            .map(|&b| match b {
+                0x81 | 0x8D | 0x8F | 0x90 | 0x9D => char::from(b),
+                _ => decode_windows_1252(&[b]).chars().next().unwrap(),
+            })
+            .collect();
+        assert_eq!(encode_windows_1252(&text), bytes);
+        assert_eq!(
+            encode_windows_1252("€ café “q” 日"),
+            b"\x80 caf\xe9 \x93q\x94 ?"
+        );
+    }
 
     #[test]
     fn windows_1252_high_bytes() {

@@ -266,6 +266,8 @@ pub fn columns(cols: &[store::ColumnInfo]) -> Vec<Column> {
             key: c.key.clone(),
             label: if c.key == "record_title" {
                 "Title".into()
+            } else if c.kind == store::ColumnKind::Entities {
+                "Companies".into()
             } else {
                 label(&c.key)
             },
@@ -311,7 +313,33 @@ pub fn view_to_store(v: &ViewSpec) -> store::ViewSpec {
 /// a 100-row window small enough for the IPC to stay within a few ms.
 pub const TABLE_CELL_CHARS: usize = 100;
 
+/// A matched-companies cell (companies split by U+001E, a company's name,
+/// relevance and association by U+001F) keeps whole companies: those that
+/// fit in twice a cell's characters, then "+N" for the N left out.
+fn companies_text(s: String) -> String {
+    let all: Vec<&str> = s.split('\u{1e}').collect();
+    let mut out = String::new();
+    let mut kept = 0;
+    for c in &all {
+        if kept > 0 && out.chars().count() + c.chars().count() > 2 * TABLE_CELL_CHARS {
+            break;
+        }
+        if kept > 0 {
+            out.push('\u{1e}');
+        }
+        out.push_str(c);
+        kept += 1;
+    }
+    if kept < all.len() {
+        out.push_str(&format!("\u{1e}+{}", all.len() - kept));
+    }
+    out
+}
+
 fn table_text(mut s: String) -> String {
+    if s.contains('\u{1f}') {
+        return companies_text(s);
+    }
     if s.len() > TABLE_CELL_CHARS {
         if let Some((i, _)) = s.char_indices().nth(TABLE_CELL_CHARS) {
             s.truncate(i);
@@ -358,6 +386,22 @@ pub fn window(w: store::Window) -> RecordsWindow {
 #[cfg(test)]
 mod table_text_tests {
     use super::*;
+
+    #[test]
+    fn a_companies_cell_keeps_whole_companies_then_counts_the_rest() {
+        let one = |n: usize| format!("Company number {n}\u{1f}{n}\u{1f}event_associated");
+        let few = (1..=3).map(one).collect::<Vec<_>>().join("\u{1e}");
+        assert_eq!(table_text(few.clone()), few);
+        let many = (1..=20).map(one).collect::<Vec<_>>().join("\u{1e}");
+        let cut = table_text(many);
+        let parts: Vec<&str> = cut.split('\u{1e}').collect();
+        let (last, kept) = parts.split_last().unwrap();
+        assert_eq!(*last, format!("+{}", 20 - kept.len()));
+        for (i, p) in kept.iter().enumerate() {
+            assert_eq!(*p, one(i + 1));
+        }
+        assert!(cut.chars().count() <= 2 * TABLE_CELL_CHARS + 4);
+    }
 
     #[test]
     fn long_cells_are_cut_on_a_character_boundary() {
@@ -553,6 +597,39 @@ pub fn record_detail(
                 .collect()
         })
         .unwrap_or_default();
+    let text_of = |o: &Map<String, Value>, k: &str| {
+        o.get(k)
+            .map(scalar_text)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let companies = obj
+        .get("connected_entities")
+        .and_then(Value::as_array)
+        .map(|es| {
+            es.iter()
+                .filter_map(Value::as_object)
+                .filter_map(|e| {
+                    Some(MatchedCompany {
+                        name: text_of(e, "name")?,
+                        relevance: e
+                            .get("ed_score")
+                            .and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()))
+                            .filter(|x| x.is_finite())
+                            .map(|x| x.round().clamp(-1e9, 1e9) as i32),
+                        association: text_of(e, "association_type"),
+                        relation: text_of(e, "relation"),
+                        domain: e
+                            .get("company")
+                            .and_then(Value::as_object)
+                            .and_then(|c| text_of(c, "domain")),
+                    })
+                })
+                .take(MAX_COMPANIES)
+                .collect()
+        })
+        .unwrap_or_default();
+    let tags = obj.get("tags").and_then(Value::as_object);
     Ok(RecordDetail {
         record_id: obj.get("record_id").map(scalar_text).unwrap_or_default(),
         title: obj.get("record_title").map(scalar_text).unwrap_or_default(),
@@ -562,8 +639,14 @@ pub fn record_detail(
             .filter(|s| !s.is_empty()),
         fields,
         citations,
+        companies,
+        event_type: tags.and_then(|t| text_of(t, "event_type")),
+        sector: tags.and_then(|t| text_of(t, "sector")),
     })
 }
+
+/// Companies a record's detail lists at most (a hostile record may name thousands).
+const MAX_COMPANIES: usize = 100;
 
 #[cfg(test)]
 mod tests {
@@ -635,5 +718,31 @@ mod tests {
         assert_eq!(d.fields[3].text, "");
         assert_eq!(d.citations.len(), 1);
         assert_eq!(d.citations[0].published_date.as_deref(), Some("2025-06-01"));
+    }
+
+    #[test]
+    fn a_records_matched_companies_and_tags() {
+        let json = r#"{"record_id":"r2","record_title":"Globex sued",
+          "enrichment":{"enrichment_confidence":"high"},"citations":[],
+          "connected_entities":[
+            {"entity_id":"e1","name":"Globex","type":"company","ed_score":9,"relation":"defendant",
+             "association_type":"event_associated","company":{"domain":"globex.com"}},
+            {"name":"Initech","ed_score":"3","association_type":"mention","relation":"named"},
+            {"ed_score":5},"odd"],
+          "tags":{"event_type":"legal/lawsuit","sector":"industrials"}}"#;
+        let d = record_detail(json, &[]).unwrap();
+        assert_eq!(d.companies.len(), 2);
+        let g = &d.companies[0];
+        assert_eq!(
+            (g.name.as_str(), g.relevance, g.association.as_deref()),
+            ("Globex", Some(9), Some("event_associated"))
+        );
+        assert_eq!(g.domain.as_deref(), Some("globex.com"));
+        assert_eq!(g.relation.as_deref(), Some("defendant"));
+        assert_eq!(d.companies[1].relevance, Some(3));
+        assert_eq!(d.event_type.as_deref(), Some("legal/lawsuit"));
+        assert_eq!(d.sector.as_deref(), Some("industrials"));
+        let plain = record_detail(r#"{"record_id":"r","tags":null}"#, &[]).unwrap();
+        assert!(plain.companies.is_empty() && plain.event_type.is_none());
     }
 }

@@ -331,7 +331,7 @@ pub struct Column {
     /// Human label ("Funding amount" for funding_amount).
     pub label: String,
     /// "title" | "text" | "number" | "date" | "option" | "url" | "company"
-    /// | "confidence" | "citations".
+    /// | "entities" (matched companies) | "confidence" | "citations".
     pub kind: String,
 }
 
@@ -528,6 +528,26 @@ pub struct RecordDetail {
     pub confidence: Option<String>,
     pub fields: Vec<FieldView>,
     pub citations: Vec<CitationView>,
+    /// Companies of the job's watchlists the record is about (its
+    /// `connected_entities`), in the record's order.
+    pub companies: Vec<MatchedCompany>,
+    /// Tags of an "all news about these companies" record.
+    pub event_type: Option<String>,
+    pub sector: Option<String>,
+}
+
+/// A company of a watchlist named by a record.
+#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchedCompany {
+    pub name: String,
+    /// 1-10: 10 a critical event for the company, 1-3 an indirect mention.
+    pub relevance: Option<i32>,
+    /// "event_associated" (the company is the event's subject) or "mention".
+    pub association: Option<String>,
+    /// Why the service linked the company to the event.
+    pub relation: Option<String>,
+    pub domain: Option<String>,
 }
 
 // ---------------------------------------------------------------- account

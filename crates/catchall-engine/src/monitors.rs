@@ -100,6 +100,9 @@ pub struct NewMonitor {
     pub limit: Option<u32>,
     pub backfill: bool,
     pub webhook_ids: Vec<String>,
+    /// The project the monitor is listed in from the start.
+    #[serde(default)]
+    pub project_id: Option<String>,
 }
 
 /// A change to a monitor; what is left out stays.
@@ -500,7 +503,7 @@ impl Engine {
             webhook_ids: (!new.webhook_ids.is_empty()).then(|| new.webhook_ids.clone()),
             limit: new.limit.map(u64::from),
             backfill: Some(new.backfill),
-            project_id: None,
+            project_id: new.project_id.clone().filter(|p| !p.trim().is_empty()),
         };
         req.check()?;
         let clients = self.inner.clients(server).await?;

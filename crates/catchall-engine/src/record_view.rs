@@ -54,6 +54,20 @@ pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
         }
     }
     cut_line(&mut d.title);
+    for c in &mut d.companies {
+        for s in [Some(&mut c.name), c.relation.as_mut(), c.domain.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            cut_line(s);
+        }
+    }
+    for s in [d.event_type.as_mut(), d.sector.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        cut_line(s);
+    }
     for CitationView { title, link, .. } in &mut d.citations {
         cut_line(title);
         // A link cut short would lead elsewhere: a long one is dropped.
@@ -167,6 +181,9 @@ mod tests {
                 field("huge", "ü".repeat(10_000_000)),
             ],
             citations: vec![],
+            companies: vec![],
+            event_type: None,
+            sector: None,
         };
         let p = preview(d);
         assert_eq!(p.fields[0].text, "é ok");
@@ -187,6 +204,9 @@ mod tests {
             confidence: None,
             fields,
             citations: vec![],
+            companies: vec![],
+            event_type: None,
+            sector: None,
         };
         let p = preview(d);
         let sent: usize = p.fields.iter().map(|f| f.text.len()).sum();

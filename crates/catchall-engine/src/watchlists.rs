@@ -4,8 +4,10 @@
 //! CSV files are read and checked here (`catchall_api::watchlist_csv`)
 //! before any request.
 
-use catchall_api::watchlist_csv::{check_watchlist_csv, CsvProblem, TextEncoding};
-pub use catchall_api::watchlist_csv::{CheckedCsv, MAX_CSV_BYTES};
+use catchall_api::watchlist_csv::{check_watchlist_csv, CsvProblem};
+pub use catchall_api::watchlist_csv::{
+    encode_windows_1252, CheckedCsv, TextEncoding, MAX_CSV_BYTES,
+};
 use catchall_api::{
     status_words, Dataset, DatasetUpdate, EntityInput, ListDatasetsQuery, ProjectInput,
     ResourceRef, UploadResponse,
@@ -472,6 +474,33 @@ impl Engine {
             .await?
             .delete_project(&id, delete_resources)
             .await?)
+    }
+
+    /// The service ids of the monitors listed in a project (the Monitors
+    /// screen's project filter).
+    pub async fn project_monitor_ids(&self, project_id: String) -> R<Vec<String>> {
+        let api = self.api().await?;
+        let mut out = Vec::new();
+        for page in 1..=1000u32 {
+            let p = api
+                .list_monitors(&catchall_api::ListMonitorsQuery {
+                    page: Some(page),
+                    page_size: Some(100),
+                    project_id: Some(project_id.clone()),
+                    ..Default::default()
+                })
+                .await?;
+            let n = p.monitors.len();
+            out.extend(p.monitors.into_iter().map(|m| m.monitor_id));
+            let more = match p.total_pages {
+                Some(t) => u64::from(page) < t,
+                None => n > 0,
+            };
+            if !more {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// A project's counts: jobs (by status), monitors, watchlists, webhooks.

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use catchall_api::{Stage, SubmitRequest};
-use catchall_engine::dto::{ColumnFilter, JobDraft, SortSpec, ViewSpec};
+use catchall_engine::dto::{ColumnFilter, FilterTest, JobDraft, SortSpec, ViewSpec};
 use common::*;
 
 const KEY: &str = "sk-scope-test";
@@ -86,7 +86,7 @@ async fn entities_and_tags_are_columns_of_the_results_table() {
             .position(|l| *l == label)
             .unwrap_or_else(|| panic!("no {label} column in {labels:?}"))
     };
-    let (ent, ev, sec) = (at("Connected entities"), at("Event type"), at("Sector"));
+    let (ent, ev, sec) = (at("Companies"), at("Event type"), at("Sector"));
 
     let view = ViewSpec {
         sort: Some(SortSpec {
@@ -104,25 +104,28 @@ async fn entities_and_tags_are_columns_of_the_results_table() {
             .iter()
             .find(|r| r.record_id == row.record_id)
             .unwrap();
+        // The cell lists each company with its relevance and association,
+        // split by control characters the page splits on (chips).
         let want: Vec<String> = rec
             .connected_entities
             .iter()
             .map(|e| {
-                let extra: Vec<String> = e
-                    .ed_score
-                    .map(|s| s.to_string())
-                    .into_iter()
-                    .chain(e.association_type.clone())
-                    .collect();
-                format!("{} ({})", e.name, extra.join(", "))
+                format!(
+                    "{}\u{1f}{}\u{1f}{}",
+                    e.name,
+                    e.ed_score.map(|s| s.to_string()).unwrap_or_default(),
+                    e.association_type.clone().unwrap_or_default()
+                )
             })
             .collect();
-        // Table cells are display strings: a long one is cut with "…".
-        let want = want.join("; ");
-        let shown = &row.texts[ent];
-        match shown.strip_suffix('…') {
-            Some(start) => assert!(want.starts_with(start), "{}: {shown}", row.record_id),
-            None => assert_eq!(shown, &want, "{}", row.record_id),
+        // Whole companies, and how many more when they do not all fit.
+        let shown: Vec<&str> = row.texts[ent].split('\u{1e}').collect();
+        match shown.split_last() {
+            Some((more, kept)) if more.starts_with('+') => {
+                assert_eq!(kept, &want[..kept.len()], "{}", row.record_id);
+                assert_eq!(*more, format!("+{}", want.len() - kept.len()));
+            }
+            _ => assert_eq!(shown, want, "{}", row.record_id),
         }
         assert!(!row.texts[ev].is_empty() && !row.texts[sec].is_empty());
     }
@@ -145,6 +148,43 @@ async fn entities_and_tags_are_columns_of_the_results_table() {
         .unwrap();
     assert!(only.total >= 1);
     assert!(only.rows.iter().all(|r| r.texts[sec].contains(&sector)));
+    // Filter by one company from the column's value list.
+    let listed = engine
+        .column_values(local, &ViewSpec::default(), &cols[ent].key)
+        .unwrap();
+    let first = listed.values[0].clone();
+    let by_company = engine
+        .window(
+            local,
+            ViewSpec {
+                filters: vec![ColumnFilter {
+                    key: cols[ent].key.clone(),
+                    contains: String::new(),
+                    test: Some(FilterTest::OneOf {
+                        values: vec![first.value.clone()],
+                    }),
+                }],
+                ..Default::default()
+            },
+            0,
+            100,
+        )
+        .unwrap();
+    assert_eq!(by_company.total, first.count);
+    let names_it = |id: &str| {
+        raw.all_records
+            .iter()
+            .find(|r| r.record_id == id)
+            .is_some_and(|r| r.connected_entities.iter().any(|e| e.name == first.value))
+    };
+    assert!(by_company.rows.iter().all(|r| names_it(&r.record_id)));
+    // As many records as the service's own records naming the company.
+    let naming = raw
+        .all_records
+        .iter()
+        .filter(|r| r.connected_entities.iter().any(|e| e.name == first.value))
+        .count() as u32;
+    assert_eq!(naming, by_company.total);
     engine.shutdown();
     sb.shutdown().await;
 }

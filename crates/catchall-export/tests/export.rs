@@ -106,6 +106,13 @@ fn golden_json_and_jsonl() {
     let json = export_bytes(Format::Json, &run(), &records());
     check_golden("records.json", &json);
     let parsed: Vec<serde_json::Value> = serde_json::from_slice(&json).unwrap();
+    // Records go as stored: the matched companies and tags with them.
+    assert_eq!(
+        parsed[4]["connected_entities"][0]["name"],
+        "Brightwave Payments"
+    );
+    assert_eq!(parsed[4]["connected_entities"][0]["ed_score"], 9);
+    assert_eq!(parsed[4]["tags"]["sector"], "financial_services");
     let jsonl = export_bytes(Format::Jsonl, &run(), &records());
     check_golden("records.jsonl.out", &jsonl);
     let lines: Vec<&str> = std::str::from_utf8(&jsonl).unwrap().lines().collect();
@@ -477,6 +484,21 @@ fn xlsx_opens_back() {
     assert_eq!(
         recs.get((1, col("summary"))),
         Some(&Data::String("=SUM(A1:A2)".into()))
+    );
+    // The matched companies, their relevance and association, and the tags.
+    let text = |r: usize, n: &str| recs.get((r, col(n))).map(|d| d.to_string());
+    assert_eq!(
+        text(5, "entities").as_deref(),
+        Some("Brightwave Payments; Helio Capital")
+    );
+    assert_eq!(text(5, "entity_relevance").as_deref(), Some("9; 3"));
+    assert_eq!(
+        text(5, "entity_association").as_deref(),
+        Some("event_associated; mention")
+    );
+    assert_eq!(
+        text(5, "tags.sector").as_deref(),
+        Some("financial_services")
     );
     let srcs = wb.worksheet_range("Sources").unwrap();
     assert_eq!(srcs.height(), 1 + 4, "one row per citation");

@@ -75,7 +75,8 @@
 //!   and half new ones. Webhook tests and deliveries are recorded and
 //!   listed by the history endpoint; nothing is sent anywhere. With
 //!   `state_dir`, monitors and webhooks are kept in `sandbox-monitors.json`
-//!   beside the jobs and run on after a restart.
+//!   beside the jobs and run on after a restart (watchlists, their
+//!   companies and projects in `sandbox-watchlists.json`).
 
 mod catalog;
 mod errors;

@@ -155,7 +155,7 @@ async fn create(State(state): St, body: Bytes) -> ApiResult {
             kind: "string_too_short".into(),
         }]));
     }
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = crate::watchlists::edit(&state);
     let id = store.new_id("proj");
     let now = OffsetDateTime::now_utc();
     store.projects.push(ProjectRec {
@@ -230,7 +230,7 @@ async fn update(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
     if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return Err(ApiError::bad_request("Project name must not be empty"));
     }
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = crate::watchlists::edit(&state);
     let p = store
         .projects
         .iter_mut()
@@ -259,7 +259,7 @@ async fn remove(State(state): St, Path(id): Path<String>, Query(params): Params)
     let delete_resources = flag.as_deref() == Some("true");
     let jobs_in = project_jobs(&state, &id);
     {
-        let mut store = state.watchlists.lock().unwrap();
+        let mut store = crate::watchlists::edit(&state);
         if delete_resources {
             let ds = store.assigned(&id, "dataset");
             store.datasets.retain(|d| !ds.contains(&d.id));
@@ -387,7 +387,7 @@ async fn add_resources(State(state): St, Path(id): Path<String>, body: Bytes) ->
             .collect()
     };
     let in_by_submit = project_jobs(&state, &id);
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = crate::watchlists::edit(&state);
     let mut results = Vec::new();
     let mut any_added = false;
     for (t, r) in wanted {
@@ -451,7 +451,7 @@ async fn remove_resource(
         }]));
     }
     let mut removed = {
-        let mut store = state.watchlists.lock().unwrap();
+        let mut store = crate::watchlists::edit(&state);
         let before = store.assignments.len();
         store
             .assignments

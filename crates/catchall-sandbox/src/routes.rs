@@ -29,7 +29,7 @@ pub(crate) struct AppState {
     /// Where the jobs are kept across restarts, if anywhere.
     pub state_file: Option<std::path::PathBuf>,
     pub monitors: Mutex<crate::monitors::MonitorBook>,
-    /// Watchlists and projects (kept in memory only).
+    /// Watchlists and projects (kept beside the jobs, when they are).
     pub watchlists: Mutex<crate::watchlists::Store>,
 }
 
@@ -62,12 +62,13 @@ pub(crate) fn router(config: SandboxConfig, faults: FaultSwitch) -> Router {
         }
     }
     let monitors = crate::monitors::MonitorBook::load(config.state_dir.as_deref(), &jobs);
+    let watchlists = crate::watchlists::Store::load(config.state_dir.as_deref());
     let state = Arc::new(AppState {
         config,
         jobs: Mutex::new(jobs),
         state_file,
         monitors: Mutex::new(monitors),
-        watchlists: Mutex::new(crate::watchlists::Store::new()),
+        watchlists: Mutex::new(watchlists),
     });
 
     let api = Router::new()

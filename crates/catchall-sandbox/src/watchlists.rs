@@ -5,10 +5,13 @@
 //! enriching → ready, or failed for a name with the whole word "fail"); a
 //! dataset's status history has one step per change, derived the same way,
 //! so nothing runs in the background. Jobs connected to a dataset take a
-//! snapshot of its companies at submit ([`Store::snapshot`]).
+//! snapshot of its companies at submit ([`Store::snapshot`]). Given a
+//! `state_dir`, all of it is kept in `sandbox-watchlists.json` beside the
+//! jobs, so a trial watchlist outlives a restart.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -16,6 +19,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::{Duration, OffsetDateTime};
 
@@ -44,7 +48,7 @@ impl Pace {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct EntityRec {
     pub id: String,
     pub entity_type: String,
@@ -137,7 +141,7 @@ impl EntityRec {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DatasetRec {
     pub id: String,
     pub name: String,
@@ -151,7 +155,7 @@ pub(crate) struct DatasetRec {
 }
 
 /// A project (`docs/api.md`, section 8).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ProjectRec {
     pub id: String,
     pub name: String,
@@ -161,7 +165,7 @@ pub(crate) struct ProjectRec {
 }
 
 /// A resource assigned to a project.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Assignment {
     pub project_id: String,
     pub resource_type: String,
@@ -178,6 +182,47 @@ pub(crate) struct Store {
     pub projects: Vec<ProjectRec>,
     pub assignments: Vec<Assignment>,
     rng: Rng,
+    /// Where it is kept, if anywhere.
+    file: Option<PathBuf>,
+}
+
+/// The file beside the jobs' that keeps watchlists, companies and projects.
+pub(crate) const WATCHLISTS_FILE: &str = "sandbox-watchlists.json";
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    /// In creation order.
+    entities: Vec<EntityRec>,
+    datasets: Vec<DatasetRec>,
+    projects: Vec<ProjectRec>,
+    assignments: Vec<Assignment>,
+}
+
+/// The store locked for a change: kept on disk when the lock is let go.
+pub(crate) struct Editing<'a>(MutexGuard<'a, Store>);
+
+impl std::ops::Deref for Editing<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Editing<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.0
+    }
+}
+
+impl Drop for Editing<'_> {
+    fn drop(&mut self) {
+        self.0.save();
+    }
+}
+
+/// The watchlists store, for a handler that changes it.
+pub(crate) fn edit(state: &AppState) -> Editing<'_> {
+    Editing(state.watchlists.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// Server-local time without an offset, as the service writes dataset and
@@ -210,6 +255,7 @@ impl Store {
             projects: Vec::new(),
             assignments: Vec::new(),
             rng: Rng::new(mix(seed ^ 0x5eed_da7a)),
+            file: None,
         };
         // The seeded watchlists were made long ago: ready.
         let then = OffsetDateTime::now_utc() - Duration::days(30);
@@ -247,6 +293,51 @@ impl Store {
             });
         }
         s
+    }
+
+    /// The store kept in `dir` (the seeded one when there is none, or it
+    /// cannot be read); kept there from now on.
+    pub(crate) fn load(dir: Option<&std::path::Path>) -> Store {
+        let mut s = Store::new();
+        let Some(dir) = dir else { return s };
+        let file = dir.join(WATCHLISTS_FILE);
+        if let Some(saved) = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())
+        {
+            s.entity_order = saved.entities.iter().map(|e| e.id.clone()).collect();
+            s.entities = saved
+                .entities
+                .into_iter()
+                .map(|e| (e.id.clone(), e))
+                .collect();
+            s.datasets = saved.datasets;
+            s.projects = saved.projects;
+            s.assignments = saved.assignments;
+        }
+        s.file = Some(file);
+        s
+    }
+
+    fn save(&self) {
+        let Some(file) = &self.file else { return };
+        let saved = Saved {
+            entities: self
+                .entity_order
+                .iter()
+                .filter_map(|id| self.entities.get(id).cloned())
+                .collect(),
+            datasets: self.datasets.clone(),
+            projects: self.projects.clone(),
+            assignments: self.assignments.clone(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&saved) else {
+            return;
+        };
+        let tmp = file.with_extension("json.tmp");
+        if crate::persist::write_private(&tmp, &bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, file);
+        }
     }
 
     pub fn new_id(&mut self, prefix: &str) -> String {
@@ -590,7 +681,7 @@ async fn create_entity(State(state): St, body: Bytes) -> ApiResult {
     c.finish()?;
     let input = input.expect("checked");
     identify(&input).map_err(ApiError::bad_request)?;
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let id = store.add_entity(input);
     Ok(Json(json!({"id": id, "status": "pending"})).into_response())
 }
@@ -621,7 +712,7 @@ async fn create_batch(State(state): St, body: Bytes) -> ApiResult {
         identify(e.as_ref().expect("checked"))
             .map_err(|m| ApiError::bad_request(format!("entities[{i}]: {m}")))?;
     }
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let out: Vec<Value> = inputs
         .into_iter()
         .map(|e| json!({"id": store.add_entity(e.expect("checked")), "status": "pending"}))
@@ -779,7 +870,7 @@ async fn update_entity(State(state): St, Path(id): Path<String>, body: Bytes) ->
         return Err(ApiError::bad_request("Entity name must not be empty"));
     }
     let pace = state.config.pace;
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let e = store
         .entities
         .get_mut(&id)
@@ -811,7 +902,7 @@ async fn update_entity(State(state): St, Path(id): Path<String>, body: Bytes) ->
 }
 
 async fn delete_entity(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     if store.entities.remove(&id).is_none() {
         return Err(not_found("Entity"));
     }
@@ -834,7 +925,7 @@ async fn create_dataset(State(state): St, body: Bytes) -> ApiResult {
         return Err(ApiError::bad_request("Dataset name must not be empty"));
     }
     let pace = state.config.pace;
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let ids = ids.unwrap_or_default();
     if let Some(missing) = ids.iter().find(|id| !store.entities.contains_key(*id)) {
         return Err(ApiError::bad_request(format!(
@@ -921,7 +1012,7 @@ async fn update_dataset(State(state): St, Path(id): Path<String>, body: Bytes) -
     if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return Err(ApiError::bad_request("Dataset name must not be empty"));
     }
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let d = store.dataset_mut(&id).ok_or_else(|| not_found("Dataset"))?;
     if let Some(n) = name {
         d.name = n.trim().to_owned();
@@ -935,7 +1026,7 @@ async fn update_dataset(State(state): St, Path(id): Path<String>, body: Bytes) -
 }
 
 async fn delete_dataset(State(state): St, Path(id): Path<String>) -> ApiResult {
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let before = store.datasets.len();
     store.datasets.retain(|d| d.id != id);
     if store.datasets.len() == before {
@@ -962,7 +1053,7 @@ fn entity_ids_body(body: &[u8]) -> Result<Vec<String>, ApiError> {
 
 async fn add_entities(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let ids = entity_ids_body(&body)?;
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     if store.dataset(&id).is_none() {
         return Err(not_found("Dataset"));
     }
@@ -989,7 +1080,7 @@ async fn add_entities(State(state): St, Path(id): Path<String>, body: Bytes) -> 
 
 async fn remove_entities(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let ids = entity_ids_body(&body)?;
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let d = store.dataset_mut(&id).ok_or_else(|| not_found("Dataset"))?;
     let before = d.entity_ids.len();
     d.entity_ids.retain(|e| !ids.contains(e));
@@ -1253,7 +1344,7 @@ async fn upload_new(State(state): St, headers: HeaderMap, body: Bytes) -> ApiRes
             "The CSV has no valid rows: each needs a name plus a description or a domain",
         ));
     }
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let ids: Vec<String> = csv
         .entities
         .into_iter()
@@ -1285,7 +1376,7 @@ async fn upload_append(
     let mut parts = multipart_parts(&headers, &body)?;
     let file = file_part(&mut parts)?;
     let csv = read_csv(&file)?;
-    let mut store = state.watchlists.lock().unwrap();
+    let mut store = edit(&state);
     let ids: Vec<String> = csv
         .entities
         .into_iter()

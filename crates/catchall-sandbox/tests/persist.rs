@@ -153,3 +153,120 @@ async fn monitors_and_webhooks_outlive_a_restart() {
         .await;
     assert_eq!(mapped["total"], 1, "{mapped}");
 }
+
+#[tokio::test]
+async fn watchlists_companies_and_projects_outlive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_in(dir.path()).await;
+    let (s, made) = first
+        .post(
+            "/catchAll/entities/batch",
+            json!({"entities": [
+                {"name": "Acme, Inc.", "description": "Rocket maker",
+                 "additional_attributes": {"company_attributes": {"domain": "acme.example",
+                   "alternative_names": ["ACME"], "key_persons": ["Wile E. Coyote"]}}},
+                {"name": "Globex", "description": "Energy trader"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{made}");
+    let ids: Vec<String> = made["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    let (s, ds) = first
+        .post(
+            "/catchAll/datasets",
+            json!({"name": "Portfolio", "description": "Client A", "entity_ids": ids}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ds}");
+    let ds_id = ds["id"].as_str().unwrap().to_owned();
+    let (s, p) = first
+        .post("/catchAll/projects", json!({"name": "Client A"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let project = p["project_id"].as_str().unwrap().to_owned();
+    let (s, added) = first
+        .post(
+            &format!("/catchAll/projects/{project}/resources"),
+            json!({"resources": [{"resource_type": "dataset", "resource_id": ds_id}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{added}");
+    let (_, before) = first.get(&format!("/catchAll/datasets/{ds_id}")).await;
+    let (_, history) = first
+        .get(&format!("/catchAll/datasets/{ds_id}/status"))
+        .await;
+    first.sb.shutdown().await;
+
+    let second = start_in(dir.path()).await;
+    // The same watchlist (its creation time too), its companies with their
+    // attributes, its status history, and the project it is in.
+    let (s, after) = second.get(&format!("/catchAll/datasets/{ds_id}")).await;
+    assert_eq!(s, StatusCode::OK, "{after}");
+    for k in [
+        "name",
+        "description",
+        "entity_count",
+        "created_at",
+        "health_score",
+    ] {
+        assert_eq!(after[k], before[k], "{k}: {after}");
+    }
+    let (_, again) = second
+        .get(&format!("/catchAll/datasets/{ds_id}/status"))
+        .await;
+    assert_eq!(again["history"][0], history["history"][0]);
+    let (_, listed) = second
+        .post(
+            &format!("/catchAll/datasets/{ds_id}/entities/list"),
+            json!({"sort_by": "name"}),
+        )
+        .await;
+    let names: Vec<&str> = listed["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Acme, Inc.", "Globex"], "{listed}");
+    assert_eq!(
+        listed["entities"][0]["attributes"]["domain"],
+        "acme.example"
+    );
+    let (_, mine) = second
+        .get(&format!("/catchAll/datasets?project_id={project}"))
+        .await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(mine["datasets"][0]["id"], ds_id.as_str());
+    // The sample watchlists are there once, not seeded again.
+    let (_, all) = second.get("/catchAll/datasets?page_size=100").await;
+    let seeded = start_with(SandboxConfig {
+        pace: Pace::Test,
+        ..Default::default()
+    })
+    .await;
+    let (_, fresh) = seeded.get("/catchAll/datasets?page_size=100").await;
+    seeded.sb.shutdown().await;
+    assert_eq!(
+        all["total"].as_u64().unwrap(),
+        fresh["total"].as_u64().unwrap() + 1,
+        "{all}"
+    );
+    // A deletion is kept too.
+    let gone = second
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/catchAll/datasets/{ds_id}"),
+            None,
+        )
+        .await;
+    assert!(gone.status().is_success());
+    second.sb.shutdown().await;
+    let third = start_in(dir.path()).await;
+    let (s, _) = third.get(&format!("/catchAll/datasets/{ds_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    third.sb.shutdown().await;
+}

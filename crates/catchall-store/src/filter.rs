@@ -123,6 +123,15 @@ pub(crate) enum ColumnData {
         /// Some distinct values were not kept (OTHER codes exist).
         overflow: bool,
     },
+    /// Several values per cell (a record's matched companies): row `i`
+    /// holds `codes[starts[i]..starts[i + 1]]`, each with its relevance in
+    /// `scores` (NaN when none).
+    Multi {
+        dict: Vec<String>,
+        starts: Vec<u32>,
+        codes: Vec<u32>,
+        scores: Vec<f64>,
+    },
 }
 
 pub(crate) struct Column {
@@ -153,6 +162,37 @@ impl Column {
                 Box::new(move |i| want.contains(&v[i]))
             }
             (ColumnData::Num(_), TestKey::Dates(..)) => Box::new(|_| false),
+            (
+                ColumnData::Multi {
+                    dict,
+                    starts,
+                    codes,
+                    scores,
+                },
+                t,
+            ) => {
+                let row = move |i: usize| starts[i] as usize..starts[i + 1] as usize;
+                match t {
+                    TestKey::OneOf(vals) => {
+                        let keep: Vec<bool> =
+                            dict.iter().map(|d| vals.binary_search(d).is_ok()).collect();
+                        Box::new(move |i| {
+                            codes[row(i)]
+                                .iter()
+                                .any(|&c| c != OTHER && keep[c as usize])
+                        })
+                    }
+                    // A company of the record has a relevance in the range.
+                    TestKey::Range(lo, hi) => {
+                        let lo = lo.map(f64::from_bits).unwrap_or(f64::NEG_INFINITY);
+                        let hi = hi.map(f64::from_bits).unwrap_or(f64::INFINITY);
+                        Box::new(move |i| scores[row(i)].iter().any(|&x| x >= lo && x <= hi))
+                    }
+                    TestKey::Empty => Box::new(move |i| row(i).is_empty()),
+                    TestKey::NotEmpty => Box::new(move |i| !row(i).is_empty()),
+                    TestKey::Dates(..) => Box::new(|_| false),
+                }
+            }
             (ColumnData::Codes { dict, codes, .. }, t) => {
                 let keep: Vec<bool> = dict
                     .iter()
@@ -191,6 +231,7 @@ fn date_in(d: &str, from: Option<&str>, to: Option<&str>) -> bool {
 enum Repr {
     Num,
     Codes,
+    Multi,
 }
 
 fn repr(key: &str, kind: Option<ColumnKind>) -> Repr {
@@ -198,6 +239,7 @@ fn repr(key: &str, kind: Option<ColumnKind>) -> Repr {
         KEY_CITATIONS => Repr::Num,
         KEY_TITLE | KEY_CONFIDENCE => Repr::Codes,
         _ if kind == Some(ColumnKind::Number) => Repr::Num,
+        _ if kind == Some(ColumnKind::Entities) => Repr::Multi,
         _ => Repr::Codes,
     }
 }
@@ -274,6 +316,8 @@ impl Store {
         let mut ids = Vec::new();
         let mut nums = Vec::new();
         let mut codes = Vec::new();
+        let mut starts = vec![0u32];
+        let mut scores = Vec::new();
         let mut dict: Vec<String> = Vec::new();
         let mut index: HashMap<String, u32> = HashMap::new();
         let mut overflow = false;
@@ -292,25 +336,38 @@ impl Store {
                 let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
                 let c = parse::decode_cells(blob);
                 ids.push(id);
+                let mut code_of = |t: &str| {
+                    if let Some(&c) = index.get(t) {
+                        c
+                    } else if dict.len() < MAX_DICT {
+                        dict.push(t.to_owned());
+                        index.insert(t.to_owned(), dict.len() as u32 - 1);
+                        dict.len() as u32 - 1
+                    } else {
+                        overflow = true;
+                        OTHER
+                    }
+                };
                 match repr {
                     Repr::Num => {
                         nums.push(c.as_ref().and_then(|c| num_of(c, key)).unwrap_or(f64::NAN))
                     }
                     Repr::Codes => {
                         let t = c.as_ref().map(|c| text_of(c, key)).unwrap_or("");
-                        let code = if t.is_empty() {
-                            EMPTY
-                        } else if let Some(&c) = index.get(t) {
-                            c
-                        } else if dict.len() < MAX_DICT {
-                            dict.push(t.to_owned());
-                            index.insert(t.to_owned(), dict.len() as u32 - 1);
-                            dict.len() as u32 - 1
-                        } else {
-                            overflow = true;
-                            OTHER
-                        };
-                        codes.push(code);
+                        codes.push(if t.is_empty() { EMPTY } else { code_of(t) });
+                    }
+                    Repr::Multi => {
+                        let t = c.as_ref().map(|c| text_of(c, key)).unwrap_or("");
+                        let from = codes.len();
+                        for e in parse::entities(t) {
+                            let code = code_of(e.name);
+                            // A company named twice in one record counts once.
+                            if code == OTHER || !codes[from..].contains(&code) {
+                                codes.push(code);
+                                scores.push(e.score.trim().parse().unwrap_or(f64::NAN));
+                            }
+                        }
+                        starts.push(codes.len() as u32);
                     }
                 }
             }
@@ -321,6 +378,12 @@ impl Store {
                 dict,
                 codes,
                 overflow,
+            },
+            Repr::Multi => ColumnData::Multi {
+                dict,
+                starts,
+                codes,
+                scores,
             },
         };
         Ok(Column { ids, data })
@@ -409,35 +472,75 @@ impl Store {
                         c => counts[c as usize] += 1,
                     }
                 }
-                let mut list: Vec<(usize, u64)> = counts
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .filter(|(_, n)| *n > 0)
+                let held: Vec<&str> = (0..dict.len())
+                    .filter(|&c| counts[c] > 0)
+                    .map(|c| dict[c].as_str())
                     .collect();
-                let dates: Vec<&str> = list
-                    .iter()
-                    .map(|(c, _)| dict[*c].as_str())
-                    .filter(|d| parse::is_date(d))
-                    .collect();
-                if !dates.is_empty() && dates.len() == list.len() && !overflow {
+                let dates: Vec<&str> = held.iter().copied().filter(|d| parse::is_date(d)).collect();
+                if !dates.is_empty() && dates.len() == held.len() && !overflow {
                     out.min = dates.iter().min().map(|d| d[..10].to_owned());
                     out.max = dates.iter().max().map(|d| d[..10].to_owned());
                 }
-                list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dict[a.0].cmp(&dict[b.0])));
-                out.more = list.len().saturating_sub(limit) as u64 + u64::from(other > 0);
-                out.values = list
-                    .into_iter()
-                    .take(limit)
-                    .map(|(c, n)| ValueCount {
-                        value: dict[c].clone(),
-                        count: n,
-                    })
-                    .collect();
+                top_values(&mut out, dict, &counts, limit, other > 0);
+            }
+            // Records per company; a record counts for each of its companies.
+            ColumnData::Multi {
+                dict,
+                starts,
+                codes,
+                scores,
+            } => {
+                let mut counts = vec![0u64; dict.len()];
+                let mut other = false;
+                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                for &id in ids {
+                    let Some(i) = col.index_of(id) else { continue };
+                    let row = starts[i] as usize..starts[i + 1] as usize;
+                    if row.is_empty() {
+                        out.empty += 1;
+                    }
+                    for (&c, &x) in codes[row.clone()].iter().zip(&scores[row]) {
+                        if c == OTHER {
+                            other = true;
+                        } else {
+                            counts[c as usize] += 1;
+                        }
+                        if !x.is_nan() {
+                            lo = lo.min(x);
+                            hi = hi.max(x);
+                        }
+                    }
+                }
+                if lo <= hi {
+                    out.min = Some(parse::fmt_float(lo));
+                    out.max = Some(parse::fmt_float(hi));
+                }
+                top_values(&mut out, dict, &counts, limit, other);
             }
         }
         Ok(out)
     }
+}
+
+/// The `limit` most frequent values of a dictionary (ties by value) into
+/// `out`, and how many were left out (`other`: some were never named).
+fn top_values(out: &mut ColumnValues, dict: &[String], counts: &[u64], limit: usize, other: bool) {
+    let mut list: Vec<(usize, u64)> = counts
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dict[a.0].cmp(&dict[b.0])));
+    out.more = list.len().saturating_sub(limit) as u64 + u64::from(other);
+    out.values = list
+        .into_iter()
+        .take(limit)
+        .map(|(c, n)| ValueCount {
+            value: dict[c].clone(),
+            count: n,
+        })
+        .collect();
 }
 
 fn num_of(c: &CellsRef<'_>, key: &str) -> Option<f64> {

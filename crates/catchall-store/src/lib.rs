@@ -55,8 +55,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_review.sql"),
     include_str!("migrations/0005_monitors.sql"),
     include_str!("migrations/0006_search_fold_and_views.sql"),
-    include_str!("migrations/0009_monitor_table.sql"),
-    include_str!("migrations/0010_record_match.sql"),
+    include_str!("migrations/0007_monitor_table.sql"),
+    include_str!("migrations/0008_record_match.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -311,6 +311,8 @@ pub enum ColumnKind {
     Option,
     Url,
     Company,
+    /// A record's matched companies (`connected_entities`), several per cell.
+    Entities,
 }
 
 impl ColumnKind {
@@ -322,6 +324,7 @@ impl ColumnKind {
             ColumnKind::Option => "option",
             ColumnKind::Url => "url",
             ColumnKind::Company => "company",
+            ColumnKind::Entities => "entities",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -332,6 +335,7 @@ impl ColumnKind {
             "option" => ColumnKind::Option,
             "url" => ColumnKind::Url,
             "company" => ColumnKind::Company,
+            "entities" => ColumnKind::Entities,
             _ => return None,
         })
     }

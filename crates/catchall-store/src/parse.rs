@@ -52,6 +52,10 @@ pub(crate) enum Val<'a> {
     },
     /// Nested object / array, summarised as text.
     Other(String),
+    /// A value from a small vocabulary (a record's event type or sector).
+    Label(Cow<'a, str>),
+    /// `connected_entities` in the cell form of [`entities`].
+    Entities(String),
 }
 
 impl<'a> Val<'a> {
@@ -68,6 +72,8 @@ impl<'a> Val<'a> {
                 ColumnKind::Text
             }),
             Val::Bool(_) | Val::Other(_) => Some(ColumnKind::Text),
+            Val::Label(_) => Some(ColumnKind::Option),
+            Val::Entities(_) => Some(ColumnKind::Entities),
         }
     }
 
@@ -77,7 +83,15 @@ impl<'a> Val<'a> {
             Val::Bool(b) => out.push_str(if *b { "yes" } else { "no" }),
             Val::Int(i) => out.push_str(&i.to_string()),
             Val::Float(f) => out.push_str(&fmt_float(*f)),
-            Val::Str(s) => out.push_str(s),
+            Val::Str(s) | Val::Label(s) => out.push_str(s),
+            Val::Entities(e) => {
+                for (i, n) in entities(e).map(|e| e.name).enumerate() {
+                    if i > 0 {
+                        out.push_str("; ");
+                    }
+                    out.push_str(n);
+                }
+            }
             Val::Company {
                 name, source_text, ..
             } => {
@@ -364,8 +378,48 @@ pub(crate) const ENTITIES_KEY: &str = "Connected entities";
 pub(crate) const EVENT_TYPE_KEY: &str = "Event type";
 pub(crate) const SECTOR_KEY: &str = "Sector";
 
-/// `connected_entities` as one cell: "Acme (8, event_associated); Beta (3, mention)".
-/// Anything that is not a list of objects reads as no entities.
+/// Between two matched companies of a cell, and between a company's name,
+/// relevance and association: control characters no name keeps (see
+/// `clean_part`), so a cell splits back without ambiguity.
+pub(crate) const ENTITY_SEP: char = '\u{1e}';
+pub(crate) const ENTITY_PART_SEP: char = '\u{1f}';
+/// A cell keeps this many companies at most, each name this many characters.
+const MAX_ENTITIES: usize = 100;
+const MAX_ENTITY_NAME: usize = 200;
+
+/// One matched company of an entities cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EntityRef<'b> {
+    pub name: &'b str,
+    /// `ed_score` as the service sent it ("" when absent).
+    pub score: &'b str,
+    /// `association_type` ("" when absent).
+    pub association: &'b str,
+}
+
+/// The companies of an entities cell, in the record's order.
+pub(crate) fn entities(cell: &str) -> impl Iterator<Item = EntityRef<'_>> {
+    cell.split(ENTITY_SEP).filter(|e| !e.is_empty()).map(|e| {
+        let mut p = e.split(ENTITY_PART_SEP);
+        EntityRef {
+            name: p.next().unwrap_or(""),
+            score: p.next().unwrap_or(""),
+            association: p.next().unwrap_or(""),
+        }
+    })
+}
+
+fn clean_part(s: &str, max: usize) -> String {
+    s.trim()
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `connected_entities` as one cell: name, relevance and association of
+/// each company, split by [`entities`]. Anything that is not a list of
+/// objects reads as no entities.
 struct Entities(String);
 
 impl<'de> Deserialize<'de> for Entities {
@@ -380,25 +434,22 @@ impl<'de> Deserialize<'de> for Entities {
                         f.write_str("a connected entity")
                     }
                     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<One, A::Error> {
-                        let (mut name, mut score, mut assoc) = (String::new(), None, None);
+                        let (mut name, mut score, mut assoc) =
+                            (String::new(), String::new(), String::new());
                         while let Some(k) = m.next_key::<S<'de>>()? {
                             let v: Val<'de> = m.next_value()?;
                             let mut text = String::new();
                             v.summary(&mut text);
-                            let text = Some(text).filter(|t| !t.is_empty());
                             match &*k.0 {
-                                "name" => name = text.unwrap_or_default(),
-                                "ed_score" => score = text,
-                                "association_type" => assoc = text,
+                                "name" => name = clean_part(&text, MAX_ENTITY_NAME),
+                                "ed_score" => score = clean_part(&text, 20),
+                                "association_type" => assoc = clean_part(&text, 40),
                                 _ => {}
                             }
                         }
-                        let extra: Vec<String> = [score, assoc].into_iter().flatten().collect();
-                        Ok(One(match (name.is_empty(), extra.is_empty()) {
-                            (true, true) => None,
-                            (_, true) => Some(name),
-                            (_, false) => Some(format!("{name} ({})", extra.join(", "))),
-                        }))
+                        Ok(One((!name.is_empty()).then(|| {
+                            format!("{name}{ENTITY_PART_SEP}{score}{ENTITY_PART_SEP}{assoc}")
+                        })))
                     }
                     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<One, A::Error> {
                         while s.next_element::<IgnoredAny>()?.is_some() {}
@@ -434,12 +485,14 @@ impl<'de> Deserialize<'de> for Entities {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Entities, A::Error> {
                 let mut out = String::new();
+                let mut n = 0;
                 while let Some(One(e)) = s.next_element::<One>()? {
-                    if let Some(e) = e {
-                        if !out.is_empty() {
-                            out.push_str("; ");
+                    if let Some(e) = e.filter(|_| n < MAX_ENTITIES) {
+                        if n > 0 {
+                            out.push(ENTITY_SEP);
                         }
                         out.push_str(&e);
+                        n += 1;
                     }
                 }
                 Ok(Entities(out))
@@ -578,12 +631,13 @@ impl<'de> Deserialize<'de> for Parsed<'de> {
                 }
                 // After the enrichment columns, whatever order the keys came in.
                 if let Some(e) = entities.filter(|e| !e.is_empty()) {
-                    p.fields.push((Cow::Borrowed(ENTITIES_KEY), Val::Other(e)));
+                    p.fields
+                        .push((Cow::Borrowed(ENTITIES_KEY), Val::Entities(e)));
                 }
                 if let Some(t) = tags {
                     for (key, v) in [(EVENT_TYPE_KEY, t.event_type), (SECTOR_KEY, t.sector)] {
                         if let Some(v) = v {
-                            p.fields.push((Cow::Borrowed(key), Val::Str(v)));
+                            p.fields.push((Cow::Borrowed(key), Val::Label(v)));
                         }
                     }
                 }
@@ -712,6 +766,17 @@ pub(crate) fn encode_cells(p: &Parsed<'_>, out: &mut Vec<u8>) {
                 out.push(TAG_TEXT);
                 put_text(out, s);
                 put_link(out, if is_url(s) { Some(s) } else { None });
+            }
+            Val::Label(s) => {
+                out.push(TAG_TEXT);
+                put_text(out, s);
+                out.push(0);
+            }
+            // Whole (its size is bounded when read): filters need every company.
+            Val::Entities(e) => {
+                out.push(TAG_TEXT);
+                put_str(out, e);
+                out.push(0);
             }
             Val::Company {
                 name,
@@ -931,13 +996,36 @@ mod tests {
         let mut b = Vec::new();
         encode_cells(&p, &mut b);
         let c = decode_cells(&b).unwrap();
+        let cell = c.field(ENTITIES_KEY).unwrap().text;
+        let got: Vec<_> = entities(cell)
+            .map(|e| (e.name, e.score, e.association))
+            .collect();
         assert_eq!(
-            c.field(ENTITIES_KEY).unwrap().text,
-            "Acme (8, event_associated); Beta (3, mention); Gamma"
+            got,
+            [
+                ("Acme", "8", "event_associated"),
+                ("Beta", "3", "mention"),
+                ("Gamma", "", "")
+            ]
         );
+        assert_eq!(p.fields[1].1.inferred_kind(), Some(ColumnKind::Entities));
+        assert_eq!(p.fields[2].1.inferred_kind(), Some(ColumnKind::Option));
         assert_eq!(c.field(EVENT_TYPE_KEY).unwrap().text, "acquisition");
         assert_eq!(c.field(SECTOR_KEY).unwrap().text, "fintech");
         assert!(p.search_body().contains("Beta"));
+    }
+
+    #[test]
+    fn separators_in_a_company_name_never_split_it() {
+        let json = "{\"record_title\":\"T\",\"connected_entities\":[
+            {\"name\":\"A\\u001eB\\u001fC; D (x)\",\"ed_score\":5}]}";
+        let p = parse_record(json).unwrap();
+        let mut b = Vec::new();
+        encode_cells(&p, &mut b);
+        let c = decode_cells(&b).unwrap();
+        let got: Vec<_> = entities(c.field(ENTITIES_KEY).unwrap().text).collect();
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].name, got[0].score), ("A B C; D (x)", "5"));
     }
 
     #[test]

@@ -340,6 +340,11 @@ fn sort_key(c: &CellsRef<'_>, key: &str, kind: SortKind) -> K {
                     .or_else(|| parse::number_from_text(f.text))
                     .map_or(K::None, K::Num),
                 ColumnKind::Date => K::Str(f.text.to_owned()),
+                // Matched companies sort by their highest relevance.
+                ColumnKind::Entities => parse::entities(f.text)
+                    .filter_map(|e| e.score.trim().parse::<f64>().ok())
+                    .reduce(f64::max)
+                    .map_or(K::None, K::Num),
                 _ => text(f.text),
             },
         },

@@ -400,3 +400,261 @@ fn a_kept_view_comes_back_and_leaves_with_its_job() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+/// Records of a job about a watchlist: each names some of five companies
+/// (with a relevance and an association), all-news ones carry tags.
+fn watchlist_job(store: &Store, n: u64) -> (i64, Vec<Value>) {
+    const COMPANIES: [&str; 5] = [
+        "Acme, Inc.",
+        "Globex",
+        "Initech; Ltd",
+        "Umbrella (EU)",
+        "Stark",
+    ];
+    const EVENTS: [&str; 3] = ["acquisition", "lawsuit", "unclassifiable"];
+    let job = store
+        .create_job(&NewJob {
+            query: "All news about my companies".into(),
+            context: None,
+            params_json: r#"{"query":"All news about my companies"}"#.into(),
+            mode: None,
+            limit: Some(n),
+            start_date: None,
+            end_date: None,
+            origin: JobOrigin::Local,
+            remote_id: Some("w1".into()),
+            server: JobServer::Sandbox,
+        })
+        .unwrap();
+    let recs: Vec<Value> = (0..n)
+        .map(|i| {
+            let i = i as usize;
+            let mut ents: Vec<Value> = (0..5)
+                .filter(|c| (i + c).is_multiple_of(c + 2))
+                .map(|c| {
+                    serde_json::json!({
+                        "entity_id": format!("e{c}"), "name": COMPANIES[c], "type": "company",
+                        "ed_score": 1 + (i * 7 + c * 3) % 10, "relation": "named",
+                        "association_type": if c % 2 == 0 { "event_associated" } else { "mention" },
+                    })
+                })
+                .collect();
+            if i.is_multiple_of(11) && !ents.is_empty() {
+                // The same company twice in one record counts once.
+                ents.push(ents[0].clone());
+            }
+            let mut r = serde_json::json!({
+                "record_id": format!("r{i}"), "record_title": format!("Event {i}"),
+                "enrichment": {"summary": "s", "enrichment_confidence": "high"},
+                "citations": [], "connected_entities": ents,
+            });
+            if i % 4 != 3 {
+                r["tags"] =
+                    serde_json::json!({"event_type": EVENTS[(i / 2) % 3], "sector": "tech"});
+            }
+            r
+        })
+        .collect();
+    let json: Vec<(String, String)> = recs
+        .iter()
+        .map(|r| (r["record_id"].as_str().unwrap().to_owned(), r.to_string()))
+        .collect();
+    store
+        .upsert_records(
+            job,
+            json.iter().map(|(id, j)| RecordIn {
+                record_id: id,
+                json: j,
+            }),
+        )
+        .unwrap();
+    (job, recs)
+}
+
+const ENTITIES: &str = "Connected entities";
+
+fn names_of(r: &Value) -> Vec<&str> {
+    let mut v: Vec<&str> = r["connected_entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|n| seen.insert(*n));
+    v
+}
+
+fn ids_where(recs: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    recs.iter()
+        .filter(|r| keep(r))
+        .map(|r| r["record_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn matched_companies_are_one_column_listed_and_filtered_by_company() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = watchlist_job(&s, 600);
+    let cols = s.columns(job).unwrap();
+    let kind = |k: &str| cols.iter().find(|c| c.key == k).map(|c| c.kind);
+    assert_eq!(kind(ENTITIES), Some(ColumnKind::Entities));
+    assert_eq!(kind("Event type"), Some(ColumnKind::Option));
+    assert_eq!(kind("Sector"), Some(ColumnKind::Option));
+
+    // The value list counts records per company (names with commas,
+    // semicolons and brackets stay whole), most frequent first.
+    let list = s
+        .column_values(job, &ViewSpec::default(), ENTITIES, 100)
+        .unwrap();
+    let mut want: Vec<(String, u64)> = Vec::new();
+    for r in &recs {
+        for n in names_of(r) {
+            match want.iter_mut().find(|(w, _)| w == n) {
+                Some(w) => w.1 += 1,
+                None => want.push((n.to_owned(), 1)),
+            }
+        }
+    }
+    want.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let got: Vec<(String, u64)> = list
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        list.empty,
+        recs.iter().filter(|r| names_of(r).is_empty()).count() as u64
+    );
+    assert_eq!(list.more, 0);
+    assert_eq!(
+        (list.min.as_deref(), list.max.as_deref()),
+        (Some("1"), Some("10"))
+    );
+
+    // One company, then two: records naming any of them.
+    let one = only(filter(
+        ENTITIES,
+        FilterTest::OneOf {
+            values: vec!["Initech; Ltd".into()],
+        },
+    ));
+    let kept = ids(&s, job, &one);
+    assert_eq!(
+        kept,
+        ids_where(&recs, |r| names_of(r).contains(&"Initech; Ltd"))
+    );
+    assert!(!kept.is_empty() && kept.len() < recs.len());
+    let two = only(filter(
+        ENTITIES,
+        FilterTest::OneOf {
+            values: vec!["Globex".into(), "Umbrella (EU)".into()],
+        },
+    ));
+    assert_eq!(
+        ids(&s, job, &two),
+        ids_where(&recs, |r| names_of(r)
+            .iter()
+            .any(|n| *n == "Globex" || *n == "Umbrella (EU)"))
+    );
+
+    // A range keeps records where a company is at least that relevant.
+    let strong = only(filter(
+        ENTITIES,
+        FilterTest::Range {
+            min: Some(8.0),
+            max: None,
+        },
+    ));
+    assert_eq!(
+        ids(&s, job, &strong),
+        ids_where(&recs, |r| r["connected_entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["ed_score"].as_f64().unwrap() >= 8.0))
+    );
+    let none = only(filter(ENTITIES, FilterTest::Empty));
+    assert_eq!(
+        ids(&s, job, &none),
+        ids_where(&recs, |r| names_of(r).is_empty())
+    );
+}
+
+#[test]
+fn event_type_and_sector_filter_all_news_records_and_combine_with_a_company() {
+    let s = Store::open_in_memory().unwrap();
+    let (job, recs) = watchlist_job(&s, 400);
+    let events = s
+        .column_values(job, &ViewSpec::default(), "Event type", 100)
+        .unwrap();
+    let names: Vec<&str> = events.values.iter().map(|v| v.value.as_str()).collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"lawsuit"));
+    assert_eq!(events.empty, 100, "records without tags");
+    let event = |r: &Value| r["tags"]["event_type"].as_str().map(str::to_owned);
+    let lawsuits = filter(
+        "Event type",
+        FilterTest::OneOf {
+            values: vec!["lawsuit".into()],
+        },
+    );
+    assert_eq!(
+        ids(&s, job, &only(lawsuits.clone())),
+        ids_where(&recs, |r| event(r).as_deref() == Some("lawsuit"))
+    );
+    // With a company, sorted by the highest relevance (most relevant first).
+    let globex = filter(
+        ENTITIES,
+        FilterTest::OneOf {
+            values: vec!["Globex".into()],
+        },
+    );
+    let view = ViewSpec {
+        filters: vec![lawsuits, globex],
+        sort: Some(SortSpec {
+            key: ENTITIES.into(),
+            descending: true,
+        }),
+        ..Default::default()
+    };
+    let top = |r: &Value| {
+        r["connected_entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["ed_score"].as_i64().unwrap())
+            .max()
+    };
+    let mut want: Vec<&Value> = recs
+        .iter()
+        .filter(|r| event(r).as_deref() == Some("lawsuit") && names_of(r).contains(&"Globex"))
+        .collect();
+    want.sort_by_key(|r| std::cmp::Reverse(top(r)));
+    let want: Vec<String> = want
+        .iter()
+        .map(|r| r["record_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(ids(&s, job, &view), want);
+    // The company list over that view counts only lawsuits.
+    let within = s
+        .column_values(
+            job,
+            &ViewSpec {
+                filters: vec![view.filters[0].clone()],
+                ..Default::default()
+            },
+            ENTITIES,
+            100,
+        )
+        .unwrap();
+    let globex_count = within
+        .values
+        .iter()
+        .find(|v| v.value == "Globex")
+        .unwrap()
+        .count;
+    assert_eq!(globex_count as usize, want.len());
+}

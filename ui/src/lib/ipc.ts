@@ -207,6 +207,8 @@ export const ipc = {
   // Watchlists and projects (the CSV is picked and read in Rust; the page
   // only sees its preview).
   pickWatchlistCsv: (): Promise<CsvPreview | null> => unwrap(commands.pickWatchlistCsv()),
+  dropWatchlistCsv: (fileName: string, text: string, encoding: string): Promise<CsvPreview> =>
+    unwrap(commands.dropWatchlistCsv(fileName, text, encoding)),
   rereadWatchlistCsv: (encoding: string): Promise<CsvPreview> =>
     unwrap(commands.rereadWatchlistCsv(encoding)),
   clearWatchlistCsv: (): Promise<void> => plain(commands.clearWatchlistCsv()),
@@ -241,6 +243,7 @@ export const ipc = {
     await unwrap(commands.deleteProject(id, deleteResources));
   },
   projectCounts: (id: string): Promise<ProjectCounts> => unwrap(commands.projectCounts(id)),
+  projectMonitorIds: (id: string): Promise<string[]> => unwrap(commands.projectMonitorIds(id)),
   /** Opens the app's log folder in the file manager; resolves to its path. */
   openLogFolder: (): Promise<string> => unwrap(commands.openLogFolder()),
   /** Follows job events (here too, so tests can stand in for the app's events). */

@@ -46,6 +46,7 @@ test("a preset, the computer's timezone, the cost per run and a team channel", a
       limit: 25,
       backfill: false,
       webhookIds: ["wh-1"],
+      projectId: null,
     }),
   );
   await waitFor(() => expect(onCreated).toHaveBeenCalledWith(made));

@@ -3,6 +3,7 @@ import { type FormEvent, useId, useLayoutEffect, useRef, useState } from "react"
 import { ErrorNotice } from "../../app/ErrorNotice";
 import type { MonitorSummary, NewMonitor } from "../../bindings";
 import { formatCount } from "../../lib/format";
+import { ProjectPicker } from "../projects/ProjectPicker";
 import { monitorsIpc } from "./monitorsIpc";
 import { localTimeZone, monitorProblems, PRESETS } from "./schedule";
 import { WebhookPicker, webhooksKey } from "./WebhookPicker";
@@ -37,6 +38,7 @@ export function MonitorDialog({
   const [limit, setLimit] = useState(String(Math.max(defaultLimit ?? 50, 10)));
   const [backfill, setBackfill] = useState(false);
   const [chosen, setChosen] = useState<string[]>([]);
+  const [project, setProject] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const schedule =
     preset === "custom" ? custom : (PRESETS.find((p) => p.id === preset)?.text ?? "");
@@ -61,6 +63,7 @@ export function MonitorDialog({
         limit: Number(limit),
         backfill,
         webhookIds: chosen,
+        projectId: project,
       });
     }
   };
@@ -144,6 +147,7 @@ export function MonitorDialog({
           />
           Also run once now for the days since this job
         </label>
+        <ProjectPicker label="Project" value={project} onChange={setProject} />
         <WebhookPicker
           hooks={hooks.data ?? []}
           loading={hooks.isPending}

@@ -4,7 +4,8 @@ import { ConfirmDialog } from "../../app/ConfirmDialog";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import type { ExportFormat, ExportResult, MonitorChange, MonitorSummary } from "../../bindings";
 import { formatCount, formatDateTime } from "../../lib/format";
-import type { ViewSpec } from "../../lib/ipc";
+import { ipc, type ViewSpec } from "../../lib/ipc";
+import { ProjectPicker } from "../projects/ProjectPicker";
 import { columnsKey } from "../results/queries";
 import { ResultsTable } from "../results/ResultsTable";
 import { EMPTY_VIEW } from "../results/tableLayout";
@@ -47,6 +48,17 @@ function MonitorList({ onOpen }: { onOpen: (id: number) => void }) {
     queryFn: () => monitorsIpc.list(true),
     refetchInterval: 5_000,
   });
+  // The project filter: the service lists a project's monitors by id.
+  const [project, setProject] = useState<string | null>(null);
+  const inProject = useQuery({
+    queryKey: ["projectMonitors", project],
+    queryFn: () => ipc.projectMonitorIds(project ?? ""),
+    enabled: project != null,
+  });
+  const shown =
+    project == null
+      ? list.data
+      : inProject.data && list.data?.filter((m) => inProject.data.includes(m.monitorId));
   return (
     <section className="stack" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Monitors</h2>
@@ -54,10 +66,14 @@ function MonitorList({ onOpen }: { onOpen: (id: number) => void }) {
         Queries that run themselves on a schedule. Make one from a finished job with "Monitor this
         query".
       </p>
-      {list.isPending ? <p>Loading monitors…</p> : null}
+      <ProjectPicker label="Project" value={project} onChange={setProject} allowAll />
+      {list.isPending || (project != null && inProject.isPending) ? <p>Loading monitors…</p> : null}
       {list.isError ? <ErrorNotice error={list.error} /> : null}
-      {list.data && list.data.length === 0 ? <p>No monitors yet.</p> : null}
-      {list.data && list.data.length > 0 ? (
+      {inProject.isError ? <ErrorNotice error={inProject.error} /> : null}
+      {shown && shown.length === 0 ? (
+        <p>{project == null ? "No monitors yet." : "No monitors in this project."}</p>
+      ) : null}
+      {shown && shown.length > 0 ? (
         <table className="monitor-list">
           <caption className="visually-hidden">Monitors</caption>
           <thead>
@@ -72,7 +88,7 @@ function MonitorList({ onOpen }: { onOpen: (id: number) => void }) {
             </tr>
           </thead>
           <tbody>
-            {list.data.map((m) => (
+            {shown.map((m) => (
               <tr key={m.id}>
                 <td>
                   <button type="button" className="link-button" onClick={() => onOpen(m.id)}>

@@ -1,8 +1,10 @@
-// A project picker (composer, watchlists): the organisation's projects,
-// or none; a new one can be made in place.
+// A project picker (composer, monitors, history, watchlists): the
+// organisation's projects, or none; a new one can be made in place, and
+// the chosen one's overview is a click away.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
+import { formatCount } from "../../lib/format";
 import { ipc } from "../../lib/ipc";
 
 export const projectsKey = ["projects"] as const;
@@ -73,23 +75,89 @@ export function ProjectPicker({
           </button>
         )
       ) : null}
-      {value ? <ProjectCountsLine id={value} /> : null}
+      {value ? (
+        <ProjectOverview
+          id={value}
+          name={projects.data?.find((p) => p.id === value)?.name ?? null}
+        />
+      ) : null}
       {create.isError ? <ErrorNotice error={create.error} /> : null}
     </div>
   );
 }
 
-/** A project's overview in one line: its counts. */
-export function ProjectCountsLine({ id }: { id: string }) {
+/** A job status in words ("completed" → "finished"). */
+const STATUS_WORDS: Record<string, string> = {
+  completed: "finished",
+  failed: "failed",
+  submitted: "waiting",
+};
+
+/**
+ * A project's overview: its counts in one line, and on request the jobs by
+ * status with the monitors, watchlists and webhooks it groups.
+ */
+export function ProjectOverview({ id, name }: { id: string; name: string | null }) {
+  const hid = useId();
+  const [open, setOpen] = useState(false);
   const counts = useQuery({
     queryKey: ["projectCounts", id],
     queryFn: () => ipc.projectCounts(id),
   });
-  if (!counts.data) return null;
   const c = counts.data;
   return (
-    <p className="muted" title="Project overview">
-      {c.jobs} jobs, {c.monitors} monitors, {c.watchlists} watchlists, {c.webhooks} webhooks
-    </p>
+    <div className="stack project-overview">
+      {c ? (
+        <p className="muted">
+          {countOf(c.jobs, "job")}, {countOf(c.monitors, "monitor")},{" "}
+          {countOf(c.watchlists, "watchlist")}, {countOf(c.webhooks, "webhook")}
+        </p>
+      ) : null}
+      {counts.isError ? <ErrorNotice error={counts.error} /> : null}
+      <button
+        type="button"
+        className="link"
+        aria-expanded={open}
+        aria-controls={`${hid}-overview`}
+        onClick={() => setOpen((o) => !o)}
+      >
+        Project overview
+      </button>
+      {open ? (
+        <section id={`${hid}-overview`} className="card stack" aria-labelledby={`${hid}-title`}>
+          <h4 id={`${hid}-title`}>Overview of {name ?? "this project"}</h4>
+          {counts.isPending ? <p>Counting…</p> : null}
+          {c ? (
+            <dl className="fields">
+              <div className="field-row">
+                <dt>Jobs</dt>
+                <dd>
+                  {formatCount(c.jobs)}
+                  {c.jobsByStatus.length > 0
+                    ? ` (${c.jobsByStatus
+                        .map((s) => `${formatCount(s.count)} ${STATUS_WORDS[s.status] ?? s.status}`)
+                        .join(", ")})`
+                    : ""}
+                </dd>
+              </div>
+              <div className="field-row">
+                <dt>Monitors</dt>
+                <dd>{formatCount(c.monitors)}</dd>
+              </div>
+              <div className="field-row">
+                <dt>Watchlists</dt>
+                <dd>{formatCount(c.watchlists)}</dd>
+              </div>
+              <div className="field-row">
+                <dt>Webhooks</dt>
+                <dd>{formatCount(c.webhooks)}</dd>
+              </div>
+            </dl>
+          ) : null}
+        </section>
+      ) : null}
+    </div>
   );
 }
+
+const countOf = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;

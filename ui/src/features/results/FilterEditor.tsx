@@ -5,8 +5,8 @@ import { formatCount } from "../../lib/format";
 import { type Column, type ColumnFilter, ipc, type ViewSpec } from "../../lib/ipc";
 import { filterInWords, isActive, parseNumber, withFilter } from "./tableLayout";
 
-/** Kinds whose filter is a value list with counts. */
-const LISTED = new Set(["option", "company", "confidence"]);
+/** Kinds whose filter is a value list with counts (matched companies: records per company). */
+const LISTED = new Set(["option", "company", "entities", "confidence"]);
 
 type Mode = "values" | "range" | "dates" | "contains" | "empty" | "notEmpty";
 

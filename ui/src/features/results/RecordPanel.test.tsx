@@ -18,7 +18,16 @@ function field(name: string, text: string, fullLength = text.length): FieldView 
 }
 
 function detail(fields: FieldView[]): RecordDetail {
-  return { recordId: "r1", title: "A record", confidence: null, fields, citations: [] };
+  return {
+    recordId: "r1",
+    title: "A record",
+    confidence: null,
+    fields,
+    citations: [],
+    companies: [],
+    eventType: null,
+    sector: null,
+  };
 }
 
 /** A value of `n` characters, as the engine would keep it whole. */

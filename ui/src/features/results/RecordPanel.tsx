@@ -10,6 +10,8 @@ import {
   type ReviewChange,
   type RowReview,
 } from "../../lib/ipc";
+import { CompanyChips } from "./CompanyChips";
+import { companyInWords } from "./companies";
 import { ExternalLink, toWebUrl } from "./ExternalLink";
 import { ConfidenceBadge } from "./ResultsTable";
 import { fold } from "./tableLayout";
@@ -74,10 +76,23 @@ export function confidenceInWords(value: string): string {
 /** The record as one tab-separated header and row, as the table would copy it. */
 export function recordAsRow(r: RecordDetail): string {
   const cell = (s: string) => s.replace(/[\t\r\n]+/g, " ");
-  const heads = ["Title", ...r.fields.map((f) => f.label), "Confidence", "Sources"];
+  const tags: [string, string | null][] = [
+    ["Companies", r.companies.length ? r.companies.map(companyInWords).join("; ") : null],
+    ["Event type", r.eventType],
+    ["Sector", r.sector],
+  ];
+  const present = tags.filter((t): t is [string, string] => t[1] != null);
+  const heads = [
+    "Title",
+    ...r.fields.map((f) => f.label),
+    ...present.map((t) => t[0]),
+    "Confidence",
+    "Sources",
+  ];
   const cells = [
     r.title,
     ...r.fields.map((f) => (f.kind === "url" && f.link ? f.link : f.text)),
+    ...present.map((t) => t[1]),
     r.confidence ?? "",
     r.citations.map((c) => c.link).join(" "),
   ];
@@ -280,7 +295,25 @@ export function RecordPanel({
                 </span>
               ) : null}
             </div>
+            {r.companies.length > 0 ? (
+              <section className="stack" aria-labelledby={`${id}-companies`}>
+                <h4 id={`${id}-companies`}>Companies ({r.companies.length})</h4>
+                <CompanyChips companies={r.companies} detailed />
+              </section>
+            ) : null}
             <dl className="fields">
+              {r.eventType ? (
+                <div className="field-row">
+                  <dt>Event type</dt>
+                  <dd>{r.eventType}</dd>
+                </div>
+              ) : null}
+              {r.sector ? (
+                <div className="field-row">
+                  <dt>Sector</dt>
+                  <dd>{r.sector}</dd>
+                </div>
+              ) : null}
               {r.fields.slice(0, shownFields).map((f) => (
                 <div key={f.name} className="field-row">
                   <dt>{f.label}</dt>

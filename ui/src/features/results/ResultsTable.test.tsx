@@ -192,6 +192,9 @@ test("a record opens in a panel with every field and its sources", async () => {
         publishedDate: "2025-01-02T00:00:00Z",
       },
     ],
+    companies: [],
+    eventType: null,
+    sector: null,
   });
   const open = vi.spyOn(ipc, "openLink").mockResolvedValue();
   renderApp(<Harness />);

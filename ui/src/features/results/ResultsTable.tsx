@@ -29,6 +29,8 @@ import { ReviewBar } from "../review/ReviewBar";
 import { cachedReview } from "../review/reviewCache";
 import { useReview } from "../review/useReview";
 import { recordsKey } from "../watch/jobState";
+import { CompanyChips } from "./CompanyChips";
+import { cellInWords, companiesLeftOut, companiesOfCell } from "./companies";
 import { ExternalLink } from "./ExternalLink";
 import { FilterChips, FilterEditor } from "./FilterEditor";
 import { columnsQuery, windowQuery } from "./queries";
@@ -77,6 +79,7 @@ const KIND_WIDTH: Record<string, number> = {
   text: 280,
   url: 260,
   company: 240,
+  entities: 300,
   option: 180,
   number: 160,
   date: 160,
@@ -990,6 +993,11 @@ function Cell({
         break;
       case "confidence":
         content = text ? <ConfidenceBadge value={text} /> : null;
+        break;
+      case "entities":
+        className = "td clip";
+        title = cellInWords(text);
+        content = <CompanyChips companies={companiesOfCell(text)} more={companiesLeftOut(text)} />;
         break;
       default:
         className = cellClass(text);

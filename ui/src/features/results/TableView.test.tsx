@@ -370,6 +370,9 @@ test("the record panel steps through the view, with confidence in words", async 
       },
     ],
     citations: [{ title: "Source", link: "https://news.example/1", publishedDate: null }],
+    companies: [],
+    eventType: null,
+    sector: null,
   }));
   renderApp(<Harness />);
   await user.click(await screen.findByRole("button", { name: "Record 0" }));

@@ -10,6 +10,7 @@ import type {
   TableColumn,
   ViewSpec,
 } from "../../lib/ipc";
+import { cellInWords } from "./companies";
 
 export const MIN_WIDTH = 72;
 export const MAX_WIDTH = 640;
@@ -22,6 +23,7 @@ const KIND_MAX: Record<string, number> = {
   text: 320,
   url: 260,
   company: 240,
+  entities: 320,
   option: 200,
   number: 160,
   date: 140,
@@ -318,6 +320,13 @@ const tsvCell = (s: string) => s.replace(/[\t\r\n]+/g, " ");
 export function rowsAsTsv(rows: Row[], placed: { col: Column; index: number }[]): string {
   const lines = [placed.map((p) => tsvCell(p.col.label)).join("\t")];
   for (const r of rows)
-    lines.push(placed.map((p) => tsvCell(r.texts[p.index] || r.links[p.index] || "")).join("\t"));
+    lines.push(
+      placed
+        .map((p) => {
+          const text = r.texts[p.index] || r.links[p.index] || "";
+          return tsvCell(p.col.kind === "entities" ? cellInWords(text) : text);
+        })
+        .join("\t"),
+    );
   return `${lines.join("\n")}\n`;
 }

@@ -214,6 +214,9 @@ test("every key has a button: the record panel marks the open record", async () 
     confidence: null,
     fields: [],
     citations: [],
+    companies: [],
+    eventType: null,
+    sector: null,
   });
   renderApp(<Harness />);
   await user.click(await screen.findByRole("button", { name: "Record 4" }));

@@ -1,11 +1,13 @@
 // Company watchlists: make one from a CSV (picked in a dialog the app
-// opens; the page sees only the preview), follow its status while the
-// service looks the companies up, add and remove companies, rename, delete.
+// opens, the page seeing only the preview, or dropped on the screen), follow
+// its status while the service looks the companies up, add and remove
+// companies, rename, delete.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { AppError, type CsvPreview, ipc, type UploadOutcome, type Watchlist } from "../../lib/ipc";
 import { ProjectPicker, projectsKey } from "../projects/ProjectPicker";
+import { dragHasFiles, readDroppedCsv } from "./dropCsv";
 
 export const watchlistsKey = ["watchlists"] as const;
 
@@ -24,9 +26,32 @@ export function WatchlistsScreen() {
   const [project, setProject] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  /** A CSV file dropped anywhere on the screen starts a new watchlist from it. */
+  const [dropped, setDropped] = useState<File | null>(null);
+  const [dragging, setDragging] = useState(false);
   const list = useWatchlists(project);
   return (
-    <section className="watchlists" aria-labelledby="watchlists-title">
+    <section
+      className={`watchlists${dragging ? " drop-target" : ""}`}
+      aria-labelledby="watchlists-title"
+      onDragOver={(e) => {
+        if (!dragHasFiles(e)) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        if (!dragHasFiles(e)) return;
+        e.preventDefault();
+        setDragging(false);
+        const file = e.dataTransfer?.files[0];
+        if (!file) return;
+        setCreating(true);
+        setDropped(file);
+      }}
+    >
       <h2 id="watchlists-title">Watchlists</h2>
       <p className="muted">
         Lists of companies to follow. Jobs about a watchlist find only events about its companies.
@@ -40,8 +65,10 @@ export function WatchlistsScreen() {
       {creating ? (
         <CreateFromCsv
           projectId={project}
+          dropped={dropped}
           onDone={(id) => {
             setCreating(false);
+            setDropped(null);
             if (id) setOpenId(id);
           }}
         />
@@ -141,9 +168,12 @@ export function CsvPreviewView({ preview }: { preview: CsvPreview }) {
 
 function CreateFromCsv({
   projectId,
+  dropped,
   onDone,
 }: {
   projectId: string | null;
+  /** A file dropped on the screen, read instead of a picked one. */
+  dropped: File | null;
   onDone: (id: string | null) => void;
 }) {
   const client = useQueryClient();
@@ -153,19 +183,31 @@ function CreateFromCsv({
   const [done, setDone] = useState<UploadOutcome | null>(null);
   const [nameError, setNameError] = useState<string | null>(null);
 
-  const pick = useMutation({
-    mutationFn: () => ipc.pickWatchlistCsv(),
+  // A picked and a dropped file are previewed (and refused) alike.
+  const previewed = {
     onMutate: () => setProblem(null),
-    onSuccess: (p) => {
+    onSuccess: (p: CsvPreview | null) => {
       if (!p) return;
       setPreview(p);
       if (!name.trim()) setName(p.fileName.replace(/\.(csv|txt)$/i, ""));
     },
-    onError: (e) => {
+    onError: (e: unknown) => {
       setPreview(null);
       setProblem(e instanceof AppError ? e : new AppError("internal", String(e)));
     },
+  };
+  const pick = useMutation({ mutationFn: () => ipc.pickWatchlistCsv(), ...previewed });
+  const drop = useMutation({
+    mutationFn: async (file: File) => {
+      const { text, encoding } = await readDroppedCsv(file);
+      return ipc.dropWatchlistCsv(file.name, text, encoding);
+    },
+    ...previewed,
   });
+  const dropFile = drop.mutate;
+  useEffect(() => {
+    if (dropped) dropFile(dropped);
+  }, [dropped, dropFile]);
   const asCp1252 = useMutation({
     mutationFn: () => ipc.rereadWatchlistCsv("windows-1252"),
     onSuccess: (p) => {
@@ -232,9 +274,15 @@ function CreateFromCsv({
         <code>domain</code> for each company; <code>alternative_names</code> and{" "}
         <code>key_persons</code> are optional, with <code>;</code> between several values.
       </p>
-      <button type="button" onClick={() => pick.mutate()} disabled={pick.isPending}>
+      <button
+        type="button"
+        onClick={() => pick.mutate()}
+        disabled={pick.isPending || drop.isPending}
+      >
         {preview ? "Choose another file…" : "Choose a CSV file…"}
-      </button>
+      </button>{" "}
+      <span className="muted">or drop a CSV file anywhere on this screen.</span>
+      {drop.isPending ? <p role="status">Reading the dropped file…</p> : null}
       {problem ? (
         <div className="notice notice-error" role="alert">
           <p>{problem.message}</p>

@@ -1,4 +1,4 @@
--- 0010: what comparing two runs reads of each record, kept when it is
+-- 0008: what comparing two runs reads of each record, kept when it is
 -- stored so that a comparison reads these short rows, not the records'
 -- JSON: the hash of its compared fields (title, enrichments, citations;
 -- key order ignored), its normalised match key, its title. Records stored

@@ -1,4 +1,4 @@
--- 0009: a monitor's records also fill a job of its own (origin 'monitor',
+-- 0007: a monitor's records also fill a job of its own (origin 'monitor',
 -- never listed with the jobs), so its view is the results table of any job.
 -- monitors.table_upto is the last record seq copied there; a job's
 -- seen_upto the last of its record row ids the user has looked at (the
