@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use catchall_api::{Stage, SubmitRequest};
-use catchall_engine::dto::{ColumnFilter, FilterTest, JobDraft, SortSpec, ViewSpec};
+use catchall_engine::dto::{ColumnFilter, JobDraft, SortSpec, ViewSpec};
 use common::*;
 
 const KEY: &str = "sk-scope-test";
@@ -154,21 +154,7 @@ async fn entities_and_tags_are_columns_of_the_results_table() {
         .unwrap();
     let first = listed.values[0].clone();
     let by_company = engine
-        .window(
-            local,
-            ViewSpec {
-                filters: vec![ColumnFilter {
-                    key: cols[ent].key.clone(),
-                    contains: String::new(),
-                    test: Some(FilterTest::OneOf {
-                        values: vec![first.value.clone()],
-                    }),
-                }],
-                ..Default::default()
-            },
-            0,
-            100,
-        )
+        .window(local, one_of(&cols[ent].key, &first.value), 0, 100)
         .unwrap();
     assert_eq!(by_company.total, first.count);
     let names_it = |id: &str| {

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use catchall_engine::dto::{ColumnFilter, ErrorKind, FilterTest, JobDraft, ViewSpec};
+use catchall_engine::dto::{ErrorKind, JobDraft, ViewSpec};
 use catchall_engine::monitors::NewMonitor;
 use catchall_engine::watchlists::{preview_csv, WatchlistScope};
 use catchall_engine::Engine;
@@ -199,21 +199,7 @@ async fn a_job_about_a_watchlist_names_its_companies_and_filters_by_one() {
     }
     let first = &listed.values[0];
     let only = engine
-        .window(
-            local,
-            ViewSpec {
-                filters: vec![ColumnFilter {
-                    key: companies.key.clone(),
-                    contains: String::new(),
-                    test: Some(FilterTest::OneOf {
-                        values: vec![first.value.clone()],
-                    }),
-                }],
-                ..Default::default()
-            },
-            0,
-            100,
-        )
+        .window(local, one_of(&companies.key, &first.value), 0, 100)
         .unwrap();
     assert_eq!(only.total, first.count);
     // The record panel names the company with its relevance.

@@ -186,3 +186,17 @@ pub async fn jobs_on_service(c: &Client, word: &str) -> usize {
         .unwrap();
     page.jobs.len()
 }
+
+/// The plain view filtered to records whose `key` column holds `value`.
+pub fn one_of(key: &str, value: &str) -> ViewSpec {
+    ViewSpec {
+        filters: vec![ColumnFilter {
+            key: key.to_owned(),
+            contains: String::new(),
+            test: Some(FilterTest::OneOf {
+                values: vec![value.to_owned()],
+            }),
+        }],
+        ..Default::default()
+    }
+}

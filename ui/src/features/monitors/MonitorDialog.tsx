@@ -10,6 +10,21 @@ import { WebhookPicker, webhooksKey } from "./WebhookPicker";
 
 export const monitorsKey = ["monitors"] as const;
 
+/** What is wrong with a monitor's settings, said before any request. */
+export function MonitorProblems({ problems }: { problems: string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>Check the monitor</strong>
+      <ul>
+        {problems.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /**
  * "Monitor this query": a finished job re-run on a schedule. Presets or
  * free text, the computer's timezone, the records per run (what a run
@@ -154,16 +169,7 @@ export function MonitorDialog({
           chosen={chosen}
           onChange={setChosen}
         />
-        {problems.length > 0 ? (
-          <div className="notice notice-error" role="alert">
-            <strong>Check the monitor</strong>
-            <ul>
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
+        <MonitorProblems problems={problems} />
         {create.isError ? <ErrorNotice error={create.error} /> : null}
         <div className="row">
           <button type="button" onClick={onClose}>

@@ -10,7 +10,7 @@ import { columnsKey } from "../results/queries";
 import { ResultsTable } from "../results/ResultsTable";
 import { EMPTY_VIEW } from "../results/tableLayout";
 import { recordsKey } from "../watch/jobState";
-import { monitorsKey } from "./MonitorDialog";
+import { MonitorProblems, monitorsKey } from "./MonitorDialog";
 import { monitorsIpc } from "./monitorsIpc";
 import { monitorProblems, nextRun } from "./schedule";
 import { WebhookPicker, webhooksKey } from "./WebhookPicker";
@@ -372,16 +372,7 @@ function EditMonitor({ monitor, onDone }: { monitor: MonitorSummary; onDone: () 
         onChange={setChosen}
       />
       {attached.isError ? <ErrorNotice error={attached.error} /> : null}
-      {problems.length > 0 ? (
-        <div className="notice notice-error" role="alert">
-          <strong>Check the monitor</strong>
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <MonitorProblems problems={problems} />
       {save.isError ? <ErrorNotice error={save.error} /> : null}
       <div className="row">
         <button type="button" onClick={onDone}>
