@@ -2,7 +2,8 @@
 // UI performance bench (bench/ui/wdio.bench.conf.js): WebdriverIO drives
 // tauri-driver, which starts WebKitWebDriver and the app binary.
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { allProcs, environ } from "./procs.js";
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? "/var/cache/catchall-target";
 /** The binary under test: CATCHALL_APP, else the debug build. */
@@ -17,6 +18,26 @@ export function isolateApp(dataDir) {
   process.env.CATCHALL_SANDBOX = "1";
   process.env.CATCHALL_SANDBOX_PACE = process.env.CATCHALL_SANDBOX_PACE ?? "test";
   process.env.CATCHALL_NO_KEYRING = "1";
+}
+
+/**
+ * Ends the app processes still running on this worker's data folder. A
+ * session whose driver stopped answering leaves its app behind, and the
+ * next spec's app would hand itself over to it (one instance per desktop).
+ */
+function stopApps() {
+  const dir = process.env.CATCHALL_DATA_DIR;
+  if (!dir) return;
+  const comm = basename(application).slice(0, 15);
+  for (const p of allProcs()) {
+    if (p.comm === comm && environ(p.pid).includes(`CATCHALL_DATA_DIR=${dir}`)) {
+      try {
+        process.kill(p.pid, "SIGTERM");
+      } catch {
+        // Gone already.
+      }
+    }
+  }
 }
 
 /**
@@ -56,7 +77,10 @@ export function appConfig({
       tauriDriver = spawn("tauri-driver", args, { stdio: [null, process.stdout, process.stderr] });
       // A worker that ends without its afterSession (a crashed session)
       // must not leave the driver holding the port for the next spec.
-      process.once("exit", () => tauriDriver?.kill());
+      process.once("exit", () => {
+        tauriDriver?.kill();
+        stopApps();
+      });
       return new Promise((resolve) =>
         setTimeout(() => {
           beforeSessionReady?.();
@@ -66,6 +90,7 @@ export function appConfig({
     },
     afterSession: () => {
       tauriDriver?.kill();
+      stopApps();
     },
     ...rest,
   };
