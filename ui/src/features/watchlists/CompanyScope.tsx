@@ -3,7 +3,7 @@
 // about these companies" (then no topic is needed).
 import { useId, useState } from "react";
 import type { WatchlistScope } from "../../lib/ipc";
-import { useWatchlists } from "./WatchlistsScreen";
+import { useWatchlists } from "./useWatchlists";
 
 const EMPTY: WatchlistScope = {
   watchlistIds: [],

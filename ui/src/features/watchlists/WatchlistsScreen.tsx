@@ -5,22 +5,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
-import { AppError, type CsvPreview, ipc, type UploadOutcome, type Watchlist } from "../../lib/ipc";
+import { AppError, type CsvPreview, ipc, type UploadOutcome } from "../../lib/ipc";
 import { ProjectPicker, projectsKey } from "../projects/ProjectPicker";
 import { dragHasFiles, readDroppedCsv } from "./dropCsv";
-
-export const watchlistsKey = ["watchlists"] as const;
-
-/** Every watchlist (of one project); asked again every 2 s while one is not ready. */
-export function useWatchlists(projectId: string | null, enabled = true) {
-  return useQuery({
-    enabled,
-    queryKey: [...watchlistsKey, projectId ?? ""],
-    queryFn: () => ipc.listWatchlists(projectId),
-    refetchInterval: (q) =>
-      (q.state.data ?? []).some((w: Watchlist) => !w.ready && w.status !== "failed") ? 2000 : false,
-  });
-}
+import { useWatchlists, watchlistsKey } from "./useWatchlists";
 
 export function WatchlistsScreen() {
   const [project, setProject] = useState<string | null>(null);
