@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import type { MonitorSummary } from "../../bindings";
 import { ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
+import { withLayout } from "../../test/layout";
 import { renderApp } from "../../test/render";
 import { MonitorsScreen } from "./MonitorsScreen";
 import { monitorsIpc } from "./monitorsIpc";
@@ -39,15 +40,7 @@ function tableWindow(_id: number, view: ViewSpec, start: number, _n: number): Re
   return { total: rows.length, start, rows };
 }
 
-// jsdom has no layout: give the table's scroll area a height so rows render.
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 900 });
-});
-afterAll(() => {
-  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
-  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
-});
+withLayout();
 
 beforeEach(() => {
   vi.spyOn(monitorsIpc, "onNews").mockReturnValue(() => {});

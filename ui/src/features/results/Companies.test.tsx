@@ -2,20 +2,14 @@ import { screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { type Column, ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
+import { withLayout } from "../../test/layout";
 import { renderApp } from "../../test/render";
 import { cellInWords, companiesLeftOut, companiesOfCell } from "./companies";
 import { RecordPanel, recordAsRow } from "./RecordPanel";
 import { ResultsTable } from "./ResultsTable";
 import { rowsAsTsv } from "./tableLayout";
 
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 1400 });
-});
-afterAll(() => {
-  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
-  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
-});
+withLayout({ width: 1400 });
 afterEach(() => vi.restoreAllMocks());
 
 /** An entities cell as the store writes it. */

@@ -2,20 +2,13 @@ import { act, screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { ipc, type RecordsWindow, type ViewSpec } from "../../lib/ipc";
+import { withLayout } from "../../test/layout";
 import { renderApp } from "../../test/render";
 import { routeJobEvent } from "../watch/jobState";
 import { mayOverflow, ResultsTable } from "./ResultsTable";
 import { WINDOW_SIZE, windowsFor } from "./windows";
 
-// jsdom has no layout: give the scroll area a height so rows get rendered.
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 900 });
-});
-afterAll(() => {
-  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
-  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
-});
+withLayout();
 afterEach(() => vi.restoreAllMocks());
 
 const TOTAL = 100_000;

@@ -9,6 +9,7 @@ import {
   type TableColumn,
   type ViewSpec,
 } from "../../lib/ipc";
+import { withLayout } from "../../test/layout";
 import { renderApp } from "../../test/render";
 import { ResultsTable } from "./ResultsTable";
 import {
@@ -22,14 +23,7 @@ import {
 } from "./tableLayout";
 import { useKeptView } from "./useKeptView";
 
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 1400 });
-});
-afterAll(() => {
-  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
-  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
-});
+withLayout({ width: 1400 });
 afterEach(() => vi.restoreAllMocks());
 
 const COLUMNS: Column[] = [

@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { type Column, ipc, type RecordsWindow, type TableColumn } from "../../lib/ipc";
+import { withLayout } from "../../test/layout";
 import { renderApp } from "../../test/render";
 import { ResultsTable } from "./ResultsTable";
 import { moveColumnTo, moveShown } from "./tableLayout";
@@ -12,14 +13,7 @@ const COLUMNS: Column[] = [
   { key: "enrichment_confidence", label: "Confidence", kind: "confidence" },
 ];
 
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 1400 });
-});
-afterAll(() => {
-  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
-  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
-});
+withLayout({ width: 1400 });
 afterEach(() => vi.restoreAllMocks());
 
 beforeEach(() => {

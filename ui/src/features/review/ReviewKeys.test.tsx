@@ -9,18 +9,12 @@ import {
   type RowReview,
   type ViewSpec,
 } from "../../lib/ipc";
+import { withLayout } from "../../test/layout";
 import { renderApp } from "../../test/render";
 import { ResultsTable } from "../results/ResultsTable";
 import { applyChange, progressLine } from "./reviewCache";
 
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, value: 360 });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, value: 900 });
-});
-afterAll(() => {
-  Reflect.deleteProperty(HTMLElement.prototype, "clientHeight");
-  Reflect.deleteProperty(HTMLElement.prototype, "clientWidth");
-});
+withLayout();
 afterEach(() => vi.restoreAllMocks());
 
 const TOTAL = 10;
