@@ -197,6 +197,9 @@ export function ResultsTable({
   const rowColumns = useStable(
     useMemo(() => shown.map(({ col, index, pinned }) => ({ col, index, pinned })), [shown]),
   );
+  // Only the columns in view get cells in the rows (half of a wide job's);
+  // the first one (the title, which opens the record) always does, so the
+  // keyboard path through the rows stays the same wherever the table is.
   // Every header cell, unless the job has more columns than any screen
   // shows (a hostile record's thousands): then those in view, as the rows.
   const inView = useVisibleColumns(scrollRef, shown);
@@ -584,7 +587,7 @@ export function ResultsTable({
             view={view}
             viewKey={viewKey}
             count={count}
-            shown={shown}
+            cols={inView}
             rowColumns={rowColumns}
             lefts={lefts}
             terms={terms}
@@ -713,7 +716,7 @@ const VirtualRows = memo(function VirtualRows({
   view,
   viewKey,
   count,
-  shown,
+  cols,
   rowColumns,
   lefts,
   terms,
@@ -733,7 +736,8 @@ const VirtualRows = memo(function VirtualRows({
   view: ViewSpec;
   viewKey: string;
   count: number;
-  shown: ShownColumn[];
+  /** Indexes into `rowColumns` of the columns in view (the table's own). */
+  cols: number[];
   /** The columns as the rows need them (unchanged by a resize). */
   rowColumns: RowColumn[];
   lefts: (number | null)[];
@@ -762,10 +766,6 @@ const VirtualRows = memo(function VirtualRows({
   const first = items.length > 0 ? items[0].index : 0;
   const last = items.length > 0 ? items[items.length - 1].index : 0;
   const windowIdx = windowsFor(first, last, count);
-  // Columns too: only those in view get cells (half of a wide job's). The
-  // first one (the title, which opens the record) always does, so the
-  // keyboard path through the rows stays the same wherever the table is.
-  const cols = useVisibleColumns(scrollRef, shown);
   // Same indexes give the same slots, so a render repeated for the same
   // items (as React may do) changes nothing.
   const slots = useRef<Map<number, number>>(new Map());
