@@ -204,6 +204,20 @@ pub fn with_first_seen(
     run: Option<&str>,
     at: &str,
 ) -> Result<String, StoreError> {
+    // Most records: the two fields written into the enrichment's text in
+    // place, without parsing and printing the whole record again.
+    match splice_first_seen(json, run, at) {
+        Some(text) => Ok(text),
+        None => parse_first_seen(record_id, json, run, at),
+    }
+}
+
+fn parse_first_seen(
+    record_id: &str,
+    json: &str,
+    run: Option<&str>,
+    at: &str,
+) -> Result<String, StoreError> {
     let mut v: Value = serde_json::from_str(json).map_err(|e| StoreError::BadRecord {
         record_id: record_id.to_owned(),
         message: e.to_string(),
@@ -224,6 +238,125 @@ pub fn with_first_seen(
         }
     }
     Ok(v.to_string())
+}
+
+/// The record's text with `first_seen_run` and `first_seen_at` added at the
+/// end of its `enrichment` object; `None` for anything unusual (no
+/// enrichment object, an escaped key, fields of those names already there),
+/// which [`with_first_seen`] then handles by parsing.
+fn splice_first_seen(json: &str, run: Option<&str>, at: &str) -> Option<String> {
+    let (start, end) = top_level_value(json, "enrichment")?;
+    let object = &json[start..end];
+    if !object.starts_with('{') || !object.ends_with('}') || object.contains("\"first_seen_") {
+        return None;
+    }
+    let empty = object[1..object.len() - 1].trim().is_empty();
+    let close = end - 1;
+    let run = run.map_or_else(|| "null".to_owned(), |r| Value::from(r).to_string());
+    let at = Value::from(at).to_string();
+    let mut out = String::with_capacity(json.len() + run.len() + at.len() + 40);
+    out.push_str(&json[..close]);
+    if !empty {
+        out.push(',');
+    }
+    out.push_str("\"first_seen_run\":");
+    out.push_str(&run);
+    out.push_str(",\"first_seen_at\":");
+    out.push_str(&at);
+    out.push_str(&json[close..]);
+    Some(out)
+}
+
+/// Where the value of a top-level `key` lies in a JSON object's text (byte
+/// range, whitespace excluded); `None` when the key is missing, appears
+/// escaped, or the text is not an object.
+fn top_level_value(json: &str, key: &str) -> Option<(usize, usize)> {
+    let b = json.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(b, i);
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = skip_string(b, i)?;
+        let name = &json[i + 1..key_end - 1];
+        if name.contains('\\') {
+            return None;
+        }
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = skip_ws(b, i + 1);
+        let end = skip_value(b, start)?;
+        if name == key {
+            return Some((start, end));
+        }
+        i = skip_ws(b, end);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The index after the string that starts at `i` (its opening quote).
+fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        match b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// The index after the value that starts at `i`.
+fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match b.get(i)? {
+                    b'"' => {
+                        i = skip_string(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            while !matches!(
+                b.get(i),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
 }
 
 impl Store {
@@ -722,6 +855,56 @@ impl Store {
             }
             if (rows.len() as u64) < PAGE {
                 return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The in-place edit gives the same record as parsing and printing.
+    #[test]
+    fn splice_matches_parse() {
+        let cases = [
+            r#"{"record_id":"a","enrichment":{"x":1}}"#,
+            r#"{ "record_id" : "a" , "enrichment" : { } , "z": [1, {"}": "]"}] }"#,
+            r#"{"t":"a \"quoted\" {brace}","enrichment":{"s":"}\\","n":{"deep":[1,2,{"k":null}]}},"after":true}"#,
+            r#"{"citations":[{"link":"https://x.example/{id}"}],"enrichment":{"amount":-1.5e3,"ok":false}}"#,
+        ];
+        for json in cases {
+            for run in [Some("Run 2"), None] {
+                let fast = splice_first_seen(json, run, "2026-11-02T09:00:00Z")
+                    .unwrap_or_else(|| panic!("no splice for {json}"));
+                let slow = parse_first_seen("a", json, run, "2026-11-02T09:00:00Z").unwrap();
+                assert_eq!(
+                    serde_json::from_str::<Value>(&fast).unwrap(),
+                    serde_json::from_str::<Value>(&slow).unwrap(),
+                    "{json}"
+                );
+            }
+        }
+    }
+
+    /// Anything unusual is left to the parsing path, which still answers.
+    #[test]
+    fn unusual_records_are_parsed() {
+        let cases = [
+            r#"{"record_id":"a"}"#,
+            r#"{"enrichment":null}"#,
+            r#"{"enrichment":[1]}"#,
+            r#"{"enrich\u006dent":{"x":1}}"#,
+            r#"{"enrichment":{"first_seen_run":"Run 9"}}"#,
+            r#"[1,2]"#,
+        ];
+        for json in cases {
+            assert_eq!(splice_first_seen(json, Some("Run 1"), "t"), None, "{json}");
+            let v: Value =
+                serde_json::from_str(&with_first_seen("a", json, Some("Run 1"), "t").unwrap())
+                    .unwrap();
+            if let Some(e) = v.get("enrichment").and_then(Value::as_object) {
+                assert_eq!(e["first_seen_run"], "Run 1", "{json}");
             }
         }
     }
