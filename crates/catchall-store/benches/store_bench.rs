@@ -532,6 +532,10 @@ fn main() {
             .collect(),
     };
     store.keep_view(job, &kept).unwrap();
+    // As the table showed it while the analyst worked with it.
+    let t = Instant::now();
+    store.window(job, &kept.spec(), 0, 100).unwrap();
+    let first_use = ms(t.elapsed());
 
     // --- Reopen (migrations are a no-op) and first window from a cold Store.
     drop(store);
@@ -547,9 +551,9 @@ fn main() {
     );
     // Opening the job with its kept view, as the job view asks: the kept
     // view, then the columns and the first 100 rows of that view. Cold
-    // (first open after the app starts: the view's columns are scanned),
-    // then again in the same session; the plain first window of a fresh
-    // Store in the same run is the peer.
+    // (first open after the app starts: the order kept with the view is
+    // read), then again in the same session; the plain first window of a
+    // fresh Store in the same run is the peer.
     drop(store);
     let store = Store::open(&path).unwrap();
     let t = Instant::now();
@@ -561,19 +565,13 @@ fn main() {
         let t = Instant::now();
         let k = store.kept_view(job).unwrap().unwrap();
         store.columns(job).unwrap();
-        let v = ViewSpec {
-            sort: k.sort,
-            search: k.search,
-            filters: k.filters,
-            ..Default::default()
-        };
-        let w = store.window(job, &v, 0, 100).unwrap();
+        let w = store.window(job, &k.spec(), 0, 100).unwrap();
         (ms(t.elapsed()), w.total)
     };
     let (cold, total) = open_kept();
     let again: Vec<f64> = (0..5).map(|_| open_kept().0).collect();
     println!(
-        "open with kept view (sort + range + value list): cold {cold:.1} ms, again median {:.1} ms; peer plain first window of a fresh Store {plain:.1} ms (total {total})",
+        "open with kept view (sort + range + value list): cold {cold:.1} ms, again median {:.1} ms; peer plain first window of a fresh Store {plain:.1} ms (total {total}), the view's first use before it was kept {first_use:.1} ms",
         median(again)
     );
     let size: u64 = ["", "-wal"]

@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_search_fold_and_views.sql"),
     include_str!("migrations/0007_monitor_table.sql"),
     include_str!("migrations/0008_record_match.sql"),
+    include_str!("migrations/0009_kept_view_order.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::{ColumnValues, FilterTest, TestKey};
 use crate::fold;
+use crate::kept_view;
 use crate::parse::{self, CellsRef};
 use crate::review::{self, Review, ReviewFilter};
 use crate::search;
@@ -146,14 +147,14 @@ fn fts_query(s: &str) -> Option<String> {
 }
 
 /// A view's record row ids, in view order.
-type ViewIds = Arc<Vec<i64>>;
+pub(crate) type ViewIds = Arc<Vec<i64>>;
 
 /// The job's records version, its review version for views filtered by
 /// review state, how far its search index is built for searches, and the
 /// user's last look for views of new records only (0 where they do not
 /// matter): a search answered while the index was being built is answered
 /// again from the index once it has moved on.
-type Version = (i64, i64, i64, i64);
+pub(crate) type Version = (i64, i64, i64, i64);
 
 struct Entry {
     job: i64,
@@ -476,6 +477,21 @@ impl Store {
         if let Some(ids) = self.cache.borrow_mut().get(local, &key, version) {
             return Ok(ids);
         }
+        // The job's kept view: its order as stored when still current, else
+        // computed once and stored for the next time the job opens.
+        let kept = kept_view::kept_order(&self.conn, local)?.filter(|k| normalize(&k.spec) == key);
+        if let Some(k) = &kept {
+            let stored = (k.version == Some(version))
+                .then(|| k.ids.as_deref().and_then(kept_view::decode_ids))
+                .flatten();
+            if let Some(ids) = stored {
+                let ids = Arc::new(ids);
+                self.cache
+                    .borrow_mut()
+                    .put(local, key, version, ids.clone());
+                return Ok(ids);
+            }
+        }
         let mut ids = self.materialize(local, &key)?;
         if key.only_new {
             ids.retain(|&id| id > version.3);
@@ -487,10 +503,24 @@ impl Store {
         } else {
             version
         };
+        if kept.is_some() {
+            // Only a faster next open is lost if this cannot be written.
+            let _ = kept_view::store_order(&self.conn, local, version, &ids);
+        }
         self.cache
             .borrow_mut()
             .put(local, key, version, ids.clone());
         Ok(ids)
+    }
+
+    /// The view's order and version when this session has it cached.
+    pub(crate) fn cached_order(
+        &self,
+        local: i64,
+        view: &ViewSpec,
+    ) -> Result<Option<(Version, ViewIds)>, StoreError> {
+        let (_, version, ids) = self.cached_view_ids(local, view)?;
+        Ok(ids.map(|ids| (version, ids)))
     }
 
     /// The view's cache key and the job's records version, with the view's

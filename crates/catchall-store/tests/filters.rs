@@ -658,3 +658,119 @@ fn event_type_and_sector_filter_all_news_records_and_combine_with_a_company() {
         .count;
     assert_eq!(globex_count as usize, want.len());
 }
+
+/// A kept view's order is stored with the job, used when the job opens
+/// again while its records are unchanged, and worked out anew after.
+#[test]
+fn a_kept_views_order_is_stored_and_redone_when_records_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let s = Store::open(&path).unwrap();
+    let (job, _) = job_with(&s, 300);
+    let kept = KeptView {
+        sort: Some(SortSpec {
+            key: "deal_amount".into(),
+            descending: true,
+        }),
+        filters: vec![filter(
+            "deal_amount",
+            FilterTest::Range {
+                min: Some(1e6),
+                max: None,
+            },
+        )],
+        ..Default::default()
+    };
+    s.keep_view(job, &kept).unwrap();
+    let first = ids(&s, job, &kept.spec());
+    assert!(first.len() > 2, "the range should keep several records");
+    let stored = |s: &Store| -> Option<Vec<u8>> {
+        s.connection()
+            .query_row(
+                "SELECT order_ids FROM job_view WHERE job = ?1",
+                [job],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(stored(&s).is_some());
+    drop(s);
+
+    // Reopened: the stored order is what the window follows (shown by
+    // storing another order of the same records in its place).
+    let s = Store::open(&path).unwrap();
+    let row_ids: Vec<i64> = {
+        let mut st = s
+            .connection()
+            .prepare("SELECT id FROM records WHERE job = ?1 AND record_id = ?2")
+            .unwrap();
+        first
+            .iter()
+            .rev()
+            .map(|r| {
+                st.query_row(rusqlite::params![job, r], |x| x.get(0))
+                    .unwrap()
+            })
+            .collect()
+    };
+    let reversed: Vec<String> = first.iter().rev().cloned().collect();
+    // Keeping the view again (nothing cached yet in this session) clears
+    // the order; the next window works it out and stores it.
+    s.keep_view(job, &kept).unwrap();
+    assert!(stored(&s).is_none());
+    assert_eq!(ids(&s, job, &kept.spec()), first);
+    assert!(stored(&s).is_some());
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    // Put the reversed order in with the current versions.
+    let mut bytes = Vec::new();
+    let mut prev = 0i64;
+    for id in &row_ids {
+        let d = id - prev;
+        prev = *id;
+        let mut z = ((d << 1) ^ (d >> 63)) as u64;
+        loop {
+            let b = (z & 0x7f) as u8;
+            z >>= 7;
+            if z == 0 {
+                bytes.push(b);
+                break;
+            }
+            bytes.push(b | 0x80);
+        }
+    }
+    s.connection()
+        .execute(
+            "UPDATE job_view SET order_ids = ?2 WHERE job = ?1",
+            rusqlite::params![job, bytes],
+        )
+        .unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        ids(&s, job, &kept.spec()),
+        reversed,
+        "the stored order is used"
+    );
+
+    // New records: the order is worked out again, with them.
+    let (id, json) = gen::record(7, 10_000);
+    s.upsert_records(
+        job,
+        [RecordIn {
+            record_id: &id,
+            json: &json,
+        }],
+    )
+    .unwrap();
+    let again = ids(&s, job, &kept.spec());
+    assert_eq!(again.len(), first.len() + usize::from(again.contains(&id)));
+    assert_eq!(
+        &again
+            .iter()
+            .filter(|r| **r != id)
+            .cloned()
+            .collect::<Vec<_>>(),
+        &first
+    );
+}
