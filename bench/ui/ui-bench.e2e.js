@@ -12,6 +12,8 @@ const IPC_CALLS = Number(process.env.BENCH_IPC_CALLS ?? 300);
 const SCROLL_STEPS = Number(process.env.BENCH_SCROLL_STEPS ?? 200);
 const SCROLL_PX = Number(process.env.BENCH_SCROLL_PX ?? 400);
 const OPENS = Number(process.env.BENCH_OPENS ?? 3);
+const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 10);
+const RESIZE_MOVES = Number(process.env.BENCH_RESIZE_MOVES ?? 60);
 const results = { run: RUN, at: new Date().toISOString(), loadavg: null };
 
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").trim();
@@ -436,5 +438,122 @@ describe("issue 5 performance bench", () => {
       results.memoryLater = { ...memorySnapshot(app.pid), idleMs: idle + later };
       console.log("memory later", JSON.stringify(results.memoryLater));
     }
+  });
+
+  // Issue 22: a review key to the row showing it, timed in the page from the
+  // key's event to the frame after the row changed (the frame that shows it).
+  its("6. review key → row repainted", async () => {
+    const table = await $("table[aria-label='Records']");
+    await browser.execute((t) => t.closest("[tabindex]").focus(), table);
+    const samples = [];
+    for (let i = 0; i < REVIEWS; i++) {
+      await browser.execute(() => {
+        window.__benchReview = null;
+        const body = document.querySelector("table[aria-label='Records'] tbody");
+        const accepted = () => [...body.querySelectorAll("*")].filter((x) => x.childElementCount === 0 && x.textContent.trim() === "Accepted").length;
+        const before = accepted();
+        document.addEventListener(
+          "keydown",
+          (e) => {
+            const t0 = performance.now();
+            const mo = new MutationObserver(() => {
+              if (accepted() <= before) return;
+              mo.disconnect();
+              const dom = performance.now() - t0;
+              requestAnimationFrame(() => setTimeout(() => (window.__benchReview = { key: e.key, domMs: dom, paintedMs: performance.now() - t0 }), 0));
+            });
+            mo.observe(body, { subtree: true, childList: true, characterData: true, attributes: true });
+          },
+          { capture: true, once: true },
+        );
+      });
+      await browser.keys("a");
+      await browser.waitUntil(() => browser.execute(() => window.__benchReview), { timeout: 10000, interval: 20, timeoutMsg: "the row never showed Accepted" });
+      samples.push(await browser.execute(() => window.__benchReview));
+      await browser.keys("ArrowDown");
+      await browser.pause(150);
+    }
+    results.review = {
+      n: samples.length,
+      domMs: q(samples.map((x) => x.domMs)),
+      paintedMs: q(samples.map((x) => x.paintedMs)),
+    };
+    console.log("review", JSON.stringify(results.review));
+  });
+
+  // Issue 24: frame times while a column's edge is dragged with the pointer.
+  its("7. column resize frames", async () => {
+    const handle = await $("table[aria-label='Records'] thead [role=separator]");
+    await handle.scrollIntoView({ block: "nearest", inline: "nearest" });
+    const widthBefore = Number(await handle.getAttribute("aria-valuenow"));
+    await browser.execute(() => {
+      const d = [];
+      let prev = null;
+      window.__benchFrames = d;
+      window.__benchFramesOn = true;
+      const f = (ts) => {
+        if (prev != null) d.push(ts - prev);
+        prev = ts;
+        if (window.__benchFramesOn) requestAnimationFrame(f);
+      };
+      requestAnimationFrame(f);
+    });
+    const moves = [];
+    for (let i = 1; i <= RESIZE_MOVES; i++) moves.push({ type: "pointerMove", duration: 16, origin: "pointer", x: i % 2 ? 6 : 4, y: 0 });
+    await browser.performActions([
+      {
+        type: "pointer",
+        id: "mouse",
+        parameters: { pointerType: "mouse" },
+        actions: [{ type: "pointerMove", duration: 0, origin: handle, x: 0, y: 0 }, { type: "pointerDown", button: 0 }, ...moves, { type: "pointerUp", button: 0 }],
+      },
+    ]);
+    await browser.releaseActions();
+    const frames = await browser.execute(() => {
+      window.__benchFramesOn = false;
+      return window.__benchFrames;
+    });
+    const widthAfter = Number(await handle.getAttribute("aria-valuenow"));
+    results.resize = { moves: RESIZE_MOVES, widthBefore, widthAfter, frames: q(frames), over33: frames.filter((d) => d > 33.4).length };
+    console.log("resize", JSON.stringify(results.resize));
+    if (!(widthAfter > widthBefore)) throw new Error(`the column did not widen (${widthBefore} → ${widthAfter})`);
+  });
+
+  // Issue 24: reopening a job with a kept view (sort, a number range, a
+  // filled column), in a fresh page; the store has worked out the view once,
+  // as it has when the analyst left the job that way (on a restart it reads
+  // the order kept with the view: store_bench).
+  its("8. open the job with a kept view → first rows painted", async () => {
+    const kept = await browser.executeAsync(async (done) => {
+      try {
+        const inv = window.__TAURI_INTERNALS__.invoke;
+        const jobs = await inv("list_jobs", { search: null });
+        const job = jobs.find((j) => j.storedRecords >= 100000) ?? jobs[0];
+        const cols = await inv("job_columns", { localId: job.localId });
+        const num = cols.find((c) => c.kind === "number") ?? cols[0];
+        const text = cols.find((c) => c.kind === "text" && c.key !== num.key) ?? cols[1];
+        const view = {
+          sort: { key: num.key, descending: true },
+          search: null,
+          filters: [
+            { key: num.key, contains: "", test: { type: "range", min: 1, max: null } },
+            { key: text.key, contains: "", test: { type: "notEmpty" } },
+          ],
+        };
+        await inv("keep_view", { localId: job.localId, view: { ...view, columns: [] } });
+        const w = await inv("records_window", { localId: job.localId, view, start: 0, limit: 100 });
+        done({ total: w.total, sort: num.key, notEmpty: text.key });
+      } catch (e) {
+        done({ error: String(e && (e.message || JSON.stringify(e))) });
+      }
+    });
+    if (kept.error) throw new Error(kept.error);
+    const opens = [];
+    for (let i = 0; i < OPENS; i++) {
+      await browser.refresh();
+      opens.push(await openJob(60000));
+    }
+    results.keptOpen = { ...kept, opens, paintedMs: q(opens.map((o) => o.paintedMs).filter((x) => typeof x === "number")) };
+    console.log("kept view open", JSON.stringify(results.keptOpen));
   });
 });

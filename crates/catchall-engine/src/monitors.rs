@@ -74,20 +74,6 @@ pub struct MonitorRunInfo {
     pub new_records: u32,
 }
 
-/// One stored record of a monitor, for the table.
-#[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct MonitorRecordRow {
-    pub record_id: String,
-    pub title: String,
-    pub first_seen_run: Option<String>,
-    pub first_seen_at: String,
-    /// Arrived since the user last looked.
-    pub is_new: bool,
-    /// The first source's link, when there is one.
-    pub link: Option<String>,
-}
-
 /// What a monitor to create looks like.
 #[derive(Serialize, Deserialize, Type, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
@@ -450,16 +436,6 @@ fn no_monitor(local: i64) -> EngineError {
     ))
 }
 
-fn link_of(json: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(json).ok()?;
-    v.get("citations")?
-        .as_array()?
-        .first()?
-        .get("link")?
-        .as_str()
-        .map(str::to_owned)
-}
-
 // ---------------------------------------------------------------------------
 // the engine's monitor calls
 
@@ -592,31 +568,6 @@ impl Engine {
                 start_date: r.start_date,
                 end_date: r.end_date,
                 new_records: u32_of(r.new_records),
-            })
-            .collect())
-    }
-
-    /// A page of records, newest first; `only_new`: those since the last look.
-    pub fn monitor_records(
-        &self,
-        local: i64,
-        only_new: bool,
-        offset: u32,
-        limit: u32,
-    ) -> R<Vec<MonitorRecordRow>> {
-        self.monitor_row(local)?;
-        Ok(self
-            .inner
-            .store()
-            .monitor_records(local, only_new, true, offset.into(), limit.min(1000).into())?
-            .into_iter()
-            .map(|r| MonitorRecordRow {
-                link: link_of(&r.json),
-                record_id: r.record_id,
-                title: r.title,
-                first_seen_run: r.first_seen_run,
-                first_seen_at: r.first_seen_at,
-                is_new: r.is_new,
             })
             .collect())
     }

@@ -142,20 +142,30 @@ async fn runs_land_in_the_store_with_new_counts_and_survive_a_restart() {
     let fresh = s.records - seen.records;
     assert_eq!(s.new_records, fresh);
     assert_eq!(engine.monitor_new_count(m.id).unwrap(), fresh);
-    let new_rows = engine.monitor_records(m.id, true, 0, 1000).unwrap();
+    // The monitor's table (what the app shows): the new ones are marked and
+    // came in the runs after the look, named by their number.
+    let table = engine.monitor_table(m.id).unwrap();
+    let columns = engine.columns(table).unwrap();
+    let run_col = columns
+        .iter()
+        .position(|c| c.key == "first_seen_run")
+        .expect("a first-seen run column");
+    let view = |only_new| ViewSpec {
+        only_new: Some(only_new),
+        ..Default::default()
+    };
+    let new_rows = engine.window(table, view(true), 0, 1000).unwrap().rows;
     assert_eq!(new_rows.len() as u32, fresh);
-    let run_ids: Vec<String> = engine
-        .monitor_runs(m.id)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.job_id)
-        .collect();
-    assert!(new_rows.iter().all(
-        |r| r.is_new && run_ids[before as usize..].contains(r.first_seen_run.as_ref().unwrap())
-    ));
-    let all = engine.monitor_records(m.id, false, 0, 1000).unwrap();
-    assert_eq!(all.len() as u32, s.records);
-    assert_eq!(all.iter().filter(|r| r.is_new).count() as u32, fresh);
+    let later_runs: Vec<String> = (before + 1..=s.runs).map(|n| format!("Run {n}")).collect();
+    assert!(new_rows
+        .iter()
+        .all(|r| r.is_new == Some(true) && later_runs.contains(&r.texts[run_col])));
+    let all = engine.window(table, view(false), 0, 1000).unwrap();
+    assert_eq!(all.total, s.records);
+    assert_eq!(
+        all.rows.iter().filter(|r| r.is_new == Some(true)).count() as u32,
+        fresh
+    );
 
     // Export only the new ones, with the first-seen columns.
     let out = dir.path().join("new.csv");
