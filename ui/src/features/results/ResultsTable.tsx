@@ -140,6 +140,7 @@ export function ResultsTable({
   const [openAt, setOpenAt] = useState<number | null>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const tableRef = useRef<HTMLTableElement>(null);
   const [total, setTotal] = useState<number | null>(null);
   const qc = useQueryClient();
   const review = useReview(localId);
@@ -180,7 +181,15 @@ export function ResultsTable({
   );
   // The grid's widths are one style on the table: a column resized changes
   // no row's props, so no row renders again for it.
-  const template = [`${REVIEW_WIDTH}px`, ...shown.map((p) => `${p.width}px`)].join(" ");
+  const templateOf = (widths: number[]) =>
+    [`${REVIEW_WIDTH}px`, ...widths.map((w) => `${w}px`)].join(" ");
+  const template = templateOf(shown.map((p) => p.width));
+  /** A drag under way: the grid's style alone, nothing renders again. */
+  const previewWidth = (i: number, width: number) =>
+    tableRef.current?.style.setProperty(
+      "--columns",
+      templateOf(shown.map((p, j) => (j === i ? clampWidth(width) : p.width))),
+    );
   /** Left offset of each pinned column (they stay while scrolling sideways). */
   const lefts = useStable(
     useMemo(() => {
@@ -527,6 +536,7 @@ export function ResultsTable({
         tabIndex={0}
       >
         <table
+          ref={tableRef}
           className="grid-table"
           aria-label="Records"
           aria-rowcount={count + 1}
@@ -576,6 +586,7 @@ export function ResultsTable({
                       label={p.col.label}
                       width={p.width}
                       onResize={(w) => resize(p.col.key, w)}
+                      onPreview={(w) => previewWidth(i, w)}
                     />
                   </th>
                 );
@@ -1089,25 +1100,36 @@ function Highlighted({ text, terms }: { text: string; terms: string[] }) {
 
 /**
  * A column's right edge: drag it, or focus it and use the arrow keys. While
- * dragging, one width change per frame reaches the table.
+ * dragging, one width a frame goes to `onPreview` (the grid alone follows);
+ * the width is kept (`onResize`) when the pointer is let go.
  */
 export function ResizeHandle({
   label,
   width,
   onResize,
+  onPreview,
 }: {
   label: string;
   width: number;
   onResize: (width: number) => void;
+  onPreview?: (width: number) => void;
 }) {
-  const drag = useRef<{ x: number; w: number; next: number | null; frame: number | null } | null>(
-    null,
-  );
-  const commit = () => {
+  const drag = useRef<{
+    x: number;
+    w: number;
+    next: number | null;
+    last: number | null;
+    frame: number | null;
+  } | null>(null);
+  const show = () => {
     const d = drag.current;
     if (!d) return;
     d.frame = null;
-    if (d.next != null) onResize(d.next);
+    if (d.next != null) {
+      d.last = d.next;
+      if (onPreview) onPreview(d.next);
+      else onResize(d.next);
+    }
     d.next = null;
   };
   return (
@@ -1124,7 +1146,7 @@ export function ResizeHandle({
       onClick={(e) => e.stopPropagation()}
       onPointerDown={(e) => {
         e.preventDefault();
-        drag.current = { x: e.clientX, w: width, next: null, frame: null };
+        drag.current = { x: e.clientX, w: width, next: null, last: null, frame: null };
         e.currentTarget.setPointerCapture?.(e.pointerId);
       }}
       onPointerMove={(e) => {
@@ -1133,15 +1155,16 @@ export function ResizeHandle({
         d.next = clampWidth(d.w + e.clientX - d.x);
         if (d.frame == null)
           d.frame =
-            typeof requestAnimationFrame === "function" ? requestAnimationFrame(commit) : null;
-        if (d.frame == null) commit();
+            typeof requestAnimationFrame === "function" ? requestAnimationFrame(show) : null;
+        if (d.frame == null) show();
       }}
       onPointerUp={(e) => {
         const d = drag.current;
         if (d?.frame != null && typeof cancelAnimationFrame === "function")
           cancelAnimationFrame(d.frame);
-        commit();
+        const end = d?.next ?? d?.last;
         drag.current = null;
+        if (end != null) onResize(end);
         e.currentTarget.releasePointerCapture?.(e.pointerId);
       }}
       onKeyDown={(e) => {

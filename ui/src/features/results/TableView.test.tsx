@@ -124,6 +124,16 @@ test("a column resizes by dragging its edge and by the arrow keys", async () => 
   const h = screen.getByRole("separator", { name: "Resize Company" });
   fireEvent.pointerDown(h, { clientX: 100, pointerId: 1 });
   fireEvent.pointerMove(h, { clientX: 160, pointerId: 1 });
+  // While dragging, the grid follows and the kept layout waits for the drop.
+  const grid = screen.getByRole("table", { name: "Records" });
+  await waitFor(() =>
+    expect(grid.style.getPropertyValue("--columns")).toContain(`${start + 76}px`),
+  );
+  expect(
+    (JSON.parse(screen.getByTestId("layout").textContent ?? "[]") as TableColumn[]).find(
+      (l) => l.key === "company",
+    )?.width,
+  ).toBe(start + 16);
   fireEvent.pointerUp(h, { clientX: 160, pointerId: 1 });
   await waitFor(() =>
     expect(screen.getByRole("separator", { name: "Resize Company" })).toHaveAttribute(
