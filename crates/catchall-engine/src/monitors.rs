@@ -588,8 +588,14 @@ impl Engine {
     /// The user has looked: nothing stored so far is new any more.
     pub fn mark_monitor_seen(&self, local: i64) -> R<MonitorSummary> {
         self.monitor_row(local)?;
-        self.inner.store().mark_monitor_seen(local)?;
-        self.monitor(local)
+        // What the table will show is what has been looked at: copy what
+        // checks have merged, then mark and read it back under one lock.
+        sync_table(&self.inner, local)?;
+        let store = self.inner.store();
+        store.mark_monitor_seen(local)?;
+        Ok(summary(
+            store.monitor(local)?.ok_or_else(|| no_monitor(local))?,
+        ))
     }
 
     pub async fn enable_monitor(&self, local: i64, backfill: bool) -> R<MonitorSummary> {

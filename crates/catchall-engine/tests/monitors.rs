@@ -130,6 +130,9 @@ async fn runs_land_in_the_store_with_new_counts_and_survive_a_restart() {
     assert_eq!(s.new_records, s.records, "nothing looked at yet");
 
     let seen = engine.mark_monitor_seen(m.id).unwrap();
+    // Everything merged so far is in the table and seen (a background check
+    // could only merge a run after the look: those records stay new).
+    assert_eq!(seen.new_records, seen.records - seen.table_records);
     assert_eq!(seen.new_records, 0);
     let before = seen.runs;
     wait_until(30, "another run", || {
