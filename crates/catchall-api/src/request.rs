@@ -1,0 +1,175 @@
+//! One request to the service, as every endpoint describes it: method,
+//! path under the server address, query, body, and what the request is
+//! (for retries and error messages). [`Client::call`](crate::Client) and
+//! its variants send it.
+
+use crate::error::ApiError;
+use crate::retry::RequestKind;
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+
+pub(crate) struct Req<'a> {
+    pub(crate) method: Method,
+    /// Path segments under the server address (each one escaped).
+    pub(crate) path: Vec<&'a str>,
+    pub(crate) query: Vec<(String, String)>,
+    /// Content type and bytes, or why the body could not be encoded.
+    pub(crate) payload: Result<Option<(String, Vec<u8>)>, ApiError>,
+    pub(crate) kind: RequestKind,
+    /// The job (or monitor, webhook) a 404 or a busy answer is about.
+    pub(crate) job_id: Option<&'a str>,
+    /// What a 404 means, in words ("Watchlist ds_1"); see [`ApiError::Missing`].
+    pub(crate) what: Option<String>,
+}
+
+impl<'a> Req<'a> {
+    /// A read (safe to repeat) with no query and no body.
+    pub(crate) fn new(method: Method, path: &[&'a str]) -> Self {
+        Req {
+            method,
+            path: path.to_vec(),
+            query: Vec::new(),
+            payload: Ok(None),
+            kind: RequestKind::Read,
+            job_id: None,
+            what: None,
+        }
+    }
+
+    pub(crate) fn get(path: &[&'a str]) -> Self {
+        Req::new(Method::GET, path)
+    }
+
+    pub(crate) fn post(path: &[&'a str]) -> Self {
+        Req::new(Method::POST, path)
+    }
+
+    /// More path segments after those given.
+    pub(crate) fn then(mut self, more: &[&'a str]) -> Self {
+        self.path.extend_from_slice(more);
+        self
+    }
+
+    /// Query pairs, added after any already set.
+    pub(crate) fn query<K: Into<String>>(
+        mut self,
+        pairs: impl IntoIterator<Item = (K, String)>,
+    ) -> Self {
+        self.query
+            .extend(pairs.into_iter().map(|(k, v)| (k.into(), v)));
+        self
+    }
+
+    /// A JSON body.
+    pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.payload = serde_json::to_vec(body)
+            .map(|b| Some(("application/json".to_owned(), b)))
+            .map_err(|e| ApiError::Config {
+                message: format!("Could not encode the request: {e}"),
+            });
+        self
+    }
+
+    /// A body already encoded, with its content type (a multipart upload).
+    pub(crate) fn body(mut self, content_type: String, bytes: Vec<u8>) -> Self {
+        self.payload = Ok(Some((content_type, bytes)));
+        self
+    }
+
+    pub(crate) fn kind(mut self, kind: RequestKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The job (or monitor, webhook) the request is about.
+    pub(crate) fn job(mut self, id: &'a str) -> Self {
+        self.job_id = Some(id);
+        self
+    }
+
+    /// What a 404 means, in words ("Watchlist ds_1").
+    pub(crate) fn missing(mut self, what: String) -> Self {
+        self.what = Some(what);
+        self
+    }
+}
+
+/// A filter struct's set fields as query pairs, in field order: `None`
+/// fields are left out, text is sent as is, anything else as its JSON.
+pub(crate) fn query_pairs<Q: Serialize>(q: &Q) -> Vec<(String, String)> {
+    let Ok(Value::Object(fields)) = serde_json::to_value(q) else {
+        return Vec::new();
+    };
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::Null => None,
+            Value::String(s) => Some((k, s)),
+            other => Some((k, other.to_string())),
+        })
+        .collect()
+}
+
+/// `page` and `page_size`, at least 1 each.
+pub(crate) fn paging(page: u32, page_size: u32) -> [(&'static str, String); 2] {
+    [
+        ("page", page.max(1).to_string()),
+        ("page_size", page_size.max(1).to_string()),
+    ]
+}
+
+/// Bad input, in plain words, found before any request.
+pub(crate) fn input(message: impl Into<String>) -> ApiError {
+    ApiError::Config {
+        message: message.into(),
+    }
+}
+
+/// A blank id is refused before any request.
+pub(crate) fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
+    if id.trim().is_empty() {
+        return Err(input(format!("No {what} id was given.")));
+    }
+    Ok(())
+}
+
+/// An answer that left its own id out gets the one asked about.
+pub(crate) fn fill_blank(field: &mut String, id: &str) {
+    if field.is_empty() {
+        *field = id.to_owned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_keep_field_order_and_leave_unset_fields_out() {
+        #[derive(Serialize)]
+        struct Q {
+            page: Option<u32>,
+            search: Option<String>,
+            ownership: Option<crate::models::Ownership>,
+            active: Option<bool>,
+            project_id: Option<String>,
+        }
+        let q = Q {
+            page: Some(2),
+            search: Some("a b&c".into()),
+            ownership: Some(crate::models::Ownership::Shared),
+            active: Some(true),
+            project_id: None,
+        };
+        assert_eq!(
+            query_pairs(&q),
+            vec![
+                ("page".to_owned(), "2".to_owned()),
+                ("search".to_owned(), "a b&c".to_owned()),
+                ("ownership".to_owned(), "shared".to_owned()),
+                ("active".to_owned(), "true".to_owned()),
+            ]
+        );
+    }
+}
