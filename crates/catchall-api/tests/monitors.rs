@@ -1,39 +1,12 @@
 //! Monitors and webhooks: the client against the sandbox over HTTP.
 
+mod common;
+
 use catchall_api::*;
-use catchall_sandbox::{Pace, Sandbox, SandboxConfig};
+use catchall_sandbox::Sandbox;
+use common::{client, sandbox, KEY};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-
-const KEY: &str = "sk-monitors-test-KEY";
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(
-        SandboxConfig {
-            pace: Pace::Test,
-            api_key: Some(KEY.into()),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sb: &Sandbox) -> Client {
-    Client::new(ClientConfig {
-        base_url: sb.base_url(),
-        api_key: ApiKey::new(KEY),
-        timeout: Duration::from_secs(10),
-        retry: RetryPolicy {
-            max_retries: 1,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            jitter: 0.0,
-        },
-    })
-    .unwrap()
-}
 
 /// A finished job of the caller's that ended within the last week (backfill needs one).
 async fn recent_finished_job(c: &Client) -> String {
