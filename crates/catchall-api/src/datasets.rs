@@ -9,7 +9,7 @@ use crate::models::{
     lenient_date, lenient_list, lenient_string, lenient_text, lenient_u64, null_default,
     CompanyAttributes,
 };
-use crate::request::{fill_blank, query_pairs, Req};
+use crate::request::{all_pages, fill_blank, query_pairs, Req};
 use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -604,8 +604,7 @@ impl Client {
         id: &str,
         entity_ids: &[String],
     ) -> Result<Affected, ApiError> {
-        let r = watchlist(Method::POST, id, &["entities"]).json(&EntityIds { entity_ids });
-        self.call(r).await
+        self.change_members(Method::POST, id, entity_ids).await
     }
 
     /// `DELETE /catchAll/datasets/{id}/entities` (a JSON body); the
@@ -615,7 +614,16 @@ impl Client {
         id: &str,
         entity_ids: &[String],
     ) -> Result<Affected, ApiError> {
-        let r = watchlist(Method::DELETE, id, &["entities"]).json(&EntityIds { entity_ids });
+        self.change_members(Method::DELETE, id, entity_ids).await
+    }
+
+    async fn change_members(
+        &self,
+        method: Method,
+        id: &str,
+        entity_ids: &[String],
+    ) -> Result<Affected, ApiError> {
+        let r = watchlist(method, id, &["entities"]).json(&EntityIds { entity_ids });
         self.call(r).await
     }
 
@@ -637,26 +645,16 @@ impl Client {
     /// `total_pages`: stop at `total` or a short page).
     pub async fn all_dataset_entities(&self, id: &str) -> Result<Vec<EntitySummary>, ApiError> {
         const SIZE: u32 = 100;
-        let mut out = Vec::new();
-        for page in 1..=10_000u32 {
-            let p = self
-                .dataset_entities(
-                    id,
-                    &ListEntitiesQuery {
-                        page: Some(page),
-                        page_size: Some(SIZE),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let n = p.entities.len();
-            out.extend(p.entities);
-            let done_by_total = p.total.is_some_and(|t| out.len() as u64 >= t);
-            if n == 0 || done_by_total || (p.total.is_none() && (n as u32) < SIZE) {
-                break;
-            }
-        }
-        Ok(out)
+        all_pages(SIZE, 10_000, |page| async move {
+            let q = ListEntitiesQuery {
+                page: Some(page),
+                page_size: Some(SIZE),
+                ..Default::default()
+            };
+            let p = self.dataset_entities(id, &q).await?;
+            Ok((p.entities, p.total, None))
+        })
+        .await
     }
 
     /// `GET /catchAll/datasets/{id}/status`: its status history, oldest first.

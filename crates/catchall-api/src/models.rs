@@ -162,6 +162,28 @@ where
     })
 }
 
+/// A page of a list answer, `{total, page, page_size, total_pages, <list>}`,
+/// every field read leniently; the list's field name and item type vary.
+macro_rules! paged_answer {
+    ($(#[$doc:meta])* $name:ident { $list:ident: $item:ty }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+        pub struct $name {
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub total: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub page: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub page_size: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub total_pages: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_list")]
+            pub $list: Vec<$item>,
+        }
+    };
+}
+pub(crate) use paged_answer;
+
 /// Reads a JSON number (or numeric string) as a non-negative integer.
 pub fn value_as_u64(v: &Value) -> Option<u64> {
     match v {

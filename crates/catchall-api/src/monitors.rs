@@ -6,9 +6,10 @@ use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
     lenient_bool, lenient_bool_opt, lenient_date, lenient_list, lenient_sharing, lenient_string,
-    lenient_text, lenient_u64, null_default, ConnectedDataset, Ownership, SharingInfo,
+    lenient_text, lenient_u64, null_default, paged_answer, ConnectedDataset, Ownership,
+    SharingInfo,
 };
-use crate::request::{check_id, input, query_pairs, Req};
+use crate::request::{all_pages, check_id, input, query_pairs, Req};
 use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -215,19 +216,9 @@ pub struct MonitorListItem {
     pub sharing_info: Option<SharingInfo>,
 }
 
-/// `GET /catchAll/monitors` answer.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct MonitorsPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub monitors: Vec<MonitorListItem>,
+paged_answer! {
+    /// `GET /catchAll/monitors` answer.
+    MonitorsPage { monitors: MonitorListItem }
 }
 
 /// What the monitor re-runs.
@@ -452,27 +443,16 @@ impl Client {
 
     /// Every monitor, page after page (there is no single-monitor GET).
     pub async fn all_monitors(&self) -> Result<Vec<MonitorListItem>, ApiError> {
-        let mut out = Vec::new();
-        let mut page = 1u32;
-        loop {
-            let p = self
-                .list_monitors(&ListMonitorsQuery {
-                    page: Some(page),
-                    page_size: Some(100),
-                    ..Default::default()
-                })
-                .await?;
-            let n = p.monitors.len();
-            out.extend(p.monitors);
-            let more = match p.total_pages {
-                Some(t) => u64::from(page) < t,
-                None => n > 0,
+        all_pages(100, 1000, |page| async move {
+            let q = ListMonitorsQuery {
+                page: Some(page),
+                page_size: Some(100),
+                ..Default::default()
             };
-            if !more || n == 0 || page >= 1000 {
-                return Ok(out);
-            }
-            page += 1;
-        }
+            let p = self.list_monitors(&q).await?;
+            Ok((p.monitors, p.total, p.total_pages))
+        })
+        .await
     }
 
     /// `GET /catchAll/monitors/pull/{id}`: the aggregated records.

@@ -6,9 +6,9 @@ use crate::datasets::lenient_counts;
 use crate::error::ApiError;
 use crate::models::{
     lenient_bool, lenient_bool_opt, lenient_date, lenient_list, lenient_string, lenient_text,
-    lenient_u64,
+    lenient_u64, paged_answer,
 };
-use crate::request::{fill_blank, paging, query_pairs, Req};
+use crate::request::{all_pages, fill_blank, paging, query_pairs, Req};
 use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -35,19 +35,9 @@ pub struct Project {
     pub updated_at: Option<String>,
 }
 
-/// `GET /catchAll/projects` answer.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct ProjectsPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub projects: Vec<Project>,
+paged_answer! {
+    /// `GET /catchAll/projects` answer.
+    ProjectsPage { projects: Project }
 }
 
 /// `POST /catchAll/projects` answer.
@@ -153,19 +143,9 @@ pub struct Resource {
     pub metadata: Option<Value>,
 }
 
-/// `GET /catchAll/projects/{id}/resources` answer.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct ResourcesPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub resources: Vec<Resource>,
+paged_answer! {
+    /// `GET /catchAll/projects/{id}/resources` answer.
+    ResourcesPage { resources: Resource }
 }
 
 /// `{resource_type, resource_id}` to add.
@@ -248,24 +228,16 @@ impl Client {
 
     /// Every project, page by page.
     pub async fn all_projects(&self) -> Result<Vec<Project>, ApiError> {
-        let mut out = Vec::new();
-        for page in 1..=1000u32 {
-            let p = self
-                .list_projects(&ListProjectsQuery {
-                    page: Some(page),
-                    page_size: Some(100),
-                    ..Default::default()
-                })
-                .await?;
-            let n = p.projects.len();
-            out.extend(p.projects);
-            let last = p.total_pages.is_some_and(|t| u64::from(page) >= t)
-                || p.total.is_some_and(|t| out.len() as u64 >= t);
-            if n == 0 || last {
-                break;
-            }
-        }
-        Ok(out)
+        all_pages(100, 1000, |page| async move {
+            let q = ListProjectsQuery {
+                page: Some(page),
+                page_size: Some(100),
+                ..Default::default()
+            };
+            let p = self.list_projects(&q).await?;
+            Ok((p.projects, p.total, p.total_pages))
+        })
+        .await
     }
 
     /// `GET /catchAll/projects/{id}`.

@@ -8,6 +8,7 @@ use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
+use std::future::Future;
 
 pub(crate) struct Req<'a> {
     pub(crate) method: Method,
@@ -117,6 +118,34 @@ pub(crate) fn paging(page: u32, page_size: u32) -> [(&'static str, String); 2] {
         ("page", page.max(1).to_string()),
         ("page_size", page_size.max(1).to_string()),
     ]
+}
+
+/// Every item of a paged list: pages 1, 2, ... of `size`, until one is
+/// empty, `total_pages` or `total` say it was the last, or (when the answer
+/// gives neither) one is short; at most `max_pages` pages. `fetch` answers
+/// a page's items, `total` and `total_pages`.
+pub(crate) async fn all_pages<T, Fut>(
+    size: u32,
+    max_pages: u32,
+    mut fetch: impl FnMut(u32) -> Fut,
+) -> Result<Vec<T>, ApiError>
+where
+    Fut: Future<Output = Result<(Vec<T>, Option<u64>, Option<u64>), ApiError>>,
+{
+    let mut out = Vec::new();
+    for page in 1..=max_pages {
+        let (items, total, total_pages) = fetch(page).await?;
+        let n = items.len();
+        out.extend(items);
+        let last = n == 0
+            || total_pages.is_some_and(|t| u64::from(page) >= t)
+            || total.is_some_and(|t| out.len() as u64 >= t)
+            || (total.is_none() && total_pages.is_none() && n < size as usize);
+        if last {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Bad input, in plain words, found before any request.

@@ -6,6 +6,7 @@ use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
     lenient_bool, lenient_date, lenient_list, lenient_string, lenient_text, lenient_u64,
+    paged_answer,
 };
 use crate::request::{check_id, input, paging, Req};
 use crate::retry::RequestKind;
@@ -202,19 +203,9 @@ pub struct WebhookAnswer {
     pub webhook: Option<Webhook>,
 }
 
-/// A page of webhooks.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct WebhooksPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub webhooks: Vec<Webhook>,
+paged_answer! {
+    /// A page of webhooks.
+    WebhooksPage { webhooks: Webhook }
 }
 
 /// `POST .../{id}/test` answer: `success` means the target answered 2xx.
@@ -245,19 +236,9 @@ pub struct WebhookMapping {
     pub assigned_at: Option<String>,
 }
 
-/// A page of a webhook's assignments.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct WebhookMappingsPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub resources: Vec<WebhookMapping>,
+paged_answer! {
+    /// A page of a webhook's assignments.
+    WebhookMappingsPage { resources: WebhookMapping }
 }
 
 /// `POST .../{id}/resources` answer.
