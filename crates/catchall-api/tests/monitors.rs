@@ -4,7 +4,7 @@ mod common;
 
 use catchall_api::*;
 use catchall_sandbox::Sandbox;
-use common::{client, sandbox, KEY};
+use common::{start, KEY};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -33,8 +33,7 @@ async fn wait_runs(c: &Client, id: &str, n: usize) -> MonitorRuns {
 
 #[tokio::test]
 async fn a_monitor_runs_at_test_pace_and_its_records_are_deduplicated() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     let mut req = CreateMonitorRequest::new(&job, "every day at 9am");
     req.timezone = Some("Europe/Berlin".into());
@@ -151,8 +150,7 @@ async fn a_monitor_runs_at_test_pace_and_its_records_are_deduplicated() {
 
 #[tokio::test]
 async fn disable_enable_with_backfill_update_and_delete() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     let mut req = CreateMonitorRequest::new(&job, "every Monday at 6 PM EST");
     req.backfill = Some(true);
@@ -210,8 +208,7 @@ async fn disable_enable_with_backfill_update_and_delete() {
 
 #[tokio::test]
 async fn bad_schedules_and_bad_input() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     // Refused by the service (422) with its words.
     for text in ["whenever it suits", "every 5 minutes", "at 9am"] {
@@ -281,8 +278,7 @@ async fn bad_schedules_and_bad_input() {
 
 #[tokio::test]
 async fn webhooks_test_assign_deliver_and_history() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // Plain checks before any request.
     for (url, kind) in [
         ("http://example.com/h", None),
@@ -465,8 +461,7 @@ fn keys(v: &serde_json::Value) -> Vec<String> {
 
 #[tokio::test]
 async fn a_monitors_runs_are_jobs_pulled_by_id_in_the_job_shapes() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     let mut req = CreateMonitorRequest::new(&job, "every day at 9am");
     req.limit = Some(20);

@@ -5,7 +5,7 @@ mod common;
 
 use catchall_api::*;
 use catchall_sandbox::{Fault, FaultRule, Pace, Sandbox, SandboxConfig};
-use common::{client, client_for, fast_retry, sandbox, sandbox_with, wait_done, KEY};
+use common::{client, client_for, fast_retry, sandbox, sandbox_with, start, wait_done, KEY};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,10 @@ fn fail(sb: &Sandbox, path: &str, fault: Fault, times: u32) {
         times: Some(times),
         page: None,
     });
+}
+
+fn server_error(status: u16) -> Fault {
+    Fault::ServerError { status }
 }
 
 fn rate_limit(retry_after_secs: Option<u64>) -> Fault {
@@ -104,8 +108,7 @@ fn assert_no_key(text: &str) {
 
 #[tokio::test]
 async fn health_and_version() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     assert!(c.health().await.unwrap());
     assert!(!c.version().await.unwrap().is_empty());
     sb.shutdown().await;
@@ -113,8 +116,7 @@ async fn health_and_version() {
 
 #[tokio::test]
 async fn initialize_suggests_validators_and_enrichments() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let r = c
         .initialize(&InitializeRequest {
             query: "Series A funding rounds raised by European fintech startups".into(),
@@ -165,8 +167,7 @@ async fn initialize_suggests_validators_and_enrichments() {
 
 #[tokio::test]
 async fn validate_flags_weak_queries() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let weak = c.validate("ai").await.unwrap();
     assert_ne!(weak.status, ValidationStatus::Good);
     assert!(weak.issues.contains(&QueryIssue::TooShort), "{weak:?}");
@@ -182,8 +183,7 @@ async fn validate_flags_weak_queries() {
 
 #[tokio::test]
 async fn job_lifecycle_status_pull_csv() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Acquisitions of European software companies", 25).await;
 
     // Before enriching there is nothing to pull yet, and that is not an error.
@@ -304,8 +304,7 @@ async fn job_lifecycle_status_pull_csv() {
 
 #[tokio::test]
 async fn failing_query_pull_carries_the_error() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Audits that fail at European banks", 10).await;
     let stages = wait_done(&c, &job).await;
     assert_eq!(stages.last(), Some(&Stage::Failed));
@@ -317,8 +316,7 @@ async fn failing_query_pull_carries_the_error() {
 
 #[tokio::test]
 async fn continue_raises_the_limit_and_rejects_bad_limits() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Layoffs at US tech companies", 10).await;
 
     let e = c.continue_job(&job, Some(20)).await.unwrap_err();
@@ -345,8 +343,7 @@ async fn continue_raises_the_limit_and_rejects_bad_limits() {
 
 #[tokio::test]
 async fn list_jobs_pages_searches_and_filters() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Zeppelin airship manufacturers funding", 10).await;
 
     let all = c.list_jobs(&ListJobsQuery::default()).await.unwrap();
@@ -401,8 +398,7 @@ async fn list_jobs_pages_searches_and_filters() {
 
 #[tokio::test]
 async fn delete_is_soft_and_repeatable() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Port strikes in Europe", 10).await;
     let d = c.delete_job(&job).await.unwrap();
     assert!(d.success);
@@ -441,8 +437,7 @@ async fn limits_report_the_plan() {
 
 #[tokio::test]
 async fn submit_input_errors_read_plainly() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let e = c
         .submit(&SubmitRequest {
             limit: Some(5),
@@ -573,9 +568,9 @@ async fn the_key_never_shows_in_any_failure() {
     let mut errors: Vec<ApiError> = Vec::new();
     let faults = [
         rate_limit(None),
-        Fault::ServerError { status: 500 },
-        Fault::ServerError { status: 502 },
-        Fault::ServerError { status: 503 },
+        server_error(500),
+        server_error(502),
+        server_error(503),
         Fault::Slow { delay_ms: 1500 },
         Fault::DropConnection,
         Fault::TruncatedJson,
@@ -660,12 +655,11 @@ async fn closed_port_url() -> String {
 
 #[tokio::test]
 async fn every_read_survives_two_503s() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Factory fires in Asia", 10).await;
     wait_done(&c, &job).await;
     let f = sb.faults();
-    let two_503 = || f.push(FaultRule::always(Fault::ServerError { status: 503 }).times(2));
+    let two_503 = || f.push(FaultRule::always(server_error(503)).times(2));
 
     two_503();
     c.initialize(&InitializeRequest {
@@ -700,7 +694,7 @@ async fn every_read_survives_two_503s() {
     two_503();
     c.version().await.unwrap();
     // pull_all: a 502 burst in the middle of the pages is absorbed too.
-    fail(&sb, "/catchAll/pull", Fault::ServerError { status: 502 }, 2);
+    fail(&sb, "/catchAll/pull", server_error(502), 2);
     assert_eq!(pull_all(&c, &job, 3).await.unwrap().all_records.len(), 10);
     two_503();
     assert!(c.delete_job(&job).await.unwrap().success);
@@ -710,8 +704,7 @@ async fn every_read_survives_two_503s() {
 
 #[tokio::test]
 async fn a_long_server_error_burst_gives_server_trouble() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     for status in [500, 502, 503] {
         fail(&sb, "/catchAll/status", Fault::ServerError { status }, 5);
         let e = c.status("any").await.unwrap_err();
@@ -733,14 +726,8 @@ async fn a_long_server_error_burst_gives_server_trouble() {
 
 #[tokio::test]
 async fn submit_is_not_retried_after_a_5xx() {
-    let sb = sandbox().await;
-    let c = client(&sb);
-    fail(
-        &sb,
-        "/catchAll/submit",
-        Fault::ServerError { status: 503 },
-        2,
-    );
+    let (sb, c) = start().await;
+    fail(&sb, "/catchAll/submit", server_error(503), 2);
     let e = submit_err(&c, "Layoffs at banks").await;
     assert_eq!(e.kind(), "server");
     assert!(
@@ -760,12 +747,7 @@ async fn submit_is_not_retried_after_a_5xx() {
     // Continue, likewise.
     let job = submit_small(&c, "Layoffs at banks", 10).await;
     wait_done(&c, &job).await;
-    fail(
-        &sb,
-        "/catchAll/continue",
-        Fault::ServerError { status: 500 },
-        2,
-    );
+    fail(&sb, "/catchAll/continue", server_error(500), 2);
     let e = c.continue_job(&job, Some(20)).await.unwrap_err();
     assert_eq!(e.kind(), "server");
     assert_eq!(remaining(&sb), 1);
@@ -777,8 +759,7 @@ async fn submit_is_not_retried_after_a_5xx() {
 
 #[tokio::test]
 async fn rate_limit_with_retry_after_waits_that_long() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     fail(&sb, "/catchAll/status", rate_limit(Some(1)), 1);
     let t = Instant::now();
     let e = c.status("no-such-job").await.unwrap_err(); // 429, wait 1 s, then the real answer
@@ -821,8 +802,7 @@ async fn rate_limit_with_retry_after_waits_that_long() {
 
 #[tokio::test]
 async fn submit_is_retried_on_429_and_then_reports_busy() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // One 429: retried (no job was created), then the job is made once.
     fail(&sb, "/catchAll/submit", rate_limit(None), 1);
     let job = c
@@ -912,8 +892,7 @@ async fn submit_is_not_retried_after_a_timeout() {
 
 #[tokio::test]
 async fn dropped_connections() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // A read: retried transparently.
     fail(&sb, "/catchAll/user/limits", Fault::DropConnection, 2);
     assert!(c.limits().await.unwrap().concurrency().is_some());
@@ -998,8 +977,7 @@ async fn submit_is_retried_when_the_connection_was_refused() {
 
 #[tokio::test]
 async fn truncated_json_is_a_malformed_answer_with_an_excerpt() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Volcanic eruptions affecting flights", 20).await;
     wait_done(&c, &job).await;
     fail(&sb, "/catchAll/pull", Fault::TruncatedJson, 2);
@@ -1033,8 +1011,7 @@ async fn truncated_json_is_a_malformed_answer_with_an_excerpt() {
 
 #[tokio::test]
 async fn extra_unknown_fields_are_ignored_or_kept() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Satellite launches by private companies", 12).await;
     wait_done(&c, &job).await;
     sb.faults().push(FaultRule::always(Fault::ExtraFields));
@@ -1086,8 +1063,7 @@ async fn extra_unknown_fields_are_ignored_or_kept() {
 
 #[tokio::test]
 async fn unknown_stage_is_kept_as_such() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Bridge collapses", 10).await;
     sb.faults().push(FaultRule::always(Fault::UnknownStage {
         name: "reviewing".into(),
@@ -1110,8 +1086,7 @@ async fn unknown_stage_is_kept_as_such() {
 
 #[tokio::test]
 async fn source_groups_shared_jobs_and_company_monitors_over_http() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     // Source groups: paged by `total`, no total_pages.
     let first = c.source_groups(1, 5).await.unwrap();
@@ -1185,22 +1160,11 @@ async fn source_groups_shared_jobs_and_company_monitors_over_http() {
 
 #[tokio::test]
 async fn a_409_is_retried_for_reads_but_not_for_a_submit() {
-    let sb = sandbox().await;
-    let c = client(&sb);
-    fail(
-        &sb,
-        "/catchAll/jobs/user",
-        Fault::ServerError { status: 409 },
-        2,
-    );
+    let (sb, c) = start().await;
+    fail(&sb, "/catchAll/jobs/user", server_error(409), 2);
     c.list_jobs(&ListJobsQuery::default()).await.unwrap();
     assert_eq!(remaining(&sb), 0);
-    fail(
-        &sb,
-        "/catchAll/submit",
-        Fault::ServerError { status: 409 },
-        1,
-    );
+    fail(&sb, "/catchAll/submit", server_error(409), 1);
     let e = c.submit(&SubmitRequest::new("Layoffs at US banks")).await;
     assert!(e.is_err());
     assert_eq!(remaining(&sb), 0);

@@ -6,7 +6,7 @@ mod common;
 
 use catchall_api::watchlist_csv::{check_watchlist_csv, TextEncoding};
 use catchall_api::*;
-use common::{client, sandbox, wait_done};
+use common::{start, wait_done};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -50,8 +50,7 @@ async fn all_records(c: &Client, job: &str) -> Vec<Record> {
 
 #[tokio::test]
 async fn upload_reports_skipped_rows_and_enriches_to_ready() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     // The raw file: the service skips and reports rows itself.
     let up = c
@@ -108,8 +107,7 @@ async fn upload_reports_skipped_rows_and_enriches_to_ready() {
 
 #[tokio::test]
 async fn a_checked_file_uploads_only_usable_rows() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let checked = check_watchlist_csv(CSV.as_bytes(), TextEncoding::Utf8).unwrap();
     assert_eq!(checked.skipped.len(), 2);
     let up = c
@@ -141,8 +139,7 @@ async fn a_checked_file_uploads_only_usable_rows() {
 
 #[tokio::test]
 async fn upload_validation_errors_read_plainly() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // Each file is refused with a plain reason.
     let cases: [(&[u8], &str); 3] = [
         (b"company,domain\nAcme,acme.example\n", "'name' column"),
@@ -176,8 +173,7 @@ async fn upload_validation_errors_read_plainly() {
 
 #[tokio::test]
 async fn entities_one_by_one_batch_and_datasets_from_ids() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     let one = c
         .create_entity(&EntityInput::company(
@@ -397,8 +393,7 @@ async fn entities_one_by_one_batch_and_datasets_from_ids() {
 
 #[tokio::test]
 async fn connected_jobs_name_that_watchlists_companies_only() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let mine = c
         .upload_dataset(
             "Mine",
@@ -502,8 +497,7 @@ async fn connected_jobs_name_that_watchlists_companies_only() {
 
 #[tokio::test]
 async fn projects_every_endpoint() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     let made = c
         .create_project(&ProjectInput {

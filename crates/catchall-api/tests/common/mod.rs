@@ -53,6 +53,13 @@ pub fn client(sb: &Sandbox) -> Client {
     client_for(&sb.base_url(), KEY, Duration::from_secs(10))
 }
 
+/// A sandbox at test pace and a client for it.
+pub async fn start() -> (Sandbox, Client) {
+    let sb = sandbox().await;
+    let c = client(&sb);
+    (sb, c)
+}
+
 /// Polls status until the job is terminal; returns the stages seen in order.
 pub async fn wait_done(c: &Client, job: &str) -> Vec<Stage> {
     let deadline = Instant::now() + Duration::from_secs(30);
