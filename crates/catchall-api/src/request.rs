@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
 
+/// A request as an endpoint describes it; see the module docs.
 pub(crate) struct Req<'a> {
     pub(crate) method: Method,
     /// Path segments under the server address (each one escaped).
@@ -173,6 +174,37 @@ pub(crate) fn fill_blank(field: &mut String, id: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pages of `size` over `n` items, answered the way a list endpoint
+    /// would, with or without its totals; returns the items gathered and
+    /// how many pages were asked for.
+    fn walk(n: u64, size: u32, total: bool, total_pages: bool) -> (Vec<u64>, u32) {
+        let asked = std::cell::Cell::new(0);
+        let items = futures::executor::block_on(all_pages(size, 50, |page| {
+            asked.set(asked.get() + 1);
+            let from = u64::from(page - 1) * u64::from(size);
+            let items: Vec<u64> = (from..n.min(from + u64::from(size))).collect();
+            let pages = n.div_ceil(u64::from(size));
+            async move { Ok((items, total.then_some(n), total_pages.then_some(pages))) }
+        }))
+        .unwrap();
+        (items, asked.get())
+    }
+
+    #[test]
+    fn all_pages_stops_at_the_last_page_by_whatever_the_answer_says() {
+        let every = |n: u64| (0..n).collect::<Vec<u64>>();
+        // total_pages, total, or neither (a short page ends it).
+        assert_eq!(walk(25, 10, false, true), (every(25), 3));
+        assert_eq!(walk(25, 10, true, false), (every(25), 3));
+        assert_eq!(walk(25, 10, false, false), (every(25), 3));
+        // A full last page with no totals needs one empty page to know.
+        assert_eq!(walk(20, 10, false, false), (every(20), 3));
+        assert_eq!(walk(20, 10, true, true), (every(20), 2));
+        assert_eq!(walk(0, 10, true, true), (Vec::new(), 1));
+        // Never more than max_pages.
+        assert_eq!(walk(10_000, 10, true, true).1, 50);
+    }
 
     #[test]
     fn query_pairs_keep_field_order_and_leave_unset_fields_out() {
