@@ -2,12 +2,12 @@
 
 use crate::error::{excerpt, ApiError, EXCERPT_MAX_CHARS};
 use crate::models::*;
+use crate::request::{fill_blank, paging, query_pairs, Req};
 use crate::retry::{retry_hint, should_retry, Failure, RequestKind, RetryPolicy};
 use crate::secret::ApiKey;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -78,20 +78,10 @@ impl fmt::Debug for Client {
     }
 }
 
-/// What a request is, for retries and error messages.
-#[derive(Clone, Copy)]
-pub(crate) struct Call<'a> {
-    pub(crate) kind: RequestKind,
-    pub(crate) job_id: Option<&'a str>,
-    /// What a 404 means, in words ("Watchlist ds_1"); see [`ApiError::Missing`].
-    pub(crate) what: Option<&'a str>,
+/// `/catchAll/...` about one job.
+fn job<'a>(method: Method, rest: &[&'a str], id: &'a str) -> Req<'a> {
+    Req::new(method, &["catchAll"]).then(rest).job(id)
 }
-
-pub(crate) const READ: Call<'static> = Call {
-    kind: RequestKind::Read,
-    job_id: None,
-    what: None,
-};
 
 /// True for a server on this machine (a sandbox), whatever its scheme; an
 /// address given without one is read as `http://`.
@@ -219,14 +209,8 @@ impl Client {
         &self,
         req: &InitializeRequest,
     ) -> Result<InitializeResponse, ApiError> {
-        self.json(
-            Method::POST,
-            &["catchAll", "initialize"],
-            &[],
-            Some(req),
-            READ,
-        )
-        .await
+        self.call(Req::post(&["catchAll", "initialize"]).json(req))
+            .await
     }
 
     /// `POST /catchAll/validate`: how good a query is.
@@ -234,57 +218,30 @@ impl Client {
         let req = ValidateRequest {
             query: query.to_owned(),
         };
-        self.json(
-            Method::POST,
-            &["catchAll", "validate"],
-            &[],
-            Some(&req),
-            READ,
-        )
-        .await
+        self.call(Req::post(&["catchAll", "validate"]).json(&req))
+            .await
     }
 
     /// `POST /catchAll/submit`: starts a job, returns its id. Retried only
     /// when no job can have been created (429, connection refused).
     pub async fn submit(&self, req: &SubmitRequest) -> Result<String, ApiError> {
-        let call = Call {
-            kind: RequestKind::CreatesJob,
-            job_id: None,
-            what: None,
-        };
-        let (status, body) = self
-            .send(Method::POST, &["catchAll", "submit"], &[], Some(req), call)
-            .await?;
-        let resp: SubmitResponse = self.decode(status, &body)?;
-        match resp.job_id.filter(|id| !id.trim().is_empty()) {
-            Some(id) => Ok(id),
-            None => Err(self.scrub(ApiError::Malformed {
-                status,
-                reason: "the answer has no job_id".into(),
-                excerpt: excerpt(&body, EXCERPT_MAX_CHARS),
-            })),
-        }
+        let r = Req::post(&["catchAll", "submit"])
+            .json(req)
+            .kind(RequestKind::CreatesJob);
+        self.call_required(
+            r,
+            |s: SubmitResponse| s.job_id.filter(|id| !id.trim().is_empty()),
+            "the answer has no job_id",
+        )
+        .await
     }
 
     /// `GET /catchAll/status/{job_id}`.
     pub async fn status(&self, job_id: &str) -> Result<StatusResponse, ApiError> {
-        let call = Call {
-            kind: RequestKind::Read,
-            job_id: Some(job_id),
-            what: None,
-        };
         let mut s: StatusResponse = self
-            .json::<_, ()>(
-                Method::GET,
-                &["catchAll", "status", job_id],
-                &[],
-                None,
-                call,
-            )
+            .call(job(Method::GET, &["status", job_id], job_id))
             .await?;
-        if s.job_id.is_empty() {
-            s.job_id = job_id.to_owned();
-        }
+        fill_blank(&mut s.job_id, job_id);
         Ok(s)
     }
 
@@ -365,43 +322,18 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<T, ApiError> {
-        let call = Call {
-            kind: RequestKind::Read,
-            job_id: Some(job_id),
-            what: None,
-        };
         let q = [
             ("page", page.to_string()),
             ("page_size", page_size.to_string()),
         ];
-        self.json::<_, ()>(Method::GET, &["catchAll", "pull", job_id], &q, None, call)
+        self.call(job(Method::GET, &["pull", job_id], job_id).query(q))
             .await
     }
 
     /// `GET /catchAll/pull/{job_id}/csv`: the service's own CSV export.
     pub async fn pull_csv(&self, job_id: &str) -> Result<String, ApiError> {
-        let call = Call {
-            kind: RequestKind::Read,
-            job_id: Some(job_id),
-            what: None,
-        };
-        let (status, body) = self
-            .send::<()>(
-                Method::GET,
-                &["catchAll", "pull", job_id, "csv"],
-                &[],
-                None,
-                call,
-            )
-            .await?;
-        String::from_utf8(body).map_err(|e| {
-            let bytes = e.into_bytes();
-            self.scrub(ApiError::Malformed {
-                status,
-                reason: "the CSV is not valid UTF-8 text".into(),
-                excerpt: excerpt(&bytes, EXCERPT_MAX_CHARS),
-            })
-        })
+        self.call_text(job(Method::GET, &["pull", job_id, "csv"], job_id))
+            .await
     }
 
     /// `POST /catchAll/continue`: raise a job's limit. Retried only when no
@@ -415,36 +347,19 @@ impl Client {
             job_id: job_id.to_owned(),
             new_limit,
         };
-        let call = Call {
-            kind: RequestKind::CreatesJob,
-            job_id: Some(job_id),
-            what: None,
-        };
-        let mut r: ContinueResponse = self
-            .json(
-                Method::POST,
-                &["catchAll", "continue"],
-                &[],
-                Some(&req),
-                call,
-            )
-            .await?;
-        if r.job_id.is_empty() {
-            r.job_id = job_id.to_owned();
-        }
-        Ok(r)
+        let r = Req::post(&["catchAll", "continue"])
+            .json(&req)
+            .kind(RequestKind::CreatesJob)
+            .job(job_id);
+        let mut answer: ContinueResponse = self.call(r).await?;
+        fill_blank(&mut answer.job_id, job_id);
+        Ok(answer)
     }
 
     /// `GET /catchAll/jobs/user`: the account's jobs, paged.
     pub async fn list_jobs(&self, q: &ListJobsQuery) -> Result<UserJobsPage, ApiError> {
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "jobs", "user"],
-            &q.pairs(),
-            None,
-            READ,
-        )
-        .await
+        self.call(Req::get(&["catchAll", "jobs", "user"]).query(query_pairs(q)))
+            .await
     }
 
     /// `GET /catchAll/source-groups`: one page of the curated outlet lists
@@ -454,69 +369,40 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<SourceGroupsPage, ApiError> {
-        let q = [
-            ("page", page.max(1).to_string()),
-            ("page_size", page_size.max(1).to_string()),
-        ];
-        self.json::<_, ()>(Method::GET, &["catchAll", "source-groups"], &q, None, READ)
-            .await
+        let r = Req::get(&["catchAll", "source-groups"]).query(paging(page, page_size));
+        self.call(r).await
     }
 
     /// `DELETE /catchAll/jobs/{job_id}`: soft delete (deleting twice is fine).
     pub async fn delete_job(&self, job_id: &str) -> Result<DeleteResponse, ApiError> {
-        let call = Call {
-            kind: RequestKind::Read,
-            job_id: Some(job_id),
-            what: None,
-        };
-        self.json::<_, ()>(
-            Method::DELETE,
-            &["catchAll", "jobs", job_id],
-            &[],
-            None,
-            call,
-        )
-        .await
+        self.call(job(Method::DELETE, &["jobs", job_id], job_id))
+            .await
     }
 
     /// `POST /catchAll/user/limits`: the plan's features and usage.
     pub async fn limits(&self) -> Result<LimitsResponse, ApiError> {
-        self.json::<_, ()>(
-            Method::POST,
-            &["catchAll", "user", "limits"],
-            &[],
-            None,
-            READ,
-        )
-        .await
+        self.call(Req::post(&["catchAll", "user", "limits"])).await
     }
 
     /// `GET /health`.
     pub async fn health(&self) -> Result<bool, ApiError> {
-        let h: HealthResponse = self
-            .json::<_, ()>(Method::GET, &["health"], &[], None, READ)
-            .await?;
+        let h: HealthResponse = self.call(Req::get(&["health"])).await?;
         Ok(h.healthy)
     }
 
     /// `GET /version`.
     pub async fn version(&self) -> Result<String, ApiError> {
-        let (status, body) = self
-            .send::<()>(Method::GET, &["version"], &[], None, READ)
-            .await?;
-        let v: VersionResponse = self.decode(status, &body)?;
-        v.version.ok_or_else(|| {
-            self.scrub(ApiError::Malformed {
-                status,
-                reason: "the answer has no version".into(),
-                excerpt: excerpt(&body, EXCERPT_MAX_CHARS),
-            })
-        })
+        self.call_required(
+            Req::get(&["version"]),
+            |v: VersionResponse| v.version,
+            "the answer has no version",
+        )
+        .await
     }
 
     // -- plumbing ----------------------------------------------------------
 
-    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
+    fn url(&self, segments: &[&str], query: &[(String, String)]) -> Url {
         let mut url = self.inner.base.clone();
         {
             // `cannot_be_a_base` was ruled out in `new`.
@@ -534,16 +420,46 @@ impl Client {
         url
     }
 
-    pub(crate) async fn json<T: DeserializeOwned, B: Serialize + ?Sized>(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-        body: Option<&B>,
-        call: Call<'_>,
-    ) -> Result<T, ApiError> {
-        let (status, bytes) = self.send(method, segments, query, body, call).await?;
+    /// Sends `req` and decodes its JSON answer.
+    pub(crate) async fn call<T: DeserializeOwned>(&self, req: Req<'_>) -> Result<T, ApiError> {
+        let (status, bytes) = self.send(req).await?;
         self.decode(status, &bytes)
+    }
+
+    /// Sends `req`; whatever a 2xx answer carries is not read.
+    pub(crate) async fn call_empty(&self, req: Req<'_>) -> Result<(), ApiError> {
+        self.send(req).await.map(|_| ())
+    }
+
+    /// Sends `req` and returns its answer as text (a CSV export).
+    pub(crate) async fn call_text(&self, req: Req<'_>) -> Result<String, ApiError> {
+        let (status, body) = self.send(req).await?;
+        String::from_utf8(body).map_err(|e| {
+            self.scrub(ApiError::Malformed {
+                status,
+                reason: "the CSV is not valid UTF-8 text".into(),
+                excerpt: excerpt(e.as_bytes(), EXCERPT_MAX_CHARS),
+            })
+        })
+    }
+
+    /// Sends `req`, decodes its JSON answer as `T` and takes out the one
+    /// thing `pick` needs; an answer without it is malformed (`missing`
+    /// says why).
+    pub(crate) async fn call_required<T: DeserializeOwned, R>(
+        &self,
+        req: Req<'_>,
+        pick: impl FnOnce(T) -> Option<R>,
+        missing: &str,
+    ) -> Result<R, ApiError> {
+        let (status, body) = self.send(req).await?;
+        pick(self.decode(status, &body)?).ok_or_else(|| {
+            self.scrub(ApiError::Malformed {
+                status,
+                reason: missing.to_owned(),
+                excerpt: excerpt(&body, EXCERPT_MAX_CHARS),
+            })
+        })
     }
 
     pub(crate) fn decode<T: DeserializeOwned>(
@@ -582,40 +498,13 @@ impl Client {
     }
 
     /// Sends with retries; returns the status and body of a 2xx answer.
-    pub(crate) async fn send<B: Serialize + ?Sized>(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-        body: Option<&B>,
-        call: Call<'_>,
-    ) -> Result<(u16, Vec<u8>), ApiError> {
-        let payload = match body {
-            Some(b) => Some(bytes_of(b).map_err(|e| ApiError::Config {
-                message: format!("Could not encode the request: {e}"),
-            })?),
-            None => None,
-        };
-        let payload = payload.map(|p| ("application/json".to_owned(), p));
-        self.send_bytes(method, segments, query, payload, call)
-            .await
-    }
-
-    /// Like [`send`](Self::send) with a body already encoded, given with
-    /// its content type (a multipart upload, say).
-    pub(crate) async fn send_bytes(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-        payload: Option<(String, Vec<u8>)>,
-        call: Call<'_>,
-    ) -> Result<(u16, Vec<u8>), ApiError> {
-        let url = self.url(segments, query);
+    async fn send(&self, req: Req<'_>) -> Result<(u16, Vec<u8>), ApiError> {
+        let payload = req.payload?;
+        let url = self.url(&req.path, &req.query);
         let policy = &self.inner.retry;
         let mut retry = 0u32;
         loop {
-            let mut rb = self.inner.http.request(method.clone(), url.clone());
+            let mut rb = self.inner.http.request(req.method.clone(), url.clone());
             if let Some((ctype, p)) = &payload {
                 rb = rb.header(CONTENT_TYPE, ctype.as_str()).body(p.clone());
             }
@@ -639,32 +528,26 @@ impl Client {
                             return Err(ApiError::TooLarge { status, limit })
                         }
                         Ok(bytes) => {
-                            let err = match (status, call.what) {
-                                (404, Some(what)) => ApiError::Missing {
-                                    what: what.to_owned(),
-                                },
+                            let err = match (status, &req.what) {
+                                (404, Some(what)) => ApiError::Missing { what: what.clone() },
                                 _ => ApiError::from_status(
-                                    status,
-                                    &bytes,
-                                    call.kind,
-                                    call.job_id,
-                                    hint,
+                                    status, &bytes, req.kind, req.job_id, hint,
                                 ),
                             };
                             (Failure::Status(status), hint, err)
                         }
                         Err(BodyError::Http(e)) => {
-                            let (f, err) = self.transport_error(&e, call.kind);
+                            let (f, err) = self.transport_error(&e, req.kind);
                             (f, None, err)
                         }
                     }
                 }
                 Err(e) => {
-                    let (f, err) = self.transport_error(&e, call.kind);
+                    let (f, err) = self.transport_error(&e, req.kind);
                     (f, None, err)
                 }
             };
-            if retry < policy.max_retries && should_retry(call.kind, failure) {
+            if retry < policy.max_retries && should_retry(req.kind, failure) {
                 let wait = policy.delay(retry, hint);
                 tracing::debug!(url = %url, failure = ?failure, wait_ms = wait.as_millis() as u64, "retrying CatchAll request");
                 tokio::time::sleep(wait).await;
@@ -797,10 +680,6 @@ fn smallest_factor(n: u32) -> u32 {
         .take_while(|f| f * f <= n)
         .find(|f| n.is_multiple_of(*f))
         .unwrap_or(n)
-}
-
-fn bytes_of<B: Serialize + ?Sized>(b: &B) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec(b)
 }
 
 /// The innermost error text (e.g. "Connection refused (os error 111)").

@@ -3,12 +3,13 @@
 //! shapes: missing or `null` optional fields, unknown fields and unknown
 //! status names never fail a call.
 
-use crate::client::{Call, Client, READ};
+use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
     lenient_date, lenient_list, lenient_string, lenient_text, lenient_u64, null_default,
     CompanyAttributes,
 };
+use crate::request::{all_pages, fill_blank, query_pairs, Req};
 use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -386,21 +387,6 @@ pub struct ListDatasetsQuery {
     pub project_id: Option<String>,
 }
 
-impl ListDatasetsQuery {
-    fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = Vec::new();
-        push_opt(&mut v, "page", self.page.map(|p| p.to_string()));
-        push_opt(&mut v, "page_size", self.page_size.map(|p| p.to_string()));
-        push_opt(&mut v, "search", self.search.clone());
-        push_opt(&mut v, "latest_status", self.latest_status.clone());
-        push_opt(&mut v, "sort_by", self.sort_by.clone());
-        push_opt(&mut v, "sort_order", self.sort_order.clone());
-        push_opt(&mut v, "ownership", self.ownership.clone());
-        push_opt(&mut v, "project_id", self.project_id.clone());
-        v
-    }
-}
-
 /// Filters of the entity lists: in the query for `GET /catchAll/entities`,
 /// in the body for a dataset's `POST .../entities/list` (which has no
 /// `project_id`).
@@ -422,27 +408,6 @@ pub struct ListEntitiesQuery {
     pub sort_order: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-}
-
-impl ListEntitiesQuery {
-    fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = Vec::new();
-        push_opt(&mut v, "page", self.page.map(|p| p.to_string()));
-        push_opt(&mut v, "page_size", self.page_size.map(|p| p.to_string()));
-        push_opt(&mut v, "search", self.search.clone());
-        push_opt(&mut v, "status", self.status.clone());
-        push_opt(&mut v, "entity_type", self.entity_type.clone());
-        push_opt(&mut v, "sort_by", self.sort_by.clone());
-        push_opt(&mut v, "sort_order", self.sort_order.clone());
-        push_opt(&mut v, "project_id", self.project_id.clone());
-        v
-    }
-}
-
-pub(crate) fn push_opt(v: &mut Vec<(&'static str, String)>, k: &'static str, s: Option<String>) {
-    if let Some(s) = s {
-        v.push((k, s));
-    }
 }
 
 #[derive(Serialize)]
@@ -515,31 +480,23 @@ fn multipart(fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (String, 
 // ---------------------------------------------------------------------------
 // endpoints
 
-fn about<'a>(kind: RequestKind, what: &'a str) -> Call<'a> {
-    Call {
-        kind,
-        job_id: None,
-        what: Some(what),
-    }
+/// `/catchAll/entities/{id}...`: a 404 names the company.
+fn entity<'a>(method: Method, id: &'a str) -> Req<'a> {
+    Req::new(method, &["catchAll", "entities", id]).missing(format!("Company {id}"))
 }
 
-const CREATE: Call<'static> = Call {
-    kind: RequestKind::Creates,
-    job_id: None,
-    what: None,
-};
+/// `/catchAll/datasets/{id}/{rest}`: a 404 names the watchlist.
+fn watchlist<'a>(method: Method, id: &'a str, rest: &[&'a str]) -> Req<'a> {
+    Req::new(method, &["catchAll", "datasets", id])
+        .then(rest)
+        .missing(format!("Watchlist {id}"))
+}
 
 impl Client {
     /// `POST /catchAll/entities`: one company; it starts `pending`.
     pub async fn create_entity(&self, input: &EntityInput) -> Result<EntityCreated, ApiError> {
-        self.json(
-            Method::POST,
-            &["catchAll", "entities"],
-            &[],
-            Some(input),
-            CREATE,
-        )
-        .await
+        let r = Req::post(&["catchAll", "entities"]).json(input);
+        self.call(r.kind(RequestKind::Creates)).await
     }
 
     /// `POST /catchAll/entities/batch`: several at once, answered in input order.
@@ -547,14 +504,8 @@ impl Client {
         &self,
         inputs: &[EntityInput],
     ) -> Result<EntityBatchCreated, ApiError> {
-        self.json(
-            Method::POST,
-            &["catchAll", "entities", "batch"],
-            &[],
-            Some(&Batch { entities: inputs }),
-            CREATE,
-        )
-        .await
+        let r = Req::post(&["catchAll", "entities", "batch"]).json(&Batch { entities: inputs });
+        self.call(r.kind(RequestKind::Creates)).await
     }
 
     /// `GET /catchAll/entities`.
@@ -562,67 +513,30 @@ impl Client {
         &self,
         q: &ListEntitiesQuery,
     ) -> Result<EntitiesPage<Entity>, ApiError> {
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "entities"],
-            &q.pairs(),
-            None,
-            READ,
-        )
-        .await
+        self.call(Req::get(&["catchAll", "entities"]).query(query_pairs(q)))
+            .await
     }
 
     /// `GET /catchAll/entities/{id}`.
     pub async fn get_entity(&self, id: &str) -> Result<Entity, ApiError> {
-        let what = format!("Company {id}");
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "entities", id],
-            &[],
-            None,
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.call(entity(Method::GET, id)).await
     }
 
     /// `PATCH /catchAll/entities/{id}`.
     pub async fn update_entity(&self, id: &str, update: &EntityUpdate) -> Result<Entity, ApiError> {
-        let what = format!("Company {id}");
-        self.json(
-            Method::PATCH,
-            &["catchAll", "entities", id],
-            &[],
-            Some(update),
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.call(entity(Method::PATCH, id).json(update)).await
     }
 
     /// `DELETE /catchAll/entities/{id}`: removes it from every watchlist too.
     pub async fn delete_entity(&self, id: &str) -> Result<(), ApiError> {
-        let what = format!("Company {id}");
-        self.send::<()>(
-            Method::DELETE,
-            &["catchAll", "entities", id],
-            &[],
-            None,
-            about(RequestKind::Read, &what),
-        )
-        .await
-        .map(|_| ())
+        self.call_empty(entity(Method::DELETE, id)).await
     }
 
     /// `POST /catchAll/datasets`: a watchlist of existing entities (400 if
     /// any id is unknown).
     pub async fn create_dataset(&self, req: &DatasetCreate) -> Result<Dataset, ApiError> {
-        self.json(
-            Method::POST,
-            &["catchAll", "datasets"],
-            &[],
-            Some(req),
-            CREATE,
-        )
-        .await
+        let r = Req::post(&["catchAll", "datasets"]).json(req);
+        self.call(r.kind(RequestKind::Creates)).await
     }
 
     /// `POST /catchAll/datasets/upload`: a new watchlist from CSV bytes
@@ -639,17 +553,9 @@ impl Client {
         if let Some(d) = description {
             fields.push(("description", d));
         }
-        let payload = multipart(&fields, file_name, csv);
-        let (status, body) = self
-            .send_bytes(
-                Method::POST,
-                &["catchAll", "datasets", "upload"],
-                &[],
-                Some(payload),
-                CREATE,
-            )
-            .await?;
-        self.decode(status, &body)
+        let (ctype, body) = multipart(&fields, file_name, csv);
+        let r = Req::post(&["catchAll", "datasets", "upload"]).body(ctype, body);
+        self.call(r.kind(RequestKind::Creates)).await
     }
 
     /// `POST /catchAll/datasets/{id}/upload`: appends a CSV's companies.
@@ -659,47 +565,22 @@ impl Client {
         file_name: &str,
         csv: &[u8],
     ) -> Result<UploadResponse, ApiError> {
-        let what = format!("Watchlist {id}");
-        let payload = multipart(&[], file_name, csv);
-        let (status, body) = self
-            .send_bytes(
-                Method::POST,
-                &["catchAll", "datasets", id, "upload"],
-                &[],
-                Some(payload),
-                about(RequestKind::Creates, &what),
-            )
-            .await?;
-        let mut r: UploadResponse = self.decode(status, &body)?;
-        if r.dataset_id.is_empty() {
-            r.dataset_id = id.to_owned();
-        }
-        Ok(r)
+        let (ctype, body) = multipart(&[], file_name, csv);
+        let r = watchlist(Method::POST, id, &["upload"]).body(ctype, body);
+        let mut answer: UploadResponse = self.call(r.kind(RequestKind::Creates)).await?;
+        fill_blank(&mut answer.dataset_id, id);
+        Ok(answer)
     }
 
     /// `GET /catchAll/datasets`.
     pub async fn list_datasets(&self, q: &ListDatasetsQuery) -> Result<DatasetsPage, ApiError> {
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "datasets"],
-            &q.pairs(),
-            None,
-            READ,
-        )
-        .await
+        self.call(Req::get(&["catchAll", "datasets"]).query(query_pairs(q)))
+            .await
     }
 
     /// `GET /catchAll/datasets/{id}`.
     pub async fn get_dataset(&self, id: &str) -> Result<Dataset, ApiError> {
-        let what = format!("Watchlist {id}");
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "datasets", id],
-            &[],
-            None,
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.call(watchlist(Method::GET, id, &[])).await
     }
 
     /// `PATCH /catchAll/datasets/{id}`: rename or describe.
@@ -708,29 +589,13 @@ impl Client {
         id: &str,
         update: &DatasetUpdate,
     ) -> Result<Dataset, ApiError> {
-        let what = format!("Watchlist {id}");
-        self.json(
-            Method::PATCH,
-            &["catchAll", "datasets", id],
-            &[],
-            Some(update),
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.call(watchlist(Method::PATCH, id, &[]).json(update))
+            .await
     }
 
     /// `DELETE /catchAll/datasets/{id}`: the entities stay.
     pub async fn delete_dataset(&self, id: &str) -> Result<(), ApiError> {
-        let what = format!("Watchlist {id}");
-        self.send::<()>(
-            Method::DELETE,
-            &["catchAll", "datasets", id],
-            &[],
-            None,
-            about(RequestKind::Read, &what),
-        )
-        .await
-        .map(|_| ())
+        self.call_empty(watchlist(Method::DELETE, id, &[])).await
     }
 
     /// `POST /catchAll/datasets/{id}/entities`.
@@ -739,15 +604,7 @@ impl Client {
         id: &str,
         entity_ids: &[String],
     ) -> Result<Affected, ApiError> {
-        let what = format!("Watchlist {id}");
-        self.json(
-            Method::POST,
-            &["catchAll", "datasets", id, "entities"],
-            &[],
-            Some(&EntityIds { entity_ids }),
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.change_members(Method::POST, id, entity_ids).await
     }
 
     /// `DELETE /catchAll/datasets/{id}/entities` (a JSON body); the
@@ -757,15 +614,17 @@ impl Client {
         id: &str,
         entity_ids: &[String],
     ) -> Result<Affected, ApiError> {
-        let what = format!("Watchlist {id}");
-        self.json(
-            Method::DELETE,
-            &["catchAll", "datasets", id, "entities"],
-            &[],
-            Some(&EntityIds { entity_ids }),
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.change_members(Method::DELETE, id, entity_ids).await
+    }
+
+    async fn change_members(
+        &self,
+        method: Method,
+        id: &str,
+        entity_ids: &[String],
+    ) -> Result<Affected, ApiError> {
+        let r = watchlist(method, id, &["entities"]).json(&EntityIds { entity_ids });
+        self.call(r).await
     }
 
     /// `POST /catchAll/datasets/{id}/entities/list` (filters in the body).
@@ -774,62 +633,35 @@ impl Client {
         id: &str,
         q: &ListEntitiesQuery,
     ) -> Result<EntitiesPage<EntitySummary>, ApiError> {
-        let what = format!("Watchlist {id}");
         let body = ListEntitiesQuery {
             project_id: None,
             ..q.clone()
         };
-        self.json(
-            Method::POST,
-            &["catchAll", "datasets", id, "entities", "list"],
-            &[],
-            Some(&body),
-            about(RequestKind::Read, &what),
-        )
-        .await
+        self.call(watchlist(Method::POST, id, &["entities", "list"]).json(&body))
+            .await
     }
 
     /// Every entity of a watchlist, page by page (the list has no
     /// `total_pages`: stop at `total` or a short page).
     pub async fn all_dataset_entities(&self, id: &str) -> Result<Vec<EntitySummary>, ApiError> {
         const SIZE: u32 = 100;
-        let mut out = Vec::new();
-        for page in 1..=10_000u32 {
-            let p = self
-                .dataset_entities(
-                    id,
-                    &ListEntitiesQuery {
-                        page: Some(page),
-                        page_size: Some(SIZE),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let n = p.entities.len();
-            out.extend(p.entities);
-            let done_by_total = p.total.is_some_and(|t| out.len() as u64 >= t);
-            if n == 0 || done_by_total || (p.total.is_none() && (n as u32) < SIZE) {
-                break;
-            }
-        }
-        Ok(out)
+        all_pages(SIZE, 10_000, |page| async move {
+            let q = ListEntitiesQuery {
+                page: Some(page),
+                page_size: Some(SIZE),
+                ..Default::default()
+            };
+            let p = self.dataset_entities(id, &q).await?;
+            Ok((p.entities, p.total, None))
+        })
+        .await
     }
 
     /// `GET /catchAll/datasets/{id}/status`: its status history, oldest first.
     pub async fn dataset_status(&self, id: &str) -> Result<DatasetStatusHistory, ApiError> {
-        let what = format!("Watchlist {id}");
-        let mut h: DatasetStatusHistory = self
-            .json::<_, ()>(
-                Method::GET,
-                &["catchAll", "datasets", id, "status"],
-                &[],
-                None,
-                about(RequestKind::Read, &what),
-            )
-            .await?;
-        if h.dataset_id.is_empty() {
-            h.dataset_id = id.to_owned();
-        }
+        let mut h: DatasetStatusHistory =
+            self.call(watchlist(Method::GET, id, &["status"])).await?;
+        fill_blank(&mut h.dataset_id, id);
         Ok(h)
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod models;
 pub mod monitors;
 pub mod projects;
+mod request;
 pub mod retry;
 pub mod secret;
 pub mod watchlist_csv;

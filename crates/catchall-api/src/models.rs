@@ -162,6 +162,28 @@ where
     })
 }
 
+/// A page of a list answer, `{total, page, page_size, total_pages, <list>}`,
+/// every field read leniently; the list's field name and item type vary.
+macro_rules! paged_answer {
+    ($(#[$doc:meta])* $name:ident { $list:ident: $item:ty }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+        pub struct $name {
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub total: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub page: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub page_size: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_u64")]
+            pub total_pages: Option<u64>,
+            #[serde(default, deserialize_with = "crate::models::lenient_list")]
+            pub $list: Vec<$item>,
+        }
+    };
+}
+pub(crate) use paged_answer;
+
 /// Reads a JSON number (or numeric string) as a non-negative integer.
 pub fn value_as_u64(v: &Value) -> Option<u64> {
     match v {
@@ -921,31 +943,6 @@ pub struct ListJobsQuery {
     pub project_id: Option<String>,
 }
 
-impl ListJobsQuery {
-    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = Vec::new();
-        if let Some(p) = self.page {
-            v.push(("page", p.to_string()));
-        }
-        if let Some(p) = self.page_size {
-            v.push(("page_size", p.to_string()));
-        }
-        if let Some(s) = &self.search {
-            v.push(("search", s.clone()));
-        }
-        if let Some(o) = self.ownership {
-            v.push(("ownership", o.as_str().to_owned()));
-        }
-        if let Some(m) = &self.mode {
-            v.push(("mode", m.as_str().to_owned()));
-        }
-        if let Some(p) = &self.project_id {
-            v.push(("project_id", p.clone()));
-        }
-        v
-    }
-}
-
 // ---------------------------------------------------------------------------
 // responses
 
@@ -1587,11 +1584,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            q.pairs(),
+            crate::request::query_pairs(&q),
             [
-                ("ownership", "shared".to_owned()),
-                ("mode", "lite".to_owned()),
-                ("project_id", "p1".to_owned())
+                ("ownership".to_owned(), "shared".to_owned()),
+                ("mode".to_owned(), "lite".to_owned()),
+                ("project_id".to_owned(), "p1".to_owned())
             ]
         );
     }
@@ -1913,10 +1910,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            q.pairs(),
+            crate::request::query_pairs(&q),
             [
-                ("search", "acme".to_owned()),
-                ("ownership", "own".to_owned())
+                ("search".to_owned(), "acme".to_owned()),
+                ("ownership".to_owned(), "own".to_owned())
             ]
         );
         // An initialize answer's suggestions go into a submit unchanged.

@@ -2,12 +2,14 @@
 //! (`docs/api.md`, section 5). Shapes are read leniently, as in
 //! [`crate::models`].
 
-use crate::client::{Call, Client, READ};
+use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
     lenient_bool, lenient_bool_opt, lenient_date, lenient_list, lenient_sharing, lenient_string,
-    lenient_text, lenient_u64, null_default, ConnectedDataset, Ownership, SharingInfo,
+    lenient_text, lenient_u64, null_default, paged_answer, ConnectedDataset, Ownership,
+    SharingInfo,
 };
+use crate::request::{all_pages, check_id, input, query_pairs, Req};
 use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -17,12 +19,6 @@ use serde_json::{Map, Value};
 pub const MIN_MONITOR_LIMIT: u64 = 10;
 /// The most webhooks one monitor (or job) takes.
 pub const MAX_WEBHOOKS_PER_RESOURCE: usize = 5;
-
-fn input(message: impl Into<String>) -> ApiError {
-    ApiError::Config {
-        message: message.into(),
-    }
-}
 
 /// An empty schedule is refused before any request; what the text means is
 /// the service's call (it answers 422 when it cannot read it).
@@ -60,13 +56,6 @@ pub fn check_webhook_ids(ids: &[String]) -> Result<(), ApiError> {
     }
     if ids.iter().any(|i| i.trim().is_empty()) {
         return Err(input("One of the chosen webhooks has no id."));
-    }
-    Ok(())
-}
-
-fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
-    if id.trim().is_empty() {
-        return Err(input(format!("No {what} id was given.")));
     }
     Ok(())
 }
@@ -164,28 +153,6 @@ pub struct ListMonitorsQuery {
     pub project_id: Option<String>,
 }
 
-impl ListMonitorsQuery {
-    fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut v = Vec::new();
-        if let Some(p) = self.page {
-            v.push(("page", p.to_string()));
-        }
-        if let Some(p) = self.page_size {
-            v.push(("page_size", p.to_string()));
-        }
-        if let Some(s) = &self.search {
-            v.push(("search", s.clone()));
-        }
-        if let Some(o) = self.ownership {
-            v.push(("ownership", o.as_str().to_owned()));
-        }
-        if let Some(p) = &self.project_id {
-            v.push(("project_id", p.clone()));
-        }
-        v
-    }
-}
-
 // ---------------------------------------------------------------------------
 // responses
 
@@ -249,19 +216,9 @@ pub struct MonitorListItem {
     pub sharing_info: Option<SharingInfo>,
 }
 
-/// `GET /catchAll/monitors` answer.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct MonitorsPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub monitors: Vec<MonitorListItem>,
+paged_answer! {
+    /// `GET /catchAll/monitors` answer.
+    MonitorsPage { monitors: MonitorListItem }
 }
 
 /// What the monitor re-runs.
@@ -448,12 +405,11 @@ struct EnableBody {
 // ---------------------------------------------------------------------------
 // calls
 
-fn for_id(id: &str) -> Call<'_> {
-    Call {
-        kind: RequestKind::Read,
-        job_id: Some(id),
-        what: None,
-    }
+/// `/catchAll/monitors/{rest}` about one monitor (`rest` names it).
+fn monitor<'a>(method: Method, rest: &[&'a str], id: &'a str) -> Req<'a> {
+    Req::new(method, &["catchAll", "monitors"])
+        .then(rest)
+        .job(id)
 }
 
 impl Client {
@@ -463,20 +419,10 @@ impl Client {
     /// [`ApiError::Rejected`] with its `status` text.
     pub async fn create_monitor(&self, req: &CreateMonitorRequest) -> Result<String, ApiError> {
         req.check()?;
-        let call = Call {
-            kind: RequestKind::CreatesJob,
-            job_id: None,
-            what: None,
-        };
-        let r: CreateMonitorResponse = self
-            .json(
-                Method::POST,
-                &["catchAll", "monitors", "create"],
-                &[],
-                Some(req),
-                call,
-            )
-            .await?;
+        let r = Req::post(&["catchAll", "monitors", "create"])
+            .json(req)
+            .kind(RequestKind::CreatesJob);
+        let r: CreateMonitorResponse = self.call(r).await?;
         match r.monitor_id.filter(|id| !id.trim().is_empty()) {
             Some(id) => Ok(id),
             None => Err(ApiError::Rejected {
@@ -491,73 +437,40 @@ impl Client {
 
     /// `GET /catchAll/monitors`: one page of the account's monitors.
     pub async fn list_monitors(&self, q: &ListMonitorsQuery) -> Result<MonitorsPage, ApiError> {
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "monitors"],
-            &q.pairs(),
-            None,
-            READ,
-        )
-        .await
+        self.call(Req::get(&["catchAll", "monitors"]).query(query_pairs(q)))
+            .await
     }
 
     /// Every monitor, page after page (there is no single-monitor GET).
     pub async fn all_monitors(&self) -> Result<Vec<MonitorListItem>, ApiError> {
-        let mut out = Vec::new();
-        let mut page = 1u32;
-        loop {
-            let p = self
-                .list_monitors(&ListMonitorsQuery {
-                    page: Some(page),
-                    page_size: Some(100),
-                    ..Default::default()
-                })
-                .await?;
-            let n = p.monitors.len();
-            out.extend(p.monitors);
-            let more = match p.total_pages {
-                Some(t) => u64::from(page) < t,
-                None => n > 0,
+        all_pages(100, 1000, |page| async move {
+            let q = ListMonitorsQuery {
+                page: Some(page),
+                page_size: Some(100),
+                ..Default::default()
             };
-            if !more || n == 0 || page >= 1000 {
-                return Ok(out);
-            }
-            page += 1;
-        }
+            let p = self.list_monitors(&q).await?;
+            Ok((p.monitors, p.total, p.total_pages))
+        })
+        .await
     }
 
     /// `GET /catchAll/monitors/pull/{id}`: the aggregated records.
     pub async fn pull_monitor(&self, monitor_id: &str) -> Result<MonitorPull, ApiError> {
         check_id("monitor", monitor_id)?;
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "monitors", "pull", monitor_id],
-            &[],
-            None,
-            for_id(monitor_id),
-        )
-        .await
+        self.call(monitor(Method::GET, &["pull", monitor_id], monitor_id))
+            .await
     }
 
     /// `GET /catchAll/monitors/pull/{id}/csv`: the latest run only.
     pub async fn pull_monitor_csv(&self, monitor_id: &str) -> Result<String, ApiError> {
         check_id("monitor", monitor_id)?;
-        let (status, body) = self
-            .send::<()>(
-                Method::GET,
-                &["catchAll", "monitors", "pull", monitor_id, "csv"],
-                &[],
-                None,
-                for_id(monitor_id),
-            )
-            .await?;
-        String::from_utf8(body).map_err(|e| {
-            self.scrub(ApiError::Malformed {
-                status,
-                reason: "the CSV is not valid UTF-8 text".into(),
-                excerpt: crate::error::excerpt(e.as_bytes(), crate::error::EXCERPT_MAX_CHARS),
-            })
-        })
+        self.call_text(monitor(
+            Method::GET,
+            &["pull", monitor_id, "csv"],
+            monitor_id,
+        ))
+        .await
     }
 
     /// `GET /catchAll/monitors/{id}/jobs`: its runs, oldest first when
@@ -569,27 +482,15 @@ impl Client {
     ) -> Result<MonitorRuns, ApiError> {
         check_id("monitor", monitor_id)?;
         let sort = if newest_first { "desc" } else { "asc" };
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "monitors", monitor_id, "jobs"],
-            &[("sort", sort.to_owned())],
-            None,
-            for_id(monitor_id),
-        )
-        .await
+        let r = monitor(Method::GET, &[monitor_id, "jobs"], monitor_id);
+        self.call(r.query([("sort", sort.to_owned())])).await
     }
 
     /// `GET /catchAll/monitors/{id}/status`: its history, newest first.
     pub async fn monitor_status(&self, monitor_id: &str) -> Result<MonitorStatusHistory, ApiError> {
         check_id("monitor", monitor_id)?;
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "monitors", monitor_id, "status"],
-            &[],
-            None,
-            for_id(monitor_id),
-        )
-        .await
+        self.call(monitor(Method::GET, &[monitor_id, "status"], monitor_id))
+            .await
     }
 
     /// `POST /catchAll/monitors/{id}/enable`, optionally filling the gap
@@ -600,27 +501,15 @@ impl Client {
         backfill: Option<bool>,
     ) -> Result<MonitorAction, ApiError> {
         check_id("monitor", monitor_id)?;
-        self.json(
-            Method::POST,
-            &["catchAll", "monitors", monitor_id, "enable"],
-            &[],
-            Some(&EnableBody { backfill }),
-            for_id(monitor_id),
-        )
-        .await
+        let r = monitor(Method::POST, &[monitor_id, "enable"], monitor_id);
+        self.call(r.json(&EnableBody { backfill })).await
     }
 
     /// `POST /catchAll/monitors/{id}/disable`: no more scheduled runs.
     pub async fn disable_monitor(&self, monitor_id: &str) -> Result<MonitorAction, ApiError> {
         check_id("monitor", monitor_id)?;
-        self.json::<_, ()>(
-            Method::POST,
-            &["catchAll", "monitors", monitor_id, "disable"],
-            &[],
-            None,
-            for_id(monitor_id),
-        )
-        .await
+        self.call(monitor(Method::POST, &[monitor_id, "disable"], monitor_id))
+            .await
     }
 
     /// `PATCH /catchAll/monitors/{id}`: schedule, limit or webhooks.
@@ -631,27 +520,15 @@ impl Client {
     ) -> Result<UpdateMonitorResponse, ApiError> {
         check_id("monitor", monitor_id)?;
         req.check()?;
-        self.json(
-            Method::PATCH,
-            &["catchAll", "monitors", monitor_id],
-            &[],
-            Some(req),
-            for_id(monitor_id),
-        )
-        .await
+        let r = monitor(Method::PATCH, &[monitor_id], monitor_id);
+        self.call(r.json(req)).await
     }
 
     /// `DELETE /catchAll/monitors/{id}`: soft; deleting again is fine.
     pub async fn delete_monitor(&self, monitor_id: &str) -> Result<MonitorAction, ApiError> {
         check_id("monitor", monitor_id)?;
-        self.json::<_, ()>(
-            Method::DELETE,
-            &["catchAll", "monitors", monitor_id],
-            &[],
-            None,
-            for_id(monitor_id),
-        )
-        .await
+        self.call(monitor(Method::DELETE, &[monitor_id], monitor_id))
+            .await
     }
 }
 

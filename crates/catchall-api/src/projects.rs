@@ -1,13 +1,14 @@
 //! Projects: jobs, monitors, watchlists and webhooks grouped by client or
 //! topic, shared across the organisation (`docs/api.md`, section 8).
 
-use crate::client::{Call, Client, READ};
-use crate::datasets::{lenient_counts, push_opt};
+use crate::client::Client;
+use crate::datasets::lenient_counts;
 use crate::error::ApiError;
 use crate::models::{
     lenient_bool, lenient_bool_opt, lenient_date, lenient_list, lenient_string, lenient_text,
-    lenient_u64,
+    lenient_u64, paged_answer,
 };
+use crate::request::{all_pages, fill_blank, paging, query_pairs, Req};
 use crate::retry::RequestKind;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -34,19 +35,9 @@ pub struct Project {
     pub updated_at: Option<String>,
 }
 
-/// `GET /catchAll/projects` answer.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct ProjectsPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub projects: Vec<Project>,
+paged_answer! {
+    /// `GET /catchAll/projects` answer.
+    ProjectsPage { projects: Project }
 }
 
 /// `POST /catchAll/projects` answer.
@@ -152,19 +143,9 @@ pub struct Resource {
     pub metadata: Option<Value>,
 }
 
-/// `GET /catchAll/projects/{id}/resources` answer.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct ResourcesPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub resources: Vec<Resource>,
+paged_answer! {
+    /// `GET /catchAll/projects/{id}/resources` answer.
+    ResourcesPage { resources: Resource }
 }
 
 /// `{resource_type, resource_id}` to add.
@@ -210,8 +191,8 @@ pub struct ResourcesAdded {
     pub results: Vec<ResourceResult>,
 }
 
-/// Filters of the project list.
-#[derive(Clone, Debug, PartialEq, Default)]
+/// Filters of the project list. Unset fields are not sent.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
 pub struct ListProjectsQuery {
     pub page: Option<u32>,
     pub page_size: Option<u32>,
@@ -225,80 +206,44 @@ struct AddResources<'a> {
     resources: &'a [ResourceRef],
 }
 
-fn about(what: &str) -> Call<'_> {
-    Call {
-        kind: RequestKind::Read,
-        job_id: None,
-        what: Some(what),
-    }
+/// `/catchAll/projects/{id}/{rest}`: a 404 names the project.
+fn project<'a>(method: Method, id: &'a str, rest: &[&'a str]) -> Req<'a> {
+    Req::new(method, &["catchAll", "projects", id])
+        .then(rest)
+        .missing(format!("Project {id}"))
 }
 
 impl Client {
     /// `POST /catchAll/projects`.
     pub async fn create_project(&self, input: &ProjectInput) -> Result<ProjectCreated, ApiError> {
-        let call = Call {
-            kind: RequestKind::Creates,
-            job_id: None,
-            what: None,
-        };
-        self.json(
-            Method::POST,
-            &["catchAll", "projects"],
-            &[],
-            Some(input),
-            call,
-        )
-        .await
+        let r = Req::post(&["catchAll", "projects"]).json(input);
+        self.call(r.kind(RequestKind::Creates)).await
     }
 
     /// `GET /catchAll/projects`.
     pub async fn list_projects(&self, q: &ListProjectsQuery) -> Result<ProjectsPage, ApiError> {
-        let mut pairs = Vec::new();
-        push_opt(&mut pairs, "page", q.page.map(|p| p.to_string()));
-        push_opt(&mut pairs, "page_size", q.page_size.map(|p| p.to_string()));
-        push_opt(&mut pairs, "search", q.search.clone());
-        push_opt(&mut pairs, "ownership", q.ownership.clone());
-        self.json::<_, ()>(Method::GET, &["catchAll", "projects"], &pairs, None, READ)
+        self.call(Req::get(&["catchAll", "projects"]).query(query_pairs(q)))
             .await
     }
 
     /// Every project, page by page.
     pub async fn all_projects(&self) -> Result<Vec<Project>, ApiError> {
-        let mut out = Vec::new();
-        for page in 1..=1000u32 {
-            let p = self
-                .list_projects(&ListProjectsQuery {
-                    page: Some(page),
-                    page_size: Some(100),
-                    ..Default::default()
-                })
-                .await?;
-            let n = p.projects.len();
-            out.extend(p.projects);
-            let last = p.total_pages.is_some_and(|t| u64::from(page) >= t)
-                || p.total.is_some_and(|t| out.len() as u64 >= t);
-            if n == 0 || last {
-                break;
-            }
-        }
-        Ok(out)
+        all_pages(100, 1000, |page| async move {
+            let q = ListProjectsQuery {
+                page: Some(page),
+                page_size: Some(100),
+                ..Default::default()
+            };
+            let p = self.list_projects(&q).await?;
+            Ok((p.projects, p.total, p.total_pages))
+        })
+        .await
     }
 
     /// `GET /catchAll/projects/{id}`.
     pub async fn get_project(&self, id: &str) -> Result<Project, ApiError> {
-        let what = format!("Project {id}");
-        let mut p: Project = self
-            .json::<_, ()>(
-                Method::GET,
-                &["catchAll", "projects", id],
-                &[],
-                None,
-                about(&what),
-            )
-            .await?;
-        if p.project_id.is_empty() {
-            p.project_id = id.to_owned();
-        }
+        let mut p: Project = self.call(project(Method::GET, id, &[])).await?;
+        fill_blank(&mut p.project_id, id);
         Ok(p)
     }
 
@@ -308,48 +253,22 @@ impl Client {
         id: &str,
         update: &ProjectUpdate,
     ) -> Result<ProjectAck, ApiError> {
-        let what = format!("Project {id}");
-        self.json(
-            Method::PATCH,
-            &["catchAll", "projects", id],
-            &[],
-            Some(update),
-            about(&what),
-        )
-        .await
+        self.call(project(Method::PATCH, id, &[]).json(update))
+            .await
     }
 
     /// `DELETE /catchAll/projects/{id}`: its resources are only unassigned
     /// unless `delete_resources` (then jobs, monitors and watchlists go too).
     pub async fn delete_project(&self, id: &str, delete_resources: bool) -> Result<(), ApiError> {
-        let what = format!("Project {id}");
         let q = [("delete_resources", delete_resources.to_string())];
-        self.send::<()>(
-            Method::DELETE,
-            &["catchAll", "projects", id],
-            &q,
-            None,
-            about(&what),
-        )
-        .await
-        .map(|_| ())
+        self.call_empty(project(Method::DELETE, id, &[]).query(q))
+            .await
     }
 
     /// `GET /catchAll/projects/{id}/overview`.
     pub async fn project_overview(&self, id: &str) -> Result<ProjectOverview, ApiError> {
-        let what = format!("Project {id}");
-        let mut o: ProjectOverview = self
-            .json::<_, ()>(
-                Method::GET,
-                &["catchAll", "projects", id, "overview"],
-                &[],
-                None,
-                about(&what),
-            )
-            .await?;
-        if o.project_id.is_empty() {
-            o.project_id = id.to_owned();
-        }
+        let mut o: ProjectOverview = self.call(project(Method::GET, id, &["overview"])).await?;
+        fill_blank(&mut o.project_id, id);
         Ok(o)
     }
 
@@ -361,19 +280,11 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<ResourcesPage, ApiError> {
-        let what = format!("Project {id}");
-        let mut q = Vec::new();
-        push_opt(&mut q, "resource_type", resource_type.map(str::to_owned));
-        q.push(("page", page.max(1).to_string()));
-        q.push(("page_size", page_size.max(1).to_string()));
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "projects", id, "resources"],
-            &q,
-            None,
-            about(&what),
-        )
-        .await
+        let kind = resource_type.map(|t| ("resource_type", t.to_owned()));
+        let r = project(Method::GET, id, &["resources"])
+            .query(kind)
+            .query(paging(page, page_size));
+        self.call(r).await
     }
 
     /// `POST /catchAll/projects/{id}/resources`.
@@ -382,15 +293,8 @@ impl Client {
         id: &str,
         resources: &[ResourceRef],
     ) -> Result<ResourcesAdded, ApiError> {
-        let what = format!("Project {id}");
-        self.json(
-            Method::POST,
-            &["catchAll", "projects", id, "resources"],
-            &[],
-            Some(&AddResources { resources }),
-            about(&what),
-        )
-        .await
+        let r = project(Method::POST, id, &["resources"]).json(&AddResources { resources });
+        self.call(r).await
     }
 
     /// `DELETE /catchAll/projects/{id}/resources/{type}/{rid}`: unassigns only.
@@ -399,22 +303,12 @@ impl Client {
         id: &str,
         resource: &ResourceRef,
     ) -> Result<ProjectAck, ApiError> {
-        let what = format!("Project {id}");
-        self.json::<_, ()>(
-            Method::DELETE,
-            &[
-                "catchAll",
-                "projects",
-                id,
-                "resources",
-                &resource.resource_type,
-                &resource.resource_id,
-            ],
-            &[],
-            None,
-            about(&what),
-        )
-        .await
+        let rest = [
+            "resources",
+            resource.resource_type.as_str(),
+            &resource.resource_id,
+        ];
+        self.call(project(Method::DELETE, id, &rest)).await
     }
 }
 

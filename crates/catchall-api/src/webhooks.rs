@@ -2,22 +2,18 @@
 //! hears about them (`docs/api.md`, section 6). The app polls for itself;
 //! webhooks only notify people.
 
-use crate::client::{Call, Client, READ};
+use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
     lenient_bool, lenient_date, lenient_list, lenient_string, lenient_text, lenient_u64,
+    paged_answer,
 };
+use crate::request::{check_id, input, paging, Req};
 use crate::retry::RequestKind;
 use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-fn input(message: impl Into<String>) -> ApiError {
-    ApiError::Config {
-        message: message.into(),
-    }
-}
 
 /// The URL rules the service applies, checked before sending: HTTPS, a
 /// host name (not an IP address), and the right host for Slack or Teams.
@@ -207,19 +203,9 @@ pub struct WebhookAnswer {
     pub webhook: Option<Webhook>,
 }
 
-/// A page of webhooks.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct WebhooksPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub webhooks: Vec<Webhook>,
+paged_answer! {
+    /// A page of webhooks.
+    WebhooksPage { webhooks: Webhook }
 }
 
 /// `POST .../{id}/test` answer: `success` means the target answered 2xx.
@@ -250,19 +236,9 @@ pub struct WebhookMapping {
     pub assigned_at: Option<String>,
 }
 
-/// A page of a webhook's assignments.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub struct WebhookMappingsPage {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub page_size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub resources: Vec<WebhookMapping>,
+paged_answer! {
+    /// A page of a webhook's assignments.
+    WebhookMappingsPage { resources: WebhookMapping }
 }
 
 /// `POST .../{id}/resources` answer.
@@ -339,13 +315,6 @@ struct AssignBody<'a> {
     resource_id: &'a str,
 }
 
-fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
-    if id.trim().is_empty() {
-        return Err(input(format!("No {what} id was given.")));
-    }
-    Ok(())
-}
-
 fn check_resource_type(t: &str) -> Result<(), ApiError> {
     match t {
         "job" | "monitor" | "monitor_group" | "test" => Ok(()),
@@ -355,38 +324,26 @@ fn check_resource_type(t: &str) -> Result<(), ApiError> {
     }
 }
 
-fn paging(page: u32, page_size: u32) -> Vec<(&'static str, String)> {
-    vec![
-        ("page", page.max(1).to_string()),
-        ("page_size", page_size.max(1).to_string()),
-    ]
+/// A job, monitor or monitor group a webhook serves: both parts checked.
+fn check_resource(resource_type: &str, resource_id: &str) -> Result<(), ApiError> {
+    check_resource_type(resource_type)?;
+    check_id(resource_type, resource_id)
 }
 
-fn for_id(id: &str) -> Call<'_> {
-    Call {
-        kind: RequestKind::Read,
-        job_id: Some(id),
-        what: None,
-    }
+/// `/catchAll/webhooks/{id}/{rest}`, once the id is checked.
+fn webhook<'a>(method: Method, id: &'a str, rest: &[&'a str]) -> Result<Req<'a>, ApiError> {
+    check_id("webhook", id)?;
+    Ok(Req::new(method, &["catchAll", "webhooks", id])
+        .then(rest)
+        .job(id))
 }
 
 impl Client {
     /// `POST /catchAll/webhooks`. Never repeated after a lost answer.
     pub async fn create_webhook(&self, input: &WebhookInput) -> Result<WebhookAnswer, ApiError> {
         input.check()?;
-        let call = Call {
-            kind: RequestKind::CreatesJob,
-            job_id: None,
-            what: None,
-        };
-        self.json(
-            Method::POST,
-            &["catchAll", "webhooks"],
-            &[],
-            Some(input),
-            call,
-        )
-        .await
+        let r = Req::post(&["catchAll", "webhooks"]).json(input);
+        self.call(r.kind(RequestKind::CreatesJob)).await
     }
 
     /// `GET /catchAll/webhooks`, optionally searching names.
@@ -396,25 +353,18 @@ impl Client {
         page_size: u32,
         search: Option<&str>,
     ) -> Result<WebhooksPage, ApiError> {
-        let mut q = paging(page, page_size);
-        if let Some(s) = search.filter(|s| !s.trim().is_empty()) {
-            q.push(("search", s.to_owned()));
-        }
-        self.json::<_, ()>(Method::GET, &["catchAll", "webhooks"], &q, None, READ)
-            .await
+        let search = search
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| ("search", s.to_owned()));
+        let r = Req::get(&["catchAll", "webhooks"])
+            .query(paging(page, page_size))
+            .query(search);
+        self.call(r).await
     }
 
     /// `GET /catchAll/webhooks/{id}`.
     pub async fn get_webhook(&self, id: &str) -> Result<WebhookAnswer, ApiError> {
-        check_id("webhook", id)?;
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "webhooks", id],
-            &[],
-            None,
-            for_id(id),
-        )
-        .await
+        self.call(webhook(Method::GET, id, &[])?).await
     }
 
     /// `PATCH /catchAll/webhooks/{id}`.
@@ -423,32 +373,16 @@ impl Client {
         id: &str,
         update: &WebhookUpdate,
     ) -> Result<WebhookAnswer, ApiError> {
-        check_id("webhook", id)?;
+        let r = webhook(Method::PATCH, id, &[])?;
         if let Some(url) = &update.url {
             check_webhook_url(url, update.kind.as_deref())?;
         }
-        self.json(
-            Method::PATCH,
-            &["catchAll", "webhooks", id],
-            &[],
-            Some(update),
-            for_id(id),
-        )
-        .await
+        self.call(r.json(update)).await
     }
 
     /// `DELETE /catchAll/webhooks/{id}`: permanent, drops its assignments.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), ApiError> {
-        check_id("webhook", id)?;
-        self.send::<()>(
-            Method::DELETE,
-            &["catchAll", "webhooks", id],
-            &[],
-            None,
-            for_id(id),
-        )
-        .await
-        .map(|_| ())
+        self.call_empty(webhook(Method::DELETE, id, &[])?).await
     }
 
     /// `POST /catchAll/webhooks/{id}/test`: sends `payload` (or a sample).
@@ -457,15 +391,8 @@ impl Client {
         id: &str,
         payload: Option<&Value>,
     ) -> Result<WebhookTestResult, ApiError> {
-        check_id("webhook", id)?;
-        self.json(
-            Method::POST,
-            &["catchAll", "webhooks", id, "test"],
-            &[],
-            Some(&TestBody { payload }),
-            for_id(id),
-        )
-        .await
+        let r = webhook(Method::POST, id, &["test"])?;
+        self.call(r.json(&TestBody { payload })).await
     }
 
     /// `GET /catchAll/webhooks/{id}/resources`.
@@ -476,20 +403,13 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<WebhookMappingsPage, ApiError> {
-        check_id("webhook", id)?;
-        let mut q = paging(page, page_size);
+        let r = webhook(Method::GET, id, &["resources"])?;
         if let Some(t) = resource_type {
             check_resource_type(t)?;
-            q.push(("resource_type", t.to_owned()));
         }
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "webhooks", id, "resources"],
-            &q,
-            None,
-            for_id(id),
-        )
-        .await
+        let kind = resource_type.map(|t| ("resource_type", t.to_owned()));
+        self.call(r.query(paging(page, page_size)).query(kind))
+            .await
     }
 
     /// `POST /catchAll/webhooks/{id}/resources`: attach to a job or monitor.
@@ -499,19 +419,12 @@ impl Client {
         resource_type: &str,
         resource_id: &str,
     ) -> Result<AssignAnswer, ApiError> {
-        check_id("webhook", id)?;
-        check_resource_type(resource_type)?;
-        check_id(resource_type, resource_id)?;
-        self.json(
-            Method::POST,
-            &["catchAll", "webhooks", id, "resources"],
-            &[],
-            Some(&AssignBody {
-                resource_type,
-                resource_id,
-            }),
-            for_id(id),
-        )
+        let r = webhook(Method::POST, id, &["resources"])?;
+        check_resource(resource_type, resource_id)?;
+        self.call(r.json(&AssignBody {
+            resource_type,
+            resource_id,
+        }))
         .await
     }
 
@@ -522,25 +435,13 @@ impl Client {
         resource_type: &str,
         resource_id: &str,
     ) -> Result<(), ApiError> {
-        check_id("webhook", id)?;
-        check_resource_type(resource_type)?;
-        check_id(resource_type, resource_id)?;
-        self.send::<()>(
+        let r = webhook(
             Method::DELETE,
-            &[
-                "catchAll",
-                "webhooks",
-                id,
-                "resources",
-                resource_type,
-                resource_id,
-            ],
-            &[],
-            None,
-            for_id(id),
-        )
-        .await
-        .map(|_| ())
+            id,
+            &["resources", resource_type, resource_id],
+        )?;
+        check_resource(resource_type, resource_id)?;
+        self.call_empty(r).await
     }
 
     /// `GET /catchAll/resources/{type}/{rid}/webhooks`.
@@ -551,22 +452,10 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<WebhooksPage, ApiError> {
-        check_resource_type(resource_type)?;
-        check_id(resource_type, resource_id)?;
-        self.json::<_, ()>(
-            Method::GET,
-            &[
-                "catchAll",
-                "resources",
-                resource_type,
-                resource_id,
-                "webhooks",
-            ],
-            &paging(page, page_size),
-            None,
-            for_id(resource_id),
-        )
-        .await
+        check_resource(resource_type, resource_id)?;
+        let path = ["catchAll", "resources", resource_type, resource_id];
+        let r = Req::get(&path).then(&["webhooks"]).job(resource_id);
+        self.call(r.query(paging(page, page_size))).await
     }
 
     /// `POST /catchAll/webhook/trigger/{type}/{rid}`: deliver again now
@@ -578,22 +467,15 @@ impl Client {
         webhook_id: &str,
         job_id: Option<&str>,
     ) -> Result<(), ApiError> {
-        check_resource_type(resource_type)?;
-        check_id(resource_type, resource_id)?;
+        check_resource(resource_type, resource_id)?;
         check_id("webhook", webhook_id)?;
-        let mut q = vec![("webhook_id", webhook_id.to_owned())];
-        if let Some(j) = job_id {
-            q.push(("job_id", j.to_owned()));
-        }
-        self.send::<()>(
-            Method::POST,
-            &["catchAll", "webhook", "trigger", resource_type, resource_id],
-            &q,
-            None,
-            for_id(resource_id),
-        )
-        .await
-        .map(|_| ())
+        let path = ["catchAll", "webhook", "trigger", resource_type, resource_id];
+        let q = [("webhook_id", webhook_id)]
+            .into_iter()
+            .chain(job_id.map(|j| ("job_id", j)))
+            .map(|(k, v)| (k, v.to_owned()));
+        self.call_empty(Req::post(&path).job(resource_id).query(q))
+            .await
     }
 
     /// `GET /catchAll/webhook-history`: a resource's deliveries, newest first.
@@ -604,21 +486,13 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> Result<DeliveryPage, ApiError> {
-        check_resource_type(resource_type)?;
-        check_id(resource_type, resource_id)?;
-        let mut q = vec![
+        check_resource(resource_type, resource_id)?;
+        let q = [
             ("resource_type", resource_type.to_owned()),
             ("resource_id", resource_id.to_owned()),
         ];
-        q.extend(paging(page, page_size));
-        self.json::<_, ()>(
-            Method::GET,
-            &["catchAll", "webhook-history"],
-            &q,
-            None,
-            for_id(resource_id),
-        )
-        .await
+        let r = Req::get(&["catchAll", "webhook-history"]).job(resource_id);
+        self.call(r.query(q).query(paging(page, page_size))).await
     }
 }
 

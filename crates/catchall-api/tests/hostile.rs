@@ -1,30 +1,20 @@
 //! The client against a hostile stand-in for the service on loopback:
 //! redirects to other hosts, invalid UTF-8, answers larger than the limit.
 
+mod common;
+
 use catchall_api::*;
 use catchall_sandbox::hostile::{self, Hostile, SeenRequest};
+use common::{client_for, KEY};
 use std::net::IpAddr;
 use std::time::Duration;
-
-const KEY: &str = "sk-hostile-KEY-1234";
 
 fn ip(last: u8) -> IpAddr {
     IpAddr::from([127, 0, 0, last])
 }
 
 fn client(base: &str) -> Client {
-    Client::new(ClientConfig {
-        base_url: base.into(),
-        api_key: ApiKey::new(KEY),
-        timeout: Duration::from_secs(10),
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            jitter: 0.0,
-        },
-    })
-    .unwrap()
+    client_for(base, KEY, Duration::from_secs(10))
 }
 
 const LIMITS: &[u8] = br#"{"plan":"x","features":{}}"#;

@@ -1,39 +1,12 @@
 //! Monitors and webhooks: the client against the sandbox over HTTP.
 
+mod common;
+
 use catchall_api::*;
-use catchall_sandbox::{Pace, Sandbox, SandboxConfig};
+use catchall_sandbox::Sandbox;
+use common::{start, KEY};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-
-const KEY: &str = "sk-monitors-test-KEY";
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(
-        SandboxConfig {
-            pace: Pace::Test,
-            api_key: Some(KEY.into()),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sb: &Sandbox) -> Client {
-    Client::new(ClientConfig {
-        base_url: sb.base_url(),
-        api_key: ApiKey::new(KEY),
-        timeout: Duration::from_secs(10),
-        retry: RetryPolicy {
-            max_retries: 1,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            jitter: 0.0,
-        },
-    })
-    .unwrap()
-}
 
 /// A finished job of the caller's that ended within the last week (backfill needs one).
 async fn recent_finished_job(c: &Client) -> String {
@@ -60,8 +33,7 @@ async fn wait_runs(c: &Client, id: &str, n: usize) -> MonitorRuns {
 
 #[tokio::test]
 async fn a_monitor_runs_at_test_pace_and_its_records_are_deduplicated() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     let mut req = CreateMonitorRequest::new(&job, "every day at 9am");
     req.timezone = Some("Europe/Berlin".into());
@@ -178,8 +150,7 @@ async fn a_monitor_runs_at_test_pace_and_its_records_are_deduplicated() {
 
 #[tokio::test]
 async fn disable_enable_with_backfill_update_and_delete() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     let mut req = CreateMonitorRequest::new(&job, "every Monday at 6 PM EST");
     req.backfill = Some(true);
@@ -237,8 +208,7 @@ async fn disable_enable_with_backfill_update_and_delete() {
 
 #[tokio::test]
 async fn bad_schedules_and_bad_input() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     // Refused by the service (422) with its words.
     for text in ["whenever it suits", "every 5 minutes", "at 9am"] {
@@ -308,8 +278,7 @@ async fn bad_schedules_and_bad_input() {
 
 #[tokio::test]
 async fn webhooks_test_assign_deliver_and_history() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // Plain checks before any request.
     for (url, kind) in [
         ("http://example.com/h", None),
@@ -492,8 +461,7 @@ fn keys(v: &serde_json::Value) -> Vec<String> {
 
 #[tokio::test]
 async fn a_monitors_runs_are_jobs_pulled_by_id_in_the_job_shapes() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = recent_finished_job(&c).await;
     let mut req = CreateMonitorRequest::new(&job, "every day at 9am");
     req.limit = Some(20);

@@ -1,61 +1,51 @@
 //! The client against the sandbox over real HTTP on loopback: every
 //! endpoint and every fault, asserting what the user would see.
 
+mod common;
+
 use catchall_api::*;
 use catchall_sandbox::{Fault, FaultRule, Pace, Sandbox, SandboxConfig};
+use common::{client, client_for, fast_retry, sandbox, sandbox_with, start, wait_done, KEY};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-const KEY: &str = "sk-secret-XYZ";
-
-async fn sandbox_with(cfg: SandboxConfig) -> Sandbox {
-    Sandbox::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("sandbox starts")
-}
-
-async fn sandbox() -> Sandbox {
-    sandbox_with(SandboxConfig {
-        pace: Pace::Test,
-        api_key: Some(KEY.into()),
-        ..Default::default()
-    })
-    .await
-}
-
-/// Small delays so that retry tests run fast; no jitter so that timings are
-/// predictable.
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 2,
-        base_delay: Duration::from_millis(40),
-        max_delay: Duration::from_secs(5),
-        jitter: 0.0,
-    }
-}
-
-fn client_for(base: &str, key: &str, timeout: Duration) -> Client {
-    Client::new(ClientConfig {
-        base_url: base.into(),
-        api_key: ApiKey::new(key),
-        timeout,
-        retry: fast_retry(),
-    })
-    .unwrap()
-}
-
-fn client(sb: &Sandbox) -> Client {
-    client_for(&sb.base_url(), KEY, Duration::from_secs(10))
-}
-
-fn rule(path: &str, fault: Fault, times: u32) -> FaultRule {
-    FaultRule {
+/// The sandbox answers the next `times` requests under `path` with `fault`.
+fn fail(sb: &Sandbox, path: &str, fault: Fault, times: u32) {
+    sb.faults().push(FaultRule {
         path_prefix: Some(path.into()),
         method: None,
         fault,
         times: Some(times),
         page: None,
-    }
+    });
+}
+
+fn server_error(status: u16) -> Fault {
+    Fault::ServerError { status }
+}
+
+fn rate_limit(retry_after_secs: Option<u64>) -> Fault {
+    Fault::RateLimit { retry_after_secs }
+}
+
+async fn submit_err(c: &Client, query: &str) -> ApiError {
+    c.submit(&SubmitRequest::new(query)).await.unwrap_err()
+}
+
+async fn search_jobs(c: &Client, search: &str) -> UserJobsPage {
+    let q = ListJobsQuery {
+        search: Some(search.into()),
+        ..Default::default()
+    };
+    c.list_jobs(&q).await.unwrap()
+}
+
+async fn jobs_owned(c: &Client, ownership: Ownership) -> UserJobsPage {
+    let q = ListJobsQuery {
+        ownership: Some(ownership),
+        ..Default::default()
+    };
+    c.list_jobs(&q).await.unwrap()
 }
 
 /// Every page of a job, asked in order until one comes back empty (the
@@ -105,27 +95,6 @@ async fn submit_small(c: &Client, query: &str, limit: u64) -> String {
     .expect("submit")
 }
 
-/// Polls status until the job is terminal; returns the stages seen in order.
-async fn wait_done(c: &Client, job: &str) -> Vec<Stage> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut seen: Vec<Stage> = Vec::new();
-    loop {
-        let s = c.status(job).await.expect("status");
-        let stage = s.stage().expect("a stage");
-        if seen.last() != Some(&stage) {
-            seen.push(stage.clone());
-        }
-        if stage.is_terminal() {
-            return seen;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "job {job} did not finish: {seen:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn assert_no_key(text: &str) {
     assert!(!text.contains(KEY), "the API key leaked into: {text}");
     assert!(
@@ -139,8 +108,7 @@ fn assert_no_key(text: &str) {
 
 #[tokio::test]
 async fn health_and_version() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     assert!(c.health().await.unwrap());
     assert!(!c.version().await.unwrap().is_empty());
     sb.shutdown().await;
@@ -148,8 +116,7 @@ async fn health_and_version() {
 
 #[tokio::test]
 async fn initialize_suggests_validators_and_enrichments() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let r = c
         .initialize(&InitializeRequest {
             query: "Series A funding rounds raised by European fintech startups".into(),
@@ -200,8 +167,7 @@ async fn initialize_suggests_validators_and_enrichments() {
 
 #[tokio::test]
 async fn validate_flags_weak_queries() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let weak = c.validate("ai").await.unwrap();
     assert_ne!(weak.status, ValidationStatus::Good);
     assert!(weak.issues.contains(&QueryIssue::TooShort), "{weak:?}");
@@ -217,8 +183,7 @@ async fn validate_flags_weak_queries() {
 
 #[tokio::test]
 async fn job_lifecycle_status_pull_csv() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Acquisitions of European software companies", 25).await;
 
     // Before enriching there is nothing to pull yet, and that is not an error.
@@ -339,8 +304,7 @@ async fn job_lifecycle_status_pull_csv() {
 
 #[tokio::test]
 async fn failing_query_pull_carries_the_error() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Audits that fail at European banks", 10).await;
     let stages = wait_done(&c, &job).await;
     assert_eq!(stages.last(), Some(&Stage::Failed));
@@ -352,8 +316,7 @@ async fn failing_query_pull_carries_the_error() {
 
 #[tokio::test]
 async fn continue_raises_the_limit_and_rejects_bad_limits() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Layoffs at US tech companies", 10).await;
 
     let e = c.continue_job(&job, Some(20)).await.unwrap_err();
@@ -380,8 +343,7 @@ async fn continue_raises_the_limit_and_rejects_bad_limits() {
 
 #[tokio::test]
 async fn list_jobs_pages_searches_and_filters() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Zeppelin airship manufacturers funding", 10).await;
 
     let all = c.list_jobs(&ListJobsQuery::default()).await.unwrap();
@@ -398,23 +360,11 @@ async fn list_jobs_pages_searches_and_filters() {
         "{ours:?}"
     );
 
-    let found = c
-        .list_jobs(&ListJobsQuery {
-            search: Some("zeppelin".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let found = search_jobs(&c, "zeppelin").await;
     assert_eq!(found.jobs.len(), 1);
     assert_eq!(found.jobs[0].job_id, job);
 
-    let shared = c
-        .list_jobs(&ListJobsQuery {
-            ownership: Some(Ownership::Shared),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let shared = jobs_owned(&c, Ownership::Shared).await;
     assert!(!shared.jobs.is_empty());
     assert!(shared.jobs.iter().all(|j| j.sharing_info.is_some()));
 
@@ -448,8 +398,7 @@ async fn list_jobs_pages_searches_and_filters() {
 
 #[tokio::test]
 async fn delete_is_soft_and_repeatable() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Port strikes in Europe", 10).await;
     let d = c.delete_job(&job).await.unwrap();
     assert!(d.success);
@@ -488,8 +437,7 @@ async fn limits_report_the_plan() {
 
 #[tokio::test]
 async fn submit_input_errors_read_plainly() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let e = c
         .submit(&SubmitRequest {
             limit: Some(5),
@@ -554,10 +502,7 @@ async fn all_slots_busy_on_submit_and_continue() {
     .await;
     let c = client(&sb);
     let first = submit_small(&c, "Mergers of regional airlines", 10).await;
-    let e = c
-        .submit(&SubmitRequest::new("Bank failures in Europe"))
-        .await
-        .unwrap_err();
+    let e = submit_err(&c, "Bank failures in Europe").await;
     assert_eq!(e.kind(), "busy");
     assert!(
         e.to_string()
@@ -622,12 +567,10 @@ async fn the_key_never_shows_in_any_failure() {
 
     let mut errors: Vec<ApiError> = Vec::new();
     let faults = [
-        Fault::RateLimit {
-            retry_after_secs: None,
-        },
-        Fault::ServerError { status: 500 },
-        Fault::ServerError { status: 502 },
-        Fault::ServerError { status: 503 },
+        rate_limit(None),
+        server_error(500),
+        server_error(502),
+        server_error(503),
         Fault::Slow { delay_ms: 1500 },
         Fault::DropConnection,
         Fault::TruncatedJson,
@@ -635,11 +578,7 @@ async fn the_key_never_shows_in_any_failure() {
     for f in faults {
         sb.faults().push(FaultRule::always(f));
         errors.push(c.status("job-x").await.unwrap_err());
-        errors.push(
-            c.submit(&SubmitRequest::new("Layoffs at banks"))
-                .await
-                .unwrap_err(),
-        );
+        errors.push(submit_err(&c, "Layoffs at banks").await);
         sb.faults().clear();
     }
     errors.push(c.status("no-such-job").await.unwrap_err());
@@ -716,12 +655,11 @@ async fn closed_port_url() -> String {
 
 #[tokio::test]
 async fn every_read_survives_two_503s() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Factory fires in Asia", 10).await;
     wait_done(&c, &job).await;
     let f = sb.faults();
-    let two_503 = || f.push(FaultRule::always(Fault::ServerError { status: 503 }).times(2));
+    let two_503 = || f.push(FaultRule::always(server_error(503)).times(2));
 
     two_503();
     c.initialize(&InitializeRequest {
@@ -756,11 +694,7 @@ async fn every_read_survives_two_503s() {
     two_503();
     c.version().await.unwrap();
     // pull_all: a 502 burst in the middle of the pages is absorbed too.
-    f.push(rule(
-        "/catchAll/pull",
-        Fault::ServerError { status: 502 },
-        2,
-    ));
+    fail(&sb, "/catchAll/pull", server_error(502), 2);
     assert_eq!(pull_all(&c, &job, 3).await.unwrap().all_records.len(), 10);
     two_503();
     assert!(c.delete_job(&job).await.unwrap().success);
@@ -770,11 +704,9 @@ async fn every_read_survives_two_503s() {
 
 #[tokio::test]
 async fn a_long_server_error_burst_gives_server_trouble() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     for status in [500, 502, 503] {
-        sb.faults()
-            .push(rule("/catchAll/status", Fault::ServerError { status }, 5));
+        fail(&sb, "/catchAll/status", Fault::ServerError { status }, 5);
         let e = c.status("any").await.unwrap_err();
         assert_eq!(e.kind(), "server");
         assert_eq!(e.status(), Some(status));
@@ -794,17 +726,9 @@ async fn a_long_server_error_burst_gives_server_trouble() {
 
 #[tokio::test]
 async fn submit_is_not_retried_after_a_5xx() {
-    let sb = sandbox().await;
-    let c = client(&sb);
-    sb.faults().push(rule(
-        "/catchAll/submit",
-        Fault::ServerError { status: 503 },
-        2,
-    ));
-    let e = c
-        .submit(&SubmitRequest::new("Layoffs at banks"))
-        .await
-        .unwrap_err();
+    let (sb, c) = start().await;
+    fail(&sb, "/catchAll/submit", server_error(503), 2);
+    let e = submit_err(&c, "Layoffs at banks").await;
     assert_eq!(e.kind(), "server");
     assert!(
         e.to_string()
@@ -823,11 +747,7 @@ async fn submit_is_not_retried_after_a_5xx() {
     // Continue, likewise.
     let job = submit_small(&c, "Layoffs at banks", 10).await;
     wait_done(&c, &job).await;
-    sb.faults().push(rule(
-        "/catchAll/continue",
-        Fault::ServerError { status: 500 },
-        2,
-    ));
+    fail(&sb, "/catchAll/continue", server_error(500), 2);
     let e = c.continue_job(&job, Some(20)).await.unwrap_err();
     assert_eq!(e.kind(), "server");
     assert_eq!(remaining(&sb), 1);
@@ -839,15 +759,8 @@ async fn submit_is_not_retried_after_a_5xx() {
 
 #[tokio::test]
 async fn rate_limit_with_retry_after_waits_that_long() {
-    let sb = sandbox().await;
-    let c = client(&sb);
-    sb.faults().push(rule(
-        "/catchAll/status",
-        Fault::RateLimit {
-            retry_after_secs: Some(1),
-        },
-        1,
-    ));
+    let (sb, c) = start().await;
+    fail(&sb, "/catchAll/status", rate_limit(Some(1)), 1);
     let t = Instant::now();
     let e = c.status("no-such-job").await.unwrap_err(); // 429, wait 1 s, then the real answer
     let waited = t.elapsed();
@@ -859,13 +772,7 @@ async fn rate_limit_with_retry_after_waits_that_long() {
     assert!(waited < Duration::from_secs(3), "waited {waited:?}");
 
     // Without Retry-After: the policy's backoff (40 ms here).
-    sb.faults().push(rule(
-        "/catchAll/status",
-        Fault::RateLimit {
-            retry_after_secs: None,
-        },
-        2,
-    ));
+    fail(&sb, "/catchAll/status", rate_limit(None), 2);
     let t = Instant::now();
     c.status("no-such-job").await.unwrap_err();
     assert!(
@@ -886,13 +793,7 @@ async fn rate_limit_with_retry_after_waits_that_long() {
         },
     })
     .unwrap();
-    sb.faults().push(rule(
-        "/catchAll/status",
-        Fault::RateLimit {
-            retry_after_secs: Some(30),
-        },
-        1,
-    ));
+    fail(&sb, "/catchAll/status", rate_limit(Some(30)), 1);
     let t = Instant::now();
     capped.status("no-such-job").await.unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
@@ -901,16 +802,9 @@ async fn rate_limit_with_retry_after_waits_that_long() {
 
 #[tokio::test]
 async fn submit_is_retried_on_429_and_then_reports_busy() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // One 429: retried (no job was created), then the job is made once.
-    sb.faults().push(rule(
-        "/catchAll/submit",
-        Fault::RateLimit {
-            retry_after_secs: None,
-        },
-        1,
-    ));
+    fail(&sb, "/catchAll/submit", rate_limit(None), 1);
     let job = c
         .submit(&SubmitRequest {
             limit: Some(10),
@@ -918,29 +812,14 @@ async fn submit_is_retried_on_429_and_then_reports_busy() {
         })
         .await
         .unwrap();
-    let list = c
-        .list_jobs(&ListJobsQuery {
-            search: Some("kraken".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let list = search_jobs(&c, "kraken").await;
     assert_eq!(list.jobs.len(), 1);
     assert_eq!(list.jobs[0].job_id, job);
 
     // 429 every time: busy, with the service's Retry-After.
-    sb.faults().push(rule(
-        "/catchAll/submit",
-        Fault::RateLimit {
-            retry_after_secs: Some(1),
-        },
-        3,
-    ));
+    fail(&sb, "/catchAll/submit", rate_limit(Some(1)), 3);
     let t = Instant::now();
-    let e = c
-        .submit(&SubmitRequest::new("Layoffs at banks"))
-        .await
-        .unwrap_err();
+    let e = submit_err(&c, "Layoffs at banks").await;
     assert!(
         t.elapsed() >= Duration::from_millis(1900),
         "{:?}",
@@ -955,13 +834,7 @@ async fn submit_is_retried_on_429_and_then_reports_busy() {
     assert_eq!(remaining(&sb), 0);
 
     // A read facing 429 every time: rate limited, not "slots busy".
-    sb.faults().push(rule(
-        "/catchAll/status",
-        Fault::RateLimit {
-            retry_after_secs: None,
-        },
-        3,
-    ));
+    fail(&sb, "/catchAll/status", rate_limit(None), 3);
     let e = c.status(&job).await.unwrap_err();
     assert_eq!(e.kind(), "rate_limited");
     sb.shutdown().await;
@@ -974,13 +847,11 @@ async fn submit_is_retried_on_429_and_then_reports_busy() {
 async fn slow_answers_time_out_reads_retry() {
     let sb = sandbox().await;
     let c = client_for(&sb.base_url(), KEY, Duration::from_millis(500));
-    sb.faults()
-        .push(rule("/catchAll/status", Fault::Slow { delay_ms: 1500 }, 1));
+    fail(&sb, "/catchAll/status", Fault::Slow { delay_ms: 1500 }, 1);
     let e = c.status("no-such-job").await.unwrap_err();
     assert_eq!(e.kind(), "not_found", "one slow answer is retried: {e}");
 
-    sb.faults()
-        .push(rule("/catchAll/status", Fault::Slow { delay_ms: 1500 }, 3));
+    fail(&sb, "/catchAll/status", Fault::Slow { delay_ms: 1500 }, 3);
     let e = c.status("no-such-job").await.unwrap_err();
     assert_eq!(e.kind(), "timeout");
     assert_eq!(
@@ -994,8 +865,7 @@ async fn slow_answers_time_out_reads_retry() {
 async fn submit_is_not_retried_after_a_timeout() {
     let sb = sandbox().await;
     let c = client_for(&sb.base_url(), KEY, Duration::from_millis(500));
-    sb.faults()
-        .push(rule("/catchAll/submit", Fault::Slow { delay_ms: 1200 }, 2));
+    fail(&sb, "/catchAll/submit", Fault::Slow { delay_ms: 1200 }, 2);
     let e = c
         .submit(&SubmitRequest {
             limit: Some(10),
@@ -1015,28 +885,19 @@ async fn submit_is_not_retried_after_a_timeout() {
     // away, so here it made none; the real service may have made one.)
     tokio::time::sleep(Duration::from_millis(1000)).await;
     sb.faults().clear();
-    let list = c
-        .list_jobs(&ListJobsQuery {
-            search: Some("lighthouse".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let list = search_jobs(&c, "lighthouse").await;
     assert!(list.jobs.len() <= 1, "{list:?}");
     sb.shutdown().await;
 }
 
 #[tokio::test]
 async fn dropped_connections() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     // A read: retried transparently.
-    sb.faults()
-        .push(rule("/catchAll/user/limits", Fault::DropConnection, 2));
+    fail(&sb, "/catchAll/user/limits", Fault::DropConnection, 2);
     assert!(c.limits().await.unwrap().concurrency().is_some());
     // Every time: network trouble.
-    sb.faults()
-        .push(rule("/catchAll/user/limits", Fault::DropConnection, 3));
+    fail(&sb, "/catchAll/user/limits", Fault::DropConnection, 3);
     let e = c.limits().await.unwrap_err();
     assert_eq!(e.kind(), "network");
     assert!(
@@ -1046,12 +907,8 @@ async fn dropped_connections() {
     );
     assert!(!e.job_maybe_created());
     // A submit: the service may have the request, so no retry.
-    sb.faults()
-        .push(rule("/catchAll/submit", Fault::DropConnection, 2));
-    let e = c
-        .submit(&SubmitRequest::new("Layoffs at banks"))
-        .await
-        .unwrap_err();
+    fail(&sb, "/catchAll/submit", Fault::DropConnection, 2);
+    let e = submit_err(&c, "Layoffs at banks").await;
     assert_eq!(e.kind(), "network");
     assert!(e.job_maybe_created());
     assert_eq!(remaining(&sb), 1, "submit was sent more than once");
@@ -1070,7 +927,7 @@ async fn connection_refused() {
             .contains("Check your internet connection and the server address"),
         "{e}"
     );
-    let e = c.submit(&SubmitRequest::new("q")).await.unwrap_err();
+    let e = submit_err(&c, "q").await;
     assert_eq!(e.kind(), "network");
     assert!(!e.job_maybe_created());
 }
@@ -1120,12 +977,10 @@ async fn submit_is_retried_when_the_connection_was_refused() {
 
 #[tokio::test]
 async fn truncated_json_is_a_malformed_answer_with_an_excerpt() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Volcanic eruptions affecting flights", 20).await;
     wait_done(&c, &job).await;
-    sb.faults()
-        .push(rule("/catchAll/pull", Fault::TruncatedJson, 2));
+    fail(&sb, "/catchAll/pull", Fault::TruncatedJson, 2);
     let e = c.pull_page(&job, 1, 20).await.unwrap_err();
     assert_eq!(e.kind(), "malformed");
     assert_eq!(remaining(&sb), 1, "a malformed answer is not retried");
@@ -1147,25 +1002,16 @@ async fn truncated_json_is_a_malformed_answer_with_an_excerpt() {
 
     let e = c.pull_page_raw(&job, 1, 20).await.unwrap_err();
     assert_eq!(e.kind(), "malformed");
-    sb.faults()
-        .push(rule("/catchAll/status", Fault::TruncatedJson, 1));
+    fail(&sb, "/catchAll/status", Fault::TruncatedJson, 1);
     assert_eq!(c.status(&job).await.unwrap_err().kind(), "malformed");
-    sb.faults()
-        .push(rule("/catchAll/submit", Fault::TruncatedJson, 1));
-    assert_eq!(
-        c.submit(&SubmitRequest::new("Layoffs at banks"))
-            .await
-            .unwrap_err()
-            .kind(),
-        "malformed"
-    );
+    fail(&sb, "/catchAll/submit", Fault::TruncatedJson, 1);
+    assert_eq!(submit_err(&c, "Layoffs at banks").await.kind(), "malformed");
     sb.shutdown().await;
 }
 
 #[tokio::test]
 async fn extra_unknown_fields_are_ignored_or_kept() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Satellite launches by private companies", 12).await;
     wait_done(&c, &job).await;
     sb.faults().push(FaultRule::always(Fault::ExtraFields));
@@ -1217,8 +1063,7 @@ async fn extra_unknown_fields_are_ignored_or_kept() {
 
 #[tokio::test]
 async fn unknown_stage_is_kept_as_such() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let job = submit_small(&c, "Bridge collapses", 10).await;
     sb.faults().push(FaultRule::always(Fault::UnknownStage {
         name: "reviewing".into(),
@@ -1241,8 +1086,7 @@ async fn unknown_stage_is_kept_as_such() {
 
 #[tokio::test]
 async fn source_groups_shared_jobs_and_company_monitors_over_http() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     // Source groups: paged by `total`, no total_pages.
     let first = c.source_groups(1, 5).await.unwrap();
@@ -1261,13 +1105,7 @@ async fn source_groups_shared_jobs_and_company_monitors_over_http() {
     assert!(slugs.contains(&"top-100-us-finance".to_owned()));
 
     // Jobs colleagues shared: who, when, with what permission.
-    let shared = c
-        .list_jobs(&ListJobsQuery {
-            ownership: Some(Ownership::Shared),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let shared = jobs_owned(&c, Ownership::Shared).await;
     assert!(!shared.jobs.is_empty());
     for j in &shared.jobs {
         let info = j.sharing_info.as_ref().expect("sharing_info");
@@ -1278,13 +1116,7 @@ async fn source_groups_shared_jobs_and_company_monitors_over_http() {
             Some("view" | "edit" | "manage")
         ));
     }
-    let own = c
-        .list_jobs(&ListJobsQuery {
-            ownership: Some(Ownership::Own),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let own = jobs_owned(&c, Ownership::Own).await;
     assert!(own.jobs.iter().all(|j| j.sharing_info.is_none()));
 
     // A Company Monitors job with every new field.
@@ -1328,21 +1160,11 @@ async fn source_groups_shared_jobs_and_company_monitors_over_http() {
 
 #[tokio::test]
 async fn a_409_is_retried_for_reads_but_not_for_a_submit() {
-    let sb = sandbox().await;
-    let c = client(&sb);
-    let f = sb.faults();
-    f.push(rule(
-        "/catchAll/jobs/user",
-        Fault::ServerError { status: 409 },
-        2,
-    ));
+    let (sb, c) = start().await;
+    fail(&sb, "/catchAll/jobs/user", server_error(409), 2);
     c.list_jobs(&ListJobsQuery::default()).await.unwrap();
     assert_eq!(remaining(&sb), 0);
-    f.push(rule(
-        "/catchAll/submit",
-        Fault::ServerError { status: 409 },
-        1,
-    ));
+    fail(&sb, "/catchAll/submit", server_error(409), 1);
     let e = c.submit(&SubmitRequest::new("Layoffs at US banks")).await;
     assert!(e.is_err());
     assert_eq!(remaining(&sb), 0);

@@ -2,30 +2,13 @@
 //! real HTTP on loopback, every endpoint and validation case, and the rule
 //! that a connected job's records name that watchlist's companies only.
 
+mod common;
+
 use catchall_api::watchlist_csv::{check_watchlist_csv, TextEncoding};
 use catchall_api::*;
-use catchall_sandbox::{Pace, Sandbox, SandboxConfig};
+use common::{start, wait_done};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-
-const KEY: &str = "sk-watch-123";
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(
-        SandboxConfig {
-            pace: Pace::Test,
-            api_key: Some(KEY.into()),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sb: &Sandbox) -> Client {
-    Client::new(ClientConfig::new(sb.base_url(), ApiKey::new(KEY))).unwrap()
-}
 
 const CSV: &str = "\u{feff}name,description,domain,alternative_names,key_persons\r\n\
 \"Acme, Inc.\",\"Makes \"\"rockets\"\"\",https://www.acme.example/,ACME;Acme Corp,Wile E. Coyote;Road Runner\r\n\
@@ -52,18 +35,6 @@ async fn wait_ready(c: &Client, id: &str) -> Vec<String> {
     }
 }
 
-async fn wait_done(c: &Client, job: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let s = c.status(job).await.unwrap();
-        if s.stage().is_some_and(|s| s.is_terminal()) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "job {job} did not finish");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn all_records(c: &Client, job: &str) -> Vec<Record> {
     let mut out = Vec::new();
     for page in 1.. {
@@ -79,8 +50,7 @@ async fn all_records(c: &Client, job: &str) -> Vec<Record> {
 
 #[tokio::test]
 async fn upload_reports_skipped_rows_and_enriches_to_ready() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     // The raw file: the service skips and reports rows itself.
     let up = c
@@ -137,8 +107,7 @@ async fn upload_reports_skipped_rows_and_enriches_to_ready() {
 
 #[tokio::test]
 async fn a_checked_file_uploads_only_usable_rows() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let checked = check_watchlist_csv(CSV.as_bytes(), TextEncoding::Utf8).unwrap();
     assert_eq!(checked.skipped.len(), 2);
     let up = c
@@ -170,36 +139,24 @@ async fn a_checked_file_uploads_only_usable_rows() {
 
 #[tokio::test]
 async fn upload_validation_errors_read_plainly() {
-    let sb = sandbox().await;
-    let c = client(&sb);
-    let bad = |e: ApiError| (e.kind(), e.to_string());
+    let (sb, c) = start().await;
+    // Each file is refused with a plain reason.
+    let cases: [(&[u8], &str); 3] = [
+        (b"company,domain\nAcme,acme.example\n", "'name' column"),
+        (b"name,domain\nZ\xfcrich,z.example\n", "UTF-8"),
+        (b"name,domain\n,z.example\nLonely,\n", "no valid rows"),
+    ];
+    for (csv, reason) in cases {
+        let e = c.upload_dataset("X", None, "x.csv", csv).await.unwrap_err();
+        assert_eq!(e.kind(), "rejected", "{e}");
+        assert!(e.to_string().contains(reason), "{e}");
+    }
 
-    let (kind, msg) = bad(c
-        .upload_dataset("X", None, "x.csv", b"company,domain\nAcme,acme.example\n")
-        .await
-        .unwrap_err());
-    assert_eq!(kind, "rejected");
-    assert!(msg.contains("'name' column"), "{msg}");
-
-    let (kind, msg) = bad(c
-        .upload_dataset("X", None, "x.csv", b"name,domain\nZ\xfcrich,z.example\n")
-        .await
-        .unwrap_err());
-    assert_eq!(kind, "rejected");
-    assert!(msg.contains("UTF-8"), "{msg}");
-
-    let (kind, msg) = bad(c
-        .upload_dataset("X", None, "x.csv", b"name,domain\n,z.example\nLonely,\n")
-        .await
-        .unwrap_err());
-    assert_eq!(kind, "rejected");
-    assert!(msg.contains("no valid rows"), "{msg}");
-
-    let (kind, _) = bad(c
+    let e = c
         .upload_dataset("  ", None, "x.csv", b"name,domain\nA,a.example\n")
         .await
-        .unwrap_err());
-    assert_eq!(kind, "rejected");
+        .unwrap_err();
+    assert_eq!(e.kind(), "rejected");
 
     // Appending to a watchlist that does not exist names it.
     let e = c
@@ -216,8 +173,7 @@ async fn upload_validation_errors_read_plainly() {
 
 #[tokio::test]
 async fn entities_one_by_one_batch_and_datasets_from_ids() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     let one = c
         .create_entity(&EntityInput::company(
@@ -437,8 +393,7 @@ async fn entities_one_by_one_batch_and_datasets_from_ids() {
 
 #[tokio::test]
 async fn connected_jobs_name_that_watchlists_companies_only() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
     let mine = c
         .upload_dataset(
             "Mine",
@@ -542,8 +497,7 @@ async fn connected_jobs_name_that_watchlists_companies_only() {
 
 #[tokio::test]
 async fn projects_every_endpoint() {
-    let sb = sandbox().await;
-    let c = client(&sb);
+    let (sb, c) = start().await;
 
     let made = c
         .create_project(&ProjectInput {
