@@ -56,6 +56,20 @@ function step(name) {
   }, name);
 }
 
+/** In the page: is there a button whose text starts with `start`? */
+function buttonStarting(start) {
+  return [...document.querySelectorAll("button")].some((b) => b.textContent.startsWith(start));
+}
+
+/**
+ * Waits, within a measured step, with one cheap check in the page: the
+ * role and text queries walk every element and force a layout, so their
+ * frames would be the test's, not the app's.
+ */
+function waitInPage(check, arg, what) {
+  return browser.waitUntil(() => browser.execute(check, arg), { ...SLOW, timeoutMsg: what });
+}
+
 /** Scrolls the element down in steps, one per frame, and back to the top. */
 function scrollThrough(el) {
   return browser.executeAsync((e, done) => {
@@ -106,9 +120,12 @@ describe("A hostile record in the record panel", () => {
   });
 
   it("shows a 10 MB value a screenful at a time, and all of it on request", async () => {
+    const open = await screen.findByRole("button", { name: "Hostile: one huge value" });
     await startFrames();
     await step("open");
-    await (await screen.findByRole("button", { name: "Hostile: one huge value" })).click();
+    await open.click();
+    await waitInPage(buttonStarting, "Show all (", "the record panel never showed the value");
+    await step("(test's queries)");
     const dialog = await screen.findByRole("dialog", { name: "Hostile: one huge value" }, SLOW);
     const showAll = await within(dialog).findByRole(
       "button",
@@ -122,6 +139,10 @@ describe("A hostile record in the record panel", () => {
     await scrollThrough(dialog);
     await step("show all");
     await showAll.click();
+    await waitInPage((d) => d.textContent.length > 100_000, dialog, "Show all showed no more");
+    await step("scroll after show all");
+    await scrollThrough(dialog);
+    await stopFrames();
     // All of it on request, a part at a time.
     await within(dialog).findByRole(
       "button",
@@ -130,32 +151,37 @@ describe("A hostile record in the record panel", () => {
     );
     expect(await shown()).toBeGreaterThan(100_000);
     expect(await shown()).toBeLessThan(1_000_000);
-    await step("scroll after show all");
-    await scrollThrough(dialog);
-    await stopFrames();
     await (await within(dialog).findByRole("button", { name: "Close" })).click();
     await browser.waitUntil(async () => (await screen.queryAllByRole("dialog")).length === 0);
   });
 
   it("shows 10,000 fields in steps", async () => {
+    const open = await screen.findByRole("button", { name: "Hostile: ten thousand fields" });
     await startFrames();
     await step("open");
-    await (await screen.findByRole("button", { name: "Hostile: ten thousand fields" })).click();
+    await open.click();
+    await waitInPage(
+      buttonStarting,
+      "Show 200 more fields",
+      "the record panel never showed the fields",
+    );
+    await step("(test's queries)");
     const dialog = await screen.findByRole(
       "dialog",
       { name: "Hostile: ten thousand fields" },
       SLOW,
     );
     const more = await within(dialog).findByRole("button", { name: /^Show 200 more fields/ }, SLOW);
+    expect((await within(dialog).queryAllByText(/^field.00300$/i)).length).toBe(0);
     await step("scroll");
     await scrollThrough(dialog);
     await step("more fields");
-    expect((await within(dialog).queryAllByText(/^field.00300$/i)).length).toBe(0);
     await more.click();
-    await within(dialog).findByText(/^field.00300$/i);
+    await waitInPage((d) => /field.00300/i.test(d.textContent), dialog, "no more fields shown");
     await step("scroll after more");
     await scrollThrough(dialog);
     await stopFrames();
+    await within(dialog).findByText(/^field.00300$/i);
     await (await within(dialog).findByRole("button", { name: "Close" })).click();
     await browser.waitUntil(async () => (await screen.queryAllByRole("dialog")).length === 0);
   });

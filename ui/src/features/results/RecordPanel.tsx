@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useId, useLayoutEffect, useRef, useState } from "react";
+import { memo, useId, useLayoutEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount, formatDateTime } from "../../lib/format";
 import {
@@ -315,37 +315,13 @@ export function RecordPanel({
                 </div>
               ) : null}
               {r.fields.slice(0, shownFields).map((f) => (
-                <div key={f.name} className="field-row">
-                  <dt>{f.label}</dt>
-                  <dd>
-                    {f.kind === "url" && f.link ? (
-                      // The link is the value: shown once.
-                      <ExternalLink href={f.link}>{f.text || f.link}</ExternalLink>
-                    ) : (
-                      <>
-                        <FieldText localId={localId} recordId={recordId} field={f} />
-                        {f.link ? (
-                          <>
-                            {" "}
-                            <ExternalLink href={f.link} />
-                          </>
-                        ) : null}
-                      </>
-                    )}
-                    {f.confidence ? (
-                      <span className="muted small field-confidence">
-                        {" "}
-                        · {confidenceInWords(f.confidence)}
-                      </span>
-                    ) : null}
-                    {f.evidence ? (
-                      <blockquote className="evidence">
-                        <span className="muted small">Found in the article as: </span>“{f.evidence}”
-                      </blockquote>
-                    ) : null}
-                    <FieldSource source={fieldSource(f, r.citations)} count={r.citations.length} />
-                  </dd>
-                </div>
+                <FieldRow
+                  key={f.name}
+                  field={f}
+                  localId={localId}
+                  recordId={recordId}
+                  citations={r.citations}
+                />
               ))}
             </dl>
             {r.fields.length > shownFields ? (
@@ -374,6 +350,54 @@ export function RecordPanel({
     </div>
   );
 }
+
+/**
+ * One field of the record panel. Memoised: "Show more fields" and the
+ * panel's own state (review, copy) re-render only the rows that change,
+ * not every row already shown (a record may have thousands of fields).
+ */
+const FieldRow = memo(function FieldRow({
+  field: f,
+  localId,
+  recordId,
+  citations,
+}: {
+  field: FieldView;
+  localId: number;
+  recordId: string;
+  citations: CitationView[];
+}) {
+  return (
+    <div className="field-row">
+      <dt>{f.label}</dt>
+      <dd>
+        {f.kind === "url" && f.link ? (
+          // The link is the value: shown once.
+          <ExternalLink href={f.link}>{f.text || f.link}</ExternalLink>
+        ) : (
+          <>
+            <FieldText localId={localId} recordId={recordId} field={f} />
+            {f.link ? (
+              <>
+                {" "}
+                <ExternalLink href={f.link} />
+              </>
+            ) : null}
+          </>
+        )}
+        {f.confidence ? (
+          <span className="muted small field-confidence"> · {confidenceInWords(f.confidence)}</span>
+        ) : null}
+        {f.evidence ? (
+          <blockquote className="evidence">
+            <span className="muted small">Found in the article as: </span>“{f.evidence}”
+          </blockquote>
+        ) : null}
+        <FieldSource source={fieldSource(f, citations)} count={citations.length} />
+      </dd>
+    </div>
+  );
+});
 
 /** Where a field's value came from, as a link that opens in the browser. */
 function FieldSource({ source, count }: { source: CitationView | null; count: number }) {
