@@ -39,6 +39,24 @@ impl KeptView {
     }
 }
 
+/// The kept sort, search and filters from their `job_view` columns (no
+/// columns): what decides the kept view's rows.
+fn kept_rows(
+    sort_key: Option<String>,
+    descending: bool,
+    search: Option<String>,
+    filters: &str,
+) -> KeptView {
+    KeptView {
+        sort: sort_key.map(|key| SortSpec { key, descending }),
+        search,
+        // A filter list this version cannot read is dropped, not an error:
+        // the records must still open.
+        filters: serde_json::from_str(filters).unwrap_or_default(),
+        columns: Vec::new(),
+    }
+}
+
 /// The kept view's rows and order as last computed, with the versions they
 /// were computed for.
 pub(crate) struct KeptOrder {
@@ -121,15 +139,7 @@ pub(crate) fn kept_order(conn: &Connection, local: i64) -> Result<Option<KeptOrd
         return Ok(None);
     };
     Ok(Some(KeptOrder {
-        spec: ViewSpec {
-            sort: sort_key.map(|key| SortSpec {
-                key,
-                descending: desc,
-            }),
-            search,
-            filters: serde_json::from_str(&filters).unwrap_or_default(),
-            ..Default::default()
-        },
+        spec: kept_rows(sort_key, desc, search, &filters).spec(),
         version: match v {
             [Some(a), Some(b), Some(c), Some(d)] => Some((a, b, c, d)),
             _ => None,
@@ -244,15 +254,8 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(KeptView {
-            sort: sort_key.map(|key| SortSpec {
-                key,
-                descending: desc,
-            }),
-            search,
-            // A filter list this version cannot read is dropped, not an error:
-            // the records must still open.
-            filters: serde_json::from_str(&filters).unwrap_or_default(),
             columns,
+            ..kept_rows(sort_key, desc, search, &filters)
         }))
     }
 }
