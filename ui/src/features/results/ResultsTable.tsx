@@ -206,11 +206,11 @@ export function ResultsTable({
   const rowColumns = useStable(
     useMemo(() => shown.map(({ col, index, pinned }) => ({ col, index, pinned })), [shown]),
   );
-  // Only the columns in view get cells in the rows (half of a wide job's);
-  // the first one (the title, which opens the record) always does, so the
-  // keyboard path through the rows stays the same wherever the table is.
-  // Every header cell, unless the job has more columns than any screen
-  // shows (a hostile record's thousands): then those in view, as the rows.
+  // The columns in view (half of a wide job's): the rows give cells only to
+  // them, and the header too when the job has more columns than any screen
+  // shows (a hostile record's thousands). The first one (the title, which
+  // opens the record) is always among them, so the keyboard path through
+  // the rows stays the same wherever the table is.
   const inView = useVisibleColumns(scrollRef, shown);
   const headCols = useMemo(
     () => (shown.length <= ALL_HEADERS_UP_TO ? shown.map((_, i) => i) : inView),
@@ -1114,23 +1114,15 @@ export function ResizeHandle({
   onResize: (width: number) => void;
   onPreview?: (width: number) => void;
 }) {
-  const drag = useRef<{
-    x: number;
-    w: number;
-    next: number | null;
-    last: number | null;
-    frame: number | null;
-  } | null>(null);
+  // `next`: the width the pointer asks for now; `frame`: a frame will show it.
+  const drag = useRef<{ x: number; w: number; next: number | null; frame: number | null } | null>(
+    null,
+  );
   const show = () => {
     const d = drag.current;
     if (!d) return;
     d.frame = null;
-    if (d.next != null) {
-      d.last = d.next;
-      if (onPreview) onPreview(d.next);
-      else onResize(d.next);
-    }
-    d.next = null;
+    if (d.next != null) (onPreview ?? onResize)(d.next);
   };
   return (
     // biome-ignore lint/a11y/useSemanticElements: a focusable splitter (hr cannot take focus or keys)
@@ -1146,7 +1138,7 @@ export function ResizeHandle({
       onClick={(e) => e.stopPropagation()}
       onPointerDown={(e) => {
         e.preventDefault();
-        drag.current = { x: e.clientX, w: width, next: null, last: null, frame: null };
+        drag.current = { x: e.clientX, w: width, next: null, frame: null };
         e.currentTarget.setPointerCapture?.(e.pointerId);
       }}
       onPointerMove={(e) => {
@@ -1162,7 +1154,7 @@ export function ResizeHandle({
         const d = drag.current;
         if (d?.frame != null && typeof cancelAnimationFrame === "function")
           cancelAnimationFrame(d.frame);
-        const end = d?.next ?? d?.last;
+        const end = d?.next;
         drag.current = null;
         if (end != null) onResize(end);
         e.currentTarget.releasePointerCapture?.(e.pointerId);
