@@ -50,6 +50,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             results::job_columns,
             results::records_window,
             results::record_detail,
+            results::record_fields,
             results::record_field,
             results::open_link,
             table::column_values,

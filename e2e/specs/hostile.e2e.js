@@ -61,6 +61,12 @@ function buttonStarting(start) {
   return [...document.querySelectorAll("button")].some((b) => b.textContent.startsWith(start));
 }
 
+/** In the page: does the dialog show `text`, with no field rows still to add? */
+function fieldsSettled(text) {
+  const d = document.querySelector('[role="dialog"]');
+  return !!d && d.textContent.includes(text) && !d.querySelector('[aria-busy="true"]');
+}
+
 /**
  * Waits, within a measured step, with one cheap check in the page: the
  * role and text queries walk every element and force a layout, so their
@@ -160,8 +166,9 @@ describe("A hostile record in the record panel", () => {
     await startFrames();
     await step("open");
     await open.click();
+    // Until its rows are all added (a few per frame).
     await waitInPage(
-      buttonStarting,
+      fieldsSettled,
       "Show 200 more fields",
       "the record panel never showed the fields",
     );
@@ -177,7 +184,7 @@ describe("A hostile record in the record panel", () => {
     await scrollThrough(dialog);
     await step("more fields");
     await more.click();
-    await waitInPage((d) => /field.00300/i.test(d.textContent), dialog, "no more fields shown");
+    await waitInPage(fieldsSettled, "Field 00300", "no more fields shown");
     await step("scroll after more");
     await scrollThrough(dialog);
     await stopFrames();

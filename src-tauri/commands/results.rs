@@ -57,6 +57,21 @@ pub async fn record_field(
     blocking(move || engine.record_field(local_id, record_id, name, from, chars)).await
 }
 
+/// `count` of a record's fields from field `from`: the detail carries the
+/// first ones only.
+#[tauri::command]
+#[specta::specta]
+pub async fn record_fields(
+    engine: State<'_, Engine>,
+    local_id: i64,
+    record_id: String,
+    from: u32,
+    count: u32,
+) -> CmdResult<Vec<FieldView>> {
+    let engine = engine.inner().clone();
+    blocking(move || engine.record_fields(local_id, record_id, from, count)).await
+}
+
 /// Opens a citation or company link in the default browser (http/https
 /// only), in the user's environment rather than the app's.
 #[tauri::command]

@@ -71,6 +71,11 @@ export const commands = {
 	recordsWindow: (localId: number, view: ViewSpec, start: number, limit: number) => typedError<RecordsWindow, IpcError>(__TAURI_INVOKE("records_window", { localId, view, start, limit })),
 	recordDetail: (localId: number, recordId: string) => typedError<RecordDetail, IpcError>(__TAURI_INVOKE("record_detail", { localId, recordId })),
 	/**
+	 *  `count` of a record's fields from field `from`: the detail carries the
+	 *  first ones only.
+	 */
+	recordFields: (localId: number, recordId: string, from: number, count: number) => typedError<FieldView[], IpcError>(__TAURI_INVOKE("record_fields", { localId, recordId, from, count })),
+	/**
 	 *  Part of one field's whole text, `chars` characters from `from` (the
 	 *  detail sends long values cut to their start).
 	 */
@@ -789,7 +794,13 @@ export type RecordDetail = {
 	recordId: string,
 	title: string,
 	confidence: string | null,
+	/**
+	 *  The first fields (all but for a record with hundreds of them; the
+	 *  rest come from `record_fields`).
+	 */
 	fields: FieldView[],
+	/**  Fields the record has in all. */
+	fieldsTotal: number,
 	citations: CitationView[],
 	/**
 	 *  Companies of the job's watchlists the record is about (its

@@ -637,6 +637,7 @@ pub fn record_detail(
             .get("enrichment_confidence")
             .map(scalar_text)
             .filter(|s| !s.is_empty()),
+        fields_total: fields.len().min(u32::MAX as usize) as u32,
         fields,
         citations,
         companies,

@@ -526,7 +526,11 @@ pub struct RecordDetail {
     pub record_id: String,
     pub title: String,
     pub confidence: Option<String>,
+    /// The first fields (all but for a record with hundreds of them; the
+    /// rest come from `record_fields`).
     pub fields: Vec<FieldView>,
+    /// Fields the record has in all.
+    pub fields_total: u32,
     pub citations: Vec<CitationView>,
     /// Companies of the job's watchlists the record is about (its
     /// `connected_entities`), in the record's order.

@@ -1,6 +1,8 @@
-//! A record's detail as the page gets it: long values cut to their start,
-//! so one 10 MB value or 10,000 fields never freeze the page; the whole of
-//! one value comes on demand ([`Engine::record_field`]).
+//! A record's detail as the page gets it: long values cut to their start
+//! and only the first [`DETAIL_FIELDS`] fields, so one 10 MB value or
+//! 10,000 fields never freeze the page; the whole of one value
+//! ([`Engine::record_field`]) and further fields ([`Engine::record_fields`])
+//! come on demand.
 
 use crate::convert;
 use crate::dto::{CitationView, FieldPart, FieldView, RecordDetail};
@@ -13,6 +15,8 @@ pub const PREVIEW_CHARS: usize = 2_000;
 /// further value gets only [`SHORT_PREVIEW_CHARS`].
 pub const RECORD_BUDGET_CHARS: usize = 200_000;
 pub const SHORT_PREVIEW_CHARS: usize = 100;
+/// Fields a record's detail carries; the rest come a page at a time.
+pub const DETAIL_FIELDS: usize = 200;
 /// The title and each source's title and link are cut here.
 const LINE_CHARS: usize = 2_000;
 
@@ -35,9 +39,10 @@ fn cut_line(s: &mut String) {
     }
 }
 
-pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
+/// Cuts the values of one answer's fields to their start, within the budget.
+fn preview_fields(fields: &mut [FieldView]) {
     let mut budget = RECORD_BUDGET_CHARS;
-    for f in &mut d.fields {
+    for f in fields {
         let max = if budget >= PREVIEW_CHARS {
             PREVIEW_CHARS
         } else {
@@ -53,6 +58,14 @@ pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
             cut_line(e);
         }
     }
+}
+
+/// The detail as sent: the first [`DETAIL_FIELDS`] fields (with the count
+/// of all), values cut to their start, long titles and names cut.
+pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
+    d.fields_total = d.fields.len().min(u32::MAX as usize) as u32;
+    d.fields.truncate(DETAIL_FIELDS);
+    preview_fields(&mut d.fields);
     cut_line(&mut d.title);
     for c in &mut d.companies {
         for s in [Some(&mut c.name), c.relation.as_mut(), c.domain.as_mut()]
@@ -119,6 +132,24 @@ impl Engine {
             })?;
         Ok(field_part(&text, from, chars))
     }
+
+    /// `count` fields from field `from` (0-based, in the detail's order),
+    /// values cut as in the detail: "Show more fields" of a record with
+    /// thousands of them.
+    pub fn record_fields(
+        &self,
+        local_id: i64,
+        record_id: String,
+        from: u32,
+        count: u32,
+    ) -> Result<Vec<FieldView>, EngineError> {
+        let mut fields = self.full_record(local_id, &record_id)?.fields;
+        let from = (from as usize).min(fields.len());
+        fields.truncate(from.saturating_add(count as usize));
+        let mut page = fields.split_off(from);
+        preview_fields(&mut page);
+        Ok(page)
+    }
 }
 
 /// The most characters one part of a field carries.
@@ -180,6 +211,7 @@ mod tests {
                 field("short", "é ok".into()),
                 field("huge", "ü".repeat(10_000_000)),
             ],
+            fields_total: 0,
             citations: vec![],
             companies: vec![],
             event_type: None,
@@ -203,18 +235,30 @@ mod tests {
             title: String::new(),
             confidence: None,
             fields,
+            fields_total: 0,
             citations: vec![],
             companies: vec![],
             event_type: None,
             sector: None,
         };
+        let mut rest = d.fields[DETAIL_FIELDS..].to_vec();
         let p = preview(d);
-        let sent: usize = p.fields.iter().map(|f| f.text.len()).sum();
-        assert!(
-            sent <= RECORD_BUDGET_CHARS + PREVIEW_CHARS + 10_000 * SHORT_PREVIEW_CHARS,
-            "{sent}"
+        assert_eq!(p.fields.len(), DETAIL_FIELDS);
+        assert_eq!(p.fields_total, 10_000);
+        assert_eq!(
+            p.fields[DETAIL_FIELDS - 1].name,
+            format!("f{}", DETAIL_FIELDS - 1)
         );
-        assert!(p.fields.iter().all(|f| f.full_length == 3_000));
-        assert_eq!(p.fields[9_999].text.len(), SHORT_PREVIEW_CHARS);
+        // A page of further fields is cut within the same budget.
+        preview_fields(&mut rest);
+        for page in [&p.fields[..], &rest[..]] {
+            let sent: usize = page.iter().map(|f| f.text.len()).sum();
+            assert!(
+                sent <= RECORD_BUDGET_CHARS + PREVIEW_CHARS + page.len() * SHORT_PREVIEW_CHARS,
+                "{sent}"
+            );
+        }
+        assert!(rest.iter().all(|f| f.full_length == 3_000));
+        assert_eq!(rest.last().unwrap().text.len(), SHORT_PREVIEW_CHARS);
     }
 }

@@ -16,7 +16,7 @@ use common::*;
 
 /// One pull page of records a well-behaved service never sends.
 fn hostile_page() -> Vec<u8> {
-    let mut body = br#"{"job_id":"hj-1","status":"completed","valid_records":5,"page":1,"page_size":1000,"total_pages":1,"all_records":["#.to_vec();
+    let mut body = br#"{"job_id":"hj-1","status":"completed","valid_records":6,"page":1,"page_size":1000,"total_pages":1,"all_records":["#.to_vec();
     // invalid UTF-8 in a title
     body.extend_from_slice(br#"{"record_id":"bytes","record_title":"caf"#);
     body.extend_from_slice(&[0xFF, 0xFE]);
@@ -37,6 +37,15 @@ fn hostile_page() -> Vec<u8> {
     // a formula start
     body.extend_from_slice(
         br#"{"record_id":"formula","record_title":"\u3000=HYPERLINK(\"x\")","enrichment":{}},"#,
+    );
+    // a thousand fields
+    let many: Vec<String> = (0..1_000).map(|i| format!(r#""f{i:04}":"v{i}""#)).collect();
+    body.extend_from_slice(
+        format!(
+            r#"{{"record_id":"many","record_title":"many","enrichment":{{{}}}}},"#,
+            many.join(",")
+        )
+        .as_bytes(),
     );
     body.extend_from_slice(br#"{"record_id":"plain","record_title":"plain","enrichment":{}}"#);
     body.extend_from_slice(b"]}");
@@ -78,16 +87,36 @@ async fn a_job_of_hostile_records_is_stored_whole_and_exports() {
     let local = snap.summary.local_id;
     wait_completed(&sink, local, 1, 30).await;
     let ids = stored_ids(&engine, local);
-    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert_eq!(ids.len(), 6, "{ids:?}");
     let snap = engine.snapshot(local).unwrap();
     assert_eq!(
         snap.read_notes.as_deref(),
         Some("3 values had characters that could not be read. 1 value was nested too deeply and is kept as text.")
     );
     // Every record opens, and every format exports.
+    let mut paged = 0;
     for id in &ids {
-        engine.record(local, id.clone()).unwrap();
+        let d = engine.record(local, id.clone()).unwrap();
+        assert!(d.fields.len() <= 200, "{}", d.fields.len());
+        if d.fields_total > 200 {
+            // The record with thousands of fields: the rest a page at a time.
+            paged += 1;
+            assert_eq!(d.fields_total, 1_000);
+            let page = engine.record_fields(local, id.clone(), 200, 300).unwrap();
+            assert_eq!(page.len(), 300);
+            assert_eq!(
+                (page[0].name.as_str(), page[299].name.as_str()),
+                ("f0200", "f0499")
+            );
+            let last = engine
+                .record_fields(local, id.clone(), d.fields_total - 5, 300)
+                .unwrap();
+            assert_eq!(last.len(), 5);
+            let past = engine.record_fields(local, id.clone(), u32::MAX, 10);
+            assert!(past.unwrap().is_empty());
+        }
     }
+    assert_eq!(paged, 1);
     for (format, ext) in [
         (ExportFormat::Csv, "csv"),
         (ExportFormat::Xlsx, "xlsx"),
@@ -97,7 +126,7 @@ async fn a_job_of_hostile_records_is_stored_whole_and_exports() {
         let path = dir.path().join(format!("out.{ext}"));
         let r = engine.export(local, format, None, path.clone()).await;
         let r = r.unwrap_or_else(|e| panic!("{ext}: {e}"));
-        assert_eq!(r.records, 5, "{ext}");
+        assert_eq!(r.records, 6, "{ext}");
         if ext == "csv" {
             let text = std::fs::read_to_string(&path).unwrap();
             assert!(text.contains("'\u{3000}=HYPERLINK"), "{text}");

@@ -17,6 +17,7 @@ import {
   events,
   type FieldPart,
   type FieldProblem,
+  type FieldView,
   type JobDraft,
   type JobEvent,
   type JobSnapshot,
@@ -170,6 +171,12 @@ export const ipc = {
     from: number,
     chars: number,
   ): Promise<FieldPart> => unwrap(commands.recordField(localId, recordId, name, from, chars)),
+  recordFields: (
+    localId: number,
+    recordId: string,
+    from: number,
+    count: number,
+  ): Promise<FieldView[]> => unwrap(commands.recordFields(localId, recordId, from, count)),
   openLink: async (url: string): Promise<void> => {
     await unwrap(commands.openLink(url));
   },

@@ -137,6 +137,7 @@ test("the record panel lists the companies with why they matched, and the tags",
     title: "Globex sued",
     confidence: null,
     fields: [],
+    fieldsTotal: 0,
     citations: [],
     companies: [
       {

@@ -1,10 +1,11 @@
-import { screen, within } from "@testing-library/preact";
+import { screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
 import { type FieldView, ipc, type RecordDetail } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
 import {
   CHARS_AT_ONCE,
   FIELDS_AT_ONCE,
+  FIELDS_PER_FRAME,
   fieldSource,
   RecordPanel,
   sourceName,
@@ -23,6 +24,7 @@ function detail(fields: FieldView[]): RecordDetail {
     title: "A record",
     confidence: null,
     fields,
+    fieldsTotal: fields.length,
     citations: [],
     companies: [],
     eventType: null,
@@ -78,21 +80,57 @@ test("a value that was not cut has no Show all", async () => {
   expect(within(panel).queryByRole("button", { name: /Show all/ })).toBeNull();
 });
 
-test("10,000 fields are rendered a few hundred at a time", async () => {
+test("10,000 fields come a page at a time and are added a few rows per frame", async () => {
   const fields = Array.from({ length: 10_000 }, (_, i) => field(`field_${i}`, `value ${i}`));
-  vi.spyOn(ipc, "recordDetail").mockResolvedValue(detail(fields));
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
+    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
+    fieldsTotal: fields.length,
+  });
+  const pages = vi
+    .spyOn(ipc, "recordFields")
+    .mockImplementation(async (_l, _r, from, count) => fields.slice(from, from + count));
   renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
-  expect(panel.querySelectorAll(".field-row")).toHaveLength(FIELDS_AT_ONCE);
+  const list = panel.querySelector("dl.fields");
+  const rows = () => panel.querySelectorAll(".field-row").length;
+  // The first frame holds a few rows; the rest follow, frame by frame.
+  expect(rows()).toBeLessThanOrEqual(FIELDS_PER_FRAME);
+  expect(list).toHaveAttribute("aria-busy", "true");
+  await waitFor(() => expect(list).toHaveAttribute("aria-busy", "false"));
+  expect(rows()).toBe(FIELDS_AT_ONCE);
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE - 1}`)).toBeInTheDocument();
   expect(within(panel).queryByText(`value ${FIELDS_AT_ONCE}`)).toBeNull();
+  expect(pages).not.toHaveBeenCalled();
   await userEvent
     .setup()
     .click(
       within(panel).getByRole("button", { name: /^Show 200 more fields \(200 of 10,000 shown\)$/ }),
     );
-  expect(panel.querySelectorAll(".field-row")).toHaveLength(2 * FIELDS_AT_ONCE);
+  expect(pages).toHaveBeenCalledWith(1, "r1", FIELDS_AT_ONCE, FIELDS_AT_ONCE);
+  await within(panel).findByRole("button", {
+    name: /^Show 200 more fields \(400 of 10,000 shown\)$/,
+  });
+  await waitFor(() => expect(rows()).toBe(2 * FIELDS_AT_ONCE));
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE}`)).toBeInTheDocument();
+});
+
+test("Copy as row holds the fields the panel has not fetched yet", async () => {
+  const fields = Array.from({ length: 450 }, (_, i) => field(`field_${i}`, `value ${i}`));
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
+    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
+    fieldsTotal: fields.length,
+  });
+  vi.spyOn(ipc, "recordFields").mockImplementation(async (_l, _r, from, count) =>
+    fields.slice(from, from + count),
+  );
+  const user = userEvent.setup();
+  renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
+  const panel = await screen.findByRole("dialog", { name: "A record" });
+  await user.click(within(panel).getByRole("button", { name: "Copy as row" }));
+  await within(panel).findByText("Row copied.");
+  const [heads, cells] = (await navigator.clipboard.readText()).split("\n");
+  expect(heads.split("\t")).toHaveLength(1 + 450 + 2);
+  expect(cells.split("\t")[450]).toBe("value 449");
 });
 
 const NEWS = {

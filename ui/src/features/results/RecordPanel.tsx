@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { memo, useId, useLayoutEffect, useRef, useState } from "react";
+import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { formatCount, formatDateTime } from "../../lib/format";
 import {
@@ -129,6 +129,20 @@ export function RecordPanel({
       () => setCopied(`${what} copied.`),
       () => setCopied(`The ${what.toLowerCase()} could not be copied.`),
     );
+  // The row holds every field: those past the detail's first ones are
+  // fetched first (a record with hundreds of fields).
+  const copyRow = async (r: RecordDetail) => {
+    const rest =
+      r.fieldsTotal > r.fields.length
+        ? await ipc.recordFields(
+            localId,
+            recordId,
+            r.fields.length,
+            r.fieldsTotal - r.fields.length,
+          )
+        : [];
+    return copy(recordAsRow({ ...r, fields: [...r.fields, ...rest] }), "Row");
+  };
   const id = useId();
   const closeRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
@@ -204,7 +218,6 @@ export function RecordPanel({
   }
 
   const r = q.data;
-  const [shownFields, setShownFields] = useState(FIELDS_AT_ONCE);
   const canStep = (by: -1 | 1) =>
     !!onStep && !!position && (by < 0 ? position.index > 0 : position.index < position.total - 1);
   return (
@@ -281,7 +294,7 @@ export function RecordPanel({
               </p>
             ) : null}
             <div className="row wrap">
-              <button type="button" onClick={() => void copy(recordAsRow(r), "Row")}>
+              <button type="button" onClick={() => void copyRow(r)}>
                 Copy as row
               </button>
               {r.citations[0]?.link ? (
@@ -301,35 +314,7 @@ export function RecordPanel({
                 <CompanyChips companies={r.companies} detailed />
               </section>
             ) : null}
-            <dl className="fields">
-              {r.eventType ? (
-                <div className="field-row">
-                  <dt>Event type</dt>
-                  <dd>{r.eventType}</dd>
-                </div>
-              ) : null}
-              {r.sector ? (
-                <div className="field-row">
-                  <dt>Sector</dt>
-                  <dd>{r.sector}</dd>
-                </div>
-              ) : null}
-              {r.fields.slice(0, shownFields).map((f) => (
-                <FieldRow
-                  key={f.name}
-                  field={f}
-                  localId={localId}
-                  recordId={recordId}
-                  citations={r.citations}
-                />
-              ))}
-            </dl>
-            {r.fields.length > shownFields ? (
-              <button type="button" onClick={() => setShownFields((n) => n + FIELDS_AT_ONCE)}>
-                Show {formatCount(Math.min(FIELDS_AT_ONCE, r.fields.length - shownFields))} more
-                fields ({formatCount(shownFields)} of {formatCount(r.fields.length)} shown)
-              </button>
-            ) : null}
+            <RecordFields key={recordId} localId={localId} recordId={recordId} record={r} />
             <h4>Sources ({r.citations.length})</h4>
             {r.citations.length === 0 ? <p className="muted">No sources listed.</p> : null}
             <ol className="citations">
@@ -348,6 +333,84 @@ export function RecordPanel({
         ) : null}
       </div>
     </div>
+  );
+}
+
+/**
+ * The record's fields. The detail carries the first `FIELDS_AT_ONCE`;
+ * "Show more fields" fetches the next ones. Rows are added to the page
+ * `FIELDS_PER_FRAME` per frame (the list is `aria-busy` meanwhile), so
+ * hundreds of fields never hold one frame.
+ */
+function RecordFields({
+  localId,
+  recordId,
+  record: r,
+}: {
+  localId: number;
+  recordId: string;
+  record: RecordDetail;
+}) {
+  const [more, setMore] = useState<FieldView[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const fields = useMemo(() => (more.length ? [...r.fields, ...more] : r.fields), [r.fields, more]);
+  const [painted, setPainted] = useState(FIELDS_PER_FRAME);
+  const busy = painted < fields.length;
+  useEffect(() => {
+    if (painted >= fields.length) return;
+    const frame = requestAnimationFrame(() => setPainted(painted + FIELDS_PER_FRAME));
+    return () => cancelAnimationFrame(frame);
+  }, [painted, fields.length]);
+  const total = Math.max(r.fieldsTotal, fields.length);
+
+  async function showMore() {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await ipc.recordFields(localId, recordId, fields.length, FIELDS_AT_ONCE);
+      setMore((m) => [...m, ...page]);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  return (
+    <>
+      <dl className="fields" aria-busy={busy}>
+        {r.eventType ? (
+          <div className="field-row">
+            <dt>Event type</dt>
+            <dd>{r.eventType}</dd>
+          </div>
+        ) : null}
+        {r.sector ? (
+          <div className="field-row">
+            <dt>Sector</dt>
+            <dd>{r.sector}</dd>
+          </div>
+        ) : null}
+        {fields.slice(0, painted).map((f) => (
+          <FieldRow
+            key={f.name}
+            field={f}
+            localId={localId}
+            recordId={recordId}
+            citations={r.citations}
+          />
+        ))}
+      </dl>
+      {total > fields.length ? (
+        <button type="button" disabled={loading} onClick={() => void showMore()}>
+          {loading
+            ? "Loading more fields…"
+            : `Show ${formatCount(Math.min(FIELDS_AT_ONCE, total - fields.length))} more fields (${formatCount(fields.length)} of ${formatCount(total)} shown)`}
+        </button>
+      ) : null}
+      <ErrorNotice error={error} />
+    </>
   );
 }
 
@@ -413,8 +476,10 @@ function FieldSource({ source, count }: { source: CitationView | null; count: nu
   );
 }
 
-/** Fields rendered at first, and added by each "Show more fields". */
+/** Fields the detail carries, and added by each "Show more fields" (the engine's `DETAIL_FIELDS`). */
 export const FIELDS_AT_ONCE = 200;
+/** Field rows added to the page per frame. */
+export const FIELDS_PER_FRAME = 50;
 /** Characters of a whole value added to the page at a time. */
 export const CHARS_AT_ONCE = 100_000;
 

@@ -178,6 +178,7 @@ test("a record opens in a panel with every field and its sources", async () => {
         confidence: null,
       },
     ],
+    fieldsTotal: 1,
     citations: [
       {
         title: "Acme raises",

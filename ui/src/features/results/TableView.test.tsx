@@ -373,6 +373,7 @@ test("the record panel steps through the view, with confidence in words", async 
         fullLength: 23,
       },
     ],
+    fieldsTotal: 2,
     citations: [{ title: "Source", link: "https://news.example/1", publishedDate: null }],
     companies: [],
     eventType: null,

@@ -207,6 +207,7 @@ test("every key has a button: the record panel marks the open record", async () 
     title: "Record 4",
     confidence: null,
     fields: [],
+    fieldsTotal: 0,
     citations: [],
     companies: [],
     eventType: null,
