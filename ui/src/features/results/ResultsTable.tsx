@@ -40,6 +40,8 @@ import {
   arrange,
   clampWidth,
   contentWidth,
+  gridLines,
+  gridTemplate,
   highlightRanges,
   MAX_WIDTH,
   MIN_WIDTH,
@@ -179,17 +181,6 @@ export function ResultsTable({
     () => arrange(columns, layout, (col) => autoWidths?.[col.key] ?? columnWidth(col)),
     [columns, layout, autoWidths],
   );
-  // The grid's widths are one style on the table: a column resized changes
-  // no row's props, so no row renders again for it.
-  const templateOf = (widths: number[]) =>
-    [`${REVIEW_WIDTH}px`, ...widths.map((w) => `${w}px`)].join(" ");
-  const template = templateOf(shown.map((p) => p.width));
-  /** A drag under way: the grid's style alone, nothing renders again. */
-  const previewWidth = (i: number, width: number) =>
-    tableRef.current?.style.setProperty(
-      "--columns",
-      templateOf(shown.map((p, j) => (j === i ? clampWidth(width) : p.width))),
-    );
   /** Left offset of each pinned column (they stay while scrolling sideways). */
   const lefts = useStable(
     useMemo(() => {
@@ -212,10 +203,28 @@ export function ResultsTable({
   // opens the record) is always among them, so the keyboard path through
   // the rows stays the same wherever the table is.
   const inView = useVisibleColumns(scrollRef, shown);
-  const headCols = useMemo(
-    () => (shown.length <= ALL_HEADERS_UP_TO ? shown.map((_, i) => i) : inView),
-    [shown, inView],
+  const many = shown.length > ALL_HEADERS_UP_TO;
+  const headCols = useMemo(() => (many ? inView : shown.map((_, i) => i)), [many, shown, inView]);
+  // The grid's widths are one style on the table: a column resized changes
+  // no row's props, so no row renders again for it. A job of thousands of
+  // columns gets tracks for the columns in view only.
+  const own = many ? inView : null;
+  const template = gridTemplate(
+    REVIEW_WIDTH,
+    shown.map((p) => p.width),
+    own,
   );
+  const lineOf = useMemo(() => gridLines(own), [own]);
+  /** A drag under way: the grid's style alone, nothing renders again. */
+  const previewWidth = (i: number, width: number) =>
+    tableRef.current?.style.setProperty(
+      "--columns",
+      gridTemplate(
+        REVIEW_WIDTH,
+        shown.map((p, j) => (j === i ? clampWidth(width) : p.width)),
+        own,
+      ),
+    );
   const terms = useMemo(() => searchTerms(view.search), [view.search]);
   const toggleSort = (key: string) => {
     const s = view.sort;
@@ -564,7 +573,9 @@ export function ResultsTable({
                       sorted === "desc" ? "descending" : sorted === "asc" ? "ascending" : "none"
                     }
                     title={p.col.label}
-                    style={left != null ? { gridColumn: i + 2, left } : { gridColumn: i + 2 }}
+                    style={
+                      left != null ? { gridColumn: lineOf(i), left } : { gridColumn: lineOf(i) }
+                    }
                   >
                     {p.col.kind !== "citations" ? (
                       <button
@@ -599,6 +610,7 @@ export function ResultsTable({
             viewKey={viewKey}
             count={count}
             cols={inView}
+            lineOf={lineOf}
             rowColumns={rowColumns}
             lefts={lefts}
             terms={terms}
@@ -728,6 +740,7 @@ const VirtualRows = memo(function VirtualRows({
   viewKey,
   count,
   cols,
+  lineOf,
   rowColumns,
   lefts,
   terms,
@@ -749,6 +762,8 @@ const VirtualRows = memo(function VirtualRows({
   count: number;
   /** Indexes into `rowColumns` of the columns in view (the table's own). */
   cols: number[];
+  /** The grid line a column's cells start at. */
+  lineOf: (column: number) => number;
   /** The columns as the rows need them (unchanged by a resize). */
   rowColumns: RowColumn[];
   lefts: (number | null)[];
@@ -834,6 +849,7 @@ const VirtualRows = memo(function VirtualRows({
             lefts={lefts}
             terms={terms}
             cols={cols}
+            lineOf={lineOf}
             onOpen={onOpen}
             active={active === item.index}
             selected={allInFilter || (row ? selected.has(row.recordId) : false)}
@@ -856,6 +872,7 @@ const BodyRow = memo(function BodyRow({
   lefts,
   terms,
   cols,
+  lineOf,
   onOpen,
   active,
   selected,
@@ -871,6 +888,7 @@ const BodyRow = memo(function BodyRow({
   terms: string[];
   /** Indexes into `shown` of the columns in view. */
   cols: number[];
+  lineOf: (column: number) => number;
   onOpen: (recordId: string, el: HTMLElement, index: number) => void;
   active: boolean;
   selected: boolean;
@@ -917,6 +935,7 @@ const BodyRow = memo(function BodyRow({
               key={col.key}
               rowIndex={index}
               place={i}
+              line={lineOf(i)}
               left={lefts[i] ?? null}
               terms={terms}
               column={col}
@@ -948,6 +967,7 @@ const cellClass = (text: string) => (mayOverflow(text) ? "td clip" : "td");
 function Cell({
   rowIndex,
   place,
+  line,
   left,
   terms,
   column,
@@ -958,8 +978,10 @@ function Cell({
 }: {
   /** The row's position in the view. */
   rowIndex: number;
-  /** 0-based position among the shown columns (its grid track). */
+  /** 0-based position among the shown columns. */
   place: number;
+  /** The grid line its track starts at. */
+  line: number;
   /** Left offset when the column is pinned. */
   left: number | null;
   /** The search's folded words, highlighted where a word starts with one. */
@@ -1021,7 +1043,7 @@ function Cell({
       className={left != null ? `${className} pinned` : className}
       title={title}
       aria-colindex={place + 2}
-      style={left != null ? { gridColumn: place + 2, left } : { gridColumn: place + 2 }}
+      style={left != null ? { gridColumn: line, left } : { gridColumn: line }}
     >
       {content}
     </td>

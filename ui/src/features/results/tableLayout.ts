@@ -163,6 +163,50 @@ export function moveShown(
 
 // ------------------------------------------------------------- kept views
 
+/**
+ * The table's grid tracks after a first fixed track (the review column):
+ * one per column; or, given `own` (ascending: the columns that have cells),
+ * one per own column and one per run of columns between them, as wide as
+ * the run. A grid lays out every track it has on each row, so a job with
+ * thousands of columns gets tens of tracks, not thousands.
+ */
+export function gridTemplate(first: number, widths: number[], own: number[] | null): string {
+  const tracks = [first];
+  if (!own) tracks.push(...widths);
+  else {
+    let next = 0;
+    for (const c of [...own, widths.length]) {
+      if (next < c) {
+        let run = 0;
+        for (; next < c; next++) run += widths[next];
+        tracks.push(run);
+      }
+      if (c < widths.length) tracks.push(widths[c]);
+      next = c + 1;
+    }
+  }
+  return tracks.map((w) => `${w}px`).join(" ");
+}
+
+/**
+ * The grid line each column with cells starts at, for `gridTemplate` with
+ * the same `own`: it depends on which columns have cells, not on widths, so
+ * a resize leaves the rows as they are.
+ */
+export function gridLines(own: number[] | null): (column: number) => number {
+  if (!own) return (c) => c + 2;
+  const lines = new Map<number, number>();
+  let track = 1;
+  let next = 0;
+  for (const c of own) {
+    if (next < c) track += 1;
+    track += 1;
+    lines.set(c, track);
+    next = c + 1;
+  }
+  return (c) => lines.get(c) ?? 1;
+}
+
 export const EMPTY_VIEW: ViewSpec = { sort: null, search: null, filters: [] };
 
 export function viewOfKept(k: KeptView | null): ViewSpec {
