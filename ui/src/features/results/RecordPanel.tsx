@@ -483,8 +483,8 @@ export const FIELDS_PER_FRAME = 50;
 /** Characters of a whole value added to the page at a time. */
 export const CHARS_AT_ONCE = 100_000;
 
-/** Characters per block of a whole value (a few screenfuls each). */
-export const BLOCK_CHARS = 4_000;
+/** Characters per block of a whole value: about a screenful, as a block that scrolls into view is laid out whole. */
+export const BLOCK_CHARS = 2_000;
 
 /**
  * A long text as blocks of about `BLOCK_CHARS`, cut after a line break or
