@@ -114,6 +114,25 @@ test("10,000 fields come a page at a time and are added a few rows per frame", a
   expect(within(panel).getByText(`value ${FIELDS_AT_ONCE}`)).toBeInTheDocument();
 });
 
+test("Show more fields goes once the record has no more to give", async () => {
+  const fields = Array.from({ length: 250 }, (_, i) => field(`field_${i}`, `value ${i}`));
+  // The detail counted 500, but the record was stored again with 250.
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
+    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
+    fieldsTotal: 500,
+  });
+  vi.spyOn(ipc, "recordFields").mockImplementation(async (_l, _r, from, count) =>
+    fields.slice(from, from + count),
+  );
+  renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
+  const panel = await screen.findByRole("dialog", { name: "A record" });
+  await userEvent
+    .setup()
+    .click(await within(panel).findByRole("button", { name: /^Show 200 more fields/ }));
+  await within(panel).findByText("value 249");
+  expect(within(panel).queryByRole("button", { name: /more fields/ })).toBeNull();
+});
+
 test("Copy as row holds the fields the panel has not fetched yet", async () => {
   const fields = Array.from({ length: 450 }, (_, i) => field(`field_${i}`, `value ${i}`));
   vi.spyOn(ipc, "recordDetail").mockResolvedValue({

@@ -362,7 +362,9 @@ function RecordFields({
     const frame = requestAnimationFrame(() => setPainted(painted + FIELDS_PER_FRAME));
     return () => cancelAnimationFrame(frame);
   }, [painted, fields.length]);
-  const total = Math.max(r.fieldsTotal, fields.length);
+  // A short page means the record has no more (it was stored again with fewer).
+  const [ended, setEnded] = useState(false);
+  const total = ended ? fields.length : Math.max(r.fieldsTotal, fields.length);
 
   async function showMore() {
     setLoading(true);
@@ -370,6 +372,7 @@ function RecordFields({
     try {
       const page = await ipc.recordFields(localId, recordId, fields.length, FIELDS_AT_ONCE);
       setMore((m) => [...m, ...page]);
+      if (page.length < FIELDS_AT_ONCE) setEnded(true);
     } catch (e) {
       setError(e);
     } finally {
