@@ -150,6 +150,12 @@ test("Copy as row holds the fields the panel has not fetched yet", async () => {
   const [heads, cells] = (await navigator.clipboard.readText()).split("\n");
   expect(heads.split("\t")).toHaveLength(1 + 450 + 2);
   expect(cells.split("\t")[450]).toBe("value 449");
+  // When the rest cannot be read, nothing half is copied, and it says so.
+  await navigator.clipboard.writeText("before");
+  vi.mocked(ipc.recordFields).mockRejectedValue(new Error("store busy"));
+  await user.click(within(panel).getByRole("button", { name: "Copy as row" }));
+  await within(panel).findByText(/^The row could not be copied/);
+  expect(await navigator.clipboard.readText()).toBe("before");
 });
 
 const NEWS = {

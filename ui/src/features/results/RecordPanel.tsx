@@ -132,15 +132,20 @@ export function RecordPanel({
   // The row holds every field: those past the detail's first ones are
   // fetched first (a record with hundreds of fields).
   const copyRow = async (r: RecordDetail) => {
-    const rest =
-      r.fieldsTotal > r.fields.length
-        ? await ipc.recordFields(
-            localId,
-            recordId,
-            r.fields.length,
-            r.fieldsTotal - r.fields.length,
-          )
-        : [];
+    let rest: FieldView[] = [];
+    if (r.fieldsTotal > r.fields.length) {
+      try {
+        rest = await ipc.recordFields(
+          localId,
+          recordId,
+          r.fields.length,
+          r.fieldsTotal - r.fields.length,
+        );
+      } catch {
+        setCopied("The row could not be copied: its fields could not be read.");
+        return;
+      }
+    }
     return copy(recordAsRow({ ...r, fields: [...r.fields, ...rest] }), "Row");
   };
   const id = useId();
