@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/preact";
 import userEvent from "@testing-library/user-event";
-import { ipc } from "../../lib/ipc";
+import { ipc, type PlanLimit } from "../../lib/ipc";
 import { renderApp, snapshot } from "../../test/render";
 import { JobView } from "./JobView";
 import { routeJobEvent } from "./jobState";
@@ -170,6 +170,32 @@ test("continue's default never exceeds the plan; above it is refused in words", 
     await screen.findByText("Your plan allows at most 100,000 records per job."),
   ).toBeInTheDocument();
   expect(cont).not.toHaveBeenCalled();
+});
+
+test("the plan's limits arriving late never replace what the analyst is typing", async () => {
+  let plan: (l: PlanLimit[]) => void = () => {};
+  vi.spyOn(ipc, "planLimits").mockReturnValue(new Promise((resolve) => (plan = resolve)));
+  vi.spyOn(ipc, "jobSnapshot").mockResolvedValue(
+    snapshot(
+      { stage: "completed", limit: 60_000, validRecords: 60_000, tracking: false },
+      { canContinue: true },
+    ),
+  );
+  const { client } = renderApp(<JobView localId={1} />);
+  const input = await screen.findByLabelText("New maximum records");
+  expect(input).toHaveValue("120000");
+  act(() => input.focus());
+  plan([
+    { code: "Job_Max_Results", name: "Records per job", value: "100,000", currentUsage: null },
+  ]);
+  await waitFor(() => expect(client.getQueryData(["planLimits"])).toBeDefined());
+  // The form renders with the plan's cap (it reaches observers a tick later).
+  await act(() => new Promise((r) => setTimeout(r, 10)));
+  expect(input).toHaveValue("120000");
+  act(() => screen.getByRole("button", { name: "Continue job" }).click());
+  expect(
+    await screen.findByText("Your plan allows at most 100,000 records per job."),
+  ).toBeInTheDocument();
 });
 
 test("a finished job states one duration: the service's", async () => {

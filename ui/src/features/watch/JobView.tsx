@@ -323,6 +323,9 @@ function ContinueForm({ snap }: { snap: JobSnapshot }) {
           value={limit}
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? `${id}-err` : undefined}
+          // Once the analyst is in the field, a proposal arriving late (the
+          // plan's limits) never replaces what is there.
+          onFocus={() => setEdited(true)}
           onChange={(e) => {
             setLimit(e.target.value);
             setEdited(true);
