@@ -32,6 +32,21 @@ function detail(fields: FieldView[]): RecordDetail {
   };
 }
 
+/**
+ * A record of `n` fields as the engine serves it: the detail with the
+ * first page and a count (`counted`, when it differs), the rest by page.
+ */
+function pagedRecord(n: number, counted = n) {
+  const fields = Array.from({ length: n }, (_, i) => field(`field_${i}`, `value ${i}`));
+  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
+    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
+    fieldsTotal: counted,
+  });
+  return vi
+    .spyOn(ipc, "recordFields")
+    .mockImplementation(async (_l, _r, from, count) => fields.slice(from, from + count));
+}
+
 /** A value of `n` characters, as the engine would keep it whole. */
 const HUGE = 10_000_000;
 const whole = "w".repeat(HUGE);
@@ -81,14 +96,7 @@ test("a value that was not cut has no Show all", async () => {
 });
 
 test("10,000 fields come a page at a time and are added a few rows per frame", async () => {
-  const fields = Array.from({ length: 10_000 }, (_, i) => field(`field_${i}`, `value ${i}`));
-  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
-    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
-    fieldsTotal: fields.length,
-  });
-  const pages = vi
-    .spyOn(ipc, "recordFields")
-    .mockImplementation(async (_l, _r, from, count) => fields.slice(from, from + count));
+  const pages = pagedRecord(10_000);
   renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
   const list = panel.querySelector("dl.fields");
@@ -115,15 +123,8 @@ test("10,000 fields come a page at a time and are added a few rows per frame", a
 });
 
 test("Show more fields goes once the record has no more to give", async () => {
-  const fields = Array.from({ length: 250 }, (_, i) => field(`field_${i}`, `value ${i}`));
   // The detail counted 500, but the record was stored again with 250.
-  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
-    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
-    fieldsTotal: 500,
-  });
-  vi.spyOn(ipc, "recordFields").mockImplementation(async (_l, _r, from, count) =>
-    fields.slice(from, from + count),
-  );
+  pagedRecord(250, 500);
   renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
   await userEvent
@@ -134,14 +135,7 @@ test("Show more fields goes once the record has no more to give", async () => {
 });
 
 test("Copy as row holds the fields the panel has not fetched yet", async () => {
-  const fields = Array.from({ length: 450 }, (_, i) => field(`field_${i}`, `value ${i}`));
-  vi.spyOn(ipc, "recordDetail").mockResolvedValue({
-    ...detail(fields.slice(0, FIELDS_AT_ONCE)),
-    fieldsTotal: fields.length,
-  });
-  vi.spyOn(ipc, "recordFields").mockImplementation(async (_l, _r, from, count) =>
-    fields.slice(from, from + count),
-  );
+  pagedRecord(450);
   const user = userEvent.setup();
   renderApp(<RecordPanel {...noReview} localId={1} recordId="r1" onClose={() => {}} />);
   const panel = await screen.findByRole("dialog", { name: "A record" });
