@@ -60,10 +60,9 @@ fn preview_fields(fields: &mut [FieldView]) {
     }
 }
 
-/// The detail as sent: the first [`DETAIL_FIELDS`] fields (with the count
-/// of all), values cut to their start, long titles and names cut.
+/// The detail as sent: the first [`DETAIL_FIELDS`] fields (`fields_total`
+/// still counts all), values cut to their start, long titles and names cut.
 pub(crate) fn preview(mut d: RecordDetail) -> RecordDetail {
-    d.fields_total = d.fields.len().min(u32::MAX as usize) as u32;
     d.fields.truncate(DETAIL_FIELDS);
     preview_fields(&mut d.fields);
     cut_line(&mut d.title);
@@ -211,7 +210,7 @@ mod tests {
                 field("short", "é ok".into()),
                 field("huge", "ü".repeat(10_000_000)),
             ],
-            fields_total: 0,
+            fields_total: 2,
             citations: vec![],
             companies: vec![],
             event_type: None,
@@ -235,7 +234,7 @@ mod tests {
             title: String::new(),
             confidence: None,
             fields,
-            fields_total: 0,
+            fields_total: 10_000,
             citations: vec![],
             companies: vec![],
             event_type: None,

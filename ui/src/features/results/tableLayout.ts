@@ -161,8 +161,6 @@ export function moveShown(
   return moveColumnTo(columns, layout, key, target.col.key, by > 0);
 }
 
-// ------------------------------------------------------------- kept views
-
 /**
  * The table's grid tracks after a first fixed track (the review column):
  * one per column; or, given `own` (ascending: the columns that have cells),
@@ -206,6 +204,8 @@ export function gridLines(own: number[] | null): (column: number) => number {
   }
   return (c) => lines.get(c) ?? 1;
 }
+
+// ------------------------------------------------------------- kept views
 
 export const EMPTY_VIEW: ViewSpec = { sort: null, search: null, filters: [] };
 
