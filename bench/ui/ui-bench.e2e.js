@@ -59,6 +59,9 @@ function memorySnapshot(pid) {
     comm: p.comm,
     rssKb: kb(p.pid, "status", "VmRSS"),
     pssKb: kb(p.pid, "smaps_rollup", "Pss"),
+    // Heap and JIT memory vs mapped libraries and files: says which to look at.
+    anonKb: kb(p.pid, "smaps_rollup", "Pss_Anon"),
+    fileKb: kb(p.pid, "smaps_rollup", "Pss_File"),
   }));
   return {
     procs,
@@ -260,6 +263,7 @@ describe("issue 5 performance bench", () => {
       results.open.push(r);
       console.log("open", JSON.stringify(r));
     }
+    results.memoryAfterReloads = memorySnapshot(app.pid);
   });
 
   its("3. 100-row window over IPC, with the job_columns round trip as the floor", async () => {
@@ -329,6 +333,7 @@ describe("issue 5 performance bench", () => {
       firstSearchCallMs: r.search[0],
     };
     console.log("ipc", JSON.stringify(results.ipc));
+    results.memoryAfterIpc = memorySnapshot(app.pid);
   });
 
   its("4. scroll frame times", async () => {
