@@ -50,6 +50,7 @@ console.log(`   peer: idle rAF frames (no scrolling), median: ${med(g((r) => r.s
 console.log(`5. idle memory, sum VmRSS MB: ${med(g((r) => r.memory.rssMb))}; sum PSS MB: ${med(g((r) => r.memory.pssMb))}   [aim ≤ 300]`);
 if (runs.some((r) => r.memoryLater)) console.log(`   same, ${g((r) => r.memoryLater?.idleMs)[0] / 1000} s after the last action: sum VmRSS MB ${med(g((r) => r.memoryLater?.rssMb))}; sum PSS MB ${med(g((r) => r.memoryLater?.pssMb))}`);
 console.log(`   idle 3 s after opening the job (before sort/search): VmRSS MB ${med(g((r) => r.memoryAfterOpen.rssMb))}; PSS MB ${med(g((r) => r.memoryAfterOpen.pssMb))}`);
+if (runs.some((r) => r.memoryAfterIpc)) console.log(`   PSS MB after the re-opens and reloads ${med(g((r) => r.memoryAfterReloads?.pssMb))}, after the IPC step ${med(g((r) => r.memoryAfterIpc?.pssMb))}`);
 if (runs.some((r) => r.review)) console.log(`6. review key "a" → row shows Accepted, painted (frame after), median: ${med(g((r) => r.review.paintedMs.median))}; p95: ${med(g((r) => r.review.paintedMs.p95))}; in the DOM: ${med(g((r) => r.review.domMs.median))}   [aim ≤ 16, one frame]`);
 if (runs.some((r) => r.resize)) console.log(`7. column resize by pointer (${g((r) => r.resize.moves)[0]} moves), frames median: ${med(g((r) => r.resize.frames.median))}; p95: ${med(g((r) => r.resize.frames.p95))}; max: ${med(g((r) => r.resize.frames.max))}; frames > 33 ms: ${g((r) => r.resize.over33).join(",")}   [aim ≤ 33]`);
 if (runs.some((r) => r.keptOpen)) console.log(`8. open with a kept view (sort + range + not empty, ${g((r) => r.keptOpen.total)[0]} rows), fresh page, painted: ${med(runs.flatMap((r) => r.keptOpen?.opens?.map((o) => o.paintedMs) ?? []))}   [aim ≤ 150]`);
@@ -65,3 +66,5 @@ if (peer.length) {
   console.log(`   ours (empty data folder) / peer, process start → usable medians: ${ours !== undefined && floor ? `${(ours / floor).toFixed(2)}× (${ours.toFixed(1)} / ${floor.toFixed(1)} ms)` : "n/a"}`);
 }
 for (const r of runs) console.log(`   run ${r.run}: ${r.memory?.procs.map((p) => `${p.comm}:${(p.rssKb / 1024).toFixed(0)}`).join(" ")} (RSS MB); PSS MB: ${r.memory?.procs.map((p) => `${p.comm}:${(p.pssKb / 1024).toFixed(0)}`).join(" ")}${r.memoryLater ? `; later: ${r.memoryLater.procs.map((p) => `${p.comm}:${(p.pssKb / 1024).toFixed(0)}`).join(" ")}` : ""}`);
+const kinds = (m) => m?.procs.map((p) => `${p.comm}:${((p.anonKb ?? 0) / 1024).toFixed(0)}/${((p.fileKb ?? 0) / 1024).toFixed(0)}`).join(" ");
+for (const r of runs) if (r.memory?.procs[0]?.anonKb != null) console.log(`   run ${r.run}, PSS anonymous/file MB: ${kinds(r.memory)}${r.memoryLater ? `; later: ${kinds(r.memoryLater)}` : ""}`);
