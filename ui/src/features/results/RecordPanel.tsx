@@ -487,7 +487,7 @@ function FieldSource({ source, count }: { source: CitationView | null; count: nu
 /** Fields the detail carries, and added by each "Show more fields" (the engine's `DETAIL_FIELDS`). */
 export const FIELDS_AT_ONCE = 200;
 /** Field rows added to the page per frame. */
-export const FIELDS_PER_FRAME = 50;
+export const FIELDS_PER_FRAME = 25;
 /** Characters of a whole value added to the page at a time. */
 export const CHARS_AT_ONCE = 100_000;
 
