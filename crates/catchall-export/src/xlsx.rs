@@ -7,8 +7,9 @@
 //! files. Everything else (styles, workbook, the headers, column widths,
 //! frozen header, autofilter, the Run sheet) comes from a small workbook
 //! that rust_xlsxwriter writes at the end, into which the rows are spliced.
-//! Memory stays flat: a few chunks in flight, plus the hyperlink table
-//! (Excel caps that at 65,530 per sheet anyway).
+//! Memory stays flat: a few chunks in flight, plus the compressed
+//! hyperlink elements and their relationships (Excel caps links at 65,530
+//! per sheet), which the workers write beside their rows.
 //!
 //! Cells are typed: JSON numbers (and plain numeric text in `number` fields)
 //! as numbers, ISO dates in `date` fields and citation dates as Excel dates,
@@ -72,17 +73,14 @@ const STYLE_LINK: u32 = 2;
 const STYLE_DATE: u32 = 3;
 const STYLE_DATETIME: u32 = 4;
 
-/// A hyperlink cell: where, and the URL as written in the cell.
-struct Link {
-    row: u64,
-    col: u16,
-    url: String,
-}
-
 /// One sheet's XML for a chunk of records, with its links.
 struct SheetPart {
     xml: Vec<u8>,
-    links: Vec<Link>,
+    /// `<hyperlink>` elements of the links in these rows
+    hl: Vec<u8>,
+    /// their `<Relationship>` elements
+    rels: Vec<u8>,
+    links: usize,
     /// links this part may still add (the sheet's budget left)
     budget: usize,
     /// cells cut at Excel's limit
@@ -93,7 +91,9 @@ impl SheetPart {
     fn new(budget: usize) -> Self {
         SheetPart {
             xml: Vec::new(),
-            links: Vec::new(),
+            hl: Vec::new(),
+            rels: Vec::new(),
+            links: 0,
             budget,
             cut: 0,
         }
@@ -152,8 +152,8 @@ impl SheetPart {
         self.xml.extend_from_slice(b"</v></c>");
     }
 
-    fn url(&mut self, row: u64, c: u16, col: &str, s: &str) {
-        let linkable = self.links.len() < self.budget
+    fn url(&mut self, row: u64, col: &str, s: &str) {
+        let linkable = self.links < self.budget
             && s.len() <= MAX_URL_LEN
             && (s.starts_with("https://") || s.starts_with("http://"))
             && !s
@@ -161,14 +161,45 @@ impl SheetPart {
                 .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
         if linkable {
             self.text_styled(row, col, s, STYLE_LINK);
-            self.links.push(Link {
-                row,
-                col: c,
-                url: s.to_owned(),
-            });
+            self.link(row, col, s);
         } else {
             self.text(row, col, s);
         }
+    }
+
+    /// The hyperlink of the cell at `col``row` and its relationship, as
+    /// rust_xlsxwriter writes them (URL escaping included). The relationship
+    /// is named after the cell (`rIdD7`), unique in the sheet, so a chunk
+    /// writes its links without knowing how many came before.
+    fn link(&mut self, row: u64, col: &str, url: &str) {
+        self.links += 1;
+        let (link, anchor) = url.split_once('#').unwrap_or((url, ""));
+        let target = if is_escaped_url(link) {
+            Cow::Borrowed(link)
+        } else {
+            escape_url(link)
+        };
+        let mut row_buf = itoa::Buffer::new();
+        let row = row_buf.format(row);
+        self.hl.extend_from_slice(b"<hyperlink ref=\"");
+        self.hl.extend_from_slice(col.as_bytes());
+        self.hl.extend_from_slice(row.as_bytes());
+        self.hl.extend_from_slice(b"\" r:id=\"rId");
+        self.hl.extend_from_slice(col.as_bytes());
+        self.hl.extend_from_slice(row.as_bytes());
+        self.hl.push(b'"');
+        if !anchor.is_empty() {
+            self.hl.extend_from_slice(b" location=\"");
+            self.hl.extend_from_slice(escape_attr(anchor).as_bytes());
+            self.hl.push(b'"');
+        }
+        self.hl.extend_from_slice(b"/>");
+        self.rels.extend_from_slice(b"<Relationship Id=\"rId");
+        self.rels.extend_from_slice(col.as_bytes());
+        self.rels.extend_from_slice(row.as_bytes());
+        self.rels.extend_from_slice(b"\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"");
+        self.rels.extend_from_slice(escape_attr(&target).as_bytes());
+        self.rels.extend_from_slice(b"\" TargetMode=\"External\"/>");
     }
 
     fn date(&mut self, row: u64, col: &str, s: &str) {
@@ -181,7 +212,7 @@ impl SheetPart {
         }
     }
 
-    fn cell(&mut self, row: u64, c: u16, col: &str, cell: &Cell, kind: ColumnType) {
+    fn cell(&mut self, row: u64, col: &str, cell: &Cell, kind: ColumnType) {
         match cell {
             Cell::Empty => {}
             Cell::Bool(b) => {
@@ -203,7 +234,7 @@ impl SheetPart {
                     }
                 }
                 ColumnType::Date => self.date(row, col, s),
-                ColumnType::Url => self.url(row, c, col, s),
+                ColumnType::Url => self.url(row, col, s),
                 _ => self.text(row, col, s),
             },
         }
@@ -316,12 +347,50 @@ fn col_name(mut c: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-/// The compressed rows of one chunk for one sheet.
-struct Packed {
+/// Deflated XML with its CRC and length: a piece of one zip entry's deflate
+/// stream, or several such pieces joined in order.
+struct Piece {
     z: Vec<u8>,
     crc: crc32fast::Hasher,
     len: u64,
-    links: Vec<Link>,
+}
+
+impl Piece {
+    fn empty() -> Piece {
+        Piece {
+            z: Vec::new(),
+            crc: crc32fast::Hasher::new(),
+            len: 0,
+        }
+    }
+
+    fn deflate(c: &mut Compress, xml: &[u8], flush: FlushCompress) -> Result<Piece, ExportError> {
+        let mut p = Piece::empty();
+        if xml.is_empty() && !matches!(flush, FlushCompress::Finish) {
+            return Ok(p);
+        }
+        p.z = take_buf(xml.len() / 3 + 1024);
+        deflate(c, xml, &mut p.z, flush)?;
+        p.crc.update(xml);
+        p.len = xml.len() as u64;
+        Ok(p)
+    }
+
+    /// Joins `next` after this piece.
+    fn append(&mut self, next: Piece) {
+        self.z.extend_from_slice(&next.z);
+        give_buf(next.z);
+        self.crc.combine(&next.crc);
+        self.len += next.len;
+    }
+}
+
+/// The compressed rows of one chunk for one sheet, and their links.
+struct Packed {
+    rows: Piece,
+    hl: Piece,
+    rels: Piece,
+    links: usize,
     budget: usize,
 }
 
@@ -351,22 +420,16 @@ struct Ctx<'a> {
     src_full: AtomicBool,
 }
 
-const SRC_COLS: [&str; 5] = ["A", "B", "C", "D", "E"];
-
 fn pack(part: SheetPart, c: &mut Compress) -> Result<Packed, ExportError> {
-    let mut z = take_buf(part.xml.len() / 3 + 1024);
-    deflate(c, &part.xml, &mut z, FlushCompress::Sync)?;
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&part.xml);
-    let len = part.xml.len() as u64;
-    give_buf(part.xml);
-    Ok(Packed {
-        z,
-        crc,
-        len,
+    let packed = Packed {
+        rows: Piece::deflate(c, &part.xml, FlushCompress::Sync)?,
+        hl: Piece::deflate(c, &part.hl, FlushCompress::Sync)?,
+        rels: Piece::deflate(c, &part.rels, FlushCompress::Sync)?,
         links: part.links,
         budget: part.budget,
-    })
+    };
+    give_buf(part.xml);
+    Ok(packed)
 }
 
 /// Writes and compresses the rows of one chunk. `src_start` is the Sources
@@ -400,7 +463,7 @@ fn render(
             .extend_from_slice(itoa::Buffer::new().format(xr).as_bytes());
         rec.xml.extend_from_slice(b"\">");
         for (c, cell) in row.iter().enumerate() {
-            rec.cell(xr, c as u16, &ctx.cols[c], cell, shown.columns[c].kind);
+            rec.cell(xr, &ctx.cols[c], cell, shown.columns[c].kind);
         }
         rec.xml.extend_from_slice(b"</row>");
         if let Some(cits) = &r.citations {
@@ -414,13 +477,13 @@ fn render(
                 src.xml
                     .extend_from_slice(itoa::Buffer::new().format(src_row).as_bytes());
                 src.xml.extend_from_slice(b"\">");
-                src.cell(src_row, 0, "A", &id, ColumnType::Text);
+                src.cell(src_row, "A", &id, ColumnType::Text);
                 src.number(src_row, "B", (i + 1) as f64, 0);
                 if let Some(t) = &cit.title {
-                    src.cell(src_row, 2, "C", &Cell::from_val(t), ColumnType::Text);
+                    src.cell(src_row, "C", &Cell::from_val(t), ColumnType::Text);
                 }
                 if let Some(l) = &cit.link {
-                    src.url(src_row, 3, "D", &l.0);
+                    src.url(src_row, "D", &l.0);
                 }
                 if let Some(d) = &cit.published_date {
                     src.date(src_row, "E", &d.0);
@@ -440,13 +503,16 @@ fn render(
     })
 }
 
-/// A sheet's rows so far: compressed in a temp file, with CRC and length.
+/// A sheet's rows so far: compressed in a temp file, with CRC and length;
+/// and its links' elements and relationships, compressed in memory.
 struct Spool {
     file: File,
     crc: crc32fast::Hasher,
     len: u64,
     zlen: u64,
-    links: Vec<Link>,
+    hl: Piece,
+    rels: Piece,
+    links: usize,
 }
 
 impl Spool {
@@ -460,18 +526,22 @@ impl Spool {
             crc: crc32fast::Hasher::new(),
             len: 0,
             zlen: 0,
-            links: Vec::new(),
+            hl: Piece::empty(),
+            rels: Piece::empty(),
+            links: 0,
         })
     }
 
     fn add(&mut self, p: Packed) -> Result<(), ExportError> {
-        (&self.file).write_all(&p.z)?;
-        let zlen = p.z.len() as u64;
-        give_buf(p.z);
-        self.crc.combine(&p.crc);
-        self.len += p.len;
+        (&self.file).write_all(&p.rows.z)?;
+        let zlen = p.rows.z.len() as u64;
+        give_buf(p.rows.z);
+        self.crc.combine(&p.rows.crc);
+        self.len += p.rows.len;
         self.zlen += zlen;
-        self.links.extend(p.links);
+        self.hl.append(p.hl);
+        self.rels.append(p.rels);
+        self.links += p.links;
         Ok(())
     }
 }
@@ -551,9 +621,9 @@ pub fn write_xlsx_in<W: Write + Send>(
             if n + chunk.len() as u64 > MAX_ROWS {
                 return Err(too_large());
             }
-            let left = |s: &Spool| MAX_LINKS_PER_SHEET - s.links.len();
+            let left = |s: &Spool| MAX_LINKS_PER_SHEET - s.links;
             let fits = |p: &Packed, left: usize| {
-                (p.budget == usize::MAX && p.links.len() <= left) || p.budget == left
+                (p.budget == usize::MAX && p.links <= left) || p.budget == left
             };
             let start = 2 + src_rows;
             if done.src_start != start
@@ -682,10 +752,10 @@ fn bad_template(what: &str) -> ExportError {
     ))
 }
 
-/// Splits a template sheet around its rows: the text before the data rows
-/// (with the dimension set to `dim`), and after them (without the
-/// template's hyperlinks, with `links` instead).
-fn splice(xml: &str, dim: &str, cut: &str, links: &str) -> Result<(String, String), ExportError> {
+/// The sheet's XML around the data rows: before the first row `cut` (with
+/// the dimension set to `dim`), and after the rows, split where the
+/// `<hyperlinks>` go (the template's own are left out).
+fn splice(xml: &str, dim: &str, cut: &str) -> Result<[String; 3], ExportError> {
     let d = xml
         .find("<dimension ref=\"")
         .ok_or_else(|| bad_template("dimension"))?
@@ -708,51 +778,8 @@ fn splice(xml: &str, dim: &str, cut: &str, links: &str) -> Result<(String, Strin
     let at = tail
         .find("<pageMargins")
         .ok_or_else(|| bad_template("pageMargins"))?;
-    tail.insert_str(at, links);
-    Ok((head, tail))
-}
-
-/// `<hyperlinks>` of a sheet and its relationships part, as rust_xlsxwriter
-/// writes them (URL escaping included).
-fn link_parts(links: &[Link], cols: &[String]) -> (String, Option<String>) {
-    if links.is_empty() {
-        return (String::new(), None);
-    }
-    let mut el = String::with_capacity(links.len() * 40 + 32);
-    let mut rels = String::with_capacity(links.len() * 200 + 256);
-    el.push_str("<hyperlinks>");
-    rels.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
-    for (i, l) in links.iter().enumerate() {
-        let (link, anchor) = match l.url.split_once('#') {
-            Some((a, b)) => (a, b),
-            None => (l.url.as_str(), ""),
-        };
-        let target = if is_escaped_url(link) {
-            Cow::Borrowed(link)
-        } else {
-            escape_url(link)
-        };
-        el.push_str("<hyperlink ref=\"");
-        el.push_str(&cols[l.col as usize]);
-        el.push_str(itoa::Buffer::new().format(l.row));
-        el.push_str("\" r:id=\"rId");
-        el.push_str(itoa::Buffer::new().format(i + 1));
-        el.push('"');
-        if !anchor.is_empty() {
-            el.push_str(" location=\"");
-            el.push_str(&escape_attr(anchor));
-            el.push('"');
-        }
-        el.push_str("/>");
-        rels.push_str("<Relationship Id=\"rId");
-        rels.push_str(itoa::Buffer::new().format(i + 1));
-        rels.push_str("\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"");
-        rels.push_str(&escape_attr(&target));
-        rels.push_str("\" TargetMode=\"External\"/>");
-    }
-    el.push_str("</hyperlinks>");
-    rels.push_str("</Relationships>");
-    (el, Some(rels))
+    let after = tail.split_off(at);
+    Ok([head, tail, after])
 }
 
 fn escape_attr(s: &str) -> Cow<'_, str> {
@@ -851,19 +878,9 @@ fn assemble<W: Write>(
         let mut data = Vec::with_capacity(f.size() as usize);
         f.read_to_end(&mut data)?;
         drop(f);
-        let (sheet, dim, cut, cols) = match name.as_str() {
-            "xl/worksheets/sheet1.xml" => (
-                0,
-                format!("A1:{last_col}{}", n + 1),
-                "<row r=\"2\"",
-                (0..table.columns.len()).map(col_name).collect::<Vec<_>>(),
-            ),
-            "xl/worksheets/sheet2.xml" => (
-                1,
-                format!("A1:E{}", src_rows + 1),
-                "</sheetData>",
-                SRC_COLS.iter().map(|s| (*s).to_owned()).collect(),
-            ),
+        let (sheet, dim, cut) = match name.as_str() {
+            "xl/worksheets/sheet1.xml" => (0, format!("A1:{last_col}{}", n + 1), "<row r=\"2\""),
+            "xl/worksheets/sheet2.xml" => (1, format!("A1:E{}", src_rows + 1), "</sheetData>"),
             // The template's only link is its own style sample.
             "xl/worksheets/_rels/sheet1.xml.rels" | "xl/worksheets/_rels/sheet2.xml.rels" => {
                 continue
@@ -880,13 +897,9 @@ fn assemble<W: Write>(
         let Some(spool) = spools[sheet].take() else {
             return Err(bad_template("sheet twice"));
         };
-        let (links_el, rels) = link_parts(&spool.links, &cols);
-        let (head, tail) = splice(&xml, &dim, cut, &links_el)?;
-        write_sheet(&mut z, &name, level, &head, spool, &tail)?;
-        if let Some(rels) = rels {
-            let rels_name = format!("xl/worksheets/_rels/sheet{}.xml.rels", sheet + 1);
-            z.small(&rels_name, rels.as_bytes(), level)?;
-        }
+        let parts = splice(&xml, &dim, cut)?;
+        let rels_name = format!("xl/worksheets/_rels/sheet{}.xml.rels", sheet + 1);
+        write_sheet(&mut z, [&name, &rels_name], level, parts, spool)?;
     }
     if spools.iter().any(Option::is_some) {
         return Err(bad_template("missing sheet"));
@@ -909,40 +922,68 @@ fn check_styles(xml: &str) -> Result<(), ExportError> {
     }
 }
 
-/// One sheet entry: head and tail compressed here, the rows copied from the
-/// spool, all one deflate stream.
+/// One sheet entry: the XML around the rows compressed here, the rows
+/// copied from the spool, all one deflate stream; then its links'
+/// relationships, if it has links.
 fn write_sheet<W: Write>(
     z: &mut ZipOut<W>,
-    name: &str,
+    [name, rels_name]: [&str; 2],
     level: u8,
-    head: &str,
+    [head, mut tail, after]: [String; 3],
     mut spool: Spool,
-    tail: &str,
 ) -> Result<(), ExportError> {
     let mut c = new_compressor(level);
-    let mut head_z = Vec::new();
-    deflate(&mut c, head.as_bytes(), &mut head_z, FlushCompress::Sync)?;
-    let mut tail_z = Vec::new();
-    deflate(&mut c, tail.as_bytes(), &mut tail_z, FlushCompress::Finish)?;
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(head.as_bytes());
+    let head = Piece::deflate(&mut c, head.as_bytes(), FlushCompress::Sync)?;
+    let end = if spool.links > 0 {
+        tail.push_str("<hyperlinks>");
+        let mut end = Piece::deflate(&mut c, tail.as_bytes(), FlushCompress::Sync)?;
+        end.append(std::mem::replace(&mut spool.hl, Piece::empty()));
+        tail = format!("</hyperlinks>{after}");
+        end.append(Piece::deflate(
+            &mut c,
+            tail.as_bytes(),
+            FlushCompress::Finish,
+        )?);
+        end
+    } else {
+        tail.push_str(&after);
+        Piece::deflate(&mut c, tail.as_bytes(), FlushCompress::Finish)?
+    };
+    let mut crc = head.crc.clone();
     crc.combine(&spool.crc);
-    let mut tail_crc = crc32fast::Hasher::new();
-    tail_crc.update(tail.as_bytes());
-    crc.combine(&tail_crc);
-    let len = head.len() as u64 + spool.len + tail.len() as u64;
-    let zlen = head_z.len() as u64 + spool.zlen + tail_z.len() as u64;
+    crc.combine(&end.crc);
+    let len = head.len + spool.len + end.len;
+    let zlen = head.z.len() as u64 + spool.zlen + end.z.len() as u64;
     spool.file.seek(SeekFrom::Start(0))?;
     z.entry(name, crc.finalize(), len, zlen, |w| {
-        w.write_all(&head_z)?;
+        w.write_all(&head.z)?;
         let copied = std::io::copy(&mut (&spool.file).take(spool.zlen), w)?;
         if copied != spool.zlen {
             return Err(std::io::Error::other("xlsx spool file shrank"));
         }
-        w.write_all(&tail_z)
+        w.write_all(&end.z)
     })?;
+    if spool.links > 0 {
+        let mut rels = Piece::deflate(&mut c, RELS_HEAD.as_bytes(), FlushCompress::Sync)?;
+        rels.append(spool.rels);
+        rels.append(Piece::deflate(
+            &mut c,
+            b"</Relationships>",
+            FlushCompress::Finish,
+        )?);
+        z.entry(
+            rels_name,
+            rels.crc.finalize(),
+            rels.len,
+            rels.z.len() as u64,
+            |w| w.write_all(&rels.z),
+        )?;
+    }
     Ok(())
 }
+
+/// The start of a sheet's relationships part, as rust_xlsxwriter writes it.
+const RELS_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">";
 
 /// Cuts text to Excel's 32,767-character cell limit (counted in UTF-16),
 /// ending it with [`CUT_MARK`]; owned exactly when it was cut.
