@@ -778,9 +778,7 @@ fn xlsx_links_stop_at_excels_limit() {
     let sheet1 = zip_entry(&p, "xl/worksheets/sheet1.xml");
     assert_eq!(sheet1.matches("<hyperlink ").count(), MAX_LINKS_PER_SHEET);
     let last = MAX_LINKS_PER_SHEET + 1;
-    assert!(sheet1.contains(&format!(
-        "<hyperlink ref=\"C{last}\" r:id=\"rIdC{last}\"/>"
-    )));
+    assert!(sheet1.contains(&format!("<hyperlink ref=\"C{last}\" r:id=\"rIdC{last}\"/>")));
     // Linked cells have the hyperlink style, the ones after the limit are plain text.
     assert!(sheet1.contains(&format!("<c r=\"C{last}\" s=\"2\" t=\"inlineStr\">")));
     assert!(sheet1.contains(&format!("<c r=\"C{}\" t=\"inlineStr\">", last + 1)));
