@@ -66,11 +66,10 @@ function step(name) {
 /**
  * Clicks `el` and measures the app's answer as step `name`: from the
  * click's first event in the page until `until` holds there, and ten frames
- * more. WebDriver's dispatch of a command can hold the page's frames for
- * ~100 ms before the page sees anything (measured: the pointer event then
- * comes 90-106 ms late, the panel 15-22 ms after it, as in runs without
- * the stall), so those frames are the test's, and the test sends no
- * command until the step is over. `until` is checked in the page each
+ * more. WebDriver's dispatch of a command can hold the page's frames
+ * before the page sees the click (bench/README.md, issue 25), so those
+ * frames are the test's, and the test sends no command until the step is
+ * over. `until` is checked in the page each
  * frame: `{ button }` a button in the dialog whose text starts so,
  * `{ settled }` the dialog shows that text with no field rows still to
  * add, `{ selector }` the dialog holds such an element.

@@ -167,10 +167,10 @@ impl SheetPart {
         }
     }
 
-    /// The hyperlink of the cell at `col``row` and its relationship, as
-    /// rust_xlsxwriter writes them (URL escaping included). The relationship
-    /// is named after the cell (`rIdD7`), unique in the sheet, so a chunk
-    /// writes its links without knowing how many came before.
+    /// The hyperlink of the cell at `col``row` and its relationship, in
+    /// rust_xlsxwriter's form (URL escaping included) except the name: the
+    /// relationship is named after the cell (`rIdD7`), unique in the sheet,
+    /// so a chunk writes its links without knowing how many came before.
     fn link(&mut self, row: u64, col: &str, url: &str) {
         self.links += 1;
         let (link, anchor) = url.split_once('#').unwrap_or((url, ""));
@@ -929,25 +929,25 @@ fn write_sheet<W: Write>(
     z: &mut ZipOut<W>,
     [name, rels_name]: [&str; 2],
     level: u8,
-    [head, mut tail, after]: [String; 3],
+    [head, tail, after]: [String; 3],
     mut spool: Spool,
 ) -> Result<(), ExportError> {
     let mut c = new_compressor(level);
     let head = Piece::deflate(&mut c, head.as_bytes(), FlushCompress::Sync)?;
     let end = if spool.links > 0 {
-        tail.push_str("<hyperlinks>");
-        let mut end = Piece::deflate(&mut c, tail.as_bytes(), FlushCompress::Sync)?;
+        let open = format!("{tail}<hyperlinks>");
+        let mut end = Piece::deflate(&mut c, open.as_bytes(), FlushCompress::Sync)?;
         end.append(std::mem::replace(&mut spool.hl, Piece::empty()));
-        tail = format!("</hyperlinks>{after}");
+        let close = format!("</hyperlinks>{after}");
         end.append(Piece::deflate(
             &mut c,
-            tail.as_bytes(),
+            close.as_bytes(),
             FlushCompress::Finish,
         )?);
         end
     } else {
-        tail.push_str(&after);
-        Piece::deflate(&mut c, tail.as_bytes(), FlushCompress::Finish)?
+        let rest = format!("{tail}{after}");
+        Piece::deflate(&mut c, rest.as_bytes(), FlushCompress::Finish)?
     };
     let mut crc = head.crc.clone();
     crc.combine(&spool.crc);
