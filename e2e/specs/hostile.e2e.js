@@ -3,8 +3,9 @@
 // wdio.conf.js and lib/hostile.js) opens, its record panel shows a
 // screenful at a time with "Show all" and "Show more fields" working, and
 // the page's process stays under 400 MB. The longest frame of each step is
-// logged ("frames by step"), the figures bench/README.md keeps (issue 25);
-// a test asserts no time.
+// logged ("frames by step"), with the same steps on an ordinary record and
+// on the same text in a plain element as peers ("peer: ..."): the figures
+// bench/README.md keeps (issue 25); a test asserts no time.
 import { readFileSync } from "node:fs";
 import { HOSTILE_QUERY } from "../lib/hostile.js";
 import { allProcs, appProcess } from "../lib/procs.js";
@@ -18,6 +19,7 @@ function startFrames() {
   return browser.execute(() => {
     const w = window;
     w.__frames = [];
+    w.__clickEvents = [];
     w.__framesOn = true;
     w.__step = "start";
     w.__stepAt = performance.now();
@@ -46,11 +48,19 @@ async function stopFrames() {
       const long = w.__frames
         .filter(([ms, step]) => ms > 50 && !step.startsWith("("))
         .map(([ms, step, at]) => ({ ms: Math.round(ms), step, endedAt: Math.round(at) }));
-      return { longest, count: w.__frames.length, by, long };
+      // The click's events by step, in ms after its first one.
+      const events = {};
+      const first = {};
+      for (const [type, step, t] of w.__clickEvents) {
+        first[step] ??= t;
+        events[step] = { ...events[step], [type]: Math.round(t - first[step]) };
+      }
+      return { longest, count: w.__frames.length, by, long, events };
     })
     .then((frames) => {
       console.log("frames by step (longest, ms)", JSON.stringify(frames.by));
       if (frames.long.length > 0) console.log("frames over 50 ms", JSON.stringify(frames.long));
+      console.log("click events (ms after the first)", JSON.stringify(frames.events));
       return frames;
     });
 }
@@ -72,7 +82,8 @@ function step(name) {
  * over. `until` is checked in the page each
  * frame: `{ button }` a button in the dialog whose text starts so,
  * `{ settled }` the dialog shows that text with no field rows still to
- * add, `{ selector }` the dialog holds such an element.
+ * add, `{ selector }` the dialog holds such an element and nothing still
+ * to add.
  */
 async function clickStep(el, name, until, what) {
   await browser.execute(
@@ -87,14 +98,17 @@ async function clickStep(el, name, until, what) {
           return [...d.querySelectorAll("button")].some((b) => b.textContent.startsWith(u.button));
         if (u.settled)
           return d.textContent.includes(u.settled) && !d.querySelector('[aria-busy="true"]');
-        return !!d.querySelector(u.selector);
+        return !!d.querySelector(u.selector) && !d.querySelector('[aria-busy="true"]');
       };
       const begin = () => {
         w.__step = n;
         w.__stepAt = performance.now();
         let after = -1;
         const tick = () => {
-          if (after < 0 && holds()) after = 0;
+          if (after < 0 && holds()) {
+            after = 0;
+            w.__clickEvents.push(["shown", n, performance.now()]);
+          }
           if (after >= 0) after += 1;
           if (after > 10) {
             w.__step = "(test's queries)";
@@ -104,6 +118,12 @@ async function clickStep(el, name, until, what) {
         requestAnimationFrame(tick);
       };
       window.addEventListener("pointerdown", begin, { capture: true, once: true });
+      // When each of the click's events reached the page, for the report.
+      for (const type of ["pointerdown", "pointerup", "click"])
+        window.addEventListener(type, () => w.__clickEvents.push([type, n, performance.now()]), {
+          capture: true,
+          once: true,
+        });
     },
     name,
     until,
@@ -145,6 +165,36 @@ function scrollThrough(el, name) {
   );
 }
 
+/**
+ * The peer of scrolling a whole value: the same text in one plain element
+ * the test lays over the dialog (same box and font, no app code), laid out
+ * before the step and scrolled the same way as step `name`, then removed.
+ */
+async function scrollPlainPeer(dialog, name) {
+  const peer = await browser.executeAsync((d, done) => {
+    const blocks = [...d.querySelectorAll(".value-block")];
+    const r = d.getBoundingClientRect();
+    const el = document.createElement("div");
+    Object.assign(el.style, {
+      position: "fixed",
+      left: `${r.left}px`,
+      top: `${r.top}px`,
+      width: `${r.width}px`,
+      height: `${r.height}px`,
+      overflow: "auto",
+      zIndex: "100",
+      background: getComputedStyle(d).backgroundColor,
+      font: getComputedStyle(blocks[0]).font,
+      whiteSpace: "pre-wrap",
+    });
+    el.textContent = blocks.map((b) => b.textContent).join("");
+    document.body.append(el);
+    requestAnimationFrame(() => requestAnimationFrame(() => done(el)));
+  }, dialog);
+  await scrollThrough(peer, name);
+  await browser.execute((e) => e.remove(), peer);
+}
+
 /** Resident and proportional memory (MB) of the app's web page process. */
 function pageMemory() {
   const app = appProcess("catchall-desk", process.env.CATCHALL_DATA_DIR);
@@ -180,6 +230,29 @@ describe("A hostile record in the record panel", () => {
     await screen.findByRole("button", { name: "Hostile: one huge value" }, SLOW);
   });
 
+  // The peer of the steps below: the same steps on an ordinary record of
+  // the same job, in the same window and run, so that the report shows
+  // what the hostile records add to this machine's frames.
+  it("opens an ordinary record, the peer of the hostile ones", async () => {
+    const title = await browser.execute(
+      () =>
+        [...document.querySelectorAll('[aria-label="Records"] button.link-button')]
+          .map((b) => b.textContent)
+          .find((t) => !t.startsWith("Hostile:")) ?? "",
+    );
+    expect(title).not.toBe("");
+    const open = await screen.findByRole("button", { name: title });
+    await startFrames();
+    await step("(test's queries)");
+    await open.waitForClickable();
+    await clickStep(open, "peer: open", { settled: title }, "the panel never showed the record");
+    const dialog = await screen.findByRole("dialog", { name: title }, SLOW);
+    await scrollThrough(dialog, "peer: scroll");
+    await stopFrames();
+    await (await within(dialog).findByRole("button", { name: "Close" })).click();
+    await browser.waitUntil(async () => (await screen.queryAllByRole("dialog")).length === 0);
+  });
+
   it("shows a 10 MB value a screenful at a time, and all of it on request", async () => {
     const open = await screen.findByRole("button", { name: "Hostile: one huge value" });
     await startFrames();
@@ -200,6 +273,7 @@ describe("A hostile record in the record panel", () => {
     await showAll.waitForClickable();
     await clickStep(showAll, "show all", { selector: ".value-block" }, "Show all showed no more");
     await scrollThrough(dialog, "scroll after show all");
+    await scrollPlainPeer(dialog, "peer: scroll the same text, plain");
     await stopFrames();
     // All of it on request, a part at a time.
     await within(dialog).findByRole(

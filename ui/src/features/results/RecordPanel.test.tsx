@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { type FieldView, ipc, type RecordDetail } from "../../lib/ipc";
 import { renderApp } from "../../test/render";
 import {
+  BLOCKS_PER_FRAME,
   CHARS_AT_ONCE,
   FIELDS_AT_ONCE,
   FIELDS_PER_FRAME,
@@ -77,13 +78,20 @@ test("a 10 MB value shows its start, and all of it only in steps on request", as
   const more = await within(panel).findByRole("button", {
     name: `Show more (${(HUGE - CHARS_AT_ONCE).toLocaleString("en-US")} characters left)`,
   });
+  // A part goes in a few blocks a frame, busy until all are in.
+  const blocks = () => panel.querySelectorAll(".value-block").length;
+  expect(blocks()).toBeLessThanOrEqual(BLOCKS_PER_FRAME);
+  expect(panel.querySelector('[aria-busy="true"]')).not.toBeNull();
+  await waitFor(() => expect(panel.querySelector('[aria-busy="true"]')).toBeNull());
+  expect(blocks()).toBeGreaterThan(BLOCKS_PER_FRAME);
+  expect(panel.textContent?.length).toBeGreaterThan(CHARS_AT_ONCE);
   expect(panel.textContent?.length).toBeLessThan(CHARS_AT_ONCE + 5_000);
   await user.click(more);
   expect(full).toHaveBeenLastCalledWith(1, "r1", "summary", CHARS_AT_ONCE, CHARS_AT_ONCE);
   await within(panel).findByRole("button", {
     name: `Show more (${(HUGE - 2 * CHARS_AT_ONCE).toLocaleString("en-US")} characters left)`,
   });
-  expect(panel.textContent?.length).toBeGreaterThan(2 * CHARS_AT_ONCE);
+  await waitFor(() => expect(panel.textContent?.length).toBeGreaterThan(2 * CHARS_AT_ONCE));
   expect(panel.textContent?.length).toBeLessThan(2 * CHARS_AT_ONCE + 5_000);
 });
 

@@ -491,14 +491,17 @@ export const FIELDS_PER_FRAME = 25;
 /** Characters of a whole value added to the page at a time. */
 export const CHARS_AT_ONCE = 100_000;
 
-/** Characters per block of a whole value: about a screenful, as a block that scrolls into view is laid out whole. */
+/** Characters per block of a whole value: about a screenful. */
 export const BLOCK_CHARS = 2_000;
+/** Blocks of a whole value added to the page per frame. */
+export const BLOCKS_PER_FRAME = 2;
 
 /**
  * A long text as blocks of about `BLOCK_CHARS`, cut after a line break or
  * a space where there is one near the end and never inside a surrogate
- * pair: each block is laid out on its own, and only when scrolled into
- * view (`content-visibility`), so adding a part costs one screenful's layout.
+ * pair: a part is added to the page `BLOCKS_PER_FRAME` blocks a frame, so
+ * no frame lays out more than a few screenfuls, and once in, the text
+ * scrolls with no further layout.
  */
 export function textBlocks(text: string, size = BLOCK_CHARS): string[] {
   const out: string[] = [];
@@ -542,6 +545,13 @@ function FieldText({
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const cut = field.fullLength > [...field.text].length;
+  const [painted, setPainted] = useState(BLOCKS_PER_FRAME);
+  const count = whole?.blocks.length ?? 0;
+  useEffect(() => {
+    if (painted >= count) return;
+    const frame = requestAnimationFrame(() => setPainted(painted + BLOCKS_PER_FRAME));
+    return () => cancelAnimationFrame(frame);
+  }, [painted, count]);
 
   async function fetchPart(from: number) {
     setLoading(true);
@@ -587,12 +597,14 @@ function FieldText({
   const next = whole.next;
   return (
     <>
-      {whole.blocks.map((b, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: blocks are only ever appended
-        <span key={i} className="pre value-block">
-          {b}
-        </span>
-      ))}
+      <span className="value-blocks" aria-busy={painted < count}>
+        {whole.blocks.slice(0, painted).map((b, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: blocks are only ever appended
+          <span key={i} className="pre value-block">
+            {b}
+          </span>
+        ))}
+      </span>
       {next !== null ? (
         <>
           {" "}
