@@ -597,7 +597,7 @@ function FieldText({
   const next = whole.next;
   return (
     <>
-      <span className="value-blocks" aria-busy={painted < count}>
+      <span aria-busy={painted < count}>
         {whole.blocks.slice(0, painted).map((b, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: blocks are only ever appended
           <span key={i} className="pre value-block">
