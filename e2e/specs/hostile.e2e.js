@@ -96,9 +96,8 @@ async function clickStep(el, name, until, what) {
         if (!d) return false;
         if (u.button)
           return [...d.querySelectorAll("button")].some((b) => b.textContent.startsWith(u.button));
-        if (u.settled)
-          return d.textContent.includes(u.settled) && !d.querySelector('[aria-busy="true"]');
-        return !!d.querySelector(u.selector) && !d.querySelector('[aria-busy="true"]');
+        if (d.querySelector('[aria-busy="true"]')) return false;
+        return u.settled ? d.textContent.includes(u.settled) : !!d.querySelector(u.selector);
       };
       const begin = () => {
         w.__step = n;

@@ -360,13 +360,8 @@ function RecordFields({
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const fields = useMemo(() => (more.length ? [...r.fields, ...more] : r.fields), [r.fields, more]);
-  const [painted, setPainted] = useState(FIELDS_PER_FRAME);
+  const painted = useAddedPerFrame(fields.length, FIELDS_PER_FRAME);
   const busy = painted < fields.length;
-  useEffect(() => {
-    if (painted >= fields.length) return;
-    const frame = requestAnimationFrame(() => setPainted(painted + FIELDS_PER_FRAME));
-    return () => cancelAnimationFrame(frame);
-  }, [painted, fields.length]);
   // A short page means the record has no more (it was stored again with fewer).
   const [ended, setEnded] = useState(false);
   const total = ended ? fields.length : Math.max(r.fieldsTotal, fields.length);
@@ -484,6 +479,21 @@ function FieldSource({ source, count }: { source: CitationView | null; count: nu
   );
 }
 
+/**
+ * How many of `count` items to put on the page: `perFrame` at first and
+ * `perFrame` more each frame until all are in, so a long list never holds
+ * one frame.
+ */
+function useAddedPerFrame(count: number, perFrame: number): number {
+  const [added, setAdded] = useState(perFrame);
+  useEffect(() => {
+    if (added >= count) return;
+    const frame = requestAnimationFrame(() => setAdded(added + perFrame));
+    return () => cancelAnimationFrame(frame);
+  }, [added, count, perFrame]);
+  return added;
+}
+
 /** Fields the detail carries, and added by each "Show more fields" (the engine's `DETAIL_FIELDS`). */
 export const FIELDS_AT_ONCE = 200;
 /** Field rows added to the page per frame. */
@@ -545,13 +555,8 @@ function FieldText({
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const cut = field.fullLength > [...field.text].length;
-  const [painted, setPainted] = useState(BLOCKS_PER_FRAME);
   const count = whole?.blocks.length ?? 0;
-  useEffect(() => {
-    if (painted >= count) return;
-    const frame = requestAnimationFrame(() => setPainted(painted + BLOCKS_PER_FRAME));
-    return () => cancelAnimationFrame(frame);
-  }, [painted, count]);
+  const painted = useAddedPerFrame(count, BLOCKS_PER_FRAME);
 
   async function fetchPart(from: number) {
     setLoading(true);
