@@ -254,3 +254,21 @@ export function setupBrowser(browser) {
 export function within(element) {
   return makeScreen(browser, element);
 }
+
+/**
+ * Replaces an input's value as a person would: select all, delete, type.
+ * WebKitWebDriver's clear sets the value without an input event, so a
+ * controlled input keeps its own and the typed text is added to it.
+ */
+export async function replaceValue(el, text) {
+  await el.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys(["Backspace"]);
+  await el.addValue(text);
+}
+
+/** "1,234 records" above the results table, as a number. */
+export async function recordCount(screen) {
+  const p = await screen.findByText(/^[\d,]+ records?$/, {}, { timeout: 90000 });
+  return Number((await p.getText()).replace(/\D/g, ""));
+}

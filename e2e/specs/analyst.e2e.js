@@ -1,7 +1,7 @@
 // The analyst's whole flow (issue 5) in the built-in sandbox at test pace:
 // first run → compose → check → suggestions → edit → submit → stages →
 // results → sort → record → continue → history → delete → shared jobs.
-import { setupBrowser, within } from "../lib/screen.js";
+import { replaceValue, setupBrowser, within } from "../lib/screen.js";
 
 const QUERY = "Series A funding rounds of fintech startups";
 const SLOW = { timeout: 90000 };
@@ -80,8 +80,7 @@ describe("An analyst's first job in the sandbox", () => {
 
   it("continues the job with a higher limit", async () => {
     const limit = await screen.findByLabelText("New maximum records");
-    await limit.clearValue();
-    await limit.setValue("40");
+    await replaceValue(limit, "40");
     await (await screen.findByRole("button", { name: "Continue job" })).click();
     // At test pace the continued job may finish within a poll or two, so
     // wait for its outcome: the new maximum and 40 records found.

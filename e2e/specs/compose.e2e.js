@@ -2,18 +2,10 @@
 // suggestions keep the analyst's own row, Enter in the limit field starts
 // nothing, a large limit asks first, and a job that finishes while another
 // screen shows raises a toast whose Open shows it.
-import { setupBrowser, within } from "../lib/screen.js";
+import { replaceValue, setupBrowser, within } from "../lib/screen.js";
 
 const QUERY = "Acquisitions of European payment companies";
 
-// WebKitWebDriver's clear sets the value without an input event, so the
-// page keeps its own; select and delete as a person would, then type.
-async function replaceValue(el, text) {
-  await el.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys(["Backspace"]);
-  await el.addValue(text);
-}
 const SLOW = { timeout: 90000 };
 
 describe("Composing without surprises", () => {

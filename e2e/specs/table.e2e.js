@@ -5,23 +5,10 @@
 // and visible columns, in their order, in the file.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setupBrowser, within } from "../lib/screen.js";
+import { recordCount, replaceValue, setupBrowser, within } from "../lib/screen.js";
 
 const QUERY = "Series B funding rounds of fintech startups";
 const SLOW = { timeout: 90000 };
-
-async function replaceValue(el, text) {
-  await el.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys(["Backspace"]);
-  await el.addValue(text);
-}
-
-/** "1,234 records" above the table, as a number. */
-async function recordCount(screen) {
-  const p = await screen.findByText(/^[\d,]+ records?$/, {}, SLOW);
-  return Number((await p.getText()).replace(/\D/g, ""));
-}
 
 /** The table's column headers' names, in order (the full name is the title). */
 async function headerOrder(screen) {

@@ -3,22 +3,10 @@
 // dialog), run a job about it, filter the results by one company, export.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setupBrowser, within } from "../lib/screen.js";
+import { recordCount, replaceValue, setupBrowser, within } from "../lib/screen.js";
 
 const SLOW = { timeout: 90000 };
 const NAME = "E2E portfolio";
-
-async function recordCount(screen) {
-  const p = await screen.findByText(/^[\d,]+ records?$/, {}, SLOW);
-  return Number((await p.getText()).replace(/\D/g, ""));
-}
-
-async function replaceValue(el, text) {
-  await el.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys(["Backspace"]);
-  await el.addValue(text);
-}
 
 describe("A watchlist of companies", () => {
   let screen;
